@@ -1,0 +1,181 @@
+package org.wegeft.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The compute SPI. Every backend (scalar reference, Vector-API CPU, CUDA, later TornadoVM) implements
+ * these kernels; backends are discovered with {@link java.util.ServiceLoader} and chosen by
+ * {@link Backends}.
+ *
+ * <p>Conventions, shared by every kernel:
+ * <ul>
+ *   <li>Buffers are {@link MemorySegment}s starting at element 0 of the operand (callers slice views
+ *       with {@code asSlice}); float buffers hold float32, index buffers hold int32, both in native
+ *       byte order. Counts and offsets are in elements, not bytes.</li>
+ *   <li>Layouts are row-major and contiguous unless a stride argument says otherwise.</li>
+ *   <li>Output buffers are overwritten, except where a parameter is documented as "accumulated
+ *       into" (gradients of shared parameters: {@code +=}).</li>
+ *   <li>Kernels are data-parallel loops over flat buffers (TornadoVM's model): no allocation of
+ *       results, no virtual call per element.</li>
+ *   <li>An optional buffer is passed as {@link MemorySegment#NULL}.</li>
+ * </ul>
+ */
+public interface KernelBackend {
+
+    /** Short name used by {@code WEGEFT_BACKEND} / {@code -Dwegeft.backend}: "scalar", "cpu", "cuda". */
+    String name();
+
+    /** Whether this backend can run here, and if not, why. Must be cheap and must not throw. */
+    Availability availability();
+
+    /** Default-selection preference: the available backend with the highest priority wins. */
+    int priority();
+
+    /** True when buffers of this backend are host memory that Java code may read directly. */
+    default boolean hostAccessible() {
+        return true;
+    }
+
+    // ------------------------------------------------------------------ GEMM
+
+    /**
+     * Batched, strided GEMM: for b in [0, batch):
+     * {@code C_b = alpha * op(A_b) · op(B_b) + beta * C_b}, where {@code op(X)} is X or Xᵀ,
+     * {@code X_b} starts at element {@code b * strideX}, and the leading dimensions are row strides.
+     * op(A) is (M×K), op(B) is (K×N), C is (M×N). When beta == 0, C is not read (NaNs in C vanish).
+     */
+    void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c);
+
+    // ------------------------------------------------------------------ elementwise
+
+    /** y[i] = op(x[i]) for i in [0, n). In place (x == y) is allowed. */
+    void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n);
+
+    /** dx[i] = dy[i] * op'(x[i]) for i in [0, n) (x is the forward input). */
+    void unaryBackward(UnaryOp op, MemorySegment x, MemorySegment dy, MemorySegment dx, long n);
+
+    /** y[i] = x[i] * scale + shift. In place allowed. */
+    void affine(MemorySegment x, MemorySegment y, long n, float scale, float shift);
+
+    /** y[i] = value. */
+    void fill(MemorySegment y, long n, float value);
+
+    /**
+     * Broadcasting binary op over an N-d index space {@code shape}:
+     * {@code out[flat(idx)] = a[Σ idx_d·aStrides_d] op b[Σ idx_d·bStrides_d]}; a stride of 0
+     * broadcasts. {@code out} is contiguous in {@code shape}. {@code out} may alias {@code a} when a
+     * is contiguous in shape (in-place accumulation {@code a += b}).
+     */
+    void binary(BinaryOp op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
+                MemorySegment out);
+
+    /** Strided gather-copy: {@code dst[flat(idx)] = src[Σ idx_d·srcStrides_d]} (makes views contiguous). */
+    void copyStrided(int[] shape, MemorySegment src, long[] srcStrides, MemorySegment dst);
+
+    /**
+     * Reduction of x viewed as (outer, dim, inner) over the middle axis into out (outer, inner).
+     * MEAN divides by dim; MAX/MIN of an empty axis is -inf/+inf; SUM of an empty axis is 0.
+     */
+    void reduce(ReduceOp op, MemorySegment x, MemorySegment out, int outer, int dim, int inner);
+
+    // ------------------------------------------------------------------ softmax and norms
+
+    /**
+     * Row softmax of x (rows × cols) into y. With {@code causal}, rows are grouped in blocks of
+     * {@code tq} query rows (row r is query {@code q = r % tq}) and column j is masked when
+     * {@code j > q + (cols - tq)}; masked entries of y are 0. A fully masked row yields zeros.
+     */
+    void softmax(MemorySegment x, MemorySegment y, int rows, int cols, boolean causal, int tq);
+
+    /** dx = y ⊙ (dy − Σ_row(dy ⊙ y)) for a row softmax y (rows × cols). */
+    void softmaxBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, int rows, int cols);
+
+    /**
+     * LayerNorm over the last axis: y = (x − mean) · rstd · gamma + beta, with mean and
+     * rstd = 1/sqrt(var + eps) (biased variance) written per row. gamma/beta optional (NULL).
+     */
+    void layerNorm(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment y,
+                   MemorySegment mean, MemorySegment rstd, int rows, int cols, float eps);
+
+    /**
+     * LayerNorm backward. Writes dx; dgamma and dbeta (optional) are accumulated into.
+     */
+    void layerNormBackward(MemorySegment x, MemorySegment gamma, MemorySegment mean, MemorySegment rstd,
+                           MemorySegment dy, MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta,
+                           int rows, int cols);
+
+    /**
+     * RMSNorm as in Hugging Face LLaMA: y = x · rstd · weight, rstd = 1/sqrt(mean(x²) + eps) written per
+     * row; weight optional (NULL).
+     */
+    void rmsNorm(MemorySegment x, MemorySegment weight, MemorySegment y, MemorySegment rstd,
+                 int rows, int cols, float eps);
+
+    /** RMSNorm backward. Writes dx; dweight (optional) is accumulated into. */
+    void rmsNormBackward(MemorySegment x, MemorySegment weight, MemorySegment rstd, MemorySegment dy,
+                         MemorySegment dx, MemorySegment dweight, int rows, int cols);
+
+    // ------------------------------------------------------------------ embeddings and losses
+
+    /**
+     * out[i, :] = table[ids[i], :] for i in [0, n); table is (vocab × dim), ids int32.
+     * @throws IndexOutOfBoundsException naming the position and id when an id is outside [0, vocab)
+     */
+    void embedding(MemorySegment ids, MemorySegment table, MemorySegment out, int n, int vocab, int dim);
+
+    /** dtable[ids[i], :] += dout[i, :] (scatter-add, accumulated into). */
+    void embeddingBackward(MemorySegment ids, MemorySegment dout, MemorySegment dtable, int n, int vocab, int dim);
+
+    /**
+     * Fused softmax cross-entropy over logits (rows × classes) with int32 targets. Row losses are written
+     * to {@code losses} (0 for rows whose target equals {@code ignoreIndex}). With label smoothing ε the
+     * target distribution is (1−ε)·onehot + ε/classes (as torch). When {@code dlogits} is not NULL it
+     * receives the per-row gradient {@code softmax(x) − target} (zero rows for ignored targets),
+     * unscaled. Returns the number of rows not ignored.
+     * @throws IndexOutOfBoundsException naming the row when a target is outside [0, classes) and not ignored
+     */
+    int crossEntropy(MemorySegment logits, MemorySegment targets, MemorySegment losses, MemorySegment dlogits,
+                     int rows, int classes, int ignoreIndex, float labelSmoothing);
+
+    // ------------------------------------------------------------------ attention and RoPE
+
+    /**
+     * Scaled dot-product attention per head: q (bh × tq × d), k and v (bh × tk × d), out (bh × tq × d);
+     * {@code lse} (bh × tq) receives each row's log-sum-exp of the scaled, masked scores (kept for
+     * backward). Causal masking as in {@link #softmax} (query q sees keys j ≤ q + tk − tq).
+     */
+    void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
+                   int bh, int tq, int tk, int d, float scale, boolean causal);
+
+    /** Backward of {@link #attention}: writes dq, dk, dv (overwritten, not accumulated). */
+    void attentionBackward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
+                           MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
+                           MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal);
+
+    /**
+     * Rotary embedding, Hugging Face half-split ("rotate_half") layout, on x (n × t × d), d even:
+     * with h = d/2, x1 = x[..., :h], x2 = x[..., h:] and cos/sin (t × h):
+     * y1 = x1·cos − x2·sin, y2 = x2·cos + x1·sin. {@code inverse} applies the transposed rotation
+     * (sin → −sin), which is the backward. In place allowed.
+     */
+    void rope(MemorySegment x, MemorySegment y, MemorySegment cos, MemorySegment sin, int n, int t, int d,
+              boolean inverse);
+
+    // ------------------------------------------------------------------ optimizer
+
+    /**
+     * One AdamW step over n parameters, in PyTorch's order: p ← p·(1 − lr·wd);
+     * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr·(m/(1−β1^step)) / (sqrt(v/(1−β2^step)) + eps).
+     * {@code step} starts at 1.
+     */
+    void adamw(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long n,
+               float lr, float beta1, float beta2, float eps, float weightDecay, int step);
+
+    // ------------------------------------------------------------------ dtype conversion
+
+    /**
+     * Converts n elements between F32, BF16 and F16 (any pair; same dtype copies). f32 → bf16 and
+     * f32 → f16 round to nearest even; NaN stays NaN; overflow to f16 gives ±inf.
+     */
+    void convert(DType from, MemorySegment src, DType to, MemorySegment dst, long n);
+}
