@@ -1,5 +1,6 @@
 package org.wegeft.examples;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -44,8 +45,16 @@ final class BenchJmhCommand implements Callable<Integer> {
         } catch (CommandLineOptionException e) {
             throw new ParameterException(spec.commandLine(), "JMH arguments: " + e.getMessage());
         }
+        // without -jvmArgs, JMH forks with this JVM's own arguments: add only the flags those lack
+        List<String> inherited = cmd.getJvmArgs().hasValue() ? List.of()
+                : ManagementFactory.getRuntimeMXBean().getInputArguments();
         List<String> append = new ArrayList<>(cmd.getJvmArgsAppend().orElse(List.of()));
-        append.addAll(FORK_FLAGS);
+        for (String flag : FORK_FLAGS) {
+            String value = flag.substring(flag.indexOf('=') + 1);
+            if (inherited.stream().noneMatch(a -> a.endsWith(value))) {
+                append.add(flag);
+            }
+        }
         Options options = new OptionsBuilder().parent(cmd).jvmArgsAppend(append.toArray(String[]::new)).build();
         Runner runner = new Runner(options);
         if (cmd.shouldHelp()) {
