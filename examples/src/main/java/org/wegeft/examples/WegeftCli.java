@@ -1,6 +1,8 @@
 package org.wegeft.examples;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.tensor.SafetensorsException;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Spec;
 public final class WegeftCli implements Callable<Integer> {
     /** Exit status for every kind of bad input. */
     public static final int USAGE_ERROR = 2;
+    /** Exit status for a failure that is not the input's fault (a bug, a broken installation). */
+    public static final int INTERNAL_ERROR = 1;
 
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -46,23 +50,27 @@ public final class WegeftCli implements Callable<Integer> {
             c.getErr().flush();
             return USAGE_ERROR;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + describe(ex));
-            if (System.getenv("WEGEFT_DEBUG") != null) {
-                ex.printStackTrace(c.getErr());
-            }
-            c.getErr().flush();
-            return USAGE_ERROR;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> report(c, ex));
         return cl;
     }
 
-    private static String describe(Exception ex) {
-        if (ex instanceof SafetensorsException || ex instanceof BackendUnavailableException
-                || ex instanceof IllegalArgumentException) {
-            return oneLine(ex.getMessage());
+    /** One line on stderr; 2 for bad input, 1 (with the exception type) for anything else. */
+    static int report(CommandLine c, Throwable ex) {
+        boolean badInput = ex instanceof SafetensorsException || ex instanceof BackendUnavailableException
+                || ex instanceof IllegalArgumentException || ex instanceof IOException
+                || ex instanceof UncheckedIOException;
+        String name = c.getCommandSpec().qualifiedName();
+        if (badInput) {
+            c.getErr().println(name + ": " + oneLine(ex.getMessage()));
+        } else {
+            c.getErr().println(name + ": internal error: " + ex.getClass().getName() + ": " + oneLine(ex.getMessage())
+                    + (System.getenv("WEGEFT_DEBUG") == null ? " (WEGEFT_DEBUG=1 shows the stack trace)" : ""));
         }
-        return ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage());
+        if (System.getenv("WEGEFT_DEBUG") != null) {
+            ex.printStackTrace(c.getErr());
+        }
+        c.getErr().flush();
+        return badInput ? USAGE_ERROR : INTERNAL_ERROR;
     }
 
     static String oneLine(@org.jspecify.annotations.Nullable String s) {
@@ -72,7 +80,13 @@ public final class WegeftCli implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int status = commandLine(out, err).execute(args);
+        CommandLine cl = commandLine(out, err);
+        int status;
+        try {
+            status = cl.execute(args);
+        } catch (Error e) { // errors bypass picocli's handler (e.g. a malformed META-INF/services file)
+            status = report(cl, e);
+        }
         out.flush();
         err.flush();
         System.exit(status);

@@ -205,6 +205,17 @@ class WegeftCliTest {
     }
 
     @Test
+    void unexpectedFailureIsOneLineWithStatusOneNamingTheType() {
+        StringWriter err = new StringWriter();
+        var cl = WegeftCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        int status = WegeftCli.report(cl, new java.util.ServiceConfigurationError("bad services\nfile"));
+        assertEquals(WegeftCli.INTERNAL_ERROR, status);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("wegeft: internal error: java.util.ServiceConfigurationError: bad services file"),
+                err.toString());
+    }
+
+    @Test
     void jmhWithNoMatchingBenchmarkIsAnError() {
         Result r = run("bench", "jmh", "NoSuchBenchmarkAnywhere", "-f", "1");
         assertEquals(2, r.status(), r.err());
