@@ -62,6 +62,9 @@ class CpuGemmTest {
             cases.add(new Case(ta, tb, 130, 70, 90, 1f, 0.5f, 1, 2, true));
             cases.add(new Case(ta, tb, 8, 40, 16, 2f, 0f, 0, 37, false));
         }
+        // a deep product: the packed B block is split into several column blocks
+        cases.add(new Case(false, false, 3, 70, 140_000, 1f, 0.5f, 1, 1, false));
+        cases.add(new Case(true, true, 3, 70, 140_000, 1f, 0f, 0, 1, false));
         return cases.stream();
     }
 
@@ -79,16 +82,17 @@ class CpuGemmTest {
         }
     }
 
-    @Test
-    void worksOnNativeSegments() {
-        Case cs = new Case(false, true, 45, 67, 89, 1f, 0.25f, 2, 2, false);
+    @ParameterizedTest(name = "shared={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void worksOnNativeSegmentsOfSharedAndConfinedArenas(boolean shared) {
+        Case cs = new Case(false, true, 145, 67, 89, 1f, 0.25f, 2, 2, false);
         GemmSpec spec = cs.spec();
         SplittableRandom rnd = new SplittableRandom(7);
         float[] a = random(rnd, sizeA(spec));
         float[] b = random(rnd, sizeB(spec));
         float[] c = random(rnd, sizeC(spec));
         double[] want = reference(spec, a, b, c);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
             MemorySegment sa = arena.allocateFrom(F, a);
             MemorySegment sb = arena.allocateFrom(F, b);
             MemorySegment sc = arena.allocateFrom(F, c);
