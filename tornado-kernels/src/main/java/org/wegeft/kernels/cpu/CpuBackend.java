@@ -1,0 +1,178 @@
+package org.wegeft.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+import org.wegeft.kernels.Availability;
+import org.wegeft.kernels.BinaryOp;
+import org.wegeft.kernels.DType;
+import org.wegeft.kernels.GemmSpec;
+import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.Parallel;
+import org.wegeft.kernels.ReduceOp;
+import org.wegeft.kernels.UnaryOp;
+
+/**
+ * The multi-threaded SIMD CPU backend ("cpu"): Vector API loops, parallel over rows or fixed element blocks
+ * with {@link Parallel}. Work is partitioned statically and partial results are combined in a fixed order,
+ * so outputs are bit-identical run to run.
+ *
+ * <p>This class names no Vector API type, so it loads (and reports itself unavailable) on a JVM started
+ * without {@code --add-modules jdk.incubator.vector}; the kernel classes are only touched after the check.
+ */
+public final class CpuBackend implements KernelBackend {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    public CpuBackend() {
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Availability availability() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            return Availability.no("the Vector API is missing: start the JVM with --add-modules " + VECTOR_MODULE);
+        }
+        try {
+            return Availability.yes("Vector API, " + CpuVec.describe() + ", " + Parallel.threads() + " threads");
+        } catch (LinkageError e) {
+            return Availability.no("the Vector API failed to initialise (" + e + "): start the JVM with "
+                    + "--add-modules " + VECTOR_MODULE);
+        }
+    }
+
+    @Override
+    public void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
+        CpuGemm.gemm(spec, a, b, c);
+    }
+
+    @Override
+    public void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n) {
+        CpuElementwise.unary(op, x, y, n);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        CpuElementwise.unaryBackward(op, x, dy, dx, n);
+    }
+
+    @Override
+    public void affine(MemorySegment x, MemorySegment y, long n, float scale, float shift) {
+        CpuElementwise.affine(x, y, n, scale, shift);
+    }
+
+    @Override
+    public void fill(MemorySegment y, long n, float value) {
+        CpuElementwise.fill(y, n, value);
+    }
+
+    @Override
+    public void binary(BinaryOp op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b, long[] bStrides,
+                       MemorySegment out) {
+        CpuBinary.binary(op, shape, a, aStrides, b, bStrides, out);
+    }
+
+    @Override
+    public void copyStrided(int[] shape, MemorySegment src, long[] srcStrides, MemorySegment dst) {
+        CpuBinary.copyStrided(shape, src, srcStrides, dst);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, MemorySegment x, MemorySegment out, int outer, int dim, int inner) {
+        CpuReduce.reduce(op, x, out, outer, dim, inner);
+    }
+
+    @Override
+    public void softmax(MemorySegment x, MemorySegment y, int rows, int cols, boolean causal, int tq) {
+        CpuReduce.softmax(x, y, rows, cols, causal, tq);
+    }
+
+    @Override
+    public void softmaxBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, int rows, int cols) {
+        CpuReduce.softmaxBackward(y, dy, dx, rows, cols);
+    }
+
+    @Override
+    public void layerNorm(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment y,
+                          MemorySegment mean, MemorySegment rstd, int rows, int cols, float eps) {
+        CpuNorms.layerNorm(x, gamma, beta, y, mean, rstd, rows, cols, eps);
+    }
+
+    @Override
+    public void layerNormBackward(MemorySegment x, MemorySegment gamma, MemorySegment mean, MemorySegment rstd,
+                                  MemorySegment dy, MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta,
+                                  int rows, int cols) {
+        CpuNorms.layerNormBackward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols);
+    }
+
+    @Override
+    public void rmsNorm(MemorySegment x, MemorySegment weight, MemorySegment y, MemorySegment rstd, int rows,
+                        int cols, float eps) {
+        CpuNorms.rmsNorm(x, weight, y, rstd, rows, cols, eps);
+    }
+
+    @Override
+    public void rmsNormBackward(MemorySegment x, MemorySegment weight, MemorySegment rstd, MemorySegment dy,
+                                MemorySegment dx, MemorySegment dweight, int rows, int cols) {
+        CpuNorms.rmsNormBackward(x, weight, rstd, dy, dx, dweight, rows, cols);
+    }
+
+    @Override
+    public void embedding(MemorySegment ids, MemorySegment table, MemorySegment out, int n, int vocab, int dim) {
+        CpuLoss.embedding(ids, table, out, n, vocab, dim);
+    }
+
+    @Override
+    public void embeddingBackward(MemorySegment ids, MemorySegment dout, MemorySegment dtable, int n, int vocab,
+                                  int dim) {
+        CpuLoss.embeddingBackward(ids, dout, dtable, n, vocab, dim);
+    }
+
+    @Override
+    public int crossEntropy(MemorySegment logits, MemorySegment targets, MemorySegment losses,
+                            MemorySegment dlogits, int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        return CpuLoss.crossEntropy(logits, targets, losses, dlogits, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    @Override
+    public void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
+                          int bh, int tq, int tk, int d, float scale, boolean causal) {
+        CpuAttention.attention(q, k, v, out, lse, bh, tq, tk, d, scale, causal);
+    }
+
+    @Override
+    public void attentionBackward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
+                                  MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
+                                  MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal) {
+        CpuAttention.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, bh, tq, tk, d, scale, causal);
+    }
+
+    @Override
+    public void rope(MemorySegment x, MemorySegment y, MemorySegment cos, MemorySegment sin, int n, int t, int d,
+                     boolean inverse) {
+        CpuRope.rope(x, y, cos, sin, n, t, d, inverse);
+    }
+
+    @Override
+    public void adamw(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long n, float lr,
+                      float beta1, float beta2, float eps, float weightDecay, int step) {
+        CpuAdamW.adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    @Override
+    public void convert(DType from, MemorySegment src, DType to, MemorySegment dst, long n) {
+        CpuConvert.convert(from, src, to, dst, n);
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend[" + availability().reason() + "]";
+    }
+}

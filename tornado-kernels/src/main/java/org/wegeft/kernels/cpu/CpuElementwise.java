@@ -1,0 +1,243 @@
+package org.wegeft.kernels.cpu;
+
+import static org.wegeft.kernels.cpu.CpuVec.F;
+import static org.wegeft.kernels.cpu.CpuVec.L;
+import static org.wegeft.kernels.cpu.CpuVec.ld;
+import static org.wegeft.kernels.cpu.CpuVec.st;
+import static org.wegeft.kernels.cpu.CpuVec.tail;
+
+import java.lang.foreign.MemorySegment;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import org.wegeft.kernels.UnaryOp;
+
+/**
+ * Elementwise kernels: unary functions and their derivatives, affine, fill. Each op gets its own
+ * vector loop (the switch is outside the loop); the tail is one masked vector step so every element goes
+ * through exactly the same arithmetic.
+ */
+final class CpuElementwise {
+    private static final float SQRT1_2 = (float) Math.sqrt(0.5);
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+    private static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
+    private static final float GELU_C = 0.044715f;
+
+    private CpuElementwise() {
+    }
+
+    // ------------------------------------------------------------------ unary forward
+
+    static void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n) {
+        CpuVec.blocks(n, (from, to) -> unaryRange(op, x, y, from, to));
+    }
+
+    private static void unaryRange(UnaryOp op, MemorySegment x, MemorySegment y, long from, long to) {
+        long i = from;
+        long vb = from + F.loopBound(to - from);
+        switch (op) {
+            case NEG -> { for (; i < vb; i += L) st(y, i, ld(x, i).neg()); }
+            case ABS -> { for (; i < vb; i += L) st(y, i, ld(x, i).abs()); }
+            case EXP -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.EXP)); }
+            case LOG -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.LOG)); }
+            case SQRT -> { for (; i < vb; i += L) st(y, i, ld(x, i).sqrt()); }
+            case RSQRT -> { for (; i < vb; i += L) st(y, i, rsqrt(ld(x, i))); }
+            case RECIPROCAL -> { for (; i < vb; i += L) st(y, i, recip(ld(x, i))); }
+            case SQUARE -> { for (; i < vb; i += L) { FloatVector v = ld(x, i); st(y, i, v.mul(v)); } }
+            case TANH -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.TANH)); }
+            case SIGMOID -> { for (; i < vb; i += L) st(y, i, sigmoid(ld(x, i))); }
+            case RELU -> { for (; i < vb; i += L) st(y, i, ld(x, i).max(0f)); }
+            case GELU_ERF -> { for (; i < vb; i += L) st(y, i, geluErf(ld(x, i))); }
+            case GELU_TANH -> { for (; i < vb; i += L) st(y, i, geluTanh(ld(x, i))); }
+            case SILU -> { for (; i < vb; i += L) { FloatVector v = ld(x, i); st(y, i, v.mul(sigmoid(v))); } }
+        }
+        if (i < to) {
+            VectorMask<Float> m = tail(i, to);
+            st(y, i, forward(op, ld(x, i, m)), m);
+        }
+    }
+
+    /** The same functions as the loops above, for the masked tail step. */
+    static FloatVector forward(UnaryOp op, FloatVector v) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case ABS -> v.abs();
+            case EXP -> v.lanewise(VectorOperators.EXP);
+            case LOG -> v.lanewise(VectorOperators.LOG);
+            case SQRT -> v.sqrt();
+            case RSQRT -> rsqrt(v);
+            case RECIPROCAL -> recip(v);
+            case SQUARE -> v.mul(v);
+            case TANH -> v.lanewise(VectorOperators.TANH);
+            case SIGMOID -> sigmoid(v);
+            case RELU -> v.max(0f);
+            case GELU_ERF -> geluErf(v);
+            case GELU_TANH -> geluTanh(v);
+            case SILU -> v.mul(sigmoid(v));
+        };
+    }
+
+    static FloatVector recip(FloatVector v) {
+        return FloatVector.broadcast(F, 1f).div(v);
+    }
+
+    static FloatVector rsqrt(FloatVector v) {
+        return FloatVector.broadcast(F, 1f).div(v.sqrt());
+    }
+
+    static FloatVector sigmoid(FloatVector v) {
+        return FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    /** Φ(x) = ½(1 + erf(x/√2)). */
+    private static FloatVector phi(FloatVector v) {
+        return CpuVec.erf(v.mul(SQRT1_2)).add(1f).mul(0.5f);
+    }
+
+    static FloatVector geluErf(FloatVector v) {
+        return v.mul(phi(v));
+    }
+
+    private static FloatVector tanhInner(FloatVector v) {
+        // √(2/π)·(x + 0.044715·x³)
+        return v.mul(v).mul(GELU_C).fma(v, v).mul(GELU_K).lanewise(VectorOperators.TANH);
+    }
+
+    static FloatVector geluTanh(FloatVector v) {
+        return v.mul(0.5f).mul(tanhInner(v).add(1f));
+    }
+
+    // ------------------------------------------------------------------ unary backward
+
+    static void unaryBackward(UnaryOp op, MemorySegment x, MemorySegment dy, MemorySegment dx, long n) {
+        CpuVec.blocks(n, (from, to) -> backwardRange(op, x, dy, dx, from, to));
+    }
+
+    private static void backwardRange(UnaryOp op, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                                      long from, long to) {
+        long i = from;
+        long vb = from + F.loopBound(to - from);
+        switch (op) {
+            case NEG -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).neg()); }
+            case ABS -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(sign(ld(x, i)))); }
+            case EXP -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(ld(x, i).lanewise(VectorOperators.EXP))); }
+            case LOG -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).div(ld(x, i))); }
+            case SQRT -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(0.5f).div(ld(x, i).sqrt())); }
+            case RSQRT -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(derivative(op, ld(x, i)))); }
+            case RECIPROCAL -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(derivative(op, ld(x, i)))); }
+            case SQUARE -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(ld(x, i).mul(2f))); }
+            case TANH -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(dTanh(ld(x, i)))); }
+            case SIGMOID -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(dSigmoid(ld(x, i)))); }
+            case RELU -> { for (; i < vb; i += L) st(dx, i, dRelu(ld(x, i), ld(dy, i))); }
+            case GELU_ERF -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(dGeluErf(ld(x, i)))); }
+            case GELU_TANH -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(dGeluTanh(ld(x, i)))); }
+            case SILU -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(dSilu(ld(x, i)))); }
+        }
+        if (i < to) {
+            VectorMask<Float> m = tail(i, to);
+            FloatVector xv = ld(x, i, m);
+            FloatVector g = ld(dy, i, m);
+            FloatVector r = switch (op) {
+                case NEG -> g.neg();
+                case LOG -> g.div(xv);
+                case SQRT -> g.mul(0.5f).div(xv.sqrt());
+                case RELU -> dRelu(xv, g);
+                default -> g.mul(derivative(op, xv));
+            };
+            st(dx, i, r, m);
+        }
+    }
+
+    /** op'(x) for the ops whose backward is dy·op'(x) in the loops above. */
+    private static FloatVector derivative(UnaryOp op, FloatVector v) {
+        return switch (op) {
+            case NEG -> FloatVector.broadcast(F, -1f);
+            case ABS -> sign(v);
+            case EXP -> v.lanewise(VectorOperators.EXP);
+            case LOG -> recip(v);
+            case SQRT -> rsqrt(v).mul(0.5f);
+            case RSQRT -> rsqrt(v).div(v).mul(-0.5f);           // −½·x^(−3/2)
+            case RECIPROCAL -> recip(v.mul(v)).neg();          // −1/x²
+            case SQUARE -> v.mul(2f);
+            case TANH -> dTanh(v);
+            case SIGMOID -> dSigmoid(v);
+            case RELU -> FloatVector.broadcast(F, 1f).blend(0f, v.compare(VectorOperators.LE, 0f));
+            case GELU_ERF -> dGeluErf(v);
+            case GELU_TANH -> dGeluTanh(v);
+            case SILU -> dSilu(v);
+        };
+    }
+
+    /** sign(x) with sign(0) = 0 (torch's abs backward). */
+    private static FloatVector sign(FloatVector v) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        return one.blend(-1f, v.compare(VectorOperators.LT, 0f)).blend(0f, v.compare(VectorOperators.EQ, 0f));
+    }
+
+    private static FloatVector dRelu(FloatVector x, FloatVector g) {
+        return g.blend(0f, x.compare(VectorOperators.LE, 0f).or(x.test(VectorOperators.IS_NAN)));
+    }
+
+    private static FloatVector dTanh(FloatVector v) {
+        FloatVector t = v.lanewise(VectorOperators.TANH);
+        return t.neg().fma(t, FloatVector.broadcast(F, 1f));
+    }
+
+    private static FloatVector dSigmoid(FloatVector v) {
+        FloatVector s = sigmoid(v);
+        return s.mul(s.neg().add(1f));
+    }
+
+    /** Φ(x) + x·φ(x). */
+    private static FloatVector dGeluErf(FloatVector v) {
+        FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        return v.fma(pdf, phi(v));
+    }
+
+    /** ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3c·x²). */
+    private static FloatVector dGeluTanh(FloatVector v) {
+        FloatVector t = tanhInner(v);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector inner = v.mul(v).mul(3 * GELU_C).add(1f).mul(GELU_K);
+        FloatVector sech2 = t.neg().fma(t, one);
+        return t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(inner));
+    }
+
+    /** s·(1 + x·(1 − s)). */
+    private static FloatVector dSilu(FloatVector v) {
+        FloatVector s = sigmoid(v);
+        return s.mul(v.mul(s.neg().add(1f)).add(1f));
+    }
+
+    // ------------------------------------------------------------------ affine and fill
+
+    static void affine(MemorySegment x, MemorySegment y, long n, float scale, float shift) {
+        CpuVec.blocks(n, (from, to) -> {
+            long i = from;
+            long vb = from + F.loopBound(to - from);
+            FloatVector s = FloatVector.broadcast(F, scale);
+            FloatVector b = FloatVector.broadcast(F, shift);
+            for (; i < vb; i += L) {
+                st(y, i, ld(x, i).fma(s, b));
+            }
+            for (; i < to; i++) {
+                CpuVec.set(y, i, Math.fma(CpuVec.get(x, i), scale, shift));
+            }
+        });
+    }
+
+    static void fill(MemorySegment y, long n, float value) {
+        CpuVec.blocks(n, (from, to) -> {
+            long i = from;
+            long vb = from + F.loopBound(to - from);
+            FloatVector v = FloatVector.broadcast(F, value);
+            for (; i < vb; i += L) {
+                st(y, i, v);
+            }
+            for (; i < to; i++) {
+                CpuVec.set(y, i, value);
+            }
+        });
+    }
+}

@@ -1,0 +1,58 @@
+package org.wegeft.kernels.cpu;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Per-thread GEMM scratch, grown on demand and reused across calls: the packed A block of this thread, the
+ * packed B block it shares with its helpers when it drives a GEMM, the micro-tile, and the B panel flags.
+ */
+final class GemmWorkspace {
+
+    private static final ThreadLocal<GemmWorkspace> LOCAL = ThreadLocal.withInitial(GemmWorkspace::new);
+
+    /** Packed B panel states: not packed, being packed by some thread, ready. */
+    static final int FREE = 0;
+    static final int PACKING = 1;
+    static final int READY = 2;
+
+    float[] a = new float[0];
+    float[] b = new float[0];
+    final float[] tile = new float[12 * GemmKernels.NR];
+    AtomicIntegerArray flags = new AtomicIntegerArray(0);
+
+    private GemmWorkspace() {
+    }
+
+    static GemmWorkspace get() {
+        return LOCAL.get();
+    }
+
+    float[] a(int size) {
+        if (a.length < size) {
+            a = new float[size];
+        }
+        return a;
+    }
+
+    float[] b(long size) {
+        if (size > Integer.MAX_VALUE - 64) {
+            throw new IllegalStateException("packed GEMM B block of " + size + " floats is too large");
+        }
+        if (b.length < size) {
+            b = new float[(int) size];
+        }
+        return b;
+    }
+
+    /** Flags for {@code count} panels, all {@link #FREE}. Called by the driving thread before it forks. */
+    AtomicIntegerArray flags(int count) {
+        if (flags.length() < count) {
+            flags = new AtomicIntegerArray(count);
+        } else {
+            for (int i = 0; i < count; i++) {
+                flags.setPlain(i, FREE);
+            }
+        }
+        return flags;
+    }
+}

@@ -1,0 +1,67 @@
+package org.wegeft.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/** Small helpers shared by the CPU backend tests: random data, heap-backed segments, tolerant compares. */
+final class CpuTestSupport {
+    static final CpuBackend CPU = new CpuBackend();
+    /** Sizes that exercise empty, sub-vector, tail and multi-block paths. */
+    static final int[] ODD_SIZES = {1, 3, 7, 33, 257};
+
+    private CpuTestSupport() {
+    }
+
+    static float[] random(SplittableRandom rnd, int n, double lo, double hi) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
+        }
+        return a;
+    }
+
+    static MemorySegment seg(float[] a) {
+        return MemorySegment.ofArray(a);
+    }
+
+    static MemorySegment seg(int[] a) {
+        return MemorySegment.ofArray(a);
+    }
+
+    /** |got − want| ≤ abs + rel·|want| for every element, else fails naming the first bad index. */
+    static void assertClose(String what, double[] want, float[] got, double abs, double rel) {
+        if (want.length != got.length) {
+            fail(what + ": length " + got.length + " != " + want.length);
+        }
+        for (int i = 0; i < want.length; i++) {
+            double w = want[i];
+            double g = got[i];
+            boolean ok = Double.isNaN(w) ? Float.isNaN(got[i])
+                    : (w == g) || Math.abs(g - w) <= abs + rel * Math.abs(w);
+            if (!ok) {
+                fail(what + ": element " + i + " of " + want.length + " is " + g + ", want " + w);
+            }
+        }
+    }
+
+    static void assertClose(String what, double[] want, float[] got, double tol) {
+        assertClose(what, want, got, tol, tol);
+    }
+
+    /** erf in double: 2/√π · e^(−x²) · Σ 2ⁿx^(2n+1)/(2n+1)!! (all terms positive, no cancellation). */
+    static double erf(double x) {
+        double a = Math.abs(x);
+        if (a > 6) {
+            return Math.signum(x);
+        }
+        double term = a;
+        double sum = a;
+        for (int n = 0; n < 400 && term > 1e-18 * sum; n++) {
+            term *= 2 * a * a / (2 * n + 3);
+            sum += term;
+        }
+        return Math.signum(x) * 2 / Math.sqrt(Math.PI) * Math.exp(-a * a) * sum;
+    }
+}
