@@ -16,6 +16,9 @@ import org.wegeft.kernels.scalar.ScalarBackend;
  * The backend conformance suite: every kernel of {@link KernelBackend} on seeded random inputs over many shapes,
  * compared with {@link ScalarBackend}. The backends under test are a parameter, so the suite can be pointed at
  * the discovered backends ({@link BackendConformanceTest}) or at test doubles ({@link BackendConformanceSelfTest}).
+ *
+ * <p>Buffers come from {@link java.lang.foreign.Arena#ofShared()} arenas: multi-threaded backends touch them from
+ * their worker threads, which a confined arena forbids ({@code WrongThreadException}).
  */
 final class ConformanceSuite {
     static final KernelBackend REFERENCE = new ScalarBackend();

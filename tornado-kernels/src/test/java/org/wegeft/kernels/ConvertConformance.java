@@ -55,7 +55,7 @@ final class ConvertConformance {
     private static ConformanceCase convert(DType from, DType to, int n) {
         return ConformanceCase.close("convert", from + "->" + to + " n=" + n, 0, 0, new String[] {"dst bits"}, b -> {
             float[] v = values(new Random(n * 31L + from.ordinal() * 3 + to.ordinal()), n);
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment src = arena.allocate((long) n * from.byteSize(), 4);
                 if (from == DType.F32) {
                     MemorySegment.copy(v, 0, src, JAVA_FLOAT, 0, n);

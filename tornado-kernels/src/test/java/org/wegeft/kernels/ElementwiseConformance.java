@@ -32,14 +32,14 @@ final class ElementwiseConformance {
         }
         for (int n : SIZES) {
             cases.add(close("affine", "n=" + n, ATOL, RTOL, new String[] {"y"}, b -> {
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) {
                     MemorySegment x = floats(arena, uniform(new Random(n), n, -3f, 3f));
                     b.affine(x, x, n, -1.75f, 0.5f);
                     return new float[][] {toArray(x, n)};
                 }
             }));
             cases.add(close("fill", "n=" + n, 0, 0, new String[] {"y"}, b -> {
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) {
                     MemorySegment y = floats(arena, new float[n + 1]);
                     b.fill(y, n, 3.25f); // the element after n stays 0
                     return new float[][] {toArray(y, n + 1)};
@@ -80,7 +80,7 @@ final class ElementwiseConformance {
 
     private static ConformanceCase unary(UnaryOp op, int n, boolean inPlace) {
         return close("unary " + op, "n=" + n + (inPlace ? " in place" : ""), ATOL, RTOL, new String[] {"y"}, b -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, domain(op, new Random(op.ordinal() * 7919L + n), n));
                 MemorySegment y = inPlace ? x : floats(arena, new float[n]);
                 b.unary(op, x, y, n);
@@ -92,7 +92,7 @@ final class ElementwiseConformance {
     private static ConformanceCase unaryBackward(UnaryOp op, int n) {
         return close("unaryBackward " + op, "n=" + n, ATOL, RTOL, new String[] {"dx"}, b -> {
             Random rng = new Random(op.ordinal() * 104729L + n);
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, domain(op, rng, n));
                 MemorySegment dy = floats(arena, uniform(rng, n, -1f, 1f));
                 MemorySegment dx = floats(arena, new float[n]);
@@ -136,7 +136,7 @@ final class ElementwiseConformance {
         return close("binary " + op, what + " " + Arrays.toString(shape), ATOL, RTOL, new String[] {"out"}, b -> {
             float[][] in = binaryInputs(op, new Random(what.hashCode() + op.ordinal()), (int) span(shape, as),
                     (int) span(shape, bs));
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment out = floats(arena, new float[n]);
                 b.binary(op, shape, floats(arena, in[0]), as, floats(arena, in[1]), bs, out);
                 return new float[][] {toArray(out, n)};
@@ -149,7 +149,7 @@ final class ElementwiseConformance {
         return close("binary " + op, "in place a op= row " + Arrays.toString(shape), ATOL, RTOL, new String[] {"a"},
                 b -> {
                     float[][] in = binaryInputs(op, new Random(op.ordinal()), 33 * 65, 65);
-                    try (Arena arena = Arena.ofConfined()) {
+                    try (Arena arena = Arena.ofShared()) {
                         MemorySegment a = floats(arena, in[0]);
                         b.binary(op, shape, a, new long[] {65, 1}, floats(arena, in[1]), new long[] {0, 1}, a);
                         return new float[][] {toArray(a, 33 * 65)};
@@ -160,7 +160,7 @@ final class ElementwiseConformance {
     private static ConformanceCase copy(String what, int[] shape, long[] strides, int srcSize) {
         int n = count(shape);
         return close("copyStrided", what + " " + Arrays.toString(shape), 0, 0, new String[] {"dst"}, b -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment dst = floats(arena, new float[n]);
                 b.copyStrided(shape, floats(arena, uniform(new Random(n), srcSize, -1f, 1f)), strides, dst);
                 return new float[][] {toArray(dst, n)};
@@ -171,7 +171,7 @@ final class ElementwiseConformance {
     private static ConformanceCase reduce(ReduceOp op, int outer, int dim, int inner) {
         String shape = "outer=" + outer + " dim=" + dim + " inner=" + inner;
         return close("reduce " + op, shape, 1e-5, RTOL, new String[] {"out"}, b -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 int n = outer * dim * inner;
                 // positive inputs keep SUM/MEAN well-conditioned, so rtol applies
                 MemorySegment x = floats(arena, uniform(new Random(shape.hashCode()), n, 0.1f, 2f));

@@ -151,7 +151,7 @@ final class GemmConformance {
     }
 
     private static float[] run(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] c) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment cs = TestBuffers.floats(arena, c);
             backend.gemm(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b), cs);
             return TestBuffers.toArray(cs, c.length);

@@ -30,7 +30,7 @@ final class ModelConformance {
             cases.add(embeddingBackward(s[0], s[1], s[2]));
         }
         cases.add(new ConformanceCase("embedding", "id out of range throws", (ref, cand) -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment table = floats(arena, new float[12]);
                 MemorySegment out = floats(arena, new float[9]);
                 assertThrows(IndexOutOfBoundsException.class,
@@ -47,7 +47,7 @@ final class ModelConformance {
             cases.add(crossEntropy(s[0], s[1], 0f, false));
         }
         cases.add(new ConformanceCase("crossEntropy", "target out of range throws", (ref, cand) -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 assertThrows(IndexOutOfBoundsException.class, () -> cand.crossEntropy(floats(arena, new float[6]),
                         ints(arena, 0, 3), floats(arena, new float[2]), MemorySegment.NULL, 2, 3, IGNORE, 0f));
             }
@@ -85,7 +85,7 @@ final class ModelConformance {
         String shape = "n=" + n + " vocab=" + vocab + " dim=" + dim;
         return close("embedding", shape, 0, 0, new String[] {"out"}, b -> {
             Random rng = new Random(shape.hashCode());
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment out = floats(arena, new float[n * dim]);
                 b.embedding(ints(arena, ids(rng, n, vocab)), floats(arena, uniform(rng, vocab * dim, -1f, 1f)), out,
                         n, vocab, dim);
@@ -98,7 +98,7 @@ final class ModelConformance {
         String shape = "n=" + n + " vocab=" + vocab + " dim=" + dim + " repeated ids";
         return close("embeddingBackward", shape, 1e-6, RTOL, new String[] {"dtable"}, b -> {
             Random rng = new Random(shape.hashCode());
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 int[] ids = ids(rng, n, vocab);
                 MemorySegment dtable = floats(arena, uniform(rng, vocab * dim, -1f, 1f)); // accumulated into
                 b.embeddingBackward(ints(arena, ids), floats(arena, uniform(rng, n * dim, -1f, 1f)), dtable, n, vocab,
@@ -116,7 +116,7 @@ final class ModelConformance {
             for (int r = 0; r < rows; r++) {
                 targets[r] = r % 3 == 1 ? IGNORE : rng.nextInt(classes); // every third row ignored
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment losses = floats(arena, new float[rows]);
                 MemorySegment dlogits = grad ? floats(arena, new float[rows * classes]) : MemorySegment.NULL;
                 if (grad) {
@@ -138,7 +138,7 @@ final class ModelConformance {
         String shape = attnShape(bh, tq, tk, d, causal);
         return close("attention", shape, ATOL, RTOL, new String[] {"out", "lse"}, b -> {
             Random rng = new Random(shape.hashCode());
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment out = floats(arena, new float[bh * tq * d]);
                 MemorySegment lse = floats(arena, new float[bh * tq]);
                 b.attention(floats(arena, uniform(rng, bh * tq * d, -2f, 2f)),
@@ -154,7 +154,7 @@ final class ModelConformance {
         float scale = (float) (1 / Math.sqrt(d));
         return close("attentionBackward", shape, ATOL, RTOL, new String[] {"dq", "dk", "dv"}, b -> {
             Random rng = new Random(shape.hashCode() + 1);
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment q = floats(arena, uniform(rng, bh * tq * d, -2f, 2f));
                 MemorySegment k = floats(arena, uniform(rng, bh * tk * d, -2f, 2f));
                 MemorySegment v = floats(arena, uniform(rng, bh * tk * d, -1f, 1f));
@@ -187,7 +187,7 @@ final class ModelConformance {
                     sin[p * h + i] = (float) Math.sin(angle);
                 }
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, uniform(rng, n * t * d, -2f, 2f));
                 MemorySegment y = inPlace ? x : floats(arena, new float[n * t * d]);
                 b.rope(x, y, floats(arena, cos), floats(arena, sin), n, t, d, inverse);
@@ -200,7 +200,7 @@ final class ModelConformance {
         String shape = "n=" + n + " step=" + step + " weightDecay=" + wd;
         return close("adamw", shape, 1e-6, 1e-5, new String[] {"param", "m", "v"}, b -> {
             Random rng = new Random(shape.hashCode());
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment p = floats(arena, uniform(rng, n, -1f, 1f));
                 MemorySegment g = floats(arena, uniform(rng, n, -1f, 1f));
                 MemorySegment m = floats(arena, step == 1 ? new float[n] : uniform(rng, n, -0.1f, 0.1f));

@@ -43,7 +43,7 @@ final class NormConformance {
     private static ConformanceCase softmax(int rows, int cols, boolean causal, int tq) {
         String shape = rows + "x" + cols + (causal ? " causal tq=" + tq : "");
         return close("softmax", shape, 1e-6, RTOL, new String[] {"y"}, b -> {
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, uniform(new Random(shape.hashCode()), rows * cols, -6f, 6f));
                 MemorySegment y = floats(arena, new float[rows * cols]);
                 b.fill(y, (long) rows * cols, Float.NaN); // every entry, masked ones included, is written
@@ -66,7 +66,7 @@ final class NormConformance {
                     y[r * cols + j] /= (float) sum;
                 }
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment dx = floats(arena, new float[rows * cols]);
                 b.softmaxBackward(floats(arena, y), floats(arena, uniform(rng, rows * cols, -1f, 1f)), dx, rows, cols);
                 return new float[][] {toArray(dx, (long) rows * cols)};
@@ -82,7 +82,7 @@ final class NormConformance {
         String shape = shape(rows, cols, affine);
         return close("layerNorm", shape, ATOL, RTOL, new String[] {"y", "mean", "rstd"}, b -> {
             Random rng = new Random(shape.hashCode());
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, uniform(rng, rows * cols, 2f, 4f)); // mean far from 0
                 MemorySegment gamma = affine ? floats(arena, uniform(rng, cols, 0.5f, 1.5f)) : MemorySegment.NULL;
                 MemorySegment beta = affine ? floats(arena, uniform(rng, cols, -1f, 1f)) : MemorySegment.NULL;
@@ -115,7 +115,7 @@ final class NormConformance {
                 mean[r] = (float) m;
                 rstd[r] = (float) (1 / Math.sqrt(v / cols + 1e-5));
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment gamma = affine ? floats(arena, uniform(rng, cols, 0.5f, 1.5f)) : MemorySegment.NULL;
                 MemorySegment dy = floats(arena, uniform(rng, rows * cols, -1f, 1f));
                 MemorySegment dx = floats(arena, new float[rows * cols]);
@@ -132,7 +132,7 @@ final class NormConformance {
         String shape = shape(rows, cols, affine);
         return close("rmsNorm", shape, ATOL, RTOL, new String[] {"y", "rstd"}, b -> {
             Random rng = new Random(shape.hashCode() + 2);
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, uniform(rng, rows * cols, -2f, 2f));
                 MemorySegment w = affine ? floats(arena, uniform(rng, cols, 0.5f, 1.5f)) : MemorySegment.NULL;
                 MemorySegment y = floats(arena, new float[rows * cols]);
@@ -156,7 +156,7 @@ final class NormConformance {
                 }
                 rstd[r] = (float) (1 / Math.sqrt(ms / cols + 1e-6));
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment w = affine ? floats(arena, uniform(rng, cols, 0.5f, 1.5f)) : MemorySegment.NULL;
                 MemorySegment dy = floats(arena, uniform(rng, rows * cols, -1f, 1f));
                 MemorySegment dx = floats(arena, new float[rows * cols]);
