@@ -8,7 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.opentest4j.AssertionFailedError;
 
-/** Test helpers: off-heap float/int buffers (allocated in a caller's {@link Arena}) and tolerant comparison. */
+/**
+ * Test helpers: off-heap float/int buffers (allocated in a caller's {@link Arena}) and tolerant comparison. Use
+ * {@code Arena.ofShared()} for buffers a multi-threaded backend will see; confined is fine for the scalar backend.
+ */
 public final class TestBuffers {
 
     private TestBuffers() {

@@ -1,0 +1,143 @@
+package org.wegeft.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.TestAbortedException;
+import org.wegeft.kernels.scalar.ScalarBackend;
+
+/**
+ * Checks the conformance suite itself: the reference passes against itself, deliberately broken backends are
+ * caught, and an unavailable backend shows up as a skip with its reason.
+ */
+class BackendConformanceSelfTest {
+
+    /** Softmax off by 1e-2 everywhere (masked entries included). */
+    private static final class BrokenSoftmax extends DelegatingBackend {
+        BrokenSoftmax() {
+            super("broken-softmax", new ScalarBackend());
+        }
+
+        @Override
+        public void softmax(MemorySegment x, MemorySegment y, int rows, int cols, boolean causal, int tq) {
+            delegate.softmax(x, y, rows, cols, causal, tq);
+            delegate.affine(y, y, (long) rows * cols, 1f, 1e-2f);
+        }
+    }
+
+    /** GEMM that reads C even when beta == 0 (so NaN in C leaks into the result). */
+    private static final class GemmReadsC extends DelegatingBackend {
+        GemmReadsC() {
+            super("gemm-reads-c", new ScalarBackend());
+        }
+
+        @Override
+        public void gemm(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c) {
+            delegate.gemm(s.beta() != 0f ? s : new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), s.alpha(),
+                    Float.MIN_VALUE, s.lda(), s.ldb(), s.ldc(), s.batch(), s.strideA(), s.strideB(), s.strideC()), a, b, c);
+        }
+    }
+
+    /** GEMM with a relative error of 1e-3 in alpha. */
+    private static final class ImpreciseGemm extends DelegatingBackend {
+        ImpreciseGemm() {
+            super("imprecise-gemm", new ScalarBackend());
+        }
+
+        @Override
+        public void gemm(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c) {
+            delegate.gemm(new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), s.alpha() * 1.001f, s.beta(),
+                    s.lda(), s.ldb(), s.ldc(), s.batch(), s.strideA(), s.strideB(), s.strideC()), a, b, c);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicNode> referenceAgreesWithItselfOnEveryCase() {
+        return ConformanceSuite.forBackends(List.of(new DelegatingBackend("scalar-copy", new ScalarBackend())));
+    }
+
+    @Test
+    void suiteCoversEveryKernelOfTheSpi() {
+        var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
+        var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
+                .filter(m -> !m.isDefault() && !List.of("name", "availability", "priority").contains(m.getName()))
+                .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
+        assertEquals(spi, kernels.stream().sorted().toList());
+    }
+
+    @Test
+    void softmaxOffByOneHundredthFailsEverySoftmaxCaseAndNothingElse() {
+        KernelBackend broken = new BrokenSoftmax();
+        int softmaxCases = 0;
+        for (ConformanceCase c : ConformanceSuite.cases()) {
+            if (c.kernel().equals("softmax")) {
+                softmaxCases++;
+                assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
+                        "the suite must reject " + c.displayName());
+            } else if (c.kernel().equals("softmaxBackward") || c.kernel().startsWith("reduce")) {
+                c.check().run(ConformanceSuite.REFERENCE, broken); // untouched kernels still pass
+            }
+        }
+        assertTrue(softmaxCases >= 5, "softmax cases: " + softmaxCases);
+    }
+
+    @Test
+    void gemmThatReadsCWhenBetaIsZeroIsCaught() {
+        KernelBackend broken = new GemmReadsC();
+        List<ConformanceCase> betaZero = ConformanceSuite.cases().stream()
+                .filter(c -> c.kernel().equals("gemm") && c.shape().contains("beta=0.0") && !c.shape().contains("n=0 ")
+                        && !c.shape().contains("m=0 ") && !c.shape().contains("k=0 "))
+                .toList();
+        assertTrue(betaZero.size() >= 5, "beta = 0 cases: " + betaZero.size());
+        for (ConformanceCase c : betaZero) {
+            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
+                    "the suite must reject " + c.displayName());
+        }
+    }
+
+    @Test
+    void gemmWithRelativeErrorOfOneThousandthIsCaught() {
+        KernelBackend broken = new ImpreciseGemm();
+        List<ConformanceCase> gemms = ConformanceSuite.cases().stream()
+                .filter(c -> c.kernel().equals("gemm") && !c.shape().contains(" n=0 ") && !c.shape().contains(" k=0 "))
+                .toList();
+        for (ConformanceCase c : gemms) {
+            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
+                    "the suite must reject " + c.displayName());
+        }
+    }
+
+    @Test
+    void unavailableBackendIsASkipThatGivesItsReason() throws Throwable {
+        KernelBackend absent = new DelegatingBackend("absent", new ScalarBackend()) {
+            @Override
+            public Availability availability() {
+                return Availability.no("no such device on this machine");
+            }
+        };
+        List<DynamicNode> nodes = ConformanceSuite.forBackends(List.of(absent)).toList();
+        assertEquals(1, nodes.size());
+        DynamicTest test = (DynamicTest) nodes.get(0);
+        var e = assertThrows(TestAbortedException.class, () -> test.getExecutable().execute());
+        assertTrue(e.getMessage().contains("absent") && e.getMessage().contains("no such device on this machine"),
+                e.getMessage());
+    }
+
+    @Test
+    void noBackendToTestIsASkipNotAPass() {
+        List<DynamicNode> nodes = ConformanceSuite.forBackends(List.of()).toList();
+        assertEquals(1, nodes.size());
+        DynamicTest test = (DynamicTest) nodes.get(0);
+        assertThrows(TestAbortedException.class, () -> test.getExecutable().execute());
+        assertFalse(test.getDisplayName().isBlank());
+    }
+}

@@ -1,0 +1,160 @@
+package org.wegeft.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.wegeft.kernels.scalar.ScalarBackend;
+
+/**
+ * GEMM conformance cases: odd and larger shapes, all four transpose combinations, padded leading dimensions,
+ * batches (shared B with strideB = 0, gaps between matrices), non-trivial alpha/beta and beta = 0 over a
+ * NaN-filled C. Unused elements (padding, gaps) are NaN, so a backend that reads them produces NaN, and one
+ * that writes C's padding is caught. The tolerance of output (i, j) is 1e-4 · (|α|·Σ_p |a_ip||b_pj| + |β||c_ij|).
+ */
+final class GemmConformance {
+    private static final double RTOL = 1e-4;
+
+    private GemmConformance() {
+    }
+
+    static List<ConformanceCase> cases() {
+        List<ConformanceCase> cases = new ArrayList<>();
+        int[][] shapes = {{1, 1, 1}, {3, 7, 5}, {7, 1, 33}, {1, 257, 3}, {33, 33, 33}, {64, 300, 77}, {197, 384, 64}};
+        boolean[] bools = {false, true};
+        for (int[] s : shapes) {
+            for (boolean ta : bools) {
+                for (boolean tb : bools) {
+                    cases.add(gemm(tight(ta, tb, s[0], s[1], s[2], 1.5f, -0.5f, 1)));
+                }
+            }
+        }
+        cases.add(gemm(tight(false, false, 257, 257, 257, 1f, 0f, 1)));
+        cases.add(gemm(tight(true, false, 257, 257, 257, 0.25f, 1f, 1)));
+        // beta = 0: C is NaN-filled and must not be read
+        for (boolean ta : bools) {
+            for (boolean tb : bools) {
+                cases.add(gemm(tight(ta, tb, 33, 7, 19, 2f, 0f, 1)));
+            }
+        }
+        cases.add(gemm(tight(false, false, 64, 300, 77, 1f, 0f, 1)));
+        // padded leading dimensions (pad 3 / 5 / 1), every transpose combo
+        for (boolean ta : bools) {
+            for (boolean tb : bools) {
+                cases.add(gemm(padded(ta, tb, 33, 17, 9, 3, 5, 1, 0.5f, 0.25f)));
+                cases.add(gemm(padded(ta, tb, 7, 65, 130, 1, 2, 7, 1f, 0f)));
+            }
+        }
+        // batches: tight; shared B (strideB = 0); gaps of 11 elements between matrices
+        for (boolean ta : bools) {
+            for (boolean tb : bools) {
+                cases.add(gemm(tight(ta, tb, 9, 13, 21, 1f, 0.5f, 4)));
+                cases.add(gemm(sharedB(ta, tb, 3, 17, 33, 8, -1f, 0f)));
+            }
+        }
+        cases.add(gemm(gapped(false, true, 3, 33, 7, 64, 1.25f, -1f)));
+        cases.add(gemm(gapped(true, false, 5, 1, 257, 3, 1f, 0f)));
+        cases.add(gemm(tight(false, true, 2, 0, 5, 1f, 1f, 1))); // n = 0: nothing to do
+        cases.add(gemm(tight(false, false, 4, 5, 0, 1f, 0.5f, 1))); // k = 0: C = beta·C
+        return cases;
+    }
+
+    static GemmSpec tight(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, int batch) {
+        return GemmSpec.batched(ta, tb, batch, m, n, k, alpha, beta);
+    }
+
+    static GemmSpec padded(boolean ta, boolean tb, int m, int n, int k, int padA, int padB, int padC, float alpha,
+                           float beta) {
+        return new GemmSpec(ta, tb, m, n, k, alpha, beta, (ta ? m : k) + padA, (tb ? k : n) + padB, n + padC, 1, 0, 0,
+                0);
+    }
+
+    static GemmSpec sharedB(boolean ta, boolean tb, int batch, int m, int n, int k, float alpha, float beta) {
+        return new GemmSpec(ta, tb, m, n, k, alpha, beta, ta ? m : k, tb ? k : n, n, batch, (long) m * k, 0,
+                (long) m * n);
+    }
+
+    static GemmSpec gapped(boolean ta, boolean tb, int batch, int m, int n, int k, float alpha, float beta) {
+        int gap = 11;
+        return new GemmSpec(ta, tb, m, n, k, alpha, beta, ta ? m : k, tb ? k : n, n, batch, (long) m * k + gap,
+                (long) k * n + gap, (long) m * n + gap);
+    }
+
+    static String describe(GemmSpec s) {
+        return (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " m=" + s.m() + " n=" + s.n() + " k=" + s.k()
+                + " alpha=" + s.alpha() + " beta=" + s.beta() + " lda=" + s.lda() + " ldb=" + s.ldb() + " ldc=" + s.ldc()
+                + (s.batch() > 1 ? " batch=" + s.batch() + " strides=" + s.strideA() + "/" + s.strideB() + "/"
+                + s.strideC() : "");
+    }
+
+    /** Elements spanned by a batch of matrices with rows × ld storage, starting every stride elements. */
+    private static int extent(int batch, long stride, int rows, int ld) {
+        return (int) ((batch - 1) * stride + (long) rows * ld);
+    }
+
+    /**
+     * Operand with the used (rows × cols) part of every matrix random in [−1, 1) and every other element
+     * (padding, gaps) set to {@code unused}.
+     */
+    private static float[] operand(Random rng, int batch, long stride, int rows, int cols, int ld, float unused) {
+        float[] v = new float[Math.max(1, extent(batch, stride, rows, ld))];
+        java.util.Arrays.fill(v, unused);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    v[(int) (b * stride) + r * ld + c] = rng.nextFloat() * 2 - 1;
+                }
+            }
+        }
+        return v;
+    }
+
+    static ConformanceCase gemm(GemmSpec s) {
+        String shape = describe(s);
+        long seed = shape.hashCode();
+        int batch = s.batch();
+        int rowsA = s.transA() ? s.k() : s.m();
+        int colsA = s.transA() ? s.m() : s.k();
+        int rowsB = s.transB() ? s.n() : s.k();
+        int colsB = s.transB() ? s.k() : s.n();
+        int batchB = s.strideB() == 0 ? 1 : batch;
+        return new ConformanceCase("gemm", shape, (ref, cand) -> {
+            Random rng = new Random(seed);
+            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
+            float[] b = operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            // C: NaN everywhere when beta == 0 (must not be read); else random with NaN padding
+            float[] c = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
+            if (s.beta() == 0f) {
+                java.util.Arrays.fill(c, Float.NaN);
+            }
+            float[] expected = run(ref, s, a, b, c);
+            float[] actual = run(cand, s, a, b, c);
+            // bound = |α|·|A|·|B| + |β|·|C|, computed by the reference on absolute values
+            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()),
+                    Math.abs(s.beta()), s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
+            float[] bound = run(new ScalarBackend(), absSpec, abs(a), abs(b), abs(c));
+            double[] tol = new double[bound.length];
+            for (int i = 0; i < tol.length; i++) {
+                tol[i] = RTOL * bound[i] + 1e-30;
+            }
+            TestBuffers.assertWithin(cand.name() + " gemm " + shape + " output C", expected, actual, tol);
+        });
+    }
+
+    private static float[] abs(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.abs(v[i]);
+        }
+        return out;
+    }
+
+    private static float[] run(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] c) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment cs = TestBuffers.floats(arena, c);
+            backend.gemm(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b), cs);
+            return TestBuffers.toArray(cs, c.length);
+        }
+    }
+}
