@@ -11,7 +11,9 @@ import java.lang.foreign.MemorySegment;
  * <ul>
  *   <li>Buffers are {@link MemorySegment}s starting at element 0 of the operand (callers slice views
  *       with {@code asSlice}); float buffers hold float32, index buffers hold int32, both in native
- *       byte order. Counts and offsets are in elements, not bytes.</li>
+ *       byte order. Counts and offsets are in elements, not bytes. CPU backends run kernels on pool
+ *       threads, so host buffers must be reachable from any thread (shared or global arenas, never
+ *       {@code Arena.ofConfined()}).</li>
  *   <li>Layouts are row-major and contiguous unless a stride argument says otherwise.</li>
  *   <li>Output buffers are overwritten, except where a parameter is documented as "accumulated
  *       into" (gradients of shared parameters: {@code +=}).</li>
@@ -74,7 +76,8 @@ public interface KernelBackend {
 
     /**
      * Reduction of x viewed as (outer, dim, inner) over the middle axis into out (outer, inner).
-     * MEAN divides by dim; MAX/MIN of an empty axis is -inf/+inf; SUM of an empty axis is 0.
+     * MEAN divides by dim (an empty axis gives NaN, as torch); MAX/MIN of an empty axis is -inf/+inf;
+     * SUM of an empty axis is 0.
      */
     void reduce(ReduceOp op, MemorySegment x, MemorySegment out, int outer, int dim, int inner);
 

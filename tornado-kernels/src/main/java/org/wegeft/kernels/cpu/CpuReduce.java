@@ -29,7 +29,8 @@ final class CpuReduce {
             return;
         }
         float empty = switch (op) {
-            case SUM, MEAN -> 0f;
+            case SUM -> 0f;
+            case MEAN -> Float.NaN; // 0 / 0, as torch
             case MAX -> Float.NEGATIVE_INFINITY;
             case MIN -> Float.POSITIVE_INFINITY;
         };
