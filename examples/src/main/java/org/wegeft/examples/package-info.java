@@ -1,0 +1,7 @@
+/**
+ * The {@code wegeft} command-line program (inspect checkpoints, list backends, benchmark kernels).
+ */
+@NullMarked
+package org.wegeft.examples;
+
+import org.jspecify.annotations.NullMarked;
