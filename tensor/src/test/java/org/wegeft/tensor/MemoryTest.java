@@ -11,6 +11,8 @@ class MemoryTest {
 
     @Test
     void trainingLoopInScopesKeepsLiveBytesFlat() {
+        // (the pool is JVM-wide: the Cleaner may return blocks other tests leaked meanwhile, so comparisons
+        // are "no growth", and per-tensor checks look at the storage itself)
         MemoryPool pool = MemoryPool.get();
         try (Tensor w1 = Tensor.randn(1, 16, 8).mul(0.3f);
              Tensor b1 = Tensor.zeros(16);
@@ -43,8 +45,13 @@ class MemoryTest {
                 live[step] = pool.liveBytes();
             }
             assertTrue(last < first, "the loop trains: loss " + first + " -> " + last);
-            assertEquals(live[10], live[999], "live pooled bytes after step 10 and after step 999");
-            assertEquals(live[10], live[500]);
+            // never above the level reached after warm-up: a leak of even one pooled block per step would
+            // add >= 64 KB over the run (the pool is JVM-wide, so blocks other tests leaked may be returned
+            // by the Cleaner meanwhile, which can only lower the count)
+            for (int step = 10; step < 1000; step++) {
+                assertTrue(live[step] <= live[10], "live pooled bytes grew from " + live[10] + " to " + live[step]
+                        + " at step " + step);
+            }
         }
     }
 
@@ -62,8 +69,10 @@ class MemoryTest {
         assertTrue(dropped.isClosed());
         assertFalse(kept.isClosed());
         assertEquals(100, kept.toFloatArray().length);
+        assertFalse(dropped.storage().isLive(), "storage of an unkept intermediate returned to the pool");
         kept.close();
-        assertEquals(before, MemoryPool.get().liveBytes());
+        assertFalse(kept.storage().isLive());
+        assertTrue(MemoryPool.get().liveBytes() <= before);
     }
 
     @Test
@@ -78,7 +87,7 @@ class MemoryTest {
             loss.close();
             assertEquals((float) (Math.E * 2), w.grad().get(0), 1e-5f);
         }
-        assertEquals(before, MemoryPool.get().liveBytes(), "grad closes with its tensor; graph freed by backward");
+        assertTrue(MemoryPool.get().liveBytes() <= before, "grad closes with its tensor; graph freed by backward");
     }
 
     @Test
@@ -91,7 +100,7 @@ class MemoryTest {
                 }
             }
         }
-        assertEquals(before, MemoryPool.get().liveBytes());
+        assertTrue(MemoryPool.get().liveBytes() <= before, "saved activations of an unused graph are freed");
     }
 
     @Test
@@ -102,7 +111,9 @@ class MemoryTest {
         x.close();
         assertTrue(x.isClosed());
         assertEquals(8, v.toFloatArray().length, "view still readable after its base closed");
+        assertTrue(x.storage().isLive());
         v.close();
-        assertEquals(before, MemoryPool.get().liveBytes());
+        assertFalse(x.storage().isLive());
+        assertTrue(MemoryPool.get().liveBytes() <= before);
     }
 }
