@@ -92,6 +92,11 @@ public final class Storage implements AutoCloseable {
         return this;
     }
 
+    /** Open references (1 for storage owned by one tensor alone). */
+    int refCount() {
+        return refs.get();
+    }
+
     /** The memory, for kernels. */
     MemorySegment segment() {
         if (refs.get() <= 0) {

@@ -1,0 +1,189 @@
+package org.wegeft.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.UnaryOp;
+
+/**
+ * The nn-style operations (torch.nn.functional's names), all differentiable. Fused kernels sit behind
+ * linear, layerNorm, rmsNorm, crossEntropy and scaledDotProductAttention; each equals its unfused
+ * composition (tested).
+ */
+public final class Functional {
+    /** torch's default {@code ignore_index}. */
+    public static final int IGNORE_INDEX = -100;
+
+    private Functional() {
+    }
+
+    /** y = x·Wᵀ + b. x: (..., in), weight: (out, in) as stored, bias: (out) or null. One GEMM, no transpose copy. */
+    public static Tensor linear(Tensor x, Tensor weight, @Nullable Tensor bias) {
+        return LinearOp.apply(x, weight, bias);
+    }
+
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return MatMulOp.apply(a, b);
+    }
+
+    /** Softmax along {@code dim}. */
+    public static Tensor softmax(Tensor x, int dim) {
+        int d = Shapes.dim(dim, x.dim(), "softmax");
+        if (d == x.dim() - 1) {
+            return SoftmaxOp.apply(x, false);
+        }
+        try (Tensor t = x.transpose(d, -1); Tensor s = SoftmaxOp.apply(t, false)) {
+            return s.transpose(d, -1);
+        }
+    }
+
+    /** Log-softmax along {@code dim}. */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        int d = Shapes.dim(dim, x.dim(), "logSoftmax");
+        if (d == x.dim() - 1) {
+            return LogSoftmaxOp.apply(x);
+        }
+        try (Tensor t = x.transpose(d, -1); Tensor s = LogSoftmaxOp.apply(t)) {
+            return s.transpose(d, -1);
+        }
+    }
+
+    public static Tensor relu(Tensor x) {
+        return UnaryMathOp.apply(UnaryOp.RELU, x);
+    }
+
+    /** GELU: exact erf form, or torch's {@code approximate='tanh'} form. */
+    public static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        return UnaryMathOp.apply(tanhApproximation ? UnaryOp.GELU_TANH : UnaryOp.GELU_ERF, x);
+    }
+
+    public static Tensor silu(Tensor x) {
+        return UnaryMathOp.apply(UnaryOp.SILU, x);
+    }
+
+    /** LayerNorm over the last dim; gamma/beta (C) optional. */
+    public static Tensor layerNorm(Tensor x, @Nullable Tensor gamma, @Nullable Tensor beta, float eps) {
+        return LayerNormOp.apply(x, gamma, beta, eps);
+    }
+
+    /** RMSNorm over the last dim, Hugging Face LLaMA formula: x·rsqrt(mean(x²) + eps)·weight. */
+    public static Tensor rmsNorm(Tensor x, @Nullable Tensor weight, float eps) {
+        return RmsNormOp.apply(x, weight, eps);
+    }
+
+    /** Rows of {@code table} (vocab, dim) picked by I32 {@code ids} (...): (..., dim). */
+    public static Tensor embedding(Tensor ids, Tensor table) {
+        return EmbeddingOp.apply(ids, table);
+    }
+
+    /** Mean cross-entropy of logits (..., C) against I32 targets (...), ignoring {@link #IGNORE_INDEX}. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return crossEntropy(logits, targets, IGNORE_INDEX, 0f);
+    }
+
+    /**
+     * Mean cross-entropy over the rows whose target is not {@code ignoreIndex}, with torch's label
+     * smoothing (target = (1−ε)·onehot + ε/C). logits: (..., C), targets: (...) I32. NaN when every row is
+     * ignored (as torch).
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, float labelSmoothing) {
+        if (logits.dim() == 2 && targets.dim() == 1) {
+            return CrossEntropyOp.apply(logits, targets, ignoreIndex, labelSmoothing);
+        }
+        try (Tensor l = logits.reshape(-1, logits.size(-1)); Tensor t = targets.reshape(-1)) {
+            return CrossEntropyOp.apply(l, t, ignoreIndex, labelSmoothing);
+        }
+    }
+
+    /** Attention with scale 1/√D. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal) {
+        return scaledDotProductAttention(q, k, v, causal, (float) (1.0 / Math.sqrt(q.size(-1))));
+    }
+
+    /**
+     * softmax(q·kᵀ·scale, causal mask)·v. q: (B, H, Tq, D); k, v: (B, Hkv, Tk, D) with H a multiple of Hkv
+     * (grouped-query attention: each k/v head serves H/Hkv query heads). Causal: query i sees keys
+     * j ≤ i + Tk − Tq (so a KV cache works).
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal, float scale) {
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
+            return AttentionOp.apply(q, k, v, causal, scale);
+        }
+        long h = q.size(1);
+        long hkv = k.size(1);
+        if (h == hkv) {
+            return AttentionOp.apply(q, k, v, causal, scale);
+        }
+        if (hkv == 0 || h % hkv != 0 || v.size(1) != hkv) {
+            throw new ShapeMismatchException("attention: query heads " + h + " are not a multiple of key/value heads "
+                    + hkv + " (q " + q + ", k " + k + ", v " + v + ")");
+        }
+        int rep = (int) (h / hkv);
+        try (Tensor kr = repeatKv(k, rep); Tensor vr = repeatKv(v, rep)) {
+            return AttentionOp.apply(q, kr, vr, causal, scale);
+        }
+    }
+
+    /** (B, Hkv, T, D) → (B, Hkv·rep, T, D), each head repeated rep times in place (HF repeat_kv). */
+    public static Tensor repeatKv(Tensor x, int rep) {
+        if (x.dim() != 4) {
+            throw new ShapeMismatchException("repeatKv expects (B, Hkv, T, D), got " + x);
+        }
+        long[] s = x.shapeRef();
+        try (Tensor u = x.unsqueeze(2); Tensor e = u.expand(s[0], s[1], rep, s[2], s[3])) {
+            return e.reshape(s[0], s[1] * rep, s[2], s[3]);
+        }
+    }
+
+    /** Rotary embedding (HF rotate_half) of x (..., T, D) with cos/sin (T, D/2) or (T, D). */
+    public static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        return RopeOp.apply(x, cos, sin);
+    }
+
+    /**
+     * Inverted dropout: in training, zeroes each element with probability p (mask drawn from rng) and scales
+     * the rest by 1/(1−p); in eval (or p = 0) returns a view of x.
+     */
+    public static Tensor dropout(Tensor x, float p, boolean train, RandomGenerator rng) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
+        }
+        if (!train || p == 0f) {
+            return x.reshape(x.shapeRef());
+        }
+        int n = Shapes.checkedInt(x.numel(), "dropout");
+        float keep = p == 1f ? 0f : 1f / (1f - p);
+        float[] mask = new float[n];
+        for (int i = 0; i < n; i++) {
+            mask[i] = rng.nextFloat() >= p ? keep : 0f;
+        }
+        try (Tensor m = Factories.of(mask, x.shapeRef())) {
+            return x.mul(m);
+        }
+    }
+
+    /** Concatenation along {@code dim} (all other sizes equal). */
+    public static Tensor cat(List<Tensor> parts, int dim) {
+        return CatOp.apply(parts, dim);
+    }
+
+    /** Stacks equally shaped tensors along a new dim. */
+    public static Tensor stack(List<Tensor> parts, int dim) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("stack of no tensors");
+        }
+        int d = Shapes.dim(dim, parts.get(0).dim() + 1, "stack");
+        List<Tensor> u = new ArrayList<>(parts.size());
+        try {
+            for (Tensor p : parts) {
+                u.add(p.unsqueeze(d));
+            }
+            return CatOp.apply(u, d);
+        } finally {
+            for (Tensor t : u) {
+                t.close();
+            }
+        }
+    }
+}

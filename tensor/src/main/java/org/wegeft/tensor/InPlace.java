@@ -1,0 +1,66 @@
+package org.wegeft.tensor;
+
+import java.util.Arrays;
+import org.wegeft.kernels.BinaryOp;
+import org.wegeft.kernels.DType;
+
+/** In-place updates outside autograd (initialisation, loading, merging adapters, optimizers). */
+final class InPlace {
+    private InPlace() {
+    }
+
+    private static void checkTarget(Tensor t, String what) {
+        if (t.requiresGrad() && Grad.isEnabled()) {
+            throw new IllegalStateException(what + " on " + t + ", which requires grad, while recording; wrap it in"
+                    + " try (var g = Grad.disabled()) { ... }");
+        }
+        if (!t.isContiguous()) {
+            throw new IllegalArgumentException(what + " needs a contiguous target, got " + t + " with strides "
+                    + Shapes.str(t.stridesRef()));
+        }
+    }
+
+    static void copy(Tensor dst, Tensor src) {
+        checkTarget(dst, "copyFrom");
+        if (!Arrays.equals(dst.shapeRef(), src.shapeRef())) {
+            throw new ShapeMismatchException("copyFrom: source " + src + " does not match target " + dst);
+        }
+        if (dst.dtype() == src.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.I32)) {
+            Raw.be().copyStrided(Shapes.toInt(src.shapeRef(), "copyFrom"), src.seg(), src.stridesRef(), dst.seg());
+            return;
+        }
+        try (Operand s = Operand.contiguous(src)) {
+            Raw.be().convert(src.dtype(), s.seg(), dst.dtype(), dst.seg(), dst.numel());
+        }
+    }
+
+    static void fill(Tensor t, float value) {
+        checkTarget(t, "fillInPlace");
+        requireF32(t, "fillInPlace");
+        Raw.be().fill(t.seg(), t.numel(), value);
+    }
+
+    static void add(Tensor t, Tensor other, float alpha) {
+        checkTarget(t, "addInPlace");
+        requireF32(t, "addInPlace");
+        if (alpha == 1f) {
+            Raw.binaryInto(BinaryOp.ADD, t, other);
+        } else {
+            try (Tensor scaled = Raw.affine(other, alpha, 0f)) {
+                Raw.binaryInto(BinaryOp.ADD, t, scaled);
+            }
+        }
+    }
+
+    static void scale(Tensor t, float c) {
+        checkTarget(t, "mulInPlace");
+        requireF32(t, "mulInPlace");
+        Raw.be().affine(t.seg(), t.seg(), t.numel(), c, 0f);
+    }
+
+    private static void requireF32(Tensor t, String what) {
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException(what + " needs an F32 tensor, got " + t);
+        }
+    }
+}

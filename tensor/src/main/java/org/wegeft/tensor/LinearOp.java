@@ -1,0 +1,85 @@
+package org.wegeft.tensor;
+
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.DType;
+import org.wegeft.kernels.ReduceOp;
+
+/**
+ * y = x·Wᵀ + b with W (out, in) as stored: the bias is broadcast into y first and one GEMM with transB
+ * accumulates onto it (beta = 1). Fused form of {@code x.matmul(W.t()).add(b)}.
+ * Backward: dx = dy·W, dW = dyᵀ·x over all rows, db = Σ_rows dy; a frozen W gets no gradient.
+ */
+final class LinearOp extends Node {
+    private final @Nullable Tensor x;
+    private final @Nullable Tensor w;
+    private final long outFeatures;
+    private final long inFeatures;
+
+    private LinearOp(Tensor x, Tensor w, @Nullable Tensor bias) {
+        super(bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias});
+        this.outFeatures = w.shapeRef()[0];
+        this.inFeatures = w.shapeRef()[1];
+        this.x = needsGrad(1) ? save(x) : null;
+        this.w = needsGrad(0) ? save(w) : null;
+    }
+
+    static Tensor apply(Tensor x, Tensor w, @Nullable Tensor bias) {
+        // x: (..., in)  w: (out, in)  bias: (out)
+        if (w.dim() != 2 || x.dim() < 1 || x.size(-1) != w.size(1)) {
+            throw new ShapeMismatchException("linear: input " + x + " does not match weight " + w
+                    + " (expected (..., " + (w.dim() == 2 ? w.size(1) : "?") + "))");
+        }
+        long out = w.size(0);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != out)) {
+            throw new ShapeMismatchException("linear: bias " + bias + " does not match weight " + w);
+        }
+        long[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor y = Raw.empty(DType.F32, outShape);
+        float beta = 0f;
+        if (bias != null) {
+            try (Operand bo = Raw.floatStrided(bias, "linear bias")) {
+                long[] bst = new long[outShape.length];
+                bst[bst.length - 1] = bo.t().stridesRef()[0];
+                Raw.be().copyStrided(Shapes.toInt(outShape, "linear"), bo.seg(), bst, y.seg());
+            }
+            beta = 1f;
+        }
+        long[] ws = w.stridesRef();
+        try (Tensor wt = w.viewOf(w.storageOffset(), new long[] {w.size(1), out}, new long[] {ws[1], ws[0]})) {
+            if (x.dim() == 1) {
+                try (Tensor x2 = x.viewOf(x.storageOffset(), new long[] {1, x.size(0)},
+                        new long[] {x.size(0) * x.stridesRef()[0], x.stridesRef()[0]});
+                     Tensor y2 = y.viewOf(0, new long[] {1, out}, new long[] {out, 1})) {
+                    Raw.gemmInto(x2, wt, y2, beta);
+                }
+            } else {
+                Raw.gemmInto(x, wt, y, beta);
+            }
+        }
+        boolean record = bias == null ? Node.shouldRecord(x, w) : Node.shouldRecord(x, w, bias);
+        return record ? Node.record(y, new LinearOp(x, w, bias)) : y;
+    }
+
+    @Override
+    @Nullable Tensor[] backward(Tensor g) {
+        Tensor[] grads = new Tensor[inputs().length];
+        // g: (..., out)
+        try (Tensor gf = g.reshape(-1, outFeatures)) {
+            if (w != null) {
+                try (Tensor gx = Raw.matmul(gf, w)) {
+                    grads[0] = gx.reshape(inputs()[0].shapeRef());
+                }
+            }
+            if (x != null) {
+                try (Tensor xf = x.reshape(-1, inFeatures); Tensor gft = gf.t()) {
+                    grads[1] = Raw.matmul(gft, xf);
+                }
+            }
+            if (grads.length == 3 && needsGrad(2)) {
+                grads[2] = Raw.reduce(ReduceOp.SUM, gf, 0, false);
+            }
+        }
+        return grads;
+    }
+}

@@ -1,0 +1,428 @@
+package org.wegeft.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.Backends;
+import org.wegeft.kernels.BinaryOp;
+import org.wegeft.kernels.DType;
+import org.wegeft.kernels.GemmSpec;
+import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.ReduceOp;
+import org.wegeft.kernels.UnaryOp;
+
+/**
+ * Kernel calls on tensors without autograd: the building blocks of every op's forward and backward.
+ * Results are new contiguous tensors from the pool.
+ */
+final class Raw {
+    private Raw() {
+    }
+
+    static KernelBackend be() {
+        return Backends.current();
+    }
+
+    static Tensor empty(DType dtype, long[] shape) {
+        Storage s = Storage.allocateUninitialized(dtype, Shapes.numel(shape));
+        return new Tensor(s, 0, shape.clone(), Shapes.contiguousStrides(shape), true);
+    }
+
+    static Tensor full(long[] shape, float value) {
+        Tensor t = empty(DType.F32, shape);
+        be().fill(t.seg(), t.numel(), value);
+        return t;
+    }
+
+    /** A contiguous copy of x as {@code to} (F32/BF16/F16 convert; I32 only copies to I32). */
+    static Tensor contiguousAs(Tensor x, DType to) {
+        DType from = x.dtype();
+        long[] shape = x.shapeRef();
+        if (from == to && (from == DType.F32 || from == DType.I32)) {
+            Tensor out = empty(to, shape);
+            be().copyStrided(Shapes.toInt(shape, "copy"), x.seg(), x.stridesRef(), out.seg());
+            return out;
+        }
+        if (!from.isFloating() || !to.isFloating()) {
+            throw new UnsupportedOperationException("cannot convert " + from + " to " + to + " (" + x + ")");
+        }
+        if (x.isContiguous()) {
+            Tensor out = empty(to, shape);
+            be().convert(from, x.seg(), to, out.seg(), x.numel());
+            return out;
+        }
+        if (from == DType.F32) {
+            try (Tensor c = contiguousAs(x, DType.F32)) {
+                return contiguousAs(c, to);
+            }
+        }
+        // a strided half-precision view: convert the span it covers, then gather
+        long span = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                return empty(to, shape);
+            }
+            span += (shape[i] - 1) * x.stridesRef()[i];
+        }
+        try (Tensor tmp = empty(DType.F32, new long[] {span})) {
+            be().convert(from, x.seg(), DType.F32, tmp.seg(), span);
+            try (Tensor v = tmp.viewOf(0, shape, x.stridesRef())) {
+                return contiguousAs(v, to);
+            }
+        }
+    }
+
+    /** x itself if float32 (any layout), else a float32 copy; for kernels that take strides. */
+    static Operand floatStrided(Tensor x, String what) {
+        if (x.dtype() == DType.F32) {
+            return new Operand(x, false);
+        }
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(what + " needs a floating tensor, got " + x);
+        }
+        return new Operand(contiguousAs(x, DType.F32), true);
+    }
+
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        String what = op.name().toLowerCase(java.util.Locale.ROOT);
+        long[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef(), what);
+        try (Operand x = floatStrided(a, what); Operand y = floatStrided(b, what)) {
+            Tensor out = empty(DType.F32, shape);
+            be().binary(op, Shapes.toInt(shape, what), x.seg(),
+                    Shapes.broadcastStrides(a.shapeRef(), a.stridesRef(), shape), y.seg(),
+                    Shapes.broadcastStrides(b.shapeRef(), b.stridesRef(), shape), out.seg());
+            return out;
+        }
+    }
+
+    /** acc = acc op b, acc contiguous F32 owning its data, b broadcast to acc's shape. */
+    static void binaryInto(BinaryOp op, Tensor acc, Tensor b) {
+        long[] shape = acc.shapeRef();
+        Shapes.broadcast(shape, b.shapeRef(), op.name());
+        if (b.dim() > acc.dim()) {
+            throw new ShapeMismatchException("in-place " + op + ": " + b + " does not broadcast to " + acc);
+        }
+        for (int i = 0; i < b.dim(); i++) {
+            long bs = b.shapeRef()[i];
+            if (bs != 1 && bs != shape[i + acc.dim() - b.dim()]) {
+                throw new ShapeMismatchException("in-place " + op + ": " + b + " does not broadcast to " + acc);
+            }
+        }
+        try (Operand y = floatStrided(b, op.name())) {
+            be().binary(op, Shapes.toInt(shape, op.name()), acc.seg(), Shapes.contiguousStrides(shape), y.seg(),
+                    Shapes.broadcastStrides(b.shapeRef(), b.stridesRef(), shape), acc.seg());
+        }
+    }
+
+    static Tensor affine(Tensor x, float scale, float shift) {
+        try (Operand o = Operand.f32(x)) {
+            Tensor out = empty(DType.F32, x.shapeRef());
+            be().affine(o.seg(), out.seg(), out.numel(), scale, shift);
+            return out;
+        }
+    }
+
+    static Tensor unary(UnaryOp op, Tensor x) {
+        try (Operand o = Operand.f32(x)) {
+            Tensor out = empty(DType.F32, x.shapeRef());
+            be().unary(op, o.seg(), out.seg(), out.numel());
+            return out;
+        }
+    }
+
+    static Tensor unaryBackward(UnaryOp op, Tensor x, Tensor dy) {
+        try (Operand xo = Operand.f32(x); Operand g = Operand.f32(dy)) {
+            Tensor out = empty(DType.F32, x.shapeRef());
+            be().unaryBackward(op, xo.seg(), g.seg(), out.seg(), out.numel());
+            return out;
+        }
+    }
+
+    /** Reduction over one dim. */
+    static Tensor reduce(ReduceOp op, Tensor x, int dim, boolean keepdim) {
+        long[] shape = x.shapeRef();
+        int d = Shapes.dim(dim, shape.length, "reduce");
+        long[] outShape = reducedShape(shape, d, keepdim);
+        try (Operand o = Operand.f32(x)) {
+            Tensor out = empty(DType.F32, outShape);
+            be().reduce(op, o.seg(), out.seg(), Shapes.checkedInt(Shapes.prod(shape, 0, d), "reduce"),
+                    Shapes.checkedInt(shape[d], "reduce"),
+                    Shapes.checkedInt(Shapes.prod(shape, d + 1, shape.length), "reduce"));
+            return out;
+        }
+    }
+
+    static long[] reducedShape(long[] shape, int d, boolean keepdim) {
+        if (keepdim) {
+            long[] s = shape.clone();
+            s[d] = 1;
+            return s;
+        }
+        long[] s = new long[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != d) {
+                s[j++] = shape[i];
+            }
+        }
+        return s;
+    }
+
+    /** Sums g (a broadcast result) down to {@code target} (the operand's shape): the broadcast backward. */
+    static Tensor sumToShape(Tensor g, long[] target) {
+        long[] gs = g.shapeRef();
+        if (Arrays.equals(gs, target)) {
+            return g.viewOf(g.storageOffset(), gs, g.stridesRef());
+        }
+        int lead = gs.length - target.length;
+        Tensor cur = g.viewOf(g.storageOffset(), gs, g.stridesRef());
+        for (int d = gs.length - 1; d >= 0; d--) {
+            boolean reduce = d < lead || (target[d - lead] == 1 && gs[d] != 1);
+            if (reduce) {
+                Tensor next = reduce(ReduceOp.SUM, cur, d, true);
+                cur.close();
+                cur = next;
+            }
+        }
+        if (!cur.isContiguous()) {
+            Tensor c = contiguousAs(cur, DType.F32);
+            cur.close();
+            cur = c;
+        }
+        Tensor out = cur.viewOf(cur.storageOffset(), target, Shapes.contiguousStrides(target));
+        cur.close();
+        return out;
+    }
+
+    /** x broadcast to {@code shape}, materialized contiguous (F32 or I32). */
+    static Tensor expandTo(Tensor x, long[] shape) {
+        DType dt = x.dtype() == DType.I32 ? DType.I32 : DType.F32;
+        try (Operand o = dt == DType.I32 ? new Operand(x, false) : floatStrided(x, "expand")) {
+            Tensor out = empty(dt, shape);
+            be().copyStrided(Shapes.toInt(shape, "expand"), o.seg(),
+                    Shapes.broadcastStrides(x.shapeRef(), x.stridesRef(), shape), out.seg());
+            return out;
+        }
+    }
+
+    /**
+     * A contiguous tensor of {@code outShape} whose slices [starts[i], starts[i] + len) along {@code dim} are
+     * {@code parts[i]} and whose remaining entries are zero. Backend-only: the parts are gathered into a
+     * buffer laid out with {@code dim} outermost (each part one contiguous block), then transposed back.
+     */
+    static Tensor place(long[] outShape, int dim, long[] starts, @Nullable Tensor[] parts, DType dtype) {
+        long outer = Shapes.prod(outShape, 0, dim);
+        long inner = Shapes.prod(outShape, dim + 1, outShape.length);
+        long total = Shapes.numel(outShape);
+        Tensor buf = empty(dtype, new long[] {total});
+        long covered = 0;
+        for (Tensor p : parts) {
+            if (p != null) {
+                covered += p.numel();
+            }
+        }
+        if (covered != total) {
+            be().fill(buf.seg(), total, 0f);
+        }
+        int rank = outShape.length;
+        for (int i = 0; i < parts.length; i++) {
+            Tensor p = parts[i];
+            if (p == null || p.numel() == 0) {
+                continue;
+            }
+            long[] ps = p.shapeRef();
+            long[] pst = p.stridesRef();
+            int[] shape = new int[rank];
+            long[] st = new long[rank];
+            shape[0] = Shapes.checkedInt(ps[dim], "cat");
+            st[0] = pst[dim];
+            for (int j = 0, k = 1; j < rank; j++) {
+                if (j != dim) {
+                    shape[k] = Shapes.checkedInt(ps[j], "cat");
+                    st[k++] = pst[j];
+                }
+            }
+            try (Operand o = dtype == DType.I32 ? new Operand(p, false) : floatStrided(p, "cat")) {
+                MemorySegment dst = buf.seg().asSlice(starts[i] * outer * inner * dtype.byteSize());
+                be().copyStrided(shape, o.seg(), st, dst);
+            }
+        }
+        if (outer == 1) {
+            Tensor out = buf.viewOf(0, outShape, Shapes.contiguousStrides(outShape));
+            buf.close();
+            return out;
+        }
+        long[] strides = new long[rank];
+        long s = 1;
+        for (int j = rank - 1; j > dim; j--) {
+            strides[j] = s;
+            s *= outShape[j];
+        }
+        strides[dim] = outer * inner;
+        for (int j = dim - 1; j >= 0; j--) {
+            strides[j] = s;
+            s *= outShape[j];
+        }
+        try (Tensor v = buf.viewOf(0, outShape, strides)) {
+            buf.close();
+            return contiguousAs(v, dtype);
+        }
+    }
+
+    // ------------------------------------------------------------------ GEMM
+
+    /** a (..., M, K) · b (..., K, N) with broadcast batch dims, into a new contiguous tensor. */
+    static Tensor matmul(Tensor a, Tensor b) {
+        long[] as = a.shapeRef();
+        long[] bs = b.shapeRef();
+        if (as.length < 2 || bs.length < 2) {
+            throw new ShapeMismatchException("matmul needs operands of rank >= 2, got " + Shapes.str(as) + " and "
+                    + Shapes.str(bs));
+        }
+        if (as[as.length - 1] != bs[bs.length - 2]) {
+            throw new ShapeMismatchException("matmul: inner sizes differ, " + Shapes.str(as) + " · " + Shapes.str(bs));
+        }
+        long[] batch = Shapes.broadcast(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2),
+                "matmul batch dims");
+        long[] outShape = Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = as[as.length - 2];
+        outShape[batch.length + 1] = bs[bs.length - 1];
+        Tensor out = empty(DType.F32, outShape);
+        gemmInto(a, b, out, 0f);
+        return out;
+    }
+
+    /** out (batch..., M, N) contiguous = a · b + beta·out. */
+    static void gemmInto(Tensor a0, Tensor b0, Tensor out, float beta) {
+        try (Operand ao = floatStrided(a0, "matmul"); Operand bo = floatStrided(b0, "matmul")) {
+            Tensor a = ao.t();
+            Tensor b = bo.t();
+            long[] os = out.shapeRef();
+            int nbDims = os.length - 2;
+            long[] batch = Arrays.copyOf(os, nbDims);
+            long m = os[nbDims];
+            long n = os[nbDims + 1];
+            long k = a.shapeRef()[a.dim() - 1];
+            long nb = Shapes.numel(batch);
+            if (out.numel() == 0) {
+                return;
+            }
+            if (k == 0) {
+                if (beta == 0f) {
+                    be().fill(out.seg(), out.numel(), 0f);
+                }
+                return;
+            }
+            long[] sa = batchStrides(a, batch);
+            long[] sb = batchStrides(b, batch);
+            // (B, T, C) · (C, D): fold the batch of A into its rows, one GEMM with no copies
+            if (nb > 1 && allZero(sb) && a.dim() - 2 == nbDims && matrix(b) != null) {
+                long[] rowShape = Arrays.copyOf(a.shapeRef(), a.dim() - 1);
+                long[] rowStrides = Arrays.copyOf(a.stridesRef(), a.dim() - 1);
+                long[] folded = Shapes.viewStrides(rowShape, rowStrides, new long[] {nb * m});
+                long cs = a.stridesRef()[a.dim() - 1];
+                if (folded != null && (k == 1 || cs == 1) && folded[0] >= k) {
+                    long[] lb = matrix(b);
+                    GemmSpec spec = new GemmSpec(false, lb[0] == 1, Shapes.checkedInt(nb * m, "matmul"),
+                            Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
+                            Shapes.checkedInt(nb * m == 1 ? k : folded[0], "matmul lda"),
+                            Shapes.checkedInt(lb[1], "matmul ldb"), Shapes.checkedInt(n, "matmul"), 1, 0, 0, 0);
+                    be().gemm(spec, a.seg(), b.seg(), out.seg());
+                    return;
+                }
+            }
+            Tensor ta = null;
+            Tensor tb = null;
+            try {
+                long strideA = uniformStride(sa, batch);
+                long[] la = matrix(a);
+                if (strideA < 0 || la == null) {
+                    ta = materialize(a, batch);
+                    a = ta;
+                    strideA = m * k;
+                    la = matrix(a);
+                }
+                long strideB = uniformStride(sb, batch);
+                long[] lb = matrix(b);
+                if (strideB < 0 || lb == null) {
+                    tb = materialize(b, batch);
+                    b = tb;
+                    strideB = k * n;
+                    lb = matrix(b);
+                }
+                GemmSpec spec = new GemmSpec(la[0] == 1, lb[0] == 1, Shapes.checkedInt(m, "matmul"),
+                        Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
+                        Shapes.checkedInt(la[1], "matmul lda"), Shapes.checkedInt(lb[1], "matmul ldb"),
+                        Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(nb, "matmul batch"), strideA, strideB,
+                        m * n);
+                be().gemm(spec, a.seg(), b.seg(), out.seg());
+            } finally {
+                if (ta != null) {
+                    ta.close();
+                }
+                if (tb != null) {
+                    tb.close();
+                }
+            }
+        }
+    }
+
+    /** x's batch dims broadcast to {@code batch} and its matrix dims, as a contiguous copy. */
+    private static Tensor materialize(Tensor x, long[] batch) {
+        long[] xs = x.shapeRef();
+        long[] shape = Arrays.copyOf(batch, batch.length + 2);
+        shape[batch.length] = xs[xs.length - 2];
+        shape[batch.length + 1] = xs[xs.length - 1];
+        return expandTo(x, shape);
+    }
+
+    private static long[] batchStrides(Tensor x, long[] batch) {
+        long[] xs = x.shapeRef();
+        return Shapes.broadcastStrides(Arrays.copyOf(xs, xs.length - 2), Arrays.copyOf(x.stridesRef(), xs.length - 2),
+                batch);
+    }
+
+    private static boolean allZero(long[] s) {
+        for (long v : s) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One stride s with stride_i = s·Π batch[i+1..] for every dim of size > 1, or -1 when none exists. */
+    private static long uniformStride(long[] strides, long[] batch) {
+        long s = -1;
+        long below = 1;
+        for (int i = batch.length - 1; i >= 0; i--) {
+            if (batch[i] != 1) {
+                if (s < 0) {
+                    if (strides[i] % below != 0) {
+                        return -1;
+                    }
+                    s = strides[i] / below;
+                } else if (strides[i] != s * below) {
+                    return -1;
+                }
+            }
+            below *= batch[i];
+        }
+        return s < 0 ? 0 : s;
+    }
+
+    /** {trans (0/1), leading dim} for the last two dims of x as a GEMM operand, or null if a copy is needed. */
+    static long @Nullable [] matrix(Tensor x) {
+        int r = x.dim();
+        long rows = x.shapeRef()[r - 2];
+        long cols = x.shapeRef()[r - 1];
+        long rs = x.stridesRef()[r - 2];
+        long cs = x.stridesRef()[r - 1];
+        if ((cols <= 1 || cs == 1) && (rows <= 1 || rs >= Math.max(1, cols))) {
+            return new long[] {0, rows <= 1 ? Math.max(1, cols) : rs};
+        }
+        if ((rows <= 1 || rs == 1) && (cols <= 1 || cs >= Math.max(1, rows))) {
+            return new long[] {1, cols <= 1 ? Math.max(1, rows) : cs};
+        }
+        return null;
+    }
+}

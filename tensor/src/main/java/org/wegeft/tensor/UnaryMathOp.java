@@ -1,0 +1,30 @@
+package org.wegeft.tensor;
+
+import org.wegeft.kernels.UnaryOp;
+
+/** Elementwise functions (exp, log, tanh, gelu, silu, …): y = f(x); dx = dy·f'(x) by the backend's derivative. */
+final class UnaryMathOp extends Node {
+    private final UnaryOp op;
+    private final Tensor x;
+
+    private UnaryMathOp(UnaryOp op, Tensor x) {
+        super(x);
+        this.op = op;
+        this.x = save(x);
+    }
+
+    static Tensor apply(UnaryOp op, Tensor x) {
+        Tensor out = Raw.unary(op, x);
+        return Node.shouldRecord(x) ? Node.record(out, new UnaryMathOp(op, x)) : out;
+    }
+
+    @Override
+    Tensor[] backward(Tensor g) {
+        return new Tensor[] {Raw.unaryBackward(op, x, g)};
+    }
+
+    @Override
+    String name() {
+        return "UnaryMath(" + op + ")";
+    }
+}

@@ -1,0 +1,119 @@
+package org.wegeft.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Pooled memory is returned deterministically: by close(), by TensorScope, and by backward's graph release. */
+class MemoryTest {
+
+    @Test
+    void trainingLoopInScopesKeepsLiveBytesFlat() {
+        // (the pool is JVM-wide: the Cleaner may return blocks other tests leaked meanwhile, so comparisons
+        // are "no growth", and per-tensor checks look at the storage itself)
+        MemoryPool pool = MemoryPool.get();
+        try (Tensor w1 = Tensor.randn(1, 16, 8).mul(0.3f);
+             Tensor b1 = Tensor.zeros(16);
+             Tensor w2 = Tensor.randn(2, 4, 16).mul(0.3f);
+             Tensor x = Tensor.randn(3, 32, 8);
+             Tensor y = Tensor.ofInts(new int[32], 32)) {
+            for (Tensor p : new Tensor[] {w1, b1, w2}) {
+                p.requiresGrad(true);
+            }
+            long[] live = new long[1000];
+            float first = 0;
+            float last = 0;
+            for (int step = 0; step < 1000; step++) {
+                try (TensorScope s = TensorScope.open()) {
+                    Tensor h = Functional.gelu(Functional.linear(x, w1, b1), false);
+                    Tensor logits = Functional.linear(h, w2, null);
+                    Tensor loss = Functional.crossEntropy(logits, y);
+                    loss.backward();
+                    if (step == 0) {
+                        first = loss.item();
+                    }
+                    last = loss.item();
+                    try (Grad.Mode g = Grad.disabled()) {
+                        for (Tensor p : new Tensor[] {w1, b1, w2}) {
+                            p.addInPlace(p.grad(), -0.05f);
+                            p.zeroGrad();
+                        }
+                    }
+                }
+                live[step] = pool.liveBytes();
+            }
+            assertTrue(last < first, "the loop trains: loss " + first + " -> " + last);
+            // never above the level reached after warm-up: a leak of even one pooled block per step would
+            // add >= 64 KB over the run (the pool is JVM-wide, so blocks other tests leaked may be returned
+            // by the Cleaner meanwhile, which can only lower the count)
+            for (int step = 10; step < 1000; step++) {
+                assertTrue(live[step] <= live[10], "live pooled bytes grew from " + live[10] + " to " + live[step]
+                        + " at step " + step);
+            }
+        }
+    }
+
+    @Test
+    void scopeClosesEverythingButKeptTensors() {
+        long before = MemoryPool.get().liveBytes();
+        Tensor kept;
+        Tensor dropped;
+        try (TensorScope s = TensorScope.open()) {
+            Tensor a = Tensor.randn(1, 100);
+            dropped = a.exp();
+            kept = s.keep(a.mul(2f));
+            assertTrue(s.size() >= 2);
+        }
+        assertTrue(dropped.isClosed());
+        assertFalse(kept.isClosed());
+        assertEquals(100, kept.toFloatArray().length);
+        assertFalse(dropped.storage().isLive(), "storage of an unkept intermediate returned to the pool");
+        kept.close();
+        assertFalse(kept.storage().isLive());
+        assertTrue(MemoryPool.get().liveBytes() <= before);
+    }
+
+    @Test
+    void keptLossCanRunBackwardAfterItsScope() {
+        long before = MemoryPool.get().liveBytes();
+        try (Tensor w = Tensor.of(new float[] {1, 2, 3}).requiresGrad(true)) {
+            Tensor loss;
+            try (TensorScope s = TensorScope.open()) {
+                loss = s.keep(w.exp().mul(w).sum());
+            }
+            loss.backward();
+            loss.close();
+            assertEquals((float) (Math.E * 2), w.grad().get(0), 1e-5f);
+        }
+        assertTrue(MemoryPool.get().liveBytes() <= before, "grad closes with its tensor; graph freed by backward");
+    }
+
+    @Test
+    void forwardWithoutBackwardIsFreedByTheScope() {
+        long before = MemoryPool.get().liveBytes();
+        try (Tensor w = Tensor.randn(4, 8, 8).requiresGrad(true)) {
+            for (int i = 0; i < 3; i++) {
+                try (TensorScope s = TensorScope.open()) {
+                    w.matmul(w).tanh().sum();
+                }
+            }
+        }
+        assertTrue(MemoryPool.get().liveBytes() <= before, "saved activations of an unused graph are freed");
+    }
+
+    @Test
+    void viewsKeepStorageAliveUntilTheLastCloses() {
+        long before = MemoryPool.get().liveBytes();
+        Tensor x = Tensor.randn(1, 64);
+        Tensor v = x.narrow(0, 8, 8);
+        x.close();
+        assertTrue(x.isClosed());
+        assertEquals(8, v.toFloatArray().length, "view still readable after its base closed");
+        assertTrue(x.storage().isLive());
+        v.close();
+        assertFalse(x.storage().isLive());
+        assertTrue(MemoryPool.get().liveBytes() <= before);
+    }
+}
