@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,10 +70,21 @@ final class CpuVec {
      * is left): the same bits in every JIT tier, unlike {@code reduceLanes(ADD)}.
      */
     static float sum(FloatVector v) {
-        for (int w = L / 2; w >= 1; w /= 2) {
-            v = v.add(v.slice(w));   // lanes [0, w) += lanes [w, 2w)
+        for (VectorShuffle<Float> s : HALVES) {
+            v = v.add(v.rearrange(s));   // lanes [0, w) += lanes [w, 2w)
         }
         return v.lane(0);
+    }
+
+    /** Rotations by L/2, L/4, ..., 1 lanes, the steps of {@link #sum(FloatVector)}. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+
+    static {
+        for (int k = 0; k < HALVES.length; k++) {
+            int w = L >> (k + 1);
+            HALVES[k] = VectorShuffle.fromOp(F, i -> (i + w) & (L - 1));
+        }
     }
 
     /** Σ of the lanes of v selected by m, in the order of {@link #sum(FloatVector)}. */
