@@ -152,7 +152,7 @@ final class CpuVec {
     }
 
     /**
-     * e^x, within 1 ulp of the correctly rounded float (subnormal results included); +inf above 88.72,
+     * e^x, within 1.05 ulp (measured by CpuVecMathTest; subnormal results included); +inf above 88.72,
      * 0 below −103.97, NaN → NaN. x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite), e^x = 2^k · e^r.
      */
     static FloatVector exp(FloatVector x) {
@@ -169,7 +169,7 @@ final class CpuVec {
     }
 
     /**
-     * Natural log, within 1 ulp of the correctly rounded float; log(±0) = −inf, log(x &lt; 0) = NaN,
+     * Natural log, within 0.83 ulp (measured); log(±0) = −inf, log(x &lt; 0) = NaN,
      * log(+inf) = +inf, NaN → NaN, subnormals handled. x = 2^e · (1 + f) with 1 + f in [√½, √2).
      */
     static FloatVector log(FloatVector x) {
@@ -193,7 +193,7 @@ final class CpuVec {
     }
 
     /**
-     * tanh, within 2 ulp; an odd polynomial below {@link #TANH_SPLIT}, sign(x)·(1 − 2/(e^{2|x|} + 1)) above
+     * tanh, within 1.3 ulp (measured); an odd polynomial below {@link #TANH_SPLIT}, sign(x)·(1 − 2/(e^{2|x|} + 1)) above
      * (which rounds to ±1 from |x| ≈ 9); ±inf → ±1, NaN → NaN, −0 → −0.
      */
     static FloatVector tanh(FloatVector x) {
