@@ -24,8 +24,8 @@ final class CpuAdamW {
         float decay = 1f - lr * weightDecay;
         float c1 = 1f - beta1;
         float c2 = 1f - beta2;
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / (1 - StrictMath.pow(beta1, step)));
+        float bc2Sqrt = (float) Math.sqrt(1 - StrictMath.pow(beta2, step));
         CpuVec.blocks(n, (from, to) -> {
             long i = from;
             long vb = from + F.loopBound(to - from);

@@ -10,7 +10,7 @@ import static org.wegeft.kernels.cpu.CpuVec.st;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
 
@@ -90,7 +90,7 @@ final class CpuAttention {
                 float max = CpuReduce.reduceRow(org.wegeft.kernels.ReduceOp.MAX, s, so, vis);
                 float sum = CpuReduce.expShiftRow(s, s, so, vis, max);
                 CpuReduce.scaleRow(s, so, vis, 1f / sum);
-                l = max + (float) Math.log(sum);
+                l = max + (float) StrictMath.log(sum);
             }
             for (long j = vis; j < kv; j++) {
                 set(s, so + j, 0f);
@@ -151,14 +151,15 @@ final class CpuAttention {
             long vb = F.loopBound(vis);
             long j = 0;
             for (; j < vb; j += L) {
-                FloatVector pv = ld(p, so + j).sub(lv).lanewise(VectorOperators.EXP);
+                FloatVector pv = CpuVec.exp(ld(p, so + j).sub(lv));
                 st(p, so + j, pv);
                 st(ds, so + j, pv.mul(ld(ds, so + j).sub(dv2)));
             }
-            for (; j < vis; j++) {
-                float pv = (float) Math.exp(get(p, so + j) - l);
-                set(p, so + j, pv);
-                set(ds, so + j, pv * (get(ds, so + j) - dd));
+            if (j < vis) {   // the tail as one masked vector step: the same exp as every other element
+                VectorMask<Float> m = CpuVec.tail(j, vis);
+                FloatVector pv = CpuVec.exp(ld(p, so + j, m).sub(lv));
+                st(p, so + j, pv, m);
+                st(ds, so + j, pv.mul(ld(ds, so + j, m).sub(dv2)), m);
             }
             for (j = vis; j < kv; j++) {
                 set(p, so + j, 0f);

@@ -10,7 +10,6 @@ import static org.wegeft.kernels.cpu.CpuVec.st;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.Parallel;
 
@@ -75,11 +74,7 @@ final class CpuBinary {
             case DIV -> { for (; j < vb; j += L) st(out, o + j, (aB ? ab : ld(a, ao + j)).div(bB ? bb : ld(b, bo + j))); }
             case MAX -> { for (; j < vb; j += L) st(out, o + j, (aB ? ab : ld(a, ao + j)).max(bB ? bb : ld(b, bo + j))); }
             case MIN -> { for (; j < vb; j += L) st(out, o + j, (aB ? ab : ld(a, ao + j)).min(bB ? bb : ld(b, bo + j))); }
-            case POW -> {
-                for (; j < vb; j += L) {
-                    st(out, o + j, (aB ? ab : ld(a, ao + j)).lanewise(VectorOperators.POW, bB ? bb : ld(b, bo + j)));
-                }
-            }
+            case POW -> { }   // per lane below: StrictMath.pow is the same in every JIT tier
         }
         for (; j < len; j++) {
             set(out, o + j, apply(op, get(a, ao + j * sa), get(b, bo + j * sb)));
@@ -94,7 +89,7 @@ final class CpuBinary {
             case DIV -> x / y;
             case MAX -> Math.max(x, y);
             case MIN -> Math.min(x, y);
-            case POW -> (float) Math.pow(x, y);
+            case POW -> (float) StrictMath.pow(x, y);
         };
     }
 

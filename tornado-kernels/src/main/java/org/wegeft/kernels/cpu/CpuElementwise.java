@@ -39,13 +39,13 @@ final class CpuElementwise {
         switch (op) {
             case NEG -> { for (; i < vb; i += L) st(y, i, ld(x, i).neg()); }
             case ABS -> { for (; i < vb; i += L) st(y, i, ld(x, i).abs()); }
-            case EXP -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.EXP)); }
-            case LOG -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.LOG)); }
+            case EXP -> { for (; i < vb; i += L) st(y, i, CpuVec.exp(ld(x, i))); }
+            case LOG -> { for (; i < vb; i += L) st(y, i, CpuVec.log(ld(x, i))); }
             case SQRT -> { for (; i < vb; i += L) st(y, i, ld(x, i).sqrt()); }
             case RSQRT -> { for (; i < vb; i += L) st(y, i, rsqrt(ld(x, i))); }
             case RECIPROCAL -> { for (; i < vb; i += L) st(y, i, recip(ld(x, i))); }
             case SQUARE -> { for (; i < vb; i += L) { FloatVector v = ld(x, i); st(y, i, v.mul(v)); } }
-            case TANH -> { for (; i < vb; i += L) st(y, i, ld(x, i).lanewise(VectorOperators.TANH)); }
+            case TANH -> { for (; i < vb; i += L) st(y, i, CpuVec.tanh(ld(x, i))); }
             case SIGMOID -> { for (; i < vb; i += L) st(y, i, sigmoid(ld(x, i))); }
             case RELU -> { for (; i < vb; i += L) st(y, i, ld(x, i).max(0f)); }
             case GELU_ERF -> { for (; i < vb; i += L) st(y, i, geluErf(ld(x, i))); }
@@ -63,13 +63,13 @@ final class CpuElementwise {
         return switch (op) {
             case NEG -> v.neg();
             case ABS -> v.abs();
-            case EXP -> v.lanewise(VectorOperators.EXP);
-            case LOG -> v.lanewise(VectorOperators.LOG);
+            case EXP -> CpuVec.exp(v);
+            case LOG -> CpuVec.log(v);
             case SQRT -> v.sqrt();
             case RSQRT -> rsqrt(v);
             case RECIPROCAL -> recip(v);
             case SQUARE -> v.mul(v);
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case TANH -> CpuVec.tanh(v);
             case SIGMOID -> sigmoid(v);
             case RELU -> v.max(0f);
             case GELU_ERF -> geluErf(v);
@@ -87,7 +87,7 @@ final class CpuElementwise {
     }
 
     static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(F, 1f).div(CpuVec.exp(v.neg()).add(1f));
     }
 
     /** Φ(x) = ½(1 + erf(x/√2)). */
@@ -101,7 +101,7 @@ final class CpuElementwise {
 
     private static FloatVector tanhInner(FloatVector v) {
         // √(2/π)·(x + 0.044715·x³)
-        return v.mul(v).mul(GELU_C).fma(v, v).mul(GELU_K).lanewise(VectorOperators.TANH);
+        return CpuVec.tanh(v.mul(v).mul(GELU_C).fma(v, v).mul(GELU_K));
     }
 
     static FloatVector geluTanh(FloatVector v) {
@@ -121,7 +121,7 @@ final class CpuElementwise {
         switch (op) {
             case NEG -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).neg()); }
             case ABS -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(sign(ld(x, i)))); }
-            case EXP -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(ld(x, i).lanewise(VectorOperators.EXP))); }
+            case EXP -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(CpuVec.exp(ld(x, i)))); }
             case LOG -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).div(ld(x, i))); }
             case SQRT -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(0.5f).div(ld(x, i).sqrt())); }
             case RSQRT -> { for (; i < vb; i += L) st(dx, i, ld(dy, i).mul(derivative(op, ld(x, i)))); }
@@ -154,7 +154,7 @@ final class CpuElementwise {
         return switch (op) {
             case NEG -> FloatVector.broadcast(F, -1f);
             case ABS -> sign(v);
-            case EXP -> v.lanewise(VectorOperators.EXP);
+            case EXP -> CpuVec.exp(v);
             case LOG -> recip(v);
             case SQRT -> rsqrt(v).mul(0.5f);
             case RSQRT -> rsqrt(v).div(v).mul(-0.5f);           // −½·x^(−3/2)
@@ -180,7 +180,7 @@ final class CpuElementwise {
     }
 
     private static FloatVector dTanh(FloatVector v) {
-        FloatVector t = v.lanewise(VectorOperators.TANH);
+        FloatVector t = CpuVec.tanh(v);
         return t.neg().fma(t, FloatVector.broadcast(F, 1f));
     }
 
@@ -191,7 +191,7 @@ final class CpuElementwise {
 
     /** Φ(x) + x·φ(x). */
     private static FloatVector dGeluErf(FloatVector v) {
-        FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        FloatVector pdf = CpuVec.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
         return v.fma(pdf, phi(v));
     }
 

@@ -11,7 +11,6 @@ import static org.wegeft.kernels.cpu.CpuVec.st;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.wegeft.kernels.Parallel;
 import org.wegeft.kernels.ReduceOp;
 
@@ -101,7 +100,7 @@ final class CpuLoss {
                 float max = CpuReduce.reduceRow(ReduceOp.MAX, logits, o, classes);
                 float sum = grad ? CpuReduce.expShiftRow(logits, dlogits, o, classes, max)
                         : sumExp(logits, o, classes, max);
-                float lse = max + (float) Math.log(sum);
+                float lse = max + (float) StrictMath.log(sum);
                 float xt = get(logits, o + t);
                 float loss = lse - xt;
                 if (eps != 0f) {
@@ -134,13 +133,12 @@ final class CpuLoss {
         long vb = F.loopBound(n);
         long j = 0;
         for (; j < vb; j += L) {
-            acc = acc.add(ld(x, off + j).sub(m).lanewise(VectorOperators.EXP));
+            acc = acc.add(CpuVec.exp(ld(x, off + j).sub(m)));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
         if (j < n) {
             var mask = CpuVec.tail(off + j, off + n);
-            s += ld(x, off + j, mask).sub(m).lanewise(VectorOperators.EXP).reduceLanes(VectorOperators.ADD, mask);
+            acc = acc.add(CpuVec.exp(ld(x, off + j, mask).sub(m)), mask);
         }
-        return s;
+        return CpuVec.sum(acc);
     }
 }

@@ -10,7 +10,6 @@ import static org.wegeft.kernels.cpu.CpuVec.st;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.wegeft.kernels.Parallel;
 
 /**
@@ -81,7 +80,7 @@ final class CpuNorms {
             FloatVector d = ld(x, off + j).sub(m);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = CpuVec.sum(acc);
         for (; j < n; j++) {
             float d = get(x, off + j) - mu;
             s = Math.fma(d, d, s);
@@ -110,8 +109,8 @@ final class CpuNorms {
                     av = av.add(g);
                     bv = g.fma(xh, bv);
                 }
-                float a = av.reduceLanes(VectorOperators.ADD);
-                float b = bv.reduceLanes(VectorOperators.ADD);
+                float a = CpuVec.sum(av);
+                float b = CpuVec.sum(bv);
                 for (long t = j; t < cols; t++) {
                     float g = hasG ? get(dy, off + t) * get(gamma, t) : get(dy, off + t);
                     a += g;
@@ -226,7 +225,7 @@ final class CpuNorms {
                     FloatVector g = hasW ? ld(dy, off + j).mul(ld(weight, j)) : ld(dy, off + j);
                     bv = g.fma(ld(x, off + j).mul(rs), bv);
                 }
-                float b = bv.reduceLanes(VectorOperators.ADD);
+                float b = CpuVec.sum(bv);
                 for (long t = j; t < cols; t++) {
                     float g = hasW ? get(dy, off + t) * get(weight, t) : get(dy, off + t);
                     b = Math.fma(g, get(x, off + t) * rs, b);

@@ -76,7 +76,7 @@ final class CpuReduce {
                 for (; j < vb; j += L) {
                     acc = acc.add(ld(x, off + j));
                 }
-                r = acc.reduceLanes(VectorOperators.ADD);
+                r = CpuVec.sum(acc);
                 for (; j < len; j++) {
                     r += get(x, off + j);
                 }
@@ -190,18 +190,17 @@ final class CpuReduce {
         long vb = F.loopBound(n);
         long j = 0;
         for (; j < vb; j += L) {
-            FloatVector e = ld(x, off + j).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = CpuVec.exp(ld(x, off + j).sub(m));
             st(y, off + j, e);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
         if (j < n) {
             var mask = CpuVec.tail(off + j, off + n);
-            FloatVector e = ld(x, off + j, mask).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = CpuVec.exp(ld(x, off + j, mask).sub(m));
             st(y, off + j, e, mask);
-            sum += e.reduceLanes(VectorOperators.ADD, mask);
+            acc = acc.add(e, mask);
         }
-        return sum;
+        return CpuVec.sum(acc);
     }
 
     static void scaleRow(MemorySegment y, long off, int n, float s) {
@@ -223,7 +222,7 @@ final class CpuReduce {
         for (; j < vb; j += L) {
             acc = ld(a, ao + j).fma(ld(b, bo + j), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = CpuVec.sum(acc);
         for (; j < n; j++) {
             s = Math.fma(get(a, ao + j), get(b, bo + j), s);
         }

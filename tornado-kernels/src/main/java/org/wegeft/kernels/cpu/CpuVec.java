@@ -5,13 +5,21 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Shared Vector-API plumbing: the float species, element-indexed loads and stores on segments, and the
- * vectorised transcendental helpers (erf) that the JDK does not provide.
+ * Shared Vector-API plumbing: the float species, element-indexed loads and stores on segments, a
+ * fixed-order lane sum, and our own vectorised exp, log, tanh and erf.
+ *
+ * <p>Determinism: the JDK's lanewise transcendentals ({@code VectorOperators.EXP}, {@code LOG}, ...) and
+ * {@code reduceLanes(ADD)} give different bits in the interpreter/C1 (per-lane Java fallback, lanes summed in
+ * order) and in C2 (intrinsic stubs, tree-shaped reductions). Everything here is built from IEEE-exact
+ * operations only (add, mul, fma, div, min/max, compares, blends, integer ops, bit casts), so each function
+ * returns the same bits whichever tier runs it. No kernel in this package may use the JDK ones.
  */
 final class CpuVec {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -57,6 +65,33 @@ final class CpuVec {
         return s.getAtIndex(INT, i);
     }
 
+    /**
+     * Σ of the lanes of v in a fixed pairwise order (upper half added onto the lower half until one lane
+     * is left): the same bits in every JIT tier, unlike {@code reduceLanes(ADD)}.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> s : HALVES) {
+            v = v.add(v.rearrange(s));   // lanes [0, w) += lanes [w, 2w)
+        }
+        return v.lane(0);
+    }
+
+    /** Rotations by L/2, L/4, ..., 1 lanes, the steps of {@link #sum(FloatVector)}. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVES = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+
+    static {
+        for (int k = 0; k < HALVES.length; k++) {
+            int w = L >> (k + 1);
+            HALVES[k] = VectorShuffle.fromOp(F, i -> (i + w) & (L - 1));
+        }
+    }
+
+    /** Σ of the lanes of v selected by m, in the order of {@link #sum(FloatVector)}. */
+    static float sum(FloatVector v, VectorMask<Float> m) {
+        return sum(FloatVector.zero(F).blend(v, m));
+    }
+
     static VectorMask<Float> tail(long i, long to) {
         return F.indexInRange(i, to);
     }
@@ -75,6 +110,100 @@ final class CpuVec {
     @FunctionalInterface
     interface LongRange {
         void run(long from, long to);
+    }
+
+    // ------------------------------------------------------------------ exp, log, tanh
+
+    private static final float LOG2E = (float) (1 / StrictMath.log(2));
+    // ln 2 = LN2_HI + LN2_LO with LN2_HI on 16 bits, so k·LN2_HI is exact for |k| < 2^8
+    private static final float LN2_HI = 0x1.62e4p-1f;
+    private static final float LN2_LO = (float) (StrictMath.log(2) - LN2_HI);
+    /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer (ties to even). */
+    private static final float ROUND_MAGIC = 0x1.8p23f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+    /** Below EXP_LO, e^x is under half the smallest subnormal (→ 0); above EXP_HI it overflows (→ +inf). */
+    private static final float EXP_LO = -104f;
+    private static final float EXP_HI = 89f;
+    // Taylor coefficients 1/k!, k = 2..7, of e^r on |r| ≤ ln2/2 (truncation error < 0.15 ulp)
+    private static final float[] EXP_POLY = {
+        1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+    /** Bits of √½: x − SQRT_HALF_BITS splits x into 2^e · m with m in [√½, √2). */
+    private static final int SQRT_HALF_BITS = 0x3f3504f3;
+    // atanh series: log(1+f) = 2·atanh(s), s = f/(2+f); R(z) = Σ 2z^k/(2k+1), k = 1..4, z = s² ≤ 0.0295
+    private static final float[] LOG_POLY = {2f / 3, 2f / 5, 2f / 7, 2f / 9};
+    /** |x| below which tanh uses its odd polynomial; tanh(TANH_SPLIT) > ½ so 1 − 2/(e^2|x| + 1) is exact above. */
+    private static final float TANH_SPLIT = 0.625f;
+    // tanh(x) = x + x³·P(x²) on |x| ≤ 0.625, relative error 6e-9 (fit by tools/fit_tanh_poly.py, degree 4)
+    private static final float[] TANH_POLY = {
+        -3.333328068e-01f, 1.333143115e-01f, -5.373915657e-02f, 2.063786238e-02f, -5.704042502e-03f};
+
+    /** Horner evaluation of c[0] + c[1]·z + ... in fma steps. */
+    private static FloatVector poly(FloatVector z, float[] c) {
+        FloatVector p = FloatVector.broadcast(F, c[c.length - 1]);
+        for (int i = c.length - 2; i >= 0; i--) {
+            p = p.fma(z, FloatVector.broadcast(F, c[i]));
+        }
+        return p;
+    }
+
+    /** 2^n as a float for −126 ≤ n ≤ 127. */
+    private static FloatVector pow2(IntVector n) {
+        return n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    /**
+     * e^x, within 1.05 ulp (measured by CpuVecMathTest; subnormal results included); +inf above 88.72,
+     * 0 below −103.97, NaN → NaN. x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite), e^x = 2^k · e^r.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);                  // NaN stays NaN
+        FloatVector t = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND_MAGIC));
+        FloatVector k = t.sub(ROUND_MAGIC);                          // round(x·log2 e)
+        IntVector n = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+        FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), xc); // exact
+        r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector y = poly(r, EXP_POLY).fma(r.mul(r), r).add(1f); // e^r = 1 + r + r²·P(r)
+        // 2^k in two factors so −150 ≤ k ≤ 128 needs no special case and a subnormal result rounds once
+        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
+        return y.mul(pow2(n1)).mul(pow2(n.sub(n1)));
+    }
+
+    /**
+     * Natural log, within 0.83 ulp (measured); log(±0) = −inf, log(x &lt; 0) = NaN,
+     * log(+inf) = +inf, NaN → NaN, subnormals handled. x = 2^e · (1 + f) with 1 + f in [√½, √2).
+     */
+    static FloatVector log(FloatVector x) {
+        VectorMask<Float> sub = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
+        FloatVector xs = x.blend(x.mul(0x1p23f), sub);              // subnormals scaled into the normal range
+        IntVector d = xs.reinterpretAsInts().sub(SQRT_HALF_BITS);
+        FloatVector e = ((FloatVector) d.lanewise(VectorOperators.ASHR, 23).convert(VectorOperators.I2F, 0))
+                .sub(FloatVector.zero(F).blend(23f, sub));
+        FloatVector m = d.and(0x007fffff).add(SQRT_HALF_BITS).reinterpretAsFloats();
+        FloatVector f = m.sub(1f);                                   // exact
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector r = poly(z, LOG_POLY).mul(z);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        // log(1+f) = f − hfsq + s·(hfsq + R); log x = e·LN2_HI + (log(1+f) + e·LN2_LO), e·LN2_HI exact
+        FloatVector lo = s.fma(hfsq.add(r), e.mul(LN2_LO));
+        FloatVector y = e.fma(FloatVector.broadcast(F, LN2_HI), f.sub(hfsq.sub(lo)));
+        y = y.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+        y = y.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        return y.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.test(VectorOperators.IS_NAN)));
+    }
+
+    /**
+     * tanh, within 1.3 ulp (measured); an odd polynomial below {@link #TANH_SPLIT}, sign(x)·(1 − 2/(e^{2|x|} + 1)) above
+     * (which rounds to ±1 from |x| ≈ 9); ±inf → ±1, NaN → NaN, −0 → −0.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector z = a.mul(a);
+        FloatVector small = a.mul(z).fma(poly(z, TANH_POLY), a);
+        FloatVector big = FloatVector.broadcast(F, 1f)
+                .sub(FloatVector.broadcast(F, 2f).div(exp(a.min(10f).mul(2f)).add(1f)));
+        FloatVector t = small.blend(big, a.compare(VectorOperators.GE, TANH_SPLIT));  // tanh|x|, NaN kept
+        return t.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
     // ------------------------------------------------------------------ erf
@@ -104,7 +233,7 @@ final class CpuVec {
             q = q.fma(ac, FloatVector.broadcast(F, ERF_LARGE[i]));
         }
         FloatVector large = FloatVector.broadcast(F, 1f)
-                .sub(q.sub(ac.mul(ac)).lanewise(VectorOperators.EXP));
+                .sub(exp(q.sub(ac.mul(ac))));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
         return small.blend(large, a.compare(VectorOperators.GE, ERF_SPLIT));
     }
