@@ -1,0 +1,154 @@
+package org.wegeft.nn.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.wegeft.kernels.DType;
+import org.wegeft.tensor.SafetensorsFile;
+import org.wegeft.tensor.SafetensorsWriter;
+import org.wegeft.tensor.Storage;
+import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorInfo;
+
+/**
+ * A training checkpoint folder: {@code trainable.safetensors} (trainable parameters by name),
+ * {@code optimizer.safetensors} (optimizer state by parameter name; scalars such as per-parameter step counts
+ * in its metadata) and {@code trainer_state.json}. Written atomically: everything goes to a hidden temporary
+ * sibling folder that is renamed into place only when complete, so a failure never leaves a partial folder.
+ */
+public final class Checkpoint {
+    public static final String TRAINABLE = "trainable.safetensors";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    public static final String STATE = "trainer_state.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Checkpoint() {
+    }
+
+    /** Writes the folder {@code dir} atomically (replacing an existing one). */
+    public static void write(Path dir, Map<String, Tensor> trainable, OptimizerState optimizer, TrainerState state) {
+        Path parent = dir.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            writeTensors(tmp.resolve(TRAINABLE), trainable, Map.of());
+            writeTensors(tmp.resolve(OPTIMIZER), optimizer.tensors(), optimizer.scalars());
+            JSON.writeValue(tmp.resolve(STATE).toFile(), state);
+            if (Files.exists(dir)) {
+                deleteTree(dir);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("writing checkpoint " + dir + " failed", io);
+            }
+            throw new IllegalStateException("writing checkpoint " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeTensors(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        List<Storage> copies = new ArrayList<>();
+        try {
+            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(metadata);
+            for (var e : tensors.entrySet()) {
+                Storage s = Storage.ofFloats(e.getValue().toFloatArray()); // heap copy: F32, contiguous
+                copies.add(s);
+                w.add(e.getKey(), DType.F32, e.getValue().shape(), s);
+            }
+            w.write(file);
+        } finally {
+            copies.forEach(Storage::close);
+        }
+    }
+
+    /** The trainer state of a checkpoint folder. */
+    public static TrainerState readState(Path dir) {
+        try {
+            return JSON.readValue(dir.resolve(STATE).toFile(), TrainerState.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + dir.resolve(STATE) + " failed", e);
+        }
+    }
+
+    /**
+     * Copies {@code trainable.safetensors} into {@code targets} (by name); every target must be in the file
+     * with its shape and every file entry must have a target.
+     */
+    public static void loadTrainable(Path dir, Map<String, Tensor> targets) {
+        Map<String, Tensor> loaded = readTensors(dir.resolve(TRAINABLE));
+        try (var g = org.wegeft.tensor.Grad.disabled()) {
+            for (var e : targets.entrySet()) {
+                Tensor src = loaded.get(e.getKey());
+                if (src == null) {
+                    throw new IllegalArgumentException(dir.resolve(TRAINABLE) + ": missing tensor '" + e.getKey() + "'");
+                }
+                e.getValue().copyFrom(src);
+            }
+            for (String k : loaded.keySet()) {
+                if (!targets.containsKey(k)) {
+                    throw new IllegalArgumentException(dir.resolve(TRAINABLE) + ": unexpected tensor '" + k + "'");
+                }
+            }
+        } finally {
+            loaded.values().forEach(Tensor::close);
+        }
+    }
+
+    /** The optimizer state of a checkpoint; its tensors are pooled F32 copies the caller closes. */
+    public static OptimizerState readOptimizer(Path dir) {
+        Path file = dir.resolve(OPTIMIZER);
+        Map<String, String> scalars = new HashMap<>();
+        try (SafetensorsFile sf = SafetensorsFile.open(file)) {
+            sf.metadata().forEach((k, v) -> {
+                if (!k.equals("format")) {
+                    scalars.put(k, v);
+                }
+            });
+        }
+        return new OptimizerState(readTensors(file), scalars);
+    }
+
+    /** Every tensor of a file as a pooled F32 copy (the mapping is released before returning). */
+    private static Map<String, Tensor> readTensors(Path file) {
+        Map<String, Tensor> out = new HashMap<>();
+        try (SafetensorsFile sf = SafetensorsFile.open(file)) {
+            for (TensorInfo info : sf.tensors()) {
+                try (Storage s = sf.storage(info.name()); Tensor mapped = Tensor.wrap(s, info.shape())) {
+                    out.put(info.name(), Tensor.zeros(info.shape()).copyFrom(mapped));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: the failure being reported matters more
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

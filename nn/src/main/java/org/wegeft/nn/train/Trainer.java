@@ -1,0 +1,216 @@
+package org.wegeft.nn.train;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.Module;
+import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
+
+/**
+ * The training loop. Each optimizer step runs inside one {@link TensorScope} (batches, activations and the graph
+ * are released when it closes, so native memory does not grow per step):
+ *
+ * <pre>
+ *   for k micro-batches:  loss_i = step(model, batch_i);  (loss_i / k).backward()
+ *   grad_norm = clip(trainable, maxGradNorm);  lr = base·schedule(step);  optimizer.step();  zeroGrad()
+ *   every logEvery: progress line + metrics.jsonl;  every evalEvery: evaluator (eval mode, no grad)
+ *   every checkpointEvery: outputDir/checkpoint-&lt;step&gt; written atomically
+ * </pre>
+ *
+ * With a fixed seed (batch order), seeded module initialisation and dropout generators, a CPU run is
+ * bit-reproducible. {@link #resumeFrom} restores parameters, optimizer state and the data position (not the
+ * dropout generators' state).
+ */
+public final class Trainer<B> {
+    private final Module model;
+    private final TrainConfig config;
+    private final StepFunction<B> stepFn;
+    private final BatchSource<B> source;
+    private @Nullable Evaluator evaluator;
+    private @Nullable Optimizer optimizer;
+    private @Nullable PrintStream progressOut = System.err;
+    private boolean progressInPlace = System.console() != null;
+    private TrainerState start;
+
+    public Trainer(Module model, TrainConfig config, StepFunction<B> stepFn, BatchSource<B> source) {
+        this.model = model;
+        this.config = config;
+        this.stepFn = stepFn;
+        this.source = source;
+        this.start = new TrainerState(0, 0, 0, config.seed(), 0, config.lr());
+    }
+
+    public Trainer<B> evaluator(Evaluator e) {
+        this.evaluator = e;
+        return this;
+    }
+
+    /** Uses this optimizer instead of the default AdamW over {@link ParamGroups#decayAndNoDecay}. */
+    public Trainer<B> optimizer(Optimizer o) {
+        this.optimizer = o;
+        return this;
+    }
+
+    /** Where the progress line goes (null: nowhere) and whether it is redrawn in place. */
+    public Trainer<B> progress(@Nullable PrintStream out, boolean inPlace) {
+        this.progressOut = out;
+        this.progressInPlace = inPlace;
+        return this;
+    }
+
+    /** The optimizer (created on first use). */
+    public Optimizer optimizer() {
+        if (optimizer == null) {
+            optimizer = new AdamW(ParamGroups.decayAndNoDecay(model, config.weightDecay()), config.lr());
+        }
+        return optimizer;
+    }
+
+    /** Total optimizer steps of this run. */
+    public long totalSteps() {
+        if (config.maxSteps() > 0) {
+            return config.maxSteps();
+        }
+        long n = source.batchesPerEpoch();
+        if (n < 0) {
+            throw new IllegalArgumentException("TrainConfig.epochs = " + config.epochs()
+                    + " needs a BatchSource with a known batchesPerEpoch(); set maxSteps instead");
+        }
+        return config.epochs() * ((n + config.accumulation() - 1) / config.accumulation());
+    }
+
+    /** Continues from a checkpoint folder written by this trainer: parameters, optimizer state, data position. */
+    public Trainer<B> resumeFrom(Path checkpoint) {
+        Map<String, Tensor> trainable = model.trainableParameters();
+        Checkpoint.loadTrainable(checkpoint, trainable);
+        OptimizerState saved = Checkpoint.readOptimizer(checkpoint);
+        try {
+            optimizer().loadState(saved, trainable);
+        } finally {
+            saved.tensors().values().forEach(Tensor::close);
+        }
+        start = Checkpoint.readState(checkpoint);
+        return this;
+    }
+
+    public TrainResult run() {
+        long total = totalSteps();
+        Optimizer opt = optimizer();
+        LrSchedule schedule = LrSchedule.of(config.schedule(), config.warmupSteps(), total, config.minLrRatio());
+        List<Tensor> trainable = List.copyOf(model.trainableParameters().values());
+        Path out = config.outputDir();
+        ProgressBar bar = progressOut == null ? null : new ProgressBar(progressOut, progressInPlace, total);
+        float[] losses = new float[(int) Math.max(0, total - start.step())];
+        Map<String, Double> lastEval = Map.of();
+        long step = start.step();
+        int epoch = start.epoch();
+        long intoEpoch = start.batchesIntoEpoch();
+        long seed = start.seed();
+        Iterator<B> it = skip(source.epoch(epoch, seed + epoch), intoEpoch);
+        long samples = 0;
+        long t0 = System.nanoTime();
+        model.train();
+        try (MetricsLog log = out == null ? null : new MetricsLog(out.resolve("metrics.jsonl"))) {
+            while (step < total) {
+                float loss = 0f;
+                double lr = config.lr() * schedule.factor(step);
+                double gradNorm;
+                try (TensorScope scope = TensorScope.open()) {
+                    for (int micro = 0; micro < config.accumulation(); micro++) {
+                        if (!it.hasNext()) {
+                            epoch++;
+                            intoEpoch = 0;
+                            it = source.epoch(epoch, seed + epoch);
+                            if (!it.hasNext()) {
+                                throw new IllegalStateException("BatchSource returned an empty epoch " + epoch);
+                            }
+                        }
+                        B batch = it.next();
+                        intoEpoch++;
+                        samples += source.samples(batch);
+                        Tensor l = stepFn.loss(model, batch);
+                        Tensor scaled = config.accumulation() == 1 ? l : l.mul(1f / config.accumulation());
+                        scaled.backward();
+                        loss += l.item() / config.accumulation();
+                    }
+                    gradNorm = config.maxGradNorm() > 0 ? GradClip.clipGradNorm(trainable, config.maxGradNorm())
+                            : GradClip.gradNorm(trainable);
+                    opt.setLearningRate(lr);
+                    opt.step();
+                    opt.zeroGrad();
+                }
+                losses[(int) (step - start.step())] = loss;
+                step++;
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                if (config.logEvery() > 0 && (step % config.logEvery() == 0 || step == total)) {
+                    if (bar != null) {
+                        bar.update(step, loss, lr, samples);
+                    }
+                    if (log != null) {
+                        Map<String, Object> rec = new LinkedHashMap<>();
+                        rec.put("step", step);
+                        rec.put("epoch", epoch);
+                        rec.put("loss", loss);
+                        rec.put("lr", lr);
+                        rec.put("grad_norm", gradNorm);
+                        rec.put("elapsed_s", elapsed);
+                        log.write(rec);
+                    }
+                }
+                if (evaluator != null && config.evalEvery() > 0 && step % config.evalEvery() == 0) {
+                    lastEval = evaluate();
+                    if (log != null) {
+                        Map<String, Object> rec = new LinkedHashMap<>();
+                        rec.put("step", step);
+                        rec.put("elapsed_s", elapsed);
+                        lastEval.forEach((k, v) -> rec.put("eval_" + k, v));
+                        log.write(rec);
+                    }
+                }
+                if (out != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+                    saveCheckpoint(out.resolve("checkpoint-" + step),
+                            new TrainerState(step, epoch, intoEpoch, seed, step, lr));
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.finish();
+            }
+        }
+        return new TrainResult(losses, step, lastEval);
+    }
+
+    private Map<String, Double> evaluate() {
+        model.eval();
+        try (var g = Grad.disabled(); var scope = TensorScope.open()) {
+            return Map.copyOf(evaluator.evaluate(model));
+        } finally {
+            model.train();
+        }
+    }
+
+    /** Writes trainable parameters, optimizer state and {@code state} to {@code dir} atomically. */
+    public void saveCheckpoint(Path dir, TrainerState state) {
+        Map<String, Tensor> trainable = model.trainableParameters();
+        Map<Tensor, String> names = new IdentityHashMap<>();
+        trainable.forEach((k, t) -> names.put(t, k));
+        Checkpoint.write(dir, trainable, optimizer().state(names), state);
+    }
+
+    /** Drops the first n batches (on resume); tensors they create are released at once. */
+    private static <B> Iterator<B> skip(Iterator<B> it, long n) {
+        try (var scope = TensorScope.open()) {
+            for (long i = 0; i < n && it.hasNext(); i++) {
+                it.next();
+            }
+        }
+        return it;
+    }
+}
