@@ -80,8 +80,9 @@ public final class Merger {
 
     /** W + ΔW in float32 (a new tensor; {@code w} is untouched). */
     public Tensor merged(String path, Tensor w, Function<String, Tensor> tensors) {
-        try (Tensor d = deltaW(path, w, tensors); var g = Grad.disabled()) {
-            return d.add(w.to(org.wegeft.kernels.DType.F32));
+        try (Tensor d = deltaW(path, w, tensors); var g = Grad.disabled();
+                Tensor w32 = w.to(org.wegeft.kernels.DType.F32)) {
+            return d.add(w32);
         }
     }
 }
