@@ -1,0 +1,40 @@
+package org.wegeft.peft;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An adapter config is invalid: bad JSON, unknown {@code peft_type}, a missing or mistyped field, a value out of
+ * range. The message is {@code "<file>: <key>: <problem>"}.
+ */
+public class AdapterConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String file;
+    private final String key;
+    private final String problem;
+
+    public AdapterConfigException(String file, String key, String problem) {
+        this(file, key, problem, null);
+    }
+
+    public AdapterConfigException(String file, String key, String problem, @Nullable Throwable cause) {
+        super(file + ": " + key + ": " + problem, cause);
+        this.file = file;
+        this.key = key;
+        this.problem = problem;
+    }
+
+    /** The file (or other source) at fault. */
+    public String file() {
+        return file;
+    }
+
+    /** The problem alone, without file and key. */
+    public String problem() {
+        return problem;
+    }
+
+    /** The JSON key at fault ({@code "(json)"} for syntax errors). */
+    public String key() {
+        return key;
+    }
+}
