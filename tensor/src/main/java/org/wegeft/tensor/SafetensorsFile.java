@@ -156,6 +156,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return region(t).toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** The tensor's raw bytes in the mapping (any dtype), for byte-for-byte copies. */
+    MemorySegment rawRegion(String name) {
+        return region(info(name));
+    }
+
     private DType computeDType(TensorInfo t) {
         return switch (t.dtype()) {
             case "F32" -> DType.F32;
