@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import org.wegeft.kernels.BackendUnavailableException;
+import org.wegeft.peft.AdapterConfigException;
+import org.wegeft.peft.AdapterLoadException;
 import org.wegeft.tensor.SafetensorsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,8 +20,8 @@ import picocli.CommandLine.Spec;
  * (set {@code WEGEFT_DEBUG=1} to get the stack trace of an unexpected error).
  */
 @Command(name = "wegeft", mixinStandardHelpOptions = true, version = "wegeft 0.1.0",
-        description = "WeGeFT-JVM: inspect checkpoints, list kernel backends, run benchmarks.",
-        subcommands = {InspectCommand.class, BenchCommand.class, BackendsCommand.class})
+        description = "WeGeFT-JVM: inspect checkpoints, merge adapters, list kernel backends, run benchmarks.",
+        subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class})
 public final class WegeftCli implements Callable<Integer> {
     /** Exit status for every kind of bad input. */
     public static final int USAGE_ERROR = 2;
@@ -32,7 +34,7 @@ public final class WegeftCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (inspect, bench, backends)");
+        throw new ParameterException(spec.commandLine(), "missing command (inspect, merge, bench, backends)");
     }
 
     /** A configured command line writing to the given streams. */
@@ -57,6 +59,7 @@ public final class WegeftCli implements Callable<Integer> {
     /** One line on stderr; 2 for bad input, 1 (with the exception type) for anything else. */
     static int report(CommandLine c, Throwable ex) {
         boolean badInput = ex instanceof SafetensorsException || ex instanceof BackendUnavailableException
+                || ex instanceof AdapterConfigException || ex instanceof AdapterLoadException
                 || ex instanceof IllegalArgumentException || ex instanceof IOException
                 || ex instanceof UncheckedIOException;
         String name = c.getCommandSpec().qualifiedName();

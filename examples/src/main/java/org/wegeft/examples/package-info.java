@@ -1,5 +1,5 @@
 /**
- * The {@code wegeft} command-line program (inspect checkpoints, list backends, benchmark kernels).
+ * The {@code wegeft} command-line program (inspect checkpoints, merge adapters, list backends, benchmark kernels).
  */
 @NullMarked
 package org.wegeft.examples;

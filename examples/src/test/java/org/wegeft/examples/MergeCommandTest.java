@@ -1,0 +1,343 @@
+package org.wegeft.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.wegeft.kernels.DType;
+import org.wegeft.tensor.SafetensorsFile;
+import org.wegeft.tensor.SafetensorsWriter;
+import org.wegeft.tensor.ShardedSafetensors;
+import org.wegeft.tensor.Storage;
+import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorInfo;
+
+/**
+ * {@code wegeft merge} against PyTorch (fixtures by tools/fixtures/make_merge_fixtures.py): a tiny LLaMA folder
+ * written the Hugging Face way (two F32 shards + index, and a single-file BF16 variant) merged with a PEFT-format
+ * WeGeFT adapter (targets q,k,v,up,down tied across layers) and a LoRA adapter (q,v).
+ */
+class MergeCommandTest {
+    private static final JsonMapper JSON = new JsonMapper();
+
+    @TempDir
+    Path tmp;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(Objects.requireNonNull(MergeCommandTest.class.getResource("/merge/" + name)).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static WegeftCliTest.Result merge(Path model, Path adapter, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("merge", "--model", model.toString(), "--adapter",
+                adapter.toString(), "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return WegeftCliTest.run(args.toArray(String[]::new));
+    }
+
+    /** max |ours − torch| / max |torch| over one tensor. */
+    static double maxRelativeError(float[] ours, float[] torch) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < ours.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs((double) ours[i] - torch[i]));
+            maxRef = Math.max(maxRef, Math.abs(torch[i]));
+        }
+        return maxDiff / maxRef;
+    }
+
+    static float[] floats(SafetensorsFile f, String name) {
+        try (Storage s = f.storage(name); Tensor t = Tensor.wrap(s, f.info(name).shape())) {
+            return t.toFloatArray();
+        }
+    }
+
+    record Case(String adapter, String expected, int targets) {
+        @Override
+        public String toString() {
+            return adapter;
+        }
+    }
+
+    static Stream<Case> float32Cases() {
+        return Stream.of(new Case("adapter_wegeft", "expected_wegeft.safetensors", 10),
+                new Case("adapter_lora", "expected_lora.safetensors", 4));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("float32Cases")
+    void mergedTargetsEqualTorchAndEverythingElseIsCopied(Case c) throws IOException {
+        Path model = fixture("llama_f32");
+        Path out = tmp.resolve("merged");
+        WegeftCliTest.Result r = merge(model, fixture(c.adapter()), out);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("targets merged: " + c.targets() + ","), r.out());
+        assertEquals(2, r.errLines().size(), "one progress line per shard: " + r.err());
+        assertTrue(r.errLines().get(0).startsWith("wegeft merge: [1/2] model-00001-of-00002.safetensors"), r.err());
+
+        try (ShardedSafetensors in = ShardedSafetensors.open(model); ShardedSafetensors got = ShardedSafetensors.open(out);
+                SafetensorsFile expected = SafetensorsFile.open(fixture(c.expected()))) {
+            assertEquals(c.targets(), expected.tensors().size());
+            double worst = 0;
+            int identical = 0;
+            for (TensorInfo t : in.tensors()) {
+                TensorInfo o = got.info(t.name());
+                assertEquals(t.dtype(), o.dtype(), t.name());
+                assertArrayEquals(t.shape(), o.shape(), t.name());
+                if (expected.contains(t.name())) {
+                    double rel = maxRelativeError(floats(got.shardOf(t.name()), t.name()),
+                            floats(expected, t.name()));
+                    assertTrue(rel <= 1e-6, t.name() + ": max relative error " + rel);
+                    worst = Math.max(worst, rel);
+                } else {
+                    assertArrayEquals(in.readBytes(t.name()), got.readBytes(t.name()), t.name() + " copied");
+                    identical++;
+                }
+            }
+            System.out.printf(Locale.ROOT, "merge %s: %d targets, max relative error %.3g; %d tensors byte-identical%n",
+                    c.adapter(), c.targets(), worst, identical);
+            for (int i = 0; i < in.shards().size(); i++) { // same shard files, header order and metadata
+                SafetensorsFile a = in.shards().get(i);
+                SafetensorsFile b = got.shards().get(i);
+                assertEquals(a.path().getFileName(), b.path().getFileName());
+                assertEquals(a.metadata(), b.metadata());
+                assertEquals(a.tensors(), b.tensors(), "names, dtypes, shapes and byte ranges");
+            }
+        }
+        for (String f : List.of("config.json", "generation_config.json", ShardedSafetensors.INDEX)) {
+            assertArrayEquals(Files.readAllBytes(model.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(5, s.count(), "two shards, the index and two other files");
+        }
+        assertNoTemporaryFolders();
+    }
+
+    @Test
+    void bf16ModelMergesToTorchsRoundedResult() throws IOException {
+        Path model = fixture("llama_bf16");
+        Path out = tmp.resolve("merged");
+        WegeftCliTest.Result r = merge(model, fixture("adapter_wegeft"), out);
+        assertEquals(0, r.status(), r.err());
+        int differing = 0;
+        long elements = 0;
+        try (SafetensorsFile in = SafetensorsFile.open(model.resolve(ShardedSafetensors.SINGLE));
+                SafetensorsFile got = SafetensorsFile.open(out.resolve(ShardedSafetensors.SINGLE));
+                SafetensorsFile expected = SafetensorsFile.open(fixture("expected_wegeft_bf16.safetensors"))) {
+            assertEquals(in.tensors(), got.tensors());
+            for (TensorInfo t : in.tensors()) {
+                if (!expected.contains(t.name())) {
+                    assertArrayEquals(in.readBytes(t.name()), got.readBytes(t.name()), t.name());
+                    continue;
+                }
+                assertEquals("BF16", got.info(t.name()).dtype());
+                short[] ours = shorts(got.readBytes(t.name()));
+                short[] torch = shorts(expected.readBytes(t.name()));
+                for (int i = 0; i < ours.length; i++) {
+                    int ulps = Math.abs(ours[i] - torch[i]); // same sign: adjacent bf16 values differ by 1 in bits
+                    assertTrue(ulps <= 1, t.name() + "[" + i + "]: " + ulps + " bf16 ulps from torch");
+                    differing += ulps == 0 ? 0 : 1;
+                }
+                elements += ours.length;
+            }
+        }
+        System.out.printf(Locale.ROOT, "merge bf16: %d of %d target elements differ from torch by 1 ulp%n",
+                differing, elements);
+        assertTrue(elements > 0);
+    }
+
+    static short[] shorts(byte[] bytes) {
+        short[] out = new short[bytes.length / 2];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+        return out;
+    }
+
+    @Test
+    void dtypeFlagConvertsFloatTensorsAndRewritesTheIndexTotal() throws IOException {
+        Path out = tmp.resolve("merged");
+        WegeftCliTest.Result r = merge(fixture("llama_f32"), fixture("adapter_lora"), out, "--dtype", "bf16");
+        assertEquals(0, r.status(), r.err());
+        try (ShardedSafetensors in = ShardedSafetensors.open(fixture("llama_f32"));
+                ShardedSafetensors got = ShardedSafetensors.open(out)) {
+            got.tensors().forEach(t -> assertEquals("BF16", t.dtype(), t.name()));
+            long total = got.tensors().stream().mapToLong(TensorInfo::bytes).sum();
+            JsonNode index = JSON.readTree(out.resolve(ShardedSafetensors.INDEX).toFile());
+            assertEquals(total, index.get("metadata").get("total_size").asLong());
+            assertEquals(JSON.readTree(fixture("llama_f32").resolve(ShardedSafetensors.INDEX).toFile())
+                    .get("weight_map"), index.get("weight_map"));
+            String plain = "model.norm.weight";
+            float[] a = floats(in.shardOf(plain), plain);
+            float[] b = floats(got.shardOf(plain), plain);
+            assertTrue(maxRelativeError(b, a) < 1.0 / 256, "bf16 rounding of a copied tensor");
+        }
+    }
+
+    @Test
+    void adapterTensorNamedLikeAModelTensorReplacesIt() throws IOException {
+        Path adapter = copyAdapter("adapter_lora");
+        float[] norm = new float[32];
+        for (int i = 0; i < norm.length; i++) {
+            norm[i] = 0.25f * i;
+        }
+        rewriteAdapter(adapter, null, null, "base_model.model.model.norm.weight", norm, new long[] {32});
+        Path out = tmp.resolve("merged");
+        WegeftCliTest.Result r = merge(fixture("llama_f32"), adapter, out);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("tensors replaced from the adapter: 1"), r.out());
+        try (ShardedSafetensors got = ShardedSafetensors.open(out)) {
+            assertArrayEquals(norm, floats(got.shardOf("model.norm.weight"), "model.norm.weight"));
+        }
+    }
+
+    @Test
+    void forceReplacesANonEmptyOut() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("merged"));
+        Files.writeString(out.resolve("stale.txt"), "old");
+        WegeftCliTest.Result r = merge(fixture("llama_f32"), fixture("adapter_lora"), out, "--force");
+        assertEquals(0, r.status(), r.err());
+        assertFalse(Files.exists(out.resolve("stale.txt")));
+        assertTrue(Files.isRegularFile(out.resolve(ShardedSafetensors.INDEX)));
+        assertNoTemporaryFolders();
+    }
+
+    // ------------------------------------------------------------------ bad input: status 2, one line, no --out
+
+    interface Breaker {
+        void apply(Path adapter, Path out) throws IOException;
+    }
+
+    static Arguments bad(String name, String adapter, Breaker breaker, String... fragments) {
+        return Arguments.of(name, adapter, breaker, List.of(fragments));
+    }
+
+    static Stream<Arguments> badInputs() {
+        String q = "base_model.model.model.layers.0.self_attn.q_proj.";
+        return Stream.of(
+                bad("unknown peft_type", "adapter_wegeft", (a, o) -> editConfig(a, "\"WEGEFT\"", "\"GEFT\""),
+                        "adapter_config.json", "peft_type", "GEFT"),
+                bad("missing tensor", "adapter_wegeft", (a, o) -> rewriteAdapter(a, q + "wegeft_psi.weight", null,
+                        null, null, null), "adapter_model.safetensors", "missing", q + "wegeft_psi.weight"),
+                bad("mis-shaped tensor", "adapter_wegeft", (a, o) -> rewriteAdapter(a, null, q + "wegeft_phi.weight",
+                        null, null, null), "adapter_model.safetensors", "mis-shaped", q + "wegeft_phi.weight",
+                        "[4, 16]"),
+                bad("unexpected tensor", "adapter_lora", (a, o) -> rewriteAdapter(a, null, null,
+                        "base_model.model.model.layers.0.mlp.up_proj.lora_A.weight", new float[4 * 32],
+                        new long[] {4, 32}), "adapter_model.safetensors", "unexpected", "up_proj.lora_A.weight"),
+                bad("target matching nothing", "adapter_lora", (a, o) -> {
+                    editConfig(a, "\"q_proj\"", "\"x_proj\"");
+                    editConfig(a, "\"v_proj\"", "\"w_proj\"");
+                }, "adapter_config.json", "target_modules", "matches no Linear"),
+                bad("tie group with unequal d_in", "adapter_wegeft", (a, o) -> editConfig(a,
+                        "\".*\\\\.q_proj\"", "\".*\\\\.q_proj\", \".*\\\\.down_proj\""), "adapter_config.json",
+                        "tied_modules", "unequal d_in", "d_in=32", "d_in=64"),
+                bad("--out exists and is not empty", "adapter_lora", (a, o) -> Files.writeString(
+                        Files.createDirectories(o).resolve("keep.txt"), "mine"), "--out", "not empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void badInputExitsTwoWithOneLineAndWritesNothing(String name, String adapterFixture, Breaker breaker,
+            List<String> fragments) throws IOException {
+        Path adapter = copyAdapter(adapterFixture);
+        Path out = tmp.resolve("out").resolve("merged");
+        breaker.apply(adapter, out);
+        boolean existed = Files.exists(out);
+        WegeftCliTest.Result r = merge(fixture("llama_f32"), adapter, out);
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("wegeft merge: "), line);
+        for (String f : fragments) {
+            assertTrue(line.contains(f), "'" + f + "' not in: " + line);
+        }
+        assertEquals("", r.out());
+        if (existed) {
+            try (Stream<Path> s = Files.list(out)) {
+                assertEquals(List.of(out.resolve("keep.txt")), s.toList(), "--out left as it was");
+            }
+        } else {
+            assertFalse(Files.exists(out), "--out must not be created");
+            assertFalse(Files.exists(out.getParent()) && Files.list(out.getParent()).findAny().isPresent(),
+                    "nothing written beside --out");
+        }
+        System.out.println("merge " + name + " -> " + line);
+    }
+
+    private Path copyAdapter(String name) throws IOException {
+        Path dst = Files.createDirectories(tmp.resolve("adapter"));
+        for (String f : List.of("adapter_config.json", "adapter_model.safetensors")) {
+            Files.copy(fixture(name).resolve(f), dst.resolve(f));
+        }
+        return dst;
+    }
+
+    private static Path editConfig(Path adapter, String from, String to) throws IOException {
+        Path f = adapter.resolve("adapter_config.json");
+        String text = Files.readString(f);
+        assertTrue(text.contains(from), from + " not in " + text);
+        Files.writeString(f, text.replaceFirst(java.util.regex.Pattern.quote(from),
+                java.util.regex.Matcher.quoteReplacement(to)));
+        return f;
+    }
+
+    /** Rewrites the adapter file: drops {@code drop}, gives {@code reshape} shape (4, 16), adds {@code add}. */
+    private static void rewriteAdapter(Path adapter, @Nullable String drop, @Nullable String reshape,
+            @Nullable String add, float @Nullable [] addValues, long @Nullable [] addShape) throws IOException {
+        Path f = adapter.resolve("adapter_model.safetensors");
+        byte[] original = Files.readAllBytes(f);
+        Path src = adapter.resolve("original.safetensors");
+        Files.write(src, original);
+        List<Storage> open = new ArrayList<>();
+        try (SafetensorsFile in = SafetensorsFile.open(src)) {
+            SafetensorsWriter w = new SafetensorsWriter().metadata(in.metadata());
+            for (TensorInfo t : in.tensors()) {
+                if (t.name().equals(drop)) {
+                    continue;
+                }
+                Storage s = t.name().equals(reshape) ? Storage.ofFloats(new float[4 * 16]) : in.storage(t.name());
+                open.add(s);
+                w.add(t.name(), DType.F32, t.name().equals(reshape) ? new long[] {4, 16} : t.shape(), s);
+            }
+            if (add != null && addValues != null && addShape != null) {
+                Storage s = Storage.ofFloats(addValues);
+                open.add(s);
+                w.add(add, DType.F32, addShape, s);
+            }
+            w.write(f);
+        } finally {
+            open.forEach(Storage::close);
+        }
+        Files.delete(src);
+    }
+
+    private void assertNoTemporaryFolders() throws IOException {
+        try (Stream<Path> s = Files.walk(tmp)) {
+            List<Path> left = s.filter(p -> p.getFileName().toString().contains(".tmp-")
+                    || p.getFileName().toString().contains(".old-")).toList();
+            assertEquals(List.of(), left);
+        }
+    }
+}
