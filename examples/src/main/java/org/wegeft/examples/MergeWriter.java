@@ -17,7 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.wegeft.kernels.DType;
 import org.wegeft.peft.AdapterTarget;
-import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsStreamWriter;
 import org.wegeft.tensor.Tensor;
@@ -81,8 +80,8 @@ final class MergeWriter {
             List<TensorInfo> layout = in.tensors().stream().map(t -> new TensorInfo(t.name(),
                     plan.outDtype(t.dtype()), t.shape(), t.begin(), t.end())).toList();
             int shardTargets = 0;
-            try (SafetensorsStreamWriter w = SafetensorsStreamWriter.create(dir.resolve(name), in.metadata(), layout);
-                    var g = Grad.disabled()) {
+            // no autograd here: wrapped file tensors do not require grad and Merger works under Grad.disabled()
+            try (SafetensorsStreamWriter w = SafetensorsStreamWriter.create(dir.resolve(name), in.metadata(), layout)) {
                 for (TensorInfo t : w.dataOrder()) {
                     String src = plan.replaced.get(t.name());
                     if (plan.isTarget(t.name())) {
