@@ -52,7 +52,7 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
         if (embedDim % numHeads != 0) {
             throw new VitConfigException(src, "num_heads", "must divide embed_dim " + embedDim + ", got " + numHeads);
         }
-        if (!(mlpRatio > 0) || (int) (embedDim * mlpRatio) <= 0) {
+        if (!(mlpRatio > 0) || (int) Math.floor(embedDim * mlpRatio + 1e-9) <= 0) {
             throw new VitConfigException(src, "mlp_ratio", "must give a positive MLP width, got " + mlpRatio);
         }
         if (!globalPool.equals("token") && !globalPool.equals("avg")) {
@@ -129,8 +129,9 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
         return numPrefixTokens() + numPatches();
     }
 
+    /** timm's int(embed_dim · mlp_ratio), robust to a ratio like 3072 / 768 computed in floating point. */
     public int mlpHidden() {
-        return (int) (embedDim * mlpRatio);
+        return (int) Math.floor(embedDim * mlpRatio + 1e-9);
     }
 
     public int headDim() {

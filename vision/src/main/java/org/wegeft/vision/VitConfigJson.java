@@ -107,9 +107,12 @@ final class VitConfigJson {
             throw new VitConfigException(r.src, "hidden_act", "only \"gelu\" (erf) is supported, got \"" + act + "\"");
         }
         int hidden = r.integer("hidden_size", 768);
+        if (hidden <= 0) {
+            throw new VitConfigException(r.src, "hidden_size", "must be a positive integer, got " + hidden);
+        }
         int intermediate = r.integer("intermediate_size", 3072);
-        if (intermediate <= 0 || (int) (hidden * ((double) intermediate / hidden)) != intermediate) {
-            throw new VitConfigException(r.src, "intermediate_size", "must be positive, got " + intermediate);
+        if (intermediate <= 0) {
+            throw new VitConfigException(r.src, "intermediate_size", "must be a positive integer, got " + intermediate);
         }
         List<String> labels = new ArrayList<>();
         JsonNode id2label = r.root.get("id2label");
