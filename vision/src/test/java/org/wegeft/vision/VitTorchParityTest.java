@@ -59,6 +59,26 @@ class VitTorchParityTest {
     }
 
     @Test
+    void gradientsThroughTheWholeModelMatchTorch() {
+        VisionTransformer model = VisionTransformer.fromPretrained(Fixtures.path("vit_timm"));
+        model.train();
+        try (Tensor l = model.forward(io.get("images")); Tensor weighted = l.mul(io.get("grad_out"));
+             Tensor loss = weighted.sum()) {
+            loss.backward();
+        }
+        Map<String, Tensor> params = model.namedParameters();
+        double worst = 0;
+        for (String key : List.of("cls_token", "pos_embed", "patch_embed.proj.weight", "blocks.0.attn.qkv.weight",
+                "blocks.0.attn.proj.weight", "blocks.1.mlp.fc1.bias", "blocks.1.norm2.weight", "norm.weight",
+                "head.weight")) {
+            double e = Fixtures.maxRelError(params.get(key).grad(), io.get("grad_" + key));
+            assertTrue(e <= TOL, key + " gradient rel error " + e);
+            worst = Math.max(worst, e);
+        }
+        System.out.printf("ViT backward parity: worst gradient %.2e (max rel)%n", worst);
+    }
+
+    @Test
     void huggingFaceNamedCheckpointGivesTheSameLogits() {
         VisionTransformer timm = VisionTransformer.fromPretrained(Fixtures.path("vit_timm"));
         VisionTransformer hf = VisionTransformer.fromPretrained(Fixtures.path("vit_hf"));
