@@ -1,0 +1,30 @@
+package org.wegeft.vision;
+
+import java.util.random.RandomGenerator;
+import org.wegeft.nn.GELU;
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Linear;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Tensor;
+
+/** timm's {@code Mlp}: "fc1" (C → hidden), GELU (erf), "fc2" (hidden → C). */
+public final class VitMlp extends Module implements Layer {
+    private final Slot<Layer> fc1;
+    private final Slot<Layer> act;
+    private final Slot<Layer> fc2;
+
+    public VitMlp(int dim, int hidden, RandomGenerator rng) {
+        this.fc1 = registerModule("fc1", Layer.class, VitInit.linear(new Linear(dim, hidden, true, rng), rng));
+        this.act = registerModule("act", Layer.class, new GELU());
+        this.fc2 = registerModule("fc2", Layer.class, VitInit.linear(new Linear(hidden, dim, true, rng), rng));
+    }
+
+    // x: (B, T, C) → (B, T, C)
+    @Override
+    public Tensor forward(Tensor x) {
+        try (Tensor h = fc1.get().forward(x); Tensor a = act.get().forward(h)) { // (B, T, hidden)
+            return fc2.get().forward(a);
+        }
+    }
+}
