@@ -81,6 +81,16 @@ public final class ArrowDataset {
         return java.util.Arrays.copyOfRange(c.data, c.offsets[row], c.offsets[row + 1]);
     }
 
+    /** The {@code path} field of a Hugging Face image struct at {@code row} ("" when null or absent). */
+    public String imagePath(String column, int row) {
+        Column.Bytes c = bytesColumn(column);
+        if (!c.encodedImage) {
+            throw new DatasetException(file, column, "holds raw pixels, not Hugging Face image structs with paths");
+        }
+        checkRow(column, row);
+        return c.paths.values[row];
+    }
+
     /** Length in bytes of an image column's value at {@code row}. */
     public int byteLength(String column, int row) {
         Column.Bytes c = bytesColumn(column);

@@ -182,6 +182,11 @@ final class ArrowLoad {
             if (v.isNull(r) || src.isNull(r)) {
                 throw new DatasetException(file, name, "null value in row " + col.rows);
             }
+            if (v instanceof StructVector s) {
+                byte[] p = s.getChild("path") instanceof VarCharVector pv ? pv.get(r)
+                        : s.getChild("path") instanceof LargeVarCharVector lpv ? lpv.get(r) : null;
+                col.paths.add(p == null ? "" : new String(p, StandardCharsets.UTF_8));
+            }
             switch (src) {
                 case VarBinaryVector b -> put(col, b.get(r), overflow);
                 case LargeVarBinaryVector b -> put(col, b.get(r), overflow);

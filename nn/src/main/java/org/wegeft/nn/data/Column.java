@@ -9,6 +9,8 @@ sealed interface Column {
     /** Variable-length byte values packed into one array: value r is {@code data[offsets[r] .. offsets[r+1])}. */
     final class Bytes implements Column {
         final boolean encodedImage;
+        /** The HF struct's {@code path} values (empty string when null or absent); only for encoded images. */
+        final Strings paths = new Strings();
         byte[] data = new byte[1 << 12];
         int[] offsets = new int[1 << 8];
         int rows;

@@ -69,6 +69,7 @@ class ArrowDatasetTest {
             assertArrayEquals(expected.get(r), ds.bytes("image", r), "row " + r);
             assertEquals(y[r], ds.integer("label", r));
             assertEquals("img" + r + ".png", ds.string("name", r));
+            assertEquals("img" + r + ".png", ds.imagePath("image", r));
         }
     }
 
