@@ -118,7 +118,7 @@ final class GemmJob {
         int start = colGroups == 1 ? (int) ((long) span * (rb & 1) / 2) : 0;
         GemmWorkspace ws = GemmWorkspace.get();
         float[] tile = ws.tile;
-        float[] ap = ws.a((rows + MR) * kc);
+        float[] ap = ws.a((rows + MR) * kc + L);
         boolean rowLayout = !spec.transA();
         int k = spec.k();
         for (int q = 0; q < kBlocks; q++) {
@@ -167,6 +167,10 @@ final class GemmJob {
     }
 
     private void packA(float[] ap, int r0, int rows, int pc, int kcq) {
+        if (spec.transA()) {
+            GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
+            return;
+        }
         int aOff = 0;
         for (int ir = 0; ir < rows; ir += MR) {
             int mr = Math.min(MR, rows - ir);

@@ -39,12 +39,72 @@ final class GemmPacking {
             }
         } else {
             // A(i, p) = a[offA + p·lda + i]: each k step is a contiguous run of rows
+            if (rows == kr && kr <= L) {
+                // whole vectors: the lanes past kr land on the next k step's slots, rewritten right after
+                // (ap has a vector of slack at the end); masked only where a full vector would leave A
+                long limit = a.byteSize() - (long) L * Float.BYTES;
+                for (int p = 0; p < kc; p++) {
+                    long src = (offA + (pc + p) * lda + i0) * Float.BYTES;
+                    if (src <= limit) {
+                        FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, dst + p * kr);
+                    } else {
+                        VectorMask<Float> m = S.indexInRange(0, rows);
+                        FloatVector.fromMemorySegment(S, a, src, NATIVE, m).intoArray(ap, dst + p * kr, m);
+                    }
+                }
+                return;
+            }
             for (int p = 0; p < kc; p++) {
                 long src = (offA + (pc + p) * lda + i0) * Float.BYTES;
                 int to = dst + p * kr;
                 for (int r = 0; r < rows; r += L) {
                     VectorMask<Float> m = S.indexInRange(r, rows);
                     FloatVector.fromMemorySegment(S, a, src + r * 4L, NATIVE, m).intoArray(ap, to + r, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs a whole row block of a transposed A (rows r0 .. r0+rows, k pc .. pc+kc) into consecutive k-major
+     * micro-panels of 12 rows (the last one of {@link CpuGemm#kernelRows} rows), walking each k step's
+     * contiguous run of rows once.
+     */
+    static void packBlockTransA(GemmSpec spec, MemorySegment a, long offA, int r0, int rows, int pc, int kc,
+                                float[] ap) {
+        int full = rows / 12;
+        int rest = rows - full * 12;
+        int kr = rest == 0 ? 0 : CpuGemm.kernelRows(rest);
+        int restOff = full * 12 * kc;
+        long lda = spec.lda();
+        long limit = a.byteSize() - (long) L * Float.BYTES;
+        VectorMask<Float> restMask = S.indexInRange(0, rest);
+        for (int p = 0; p < kc; p++) {
+            long src = (offA + (pc + p) * lda + r0) * Float.BYTES;
+            int to = p * 12;
+            if (L == 16) {
+                for (int f = 0; f < full; f++) {
+                    long s = src + f * 48L;
+                    if (s <= limit && p < kc - 1) {
+                        FloatVector.fromMemorySegment(S, a, s, NATIVE).intoArray(ap, to + f * 12 * kc);
+                    } else {
+                        VectorMask<Float> m = S.indexInRange(0, 12);
+                        FloatVector.fromMemorySegment(S, a, s, NATIVE, m).intoArray(ap, to + f * 12 * kc, m);
+                    }
+                }
+                if (rest > 0) {
+                    FloatVector.fromMemorySegment(S, a, src + full * 48L, NATIVE, restMask)
+                            .intoArray(ap, restOff + p * kr, restMask);
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int f = r / 12;
+                    float v = a.getAtIndex(F, offA + (pc + p) * lda + r0 + r);
+                    if (f < full) {
+                        ap[f * 12 * kc + to + r % 12] = v;
+                    } else {
+                        ap[restOff + p * kr + r % 12] = v;
+                    }
                 }
             }
         }

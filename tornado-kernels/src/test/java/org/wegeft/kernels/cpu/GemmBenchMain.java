@@ -48,10 +48,19 @@ public final class GemmBenchMain {
                 CpuGemm.gemm(spec, a, b, c);
             }
             double[] t = new double[10];
+            double[] cpu = new double[10];
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int i = 0; i < t.length; i++) {
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 CpuGemm.gemm(spec, a, b, c);
                 t[i] = (System.nanoTime() - t0) * 1e-9;
+                cpu[i] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+            }
+            Arrays.sort(cpu);
+            if (Parallel.threads() == 1) {
+                System.out.printf("  cpu-time GFLOP/s (1 thread): median %.1f best %.1f%n",
+                        spec.flops() / cpu[5] / 1e9, spec.flops() / cpu[0] / 1e9);
             }
             Arrays.sort(t);
             double med = (t[4] + t[5]) / 2;
