@@ -103,7 +103,7 @@ public final class CpuGemm {
                     bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
                     ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
             if (threads > 1) {
-                Parallel.startHelpers(job::work);
+                GemmHelpers.offer(job);
             }
             job.work();
             job.awaitDone();

@@ -57,6 +57,7 @@ class CpuGemmTest {
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 1) != 0;
             boolean tb = (t & 2) != 0;
+            cases.add(new Case(ta, tb, 19, 21, 23, 0f, 0.5f, 1, 2, false));
             cases.add(new Case(ta, tb, 19, 21, 23, 1.5f, 0f, 2, 3, false));
             cases.add(new Case(ta, tb, 19, 21, 23, 1f, 1f, 0, 4, true));
             cases.add(new Case(ta, tb, 130, 70, 90, 1f, 0.5f, 1, 2, true));
@@ -79,6 +80,8 @@ class CpuGemmTest {
         for (int t = 0; t < 4; t++) {
             check(new Case((t & 1) != 0, (t & 2) != 0, 70, 90, 110, 1f, 0f, 1, 2, false), true);
             check(new Case((t & 1) != 0, (t & 2) != 0, 5, 6, 7, 0.5f, 0f, 0, 1, false), true);
+            check(new Case((t & 1) != 0, (t & 2) != 0, 5, 6, 0, 0.5f, 0f, 1, 2, false), true);
+            check(new Case((t & 1) != 0, (t & 2) != 0, 5, 6, 7, 0f, 0f, 1, 2, false), true);
         }
     }
 
@@ -153,16 +156,25 @@ class CpuGemmTest {
         return out;
     }
 
+    // exact extents (the last row only as long as it is used), so reads past an operand would fail
+
     private static int sizeA(GemmSpec s) {
-        return (int) ((s.batch() - 1) * s.strideA() + (long) s.lda() * (s.transA() ? s.k() : s.m()) + 1);
+        return extent(s.batch(), s.strideA(), s.lda(), s.transA() ? s.k() : s.m(), s.transA() ? s.m() : s.k());
     }
 
     private static int sizeB(GemmSpec s) {
-        return (int) ((s.batch() - 1) * s.strideB() + (long) s.ldb() * (s.transB() ? s.n() : s.k()) + 1);
+        return extent(s.batch(), s.strideB(), s.ldb(), s.transB() ? s.n() : s.k(), s.transB() ? s.k() : s.n());
     }
 
     private static int sizeC(GemmSpec s) {
-        return (int) ((s.batch() - 1) * s.strideC() + (long) s.ldc() * s.m() + 1);
+        return extent(s.batch(), s.strideC(), s.ldc(), s.m(), s.n());
+    }
+
+    private static int extent(int batch, long stride, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return 0;
+        }
+        return (int) ((batch - 1) * stride + (long) (rows - 1) * ld + cols);
     }
 
     private static float[] random(SplittableRandom rnd, int n) {
