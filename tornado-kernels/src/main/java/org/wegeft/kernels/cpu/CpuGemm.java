@@ -36,8 +36,8 @@ public final class CpuGemm {
     private static final int MR = 12;
     /** Largest inner-dimension block: a kc×NR B micro-panel (32 KB) stays in a 48 KB L1. */
     private static final int KC = 256;
-    /** Largest row block per thread: an mc×kc A block (≤ 192 KB) stays in L2. */
-    private static final int MC = 192;
+    /** Largest row block of a work unit: an mc×kc A block (≤ 384 KB) stays in L2. */
+    private static final int MC = 384;
     /** Largest packed B block, in floats (16 MB; fits a shared L3). */
     private static final int B_BLOCK = 4 << 20;
     /** Products smaller than this (m·n·k) run on the calling thread. */
@@ -90,15 +90,14 @@ public final class CpuGemm {
         int kc = Math.ceilDiv(k, kBlocks);
         int ncMax = Math.max(NR, B_BLOCK / k / NR * NR);
         GemmWorkspace ws = GemmWorkspace.get();
-        // work units: blocks of whole 12-row micro-panels, about 8 per thread; short C also splits its columns
+        // work units: blocks of whole 12-row micro-panels × groups of NR-column panels, about 8 per thread
         int microPanels = Math.ceilDiv(m, MR);
-        int perUnit = Math.clamp(microPanels / (8 * threads), 1, MC / MR);
+        int perUnit = Math.clamp(microPanels / (4 * threads), 1, MC / MR);
         int rowBlocks = Math.ceilDiv(microPanels, perUnit);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nb = Math.min(ncMax, n - jc);
             int panels = Math.ceilDiv(nb, NR);
-            int colGroups = threads == 1 || rowBlocks >= 4 * threads ? 1
-                    : Math.min(panels, Math.ceilDiv(8 * threads, rowBlocks));
+            int colGroups = threads == 1 ? 1 : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, panels);
             GemmJob job = new GemmJob(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(),
                     bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
                     ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
