@@ -90,7 +90,9 @@ public final class CpuGemm {
         int n = spec.n();
         int k = spec.k();
         int kBlocks = Math.ceilDiv(k, KC);
-        int kc = Math.ceilDiv(k, kBlocks);
+        // k blocks of equal size, rounded up to whole vectors (the last block is the shorter)
+        int kc = Math.min(k, Math.ceilDiv(Math.ceilDiv(k, kBlocks), 16) * 16);
+        kBlocks = Math.ceilDiv(k, kc);
         int ncMax = Math.max(NR, B_BLOCK / k / NR * NR);
         GemmWorkspace ws = GemmWorkspace.get();
         // work units: blocks of whole 12-row micro-panels × groups of NR-column panels, about 8 per thread

@@ -5,12 +5,12 @@ import static org.wegeft.kernels.cpu.GemmKernels.NR;
 import static org.wegeft.kernels.cpu.GemmKernels.S;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import org.wegeft.kernels.GemmSpec;
 
@@ -23,6 +23,7 @@ import org.wegeft.kernels.GemmSpec;
 final class GemmJob {
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int MR = 12;
     private static final int SPINS_BEFORE_YIELD = 1 << 12;
 
@@ -188,20 +189,23 @@ final class GemmJob {
         for (int r = 0; r < rows; r++) {
             long rowByte = (cIdx + r * ldc) * Float.BYTES;
             for (int j = 0; j < cols; j += L) {
-                FloatVector t = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
                 if (cols - j >= L) {
+                    FloatVector t = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
                     if (beta != 0f) {
                         FloatVector old = FloatVector.fromMemorySegment(S, c, rowByte + j * 4L, NATIVE);
                         t = beta == 1f ? t.add(old) : old.mul(beta).add(t);
                     }
                     t.intoMemorySegment(c, rowByte + j * 4L, NATIVE);
                 } else {
-                    VectorMask<Float> mask = S.indexInRange(j, cols);
-                    if (beta != 0f) {
-                        FloatVector old = FloatVector.fromMemorySegment(S, c, rowByte + j * 4L, NATIVE, mask);
-                        t = beta == 1f ? t.add(old) : old.mul(beta).add(t);
+                    long at = rowByte / Float.BYTES;
+                    for (int jj = j; jj < cols; jj++) {
+                        float v = alpha * tile[r * NR + jj];
+                        if (beta != 0f) {
+                            float old = c.getAtIndex(F, at + jj);
+                            v = beta == 1f ? v + old : beta * old + v;
+                        }
+                        c.setAtIndex(F, at + jj, v);
                     }
-                    t.intoMemorySegment(c, rowByte + j * 4L, NATIVE, mask);
                 }
             }
         }

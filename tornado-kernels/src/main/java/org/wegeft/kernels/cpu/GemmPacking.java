@@ -9,13 +9,14 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import org.wegeft.kernels.GemmSpec;
 
 /**
  * Packing of GEMM operands into the layouts the micro-kernels read ({@link GemmKernels}). Padding rows and
  * columns of a partial micro-panel are left as they are: they only reach tile entries that are never stored.
+ * Tails are copied by scalar loops: masked vector accesses to memory segments are not always intrinsified and
+ * then cost far more than the few elements they move.
  */
 final class GemmPacking {
 
@@ -39,27 +40,11 @@ final class GemmPacking {
             }
         } else {
             // A(i, p) = a[offA + p·lda + i]: each k step is a contiguous run of rows
-            if (rows == kr && kr <= L) {
-                // whole vectors: the lanes past kr land on the next k step's slots, rewritten right after
-                // (ap has a vector of slack at the end); masked only where a full vector would leave A
-                long limit = a.byteSize() - (long) L * Float.BYTES;
-                for (int p = 0; p < kc; p++) {
-                    long src = (offA + (pc + p) * lda + i0) * Float.BYTES;
-                    if (src <= limit) {
-                        FloatVector.fromMemorySegment(S, a, src, NATIVE).intoArray(ap, dst + p * kr);
-                    } else {
-                        VectorMask<Float> m = S.indexInRange(0, rows);
-                        FloatVector.fromMemorySegment(S, a, src, NATIVE, m).intoArray(ap, dst + p * kr, m);
-                    }
-                }
-                return;
-            }
             for (int p = 0; p < kc; p++) {
-                long src = (offA + (pc + p) * lda + i0) * Float.BYTES;
+                long src = offA + (pc + p) * lda + i0;
                 int to = dst + p * kr;
-                for (int r = 0; r < rows; r += L) {
-                    VectorMask<Float> m = S.indexInRange(r, rows);
-                    FloatVector.fromMemorySegment(S, a, src + r * 4L, NATIVE, m).intoArray(ap, to + r, m);
+                for (int r = 0; r < rows; r++) {
+                    ap[to + r] = a.getAtIndex(F, src + r);
                 }
             }
         }
@@ -78,34 +63,23 @@ final class GemmPacking {
         int restOff = full * 12 * kc;
         long lda = spec.lda();
         long limit = a.byteSize() - (long) L * Float.BYTES;
-        VectorMask<Float> restMask = S.indexInRange(0, rest);
         for (int p = 0; p < kc; p++) {
-            long src = (offA + (pc + p) * lda + r0) * Float.BYTES;
+            long row = offA + (pc + p) * lda + r0;
             int to = p * 12;
-            if (L == 16) {
-                for (int f = 0; f < full; f++) {
-                    long s = src + f * 48L;
-                    if (s <= limit && p < kc - 1) {
-                        FloatVector.fromMemorySegment(S, a, s, NATIVE).intoArray(ap, to + f * 12 * kc);
-                    } else {
-                        VectorMask<Float> m = S.indexInRange(0, 12);
-                        FloatVector.fromMemorySegment(S, a, s, NATIVE, m).intoArray(ap, to + f * 12 * kc, m);
+            for (int f = 0; f < full; f++) {
+                long src = row + f * 12L;
+                int dst = to + f * 12 * kc;
+                if (L == 16 && p < kc - 1 && src * Float.BYTES <= limit) {
+                    // the 4 lanes past the panel row land on the next k step's slots, rewritten right after
+                    FloatVector.fromMemorySegment(S, a, src * Float.BYTES, NATIVE).intoArray(ap, dst);
+                } else {
+                    for (int r = 0; r < 12; r++) {
+                        ap[dst + r] = a.getAtIndex(F, src + r);
                     }
                 }
-                if (rest > 0) {
-                    FloatVector.fromMemorySegment(S, a, src + full * 48L, NATIVE, restMask)
-                            .intoArray(ap, restOff + p * kr, restMask);
-                }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int f = r / 12;
-                    float v = a.getAtIndex(F, offA + (pc + p) * lda + r0 + r);
-                    if (f < full) {
-                        ap[f * 12 * kc + to + r % 12] = v;
-                    } else {
-                        ap[restOff + p * kr + r % 12] = v;
-                    }
-                }
+            }
+            for (int r = 0; r < rest; r++) {
+                ap[restOff + p * kr + r] = a.getAtIndex(F, row + full * 12L + r);
             }
         }
     }
@@ -123,9 +97,9 @@ final class GemmPacking {
                     FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(bp, to);
                     FloatVector.fromMemorySegment(S, b, src + L * 4L, NATIVE).intoArray(bp, to + L);
                 } else {
-                    for (int j = 0; j < NR; j += L) {
-                        VectorMask<Float> m = S.indexInRange(j, cols);
-                        FloatVector.fromMemorySegment(S, b, src + j * 4L, NATIVE, m).intoArray(bp, to + j);
+                    long first = src / Float.BYTES;
+                    for (int j = 0; j < cols; j++) {
+                        bp[to + j] = b.getAtIndex(F, first + j);
                     }
                 }
             }
@@ -146,9 +120,9 @@ final class GemmPacking {
         for (; i <= n - L; i += L) {
             FloatVector.fromMemorySegment(S, src, srcByte + i * 4L, NATIVE).intoArray(dst, to + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromMemorySegment(S, src, srcByte + i * 4L, NATIVE, m).intoArray(dst, to + i, m);
+        long first = srcByte / Float.BYTES;
+        for (; i < n; i++) {
+            dst[to + i] = src.getAtIndex(F, first + i);
         }
     }
 }
