@@ -5,29 +5,30 @@ import static org.wegeft.kernels.cpu.GemmKernels.NR;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
 
 /**
  * Float32 GEMM of the CPU backend: {@code KernelBackend.gemm}'s contract in pure Java (Vector API).
  *
- * <p>GotoBLAS/BLIS structure. For each block of {@code nc} columns and each block of {@code kc} of the inner
- * dimension, op(B) is packed into k-major micro-panels of NR columns and op(A) into micro-panels of up to 12
- * rows; packing absorbs transposes and leading dimensions, so the micro-kernels ({@link GemmKernels}) see one
- * layout. Loops, outermost first:
+ * <p>GotoBLAS/BLIS structure. op(B) is packed into k-major micro-panels of NR (two vectors) columns per
+ * block of kc of the inner dimension, op(A) into micro-panels of 12 rows; packing absorbs transposes and
+ * leading dimensions, so the register-blocked micro-kernels ({@link GemmKernels}) see one layout. Loops,
+ * outermost first:
  * <pre>
- *   jc (nc columns of C)       B block kc×nc stays in L3, shared by the threads
- *     pc (kc of K)
- *       ic (mc rows, per thread)  A block mc×kc packed per thread, stays in L2
- *         jr (NR columns)         B micro-panel kc×NR stays in L1
- *           ir (12 rows)          micro-kernel → tile → C (alpha, beta applied here)
+ *   jc   nc columns of C           packed B block k×nc (≤ 16 MB, L3), shared by all threads
+ *   unit rows × column group of C  claimed dynamically by the caller and its helper threads
+ *     pc   kc of K                 A block (unit rows × kc) packed by the unit's thread, stays in L2
+ *       jr   NR columns            B micro-panel kc×NR, packed once by the first thread needing it
+ *         ir   12 rows             micro-kernel → tile → C (alpha, and beta on the first k block)
  * </pre>
- * Threads split the rows of C (or its columns when C is short) and share the packed B: a B micro-panel is
- * packed by whichever thread claims it first (each thread first claims its own share), and a thread that needs
- * a panel another thread is packing waits for it; nothing ever waits for a thread that has not started, so the
- * scheme cannot deadlock when the pool runs the tasks one after another. Batches of small products are split
- * over the batch instead. Packed buffers are per-thread arrays reused across calls ({@link GemmWorkspace}).
+ * Work units, not fixed per-thread shares: the caller starts working at once and a helper that wakes late
+ * only finds fewer units left, so a slow thread wake-up (or a busy core) costs at most a unit, never the whole
+ * split; helpers linger briefly between products ({@link GemmHelpers}). Nothing ever waits for a thread that
+ * has not started, so the scheme cannot deadlock when the pool is busy. Batches of small products are split
+ * over the batch instead; products under ~64³ run on the calling thread. Packed buffers are per-thread arrays
+ * reused across calls ({@link GemmWorkspace}). {@code alpha == 0} or {@code k == 0} reads neither A nor B
+ * (BLAS semantics).
  */
 public final class CpuGemm {
 
@@ -102,7 +103,10 @@ public final class CpuGemm {
         for (int jc = 0; jc < n; jc += ncMax) {
             int nb = Math.min(ncMax, n - jc);
             int panels = Math.ceilDiv(nb, NR);
-            int colGroups = threads == 1 ? 1 : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, panels);
+            // column groups re-pack A per group: worth it for balance, except for a transposed A (strided
+            // packing) when there are enough row blocks already
+            int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
+                    : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, panels);
             GemmJob job = new GemmJob(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(),
                     bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
                     ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
