@@ -79,7 +79,9 @@ final class GemmJob {
                     unit(u);
                 }
             } catch (Throwable t) {
-                failure = t;
+                if (failure == null) {
+                    failure = t;
+                }
             } finally {
                 done.incrementAndGet();
             }
@@ -152,13 +154,24 @@ final class GemmJob {
         }
         if (flags.compareAndSet(f, GemmWorkspace.FREE, GemmWorkspace.PACKING)) {
             int j = jc + jr * NR;
-            GemmPacking.packB(spec, b, offB, pc, kcq, j, Math.min(NR, spec.n() - j), bp,
-                    (int) (bBase + (long) jr * kcq * NR));
-            flags.set(f, GemmWorkspace.READY);
+            try {
+                GemmPacking.packB(spec, b, offB, pc, kcq, j, Math.min(NR, spec.n() - j), bp,
+                        (int) (bBase + (long) jr * kcq * NR));
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+                throw t;
+            } finally {
+                flags.set(f, GemmWorkspace.READY);
+            }
             return;
         }
         int spins = 0;
         while (flags.get(f) != GemmWorkspace.READY) {
+            if (failure != null) {
+                throw new IllegalStateException("GEMM aborted after a failure in another thread");
+            }
             if (++spins < SPINS_BEFORE_YIELD) {
                 Thread.onSpinWait();
             } else {

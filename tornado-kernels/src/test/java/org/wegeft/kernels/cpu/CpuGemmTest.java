@@ -104,6 +104,38 @@ class CpuGemmTest {
         }
     }
 
+    @Test
+    void concurrentCallersGetTheirOwnResults() throws Exception {
+        Case[] cs = {new Case(false, false, 150, 130, 170, 1f, 0f, 0, 1, false),
+                new Case(true, true, 140, 160, 120, 0.5f, 0.5f, 1, 1, false),
+                new Case(false, true, 300, 40, 200, 1f, 0f, 0, 1, false)};
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int rep = 0; rep < 4; rep++) {
+                for (Case c : cs) {
+                    futures.add(pool.submit(() -> check(c, false)));
+                }
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest(name = "short operand {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 2})
+    void tooShortOperandThrowsInsteadOfHanging(int which) {
+        GemmSpec spec = GemmSpec.of(false, which == 1, 200, 300, 250, 1f, 0f);
+        MemorySegment a = MemorySegment.ofArray(new float[200 * 250 - (which == 0 ? 1 : 0)]);
+        MemorySegment b = MemorySegment.ofArray(new float[250 * 300 - (which == 1 ? 1 : 0)]);
+        MemorySegment c = MemorySegment.ofArray(new float[200 * 300 - (which == 2 ? 1 : 0)]);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> CpuGemm.gemm(spec, a, b, c));
+    }
+
     private static void check(Case cs, boolean nanC) {
         GemmSpec spec = cs.spec();
         SplittableRandom rnd = new SplittableRandom(cs.toString().hashCode());
