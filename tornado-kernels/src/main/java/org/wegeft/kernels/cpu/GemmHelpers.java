@@ -15,7 +15,7 @@ import org.wegeft.kernels.Parallel;
  */
 final class GemmHelpers {
 
-    private static final long LINGER_NANOS = 100_000;
+    private static final long LINGER_NANOS = 1_000_000;
     private static final AtomicInteger LINGERING = new AtomicInteger();
     private static volatile GemmJob posted;
     private static final Runnable HELPER = GemmHelpers::help;
@@ -31,6 +31,7 @@ final class GemmHelpers {
         }
     }
 
+    /** Pool thread body: runs the posted job, then watches for the next one until idle for the linger time. */
     private static void help() {
         GemmJob job = posted;
         if (job != null) {
@@ -46,7 +47,7 @@ final class GemmHelpers {
                     job = next;
                     job.work();
                     deadline = System.nanoTime() + LINGER_NANOS;
-                } else if (pool != null && pool.hasQueuedSubmissions()) {
+                } else if (pool != null && (pool.hasQueuedSubmissions() || pool.getQueuedTaskCount() > 0)) {
                     return;
                 } else {
                     Thread.onSpinWait();

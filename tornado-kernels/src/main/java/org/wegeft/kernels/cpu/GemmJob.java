@@ -25,7 +25,6 @@ final class GemmJob {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int MR = 12;
-    private static final int SPINS_BEFORE_YIELD = 1 << 12;
 
     private final GemmSpec spec;
     private final MemorySegment a;
@@ -92,11 +91,7 @@ final class GemmJob {
     void awaitDone() {
         int spins = 0;
         while (done.get() < units) {
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            pause(++spins);
         }
         Throwable t = failure;
         if (t instanceof RuntimeException e) {
@@ -107,6 +102,18 @@ final class GemmJob {
         }
         if (t != null) {
             throw new IllegalStateException("GEMM failed", t);
+        }
+    }
+
+    /**
+     * One step of a wait loop: mostly a spin hint, but a yield every 32 steps (about a microsecond), so a
+     * waiting thread never holds a core that the thread it waits for needs, as on a loaded machine.
+     */
+    static void pause(int spins) {
+        if ((spins & 31) == 0) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
         }
     }
 
@@ -172,11 +179,7 @@ final class GemmJob {
             if (failure != null) {
                 throw new IllegalStateException("GEMM aborted after a failure in another thread");
             }
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            pause(++spins);
         }
     }
 
