@@ -114,7 +114,11 @@ public final class CpuGemm {
                 GemmHelpers.offer(job);
             }
             job.work();
-            job.awaitDone();
+            try {
+                job.awaitDone();
+            } finally {
+                GemmHelpers.retire(job);
+            }
         }
     }
 

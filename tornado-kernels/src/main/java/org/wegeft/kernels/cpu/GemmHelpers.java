@@ -31,6 +31,13 @@ final class GemmHelpers {
         }
     }
 
+    /** Forgets a finished job, so it does not keep its operands reachable. */
+    static void retire(GemmJob job) {
+        if (posted == job) {
+            posted = null;
+        }
+    }
+
     /** Pool thread body: runs the posted job, then watches for the next one until idle for the linger time. */
     private static void help() {
         GemmJob job = posted;
