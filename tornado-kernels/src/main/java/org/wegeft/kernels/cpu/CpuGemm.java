@@ -44,6 +44,8 @@ public final class CpuGemm {
     private static final int MC = 288;
     /** Largest packed B block, in floats (16 MB; fits a shared L3). */
     private static final int B_BLOCK = 4 << 20;
+    /** Packed B sizes (floats) up to this stay in L2 between units. */
+    private static final long B_IN_L2 = 128 << 10;
     /** Products smaller than this (m·n·k) run on the calling thread. */
     private static final long THREADING_WORK = 1L << 18;
     /** Batched products smaller than this (m·n·k each) are split over the batch. */
@@ -98,7 +100,10 @@ public final class CpuGemm {
         GemmWorkspace ws = GemmWorkspace.get();
         // work units: blocks of whole 12-row micro-panels × groups of NR-column panels, about 8 per thread
         int microPanels = Math.ceilDiv(m, MR);
-        int perUnit = Math.clamp(microPanels / (4 * threads), 1, MC / MR);
+        // when B does not fit in L2, every unit streams it from L3: give units at least 8 micro-panels of rows
+        // to reuse each B micro-panel, and find the parallelism in column groups instead
+        int minPerUnit = (long) k * n > B_IN_L2 ? Math.min(8, microPanels) : 1;
+        int perUnit = Math.clamp(microPanels / (4 * threads), minPerUnit, MC / MR);
         int rowBlocks = Math.ceilDiv(microPanels, perUnit);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nb = Math.min(ncMax, n - jc);
@@ -106,7 +111,7 @@ public final class CpuGemm {
             // column groups re-pack A per group: worth it for balance, except for a transposed A (strided
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
-                    : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, panels);
+                    : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
             GemmJob job = new GemmJob(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(),
                     bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
                     ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
