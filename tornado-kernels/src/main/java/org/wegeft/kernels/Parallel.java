@@ -58,6 +58,21 @@ public final class Parallel {
         forRange(tasks, 1, body);
     }
 
+    /**
+     * Starts {@code body} on up to {@link #threads()} − 1 pool threads and returns at once (does nothing
+     * without a pool). For kernels that share out their work through their own atomic counters: the caller
+     * runs the body too and then waits on its own completion count, so a pool thread that wakes late finds
+     * no work left and never delays the caller. The body must catch its own exceptions.
+     */
+    public static void startHelpers(Runnable body) {
+        if (POOL == null) {
+            return;
+        }
+        for (int i = 1; i < THREADS; i++) {
+            POOL.execute(body);
+        }
+    }
+
     private static final class Split extends RecursiveAction {
         private static final long serialVersionUID = 1L;
         private final transient RangeBody body;

@@ -9,13 +9,14 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 import org.wegeft.kernels.GemmSpec;
 
 /**
  * Packing of GEMM operands into the layouts the micro-kernels read ({@link GemmKernels}). Padding rows and
  * columns of a partial micro-panel are left as they are: they only reach tile entries that are never stored.
+ * Tails are copied by scalar loops: masked vector accesses to memory segments are not always intrinsified and
+ * then cost far more than the few elements they move.
  */
 final class GemmPacking {
 
@@ -40,12 +41,45 @@ final class GemmPacking {
         } else {
             // A(i, p) = a[offA + p·lda + i]: each k step is a contiguous run of rows
             for (int p = 0; p < kc; p++) {
-                long src = (offA + (pc + p) * lda + i0) * Float.BYTES;
+                long src = offA + (pc + p) * lda + i0;
                 int to = dst + p * kr;
-                for (int r = 0; r < rows; r += L) {
-                    VectorMask<Float> m = S.indexInRange(r, rows);
-                    FloatVector.fromMemorySegment(S, a, src + r * 4L, NATIVE, m).intoArray(ap, to + r, m);
+                for (int r = 0; r < rows; r++) {
+                    ap[to + r] = a.getAtIndex(F, src + r);
                 }
+            }
+        }
+    }
+
+    /**
+     * Packs a whole row block of a transposed A (rows r0 .. r0+rows, k pc .. pc+kc) into consecutive k-major
+     * micro-panels of 12 rows (the last one of {@link CpuGemm#kernelRows} rows), walking each k step's
+     * contiguous run of rows once.
+     */
+    static void packBlockTransA(GemmSpec spec, MemorySegment a, long offA, int r0, int rows, int pc, int kc,
+                                float[] ap) {
+        int full = rows / 12;
+        int rest = rows - full * 12;
+        int kr = rest == 0 ? 0 : CpuGemm.kernelRows(rest);
+        int restOff = full * 12 * kc;
+        long lda = spec.lda();
+        long limit = a.byteSize() - (long) L * Float.BYTES;
+        for (int p = 0; p < kc; p++) {
+            long row = offA + (pc + p) * lda + r0;
+            int to = p * 12;
+            for (int f = 0; f < full; f++) {
+                long src = row + f * 12L;
+                int dst = to + f * 12 * kc;
+                if (L == 16 && p < kc - 1 && src * Float.BYTES <= limit) {
+                    // the 4 lanes past the panel row land on the next k step's slots, rewritten right after
+                    FloatVector.fromMemorySegment(S, a, src * Float.BYTES, NATIVE).intoArray(ap, dst);
+                } else {
+                    for (int r = 0; r < 12; r++) {
+                        ap[dst + r] = a.getAtIndex(F, src + r);
+                    }
+                }
+            }
+            for (int r = 0; r < rest; r++) {
+                ap[restOff + p * kr + r] = a.getAtIndex(F, row + full * 12L + r);
             }
         }
     }
@@ -63,9 +97,9 @@ final class GemmPacking {
                     FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(bp, to);
                     FloatVector.fromMemorySegment(S, b, src + L * 4L, NATIVE).intoArray(bp, to + L);
                 } else {
-                    for (int j = 0; j < NR; j += L) {
-                        VectorMask<Float> m = S.indexInRange(j, cols);
-                        FloatVector.fromMemorySegment(S, b, src + j * 4L, NATIVE, m).intoArray(bp, to + j);
+                    long first = src / Float.BYTES;
+                    for (int j = 0; j < cols; j++) {
+                        bp[to + j] = b.getAtIndex(F, first + j);
                     }
                 }
             }
@@ -86,9 +120,9 @@ final class GemmPacking {
         for (; i <= n - L; i += L) {
             FloatVector.fromMemorySegment(S, src, srcByte + i * 4L, NATIVE).intoArray(dst, to + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromMemorySegment(S, src, srcByte + i * 4L, NATIVE, m).intoArray(dst, to + i, m);
+        long first = srcByte / Float.BYTES;
+        for (; i < n; i++) {
+            dst[to + i] = src.getAtIndex(F, first + i);
         }
     }
 }

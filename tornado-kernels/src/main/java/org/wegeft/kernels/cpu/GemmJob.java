@@ -1,0 +1,229 @@
+package org.wegeft.kernels.cpu;
+
+import static org.wegeft.kernels.cpu.GemmKernels.L;
+import static org.wegeft.kernels.cpu.GemmKernels.NR;
+import static org.wegeft.kernels.cpu.GemmKernels.S;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import jdk.incubator.vector.FloatVector;
+
+import org.wegeft.kernels.GemmSpec;
+
+/**
+ * One column block (nc) of one product, shared out as units of (row block × column group) that the
+ * calling thread and its helpers claim from a counter. A unit runs every k block for its rows, so the
+ * k blocks of one C tile stay in order on one thread. B micro-panels (per k block) are packed once into the
+ * shared buffer by the first thread that needs them.
+ */
+final class GemmJob {
+
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final int MR = 12;
+
+    private final GemmSpec spec;
+    private final MemorySegment a;
+    private final MemorySegment b;
+    private final MemorySegment c;
+    private final long offA;
+    private final long offB;
+    private final long offC;
+    private final int jc;
+    private final int panels;
+    private final int kBlocks;
+    private final int kc;
+    private final float[] bp;
+    private final AtomicIntegerArray flags;
+    private final int unitRows;
+    private final int rowBlocks;
+    private final int colGroups;
+    private final int units;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile Throwable failure;
+
+    GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, long offA, long offB, long offC,
+            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, AtomicIntegerArray flags, int unitRows,
+            int rowBlocks, int colGroups) {
+        this.spec = spec;
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.offA = offA;
+        this.offB = offB;
+        this.offC = offC;
+        this.jc = jc;
+        this.panels = panels;
+        this.kBlocks = kBlocks;
+        this.kc = kc;
+        this.bp = bp;
+        this.flags = flags;
+        this.unitRows = unitRows;
+        this.rowBlocks = rowBlocks;
+        this.colGroups = colGroups;
+        this.units = rowBlocks * colGroups;
+    }
+
+    /** Claims and runs units until none is left; safe to call from any number of threads, late or not. */
+    void work() {
+        int u;
+        while ((u = next.getAndIncrement()) < units) {
+            try {
+                if (failure == null) {
+                    unit(u);
+                }
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+    }
+
+    /** Waits until every unit has run (helpers that never started hold none); rethrows a unit's failure. */
+    void awaitDone() {
+        int spins = 0;
+        while (done.get() < units) {
+            pause(++spins);
+        }
+        Throwable t = failure;
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException("GEMM failed", t);
+        }
+    }
+
+    /**
+     * One step of a wait loop: mostly a spin hint, but a yield every 32 steps (about a microsecond), so a
+     * waiting thread never holds a core that the thread it waits for needs, as on a loaded machine.
+     */
+    static void pause(int spins) {
+        if ((spins & 31) == 0) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void unit(int u) {
+        int rb = u / colGroups;
+        int cg = u % colGroups;
+        int r0 = rb * unitRows;
+        int rows = Math.min(unitRows, spec.m() - r0);
+        int p0 = (int) ((long) panels * cg / colGroups);
+        int span = (int) ((long) panels * (cg + 1) / colGroups) - p0;
+        // neighbouring units start on different panels, so threads pack different ones at first
+        int start = colGroups == 1 ? (int) ((long) span * (rb & 1) / 2) : 0;
+        GemmWorkspace ws = GemmWorkspace.get();
+        float[] tile = ws.tile;
+        float[] ap = ws.a((rows + MR) * kc + L);
+        boolean rowLayout = !spec.transA();
+        int k = spec.k();
+        for (int q = 0; q < kBlocks; q++) {
+            int pc = q * kc;
+            int kcq = Math.min(kc, k - pc);
+            long bBase = (long) pc * panels * NR;
+            packA(ap, r0, rows, pc, kcq);
+            for (int i = 0; i < span; i++) {
+                int jr = p0 + (start + i) % span;
+                ensurePacked(q, jr, pc, kcq, bBase);
+                int bOff = (int) (bBase + (long) jr * kcq * NR);
+                int j = jc + jr * NR;
+                int cols = Math.min(NR, spec.n() - j);
+                int aOff = 0;
+                for (int ir = 0; ir < rows; ir += MR) {
+                    int mr = Math.min(MR, rows - ir);
+                    int kr = CpuGemm.kernelRows(mr);
+                    GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
+                    storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, q == 0);
+                    aOff += kr * kcq;
+                }
+            }
+        }
+    }
+
+    private void ensurePacked(int q, int jr, int pc, int kcq, long bBase) {
+        int f = q * panels + jr;
+        if (flags.get(f) == GemmWorkspace.READY) {
+            return;
+        }
+        if (flags.compareAndSet(f, GemmWorkspace.FREE, GemmWorkspace.PACKING)) {
+            int j = jc + jr * NR;
+            try {
+                GemmPacking.packB(spec, b, offB, pc, kcq, j, Math.min(NR, spec.n() - j), bp,
+                        (int) (bBase + (long) jr * kcq * NR));
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+                throw t;
+            } finally {
+                flags.set(f, GemmWorkspace.READY);
+            }
+            return;
+        }
+        int spins = 0;
+        while (flags.get(f) != GemmWorkspace.READY) {
+            if (failure != null) {
+                throw new IllegalStateException("GEMM aborted after a failure in another thread");
+            }
+            pause(++spins);
+        }
+    }
+
+    private void packA(float[] ap, int r0, int rows, int pc, int kcq) {
+        if (spec.transA()) {
+            GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
+            return;
+        }
+        int aOff = 0;
+        for (int ir = 0; ir < rows; ir += MR) {
+            int mr = Math.min(MR, rows - ir);
+            int kr = CpuGemm.kernelRows(mr);
+            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, aOff);
+            aOff += kr * kcq;
+        }
+    }
+
+    /** Merges a rows×cols tile into C at element cIdx: C = alpha·tile + beta·C on the first k block, else C += alpha·tile. */
+    private void storeTile(float[] tile, int rows, int cols, long cIdx, boolean first) {
+        float alpha = spec.alpha();
+        float beta = first ? spec.beta() : 1f;
+        long ldc = spec.ldc();
+        for (int r = 0; r < rows; r++) {
+            long rowByte = (cIdx + r * ldc) * Float.BYTES;
+            for (int j = 0; j < cols; j += L) {
+                if (cols - j >= L) {
+                    FloatVector t = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
+                    if (beta != 0f) {
+                        FloatVector old = FloatVector.fromMemorySegment(S, c, rowByte + j * 4L, NATIVE);
+                        t = beta == 1f ? t.add(old) : old.mul(beta).add(t);
+                    }
+                    t.intoMemorySegment(c, rowByte + j * 4L, NATIVE);
+                } else {
+                    long at = rowByte / Float.BYTES;
+                    for (int jj = j; jj < cols; jj++) {
+                        float v = alpha * tile[r * NR + jj];
+                        if (beta != 0f) {
+                            float old = c.getAtIndex(F, at + jj);
+                            v = beta == 1f ? v + old : beta * old + v;
+                        }
+                        c.setAtIndex(F, at + jj, v);
+                    }
+                }
+            }
+        }
+    }
+}

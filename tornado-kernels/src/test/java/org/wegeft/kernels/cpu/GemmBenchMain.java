@@ -1,0 +1,82 @@
+package org.wegeft.kernels.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.wegeft.kernels.GemmSpec;
+import org.wegeft.kernels.Parallel;
+
+/**
+ * Throw-away GEMM throughput harness (not a test): same method as tools/bench/torch_gemm.py — warm-up, then
+ * the median of 10 runs, GFLOP/s = 2·M·N·K / time. Arguments: square sizes ({@code 1024}) or shapes
+ * ({@code 1576x384x1152:NT}, op(A) M×K, op(B) K×N).
+ */
+public final class GemmBenchMain {
+
+    private GemmBenchMain() {
+    }
+
+    public static void main(String[] args) {
+        List<String> shapes = new ArrayList<>(Arrays.asList(args));
+        if (shapes.isEmpty()) {
+            shapes = List.of("256", "1024", "2048");
+        }
+        for (String s : shapes) {
+            String[] parts = s.split(":");
+            String[] d = parts[0].split("x");
+            int m = Integer.parseInt(d[0]);
+            int n = d.length > 1 ? Integer.parseInt(d[1]) : m;
+            int k = d.length > 2 ? Integer.parseInt(d[2]) : m;
+            String tr = parts.length > 1 ? parts[1].toUpperCase() : "NN";
+            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T');
+        }
+    }
+
+    private static void run(int m, int n, int k, boolean ta, boolean tb) {
+        GemmSpec spec = GemmSpec.of(ta, tb, m, n, k, 1f, 0f);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment a = random(arena, (long) m * k, 1);
+            MemorySegment b = random(arena, (long) k * n, 2);
+            MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
+            long end = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
+                CpuGemm.gemm(spec, a, b, c);
+            }
+            double[] t = new double[10];
+            double[] cpu = new double[10];
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (int i = 0; i < t.length; i++) {
+                long c0 = mx.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                CpuGemm.gemm(spec, a, b, c);
+                t[i] = (System.nanoTime() - t0) * 1e-9;
+                cpu[i] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+            }
+            Arrays.sort(cpu);
+            if (Parallel.threads() == 1) {
+                System.out.printf("  cpu-time GFLOP/s (1 thread): median %.1f best %.1f%n",
+                        spec.flops() / cpu[5] / 1e9, spec.flops() / cpu[0] / 1e9);
+            }
+            Arrays.sort(t);
+            double med = (t[4] + t[5]) / 2;
+            System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", "
+                            + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f}%n", m, n, k,
+                    ta ? "T" : "N", tb ? "T" : "N", Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
+                    t[0] * 1e3, t[9] * 1e3);
+        }
+    }
+
+    private static MemorySegment random(Arena arena, long count, long seed) {
+        MemorySegment s = arena.allocate(count * Float.BYTES, 64);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (long i = 0; i < count; i++) {
+            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble());
+        }
+        return s;
+    }
+}
