@@ -39,8 +39,13 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "kernel backend (scalar, cpu, …); default: the configured one")
     @Nullable String backend;
 
-    @Option(names = "--warmup", description = "untimed runs (default: 3, more for small n)")
+    @Option(names = "--warmup", description = "least number of untimed runs (default: 3, more for small n)")
     @Nullable Integer warmup;
+
+    @Option(names = "--warmup-seconds", defaultValue = "2",
+            description = "least time spent in untimed runs, so the JIT has compiled the kernels "
+                    + "(default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Option(names = "--runs", defaultValue = "10", description = "timed runs (default: ${DEFAULT-VALUE})")
     int runs;
@@ -52,6 +57,9 @@ final class BenchGemmCommand implements Callable<Integer> {
         }
         if (runs < 1) {
             throw new ParameterException(spec.commandLine(), "--runs must be at least 1, got " + runs);
+        }
+        if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
+            throw new ParameterException(spec.commandLine(), "--warmup-seconds must be in [0, 600], got " + warmupSeconds);
         }
         if (warmup != null && warmup < 0) {
             throw new ParameterException(spec.commandLine(), "--warmup must not be negative, got " + warmup);
@@ -66,14 +74,19 @@ final class BenchGemmCommand implements Callable<Integer> {
         int w = warmup != null ? warmup : defaultWarmup(gemm.flops());
         long elements = (long) n * n;
         double[] ms = new double[runs];
-        try (Arena arena = Arena.ofConfined()) {
+        // shared, not confined: the CPU backend's worker threads must be able to touch the buffers
+        try (Arena arena = Arena.ofShared()) {
             // a, b, c: (n, n) row-major float32
             MemorySegment a = randomMatrix(arena, elements, 1);
             MemorySegment bm = randomMatrix(arena, elements, 2);
             MemorySegment c = arena.allocate(elements * Float.BYTES, 64);
-            for (int i = 0; i < w; i++) {
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            int warmed = 0;
+            while (warmed < w || System.nanoTime() < warmEnd) {
                 b.gemm(gemm, a, bm, c);
+                warmed++;
             }
+            w = warmed;
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 b.gemm(gemm, a, bm, c);

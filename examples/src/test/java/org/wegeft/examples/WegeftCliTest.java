@@ -149,6 +149,8 @@ class WegeftCliTest {
                         "wegeft bench gemm:", List.of("--n", "-5")),
                 Arguments.of("non-numeric n", (Function<Path, String[]>) d -> new String[] {"bench", "gemm", "--n", "big"},
                         "wegeft bench gemm:", List.of("--n", "big")),
+                Arguments.of("negative warm-up time", (Function<Path, String[]>) d -> new String[] {"bench", "gemm",
+                        "--n", "8", "--warmup-seconds", "-1"}, "wegeft bench gemm:", List.of("--warmup-seconds", "-1")),
                 Arguments.of("unknown backend", (Function<Path, String[]>) d -> new String[] {"bench", "gemm", "--n", "8",
                         "--backend", "abacus"}, "wegeft bench gemm:", List.of("--backend", "abacus")),
                 Arguments.of("missing command", (Function<Path, String[]>) d -> new String[] {},
@@ -174,7 +176,7 @@ class WegeftCliTest {
 
     @Test
     void benchGemmPrintsOneJsonLine() throws IOException {
-        Result r = run("bench", "gemm", "--backend", "scalar", "--n", "64", "--runs", "2", "--warmup", "1");
+        Result r = run("bench", "gemm", "--backend", "scalar", "--n", "64", "--runs", "2", "--warmup", "1", "--warmup-seconds", "0");
         assertEquals(0, r.status(), r.err());
         assertEquals(1, r.out().lines().count(), r.out());
         JsonNode j = JSON.readTree(r.out());

@@ -39,11 +39,11 @@ public final class CpuGemm {
      * Largest inner-dimension block. 512 makes a kc×NR B micro-panel 64 KB, past a 48 KB L1 (the kernel streams
      * it from L2 without stalling), but halves the passes over C, which measured faster than 256 at n ≥ 1024.
      */
-    private static final int KC = 512;
+    private static final int KC = Integer.getInteger("wegeft.gemm.kc", 512);
     /** Largest row block of a work unit: an mc×kc A block (≤ 576 KB) stays in a 1 MB L2. */
-    private static final int MC = 288;
+    private static final int MC = Integer.getInteger("wegeft.gemm.mc", 288);
     /** Largest packed B block, in floats (16 MB; fits a shared L3). */
-    private static final int B_BLOCK = 4 << 20;
+    private static final int B_BLOCK = Integer.getInteger("wegeft.gemm.bblock", 4 << 20);
     /** Packed B sizes (floats) up to this stay in L2 between units. */
     private static final long B_IN_L2 = 128 << 10;
     /** Products smaller than this (m·n·k) run on the calling thread. */
