@@ -16,6 +16,15 @@ public final class Embedding extends Module implements Layer {
         this.weight = registerParameter("weight", Tensor.randn(rng, numEmbeddings, embeddingDim));
     }
 
+    /** A table over a given weight (num_embeddings, embedding_dim), owned by the new module. */
+    public Embedding(Tensor weight) {
+        if (weight.dim() != 2 || weight.size(0) <= 0 || weight.size(1) <= 0) {
+            throw new IllegalArgumentException("Embedding needs a weight (num_embeddings, embedding_dim), got "
+                    + weight);
+        }
+        this.weight = registerParameter("weight", weight);
+    }
+
     // ids: (...) I32 → (..., dim)
     @Override
     public Tensor forward(Tensor ids) {
@@ -24,5 +33,9 @@ public final class Embedding extends Module implements Layer {
 
     public Tensor weight() {
         return weight.get();
+    }
+
+    public Param weightParam() {
+        return weight;
     }
 }

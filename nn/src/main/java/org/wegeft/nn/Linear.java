@@ -26,6 +26,23 @@ public final class Linear extends Module implements Layer {
         this.bias = bias ? registerParameter("bias", Tensor.uniform(rng, -bound, bound, outFeatures)) : null;
     }
 
+    /**
+     * A Linear over given tensors (e.g. checkpoint weights, possibly BF16 and memory-mapped: those stay frozen).
+     * @param weight (out, in), owned by the new module
+     * @param bias   (out) or null, owned by the new module
+     */
+    public Linear(Tensor weight, @Nullable Tensor bias) {
+        if (weight.dim() != 2 || weight.size(0) <= 0 || weight.size(1) <= 0
+                || (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))) {
+            throw new IllegalArgumentException("Linear needs a weight (out, in) and a bias (out), got " + weight
+                    + " and " + bias);
+        }
+        this.inFeatures = Math.toIntExact(weight.size(1));
+        this.outFeatures = Math.toIntExact(weight.size(0));
+        this.weight = registerParameter("weight", weight);
+        this.bias = bias == null ? null : registerParameter("bias", bias);
+    }
+
     // x: (..., in) → (..., out)
     @Override
     public Tensor forward(Tensor x) {

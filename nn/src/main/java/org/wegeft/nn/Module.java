@@ -26,10 +26,13 @@ public abstract class Module {
 
     // ------------------------------------------------------------------ registration
 
-    /** Registers a trainable parameter (marks it requiresGrad). */
+    /**
+     * Registers a parameter: trainable (marked requiresGrad) when it is F32; a BF16/F16 weight (e.g. memory-mapped
+     * from a checkpoint) is registered frozen, since only F32 tensors can carry gradients.
+     */
     protected final Param registerParameter(String name, Tensor value) {
         checkName(name);
-        value.requiresGrad(true);
+        value.requiresGrad(value.dtype() == org.wegeft.kernels.DType.F32);
         Param p = new Param(name, value, false);
         params.put(name, p);
         return p;

@@ -163,6 +163,23 @@ public final class Functional {
         }
     }
 
+    /**
+     * Gradient checkpointing: {@code fn(x, constants)} computed without keeping its activations, and recomputed
+     * in backward (cost: one extra forward of fn per backward; memory: only x and the constants are kept).
+     * {@code fn} must be deterministic given the same inputs (stochastic layers inside must draw the same
+     * values again), may capture only leaf tensors and tensors that need no gradient, and must list in
+     * {@code params} the trainable leaves it uses (so that the result requires grad even when x does not).
+     * Without any input needing grad, or with recording off, this is just {@code fn.apply(x, constants)}.
+     *
+     * @param x         the input, F32 (B, …)
+     * @param constants tensors fn reads that need no gradient (kept alive until backward, then passed again)
+     * @param params    the trainable leaves fn uses
+     */
+    public static Tensor checkpoint(java.util.function.BiFunction<Tensor, List<Tensor>, Tensor> fn, Tensor x,
+            List<Tensor> constants, List<Tensor> params) {
+        return CheckpointOp.apply(fn, x, constants, params);
+    }
+
     /** Concatenation along {@code dim} (all other sizes equal). */
     public static Tensor cat(List<Tensor> parts, int dim) {
         return CatOp.apply(parts, dim);

@@ -1,0 +1,83 @@
+package org.wegeft.llm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.wegeft.kernels.DType;
+import org.wegeft.nn.StateDictException;
+import org.wegeft.tensor.ShardedSafetensors;
+import org.wegeft.tensor.Storage;
+import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorInfo;
+
+/**
+ * Weights from a (sharded) safetensors checkpoint, by Hugging Face name. F32 tensors are copied to the heap
+ * (trainable, writable); BF16 and F16 tensors stay in their dtype over the memory mapping (zero-copy, frozen;
+ * computed in float32). Missing and mis-shaped keys are recorded (a free zero-stride placeholder stands in) so
+ * that {@link #check} can report every problem at once after the model is built.
+ */
+final class CheckpointWeights implements WeightSource {
+    private final ShardedSafetensors st;
+    private final Set<String> used = new LinkedHashSet<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> misShaped = new ArrayList<>();
+
+    CheckpointWeights(ShardedSafetensors st) {
+        this.st = st;
+    }
+
+    @Override
+    public Tensor get(String key, long[] shape, Init init) {
+        used.add(key);
+        if (!st.contains(key)) {
+            missing.add(key);
+            return placeholder(shape);
+        }
+        TensorInfo info = st.info(key);
+        if (!Arrays.equals(info.shape(), shape)) {
+            misShaped.add(key + " (expected " + Arrays.toString(shape) + ", got " + Arrays.toString(info.shape())
+                    + ")");
+            return placeholder(shape);
+        }
+        try (Storage s = st.storage(key); Tensor mapped = Tensor.wrap(s, shape)) {
+            if (mapped.dtype() == DType.F32) {
+                return Tensor.zeros(shape).copyFrom(mapped);           // heap copy: trainable and writable
+            }
+            if (mapped.dtype() == DType.BF16 || mapped.dtype() == DType.F16) {
+                return Tensor.wrap(s, shape);                         // stays mapped, frozen
+            }
+            misShaped.add(key + " (dtype " + info.dtype() + " is not a floating type)");
+            return placeholder(shape);
+        }
+    }
+
+    private static Tensor placeholder(long[] shape) {
+        try (Tensor one = Tensor.zeros(ones(shape.length))) {
+            return one.expand(shape);
+        }
+    }
+
+    private static long[] ones(int n) {
+        long[] s = new long[n];
+        Arrays.fill(s, 1);
+        return s;
+    }
+
+    /** Marks a key as known but unused (e.g. lm_head.weight of a tied model). */
+    void ignore(String key) {
+        used.add(key);
+    }
+
+    /**
+     * @throws StateDictException naming every missing, unexpected and mis-shaped key, if any
+     */
+    void check(String source) {
+        List<String> unexpected = st.tensors().stream().map(TensorInfo::name).filter(k -> !used.contains(k))
+                .toList();
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
+            throw new StateDictException(source, missing, unexpected, misShaped);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.wegeft.llm;
+
+import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.MultiHeadAttention;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Functional;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * LLaMA self-attention with grouped-query heads and rotary embeddings, Hugging Face names
+ * {@code q_proj, k_proj, v_proj, o_proj} (each a {@code Slot<Layer>} so adapters can stand in).
+ *
+ * <pre>
+ *   x (B, T, C) ─ q_proj ─▶ (B, H, T, D) ─ rope ─┐
+ *               ─ k_proj ─▶ (B, Hkv, T, D) ─ rope ─┤─ [KV cache: + cached keys/values] ─ attention (causal
+ *               ─ v_proj ─▶ (B, Hkv, T, D) ────────┘   [+ padding mask], k/v heads shared by H/Hkv queries)
+ *   ─▶ (B, T, H·D) ─ o_proj ─▶ (B, T, C)
+ * </pre>
+ */
+public final class LlamaAttention extends Module {
+    private final int layerIndex;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final Slot<Layer> qProj;
+    private final Slot<Layer> kProj;
+    private final Slot<Layer> vProj;
+    private final Slot<Layer> oProj;
+
+    LlamaAttention(String prefix, int layerIndex, LlamaConfig c, WeightSource w) {
+        this.layerIndex = layerIndex;
+        this.heads = c.numAttentionHeads();
+        this.kvHeads = c.numKeyValueHeads();
+        this.headDim = c.headDim();
+        int h = c.hiddenSize();
+        this.qProj = registerModule("q_proj", Layer.class, w.linear(prefix + "q_proj", heads * headDim, h, c.qkvBias()));
+        this.kProj = registerModule("k_proj", Layer.class, w.linear(prefix + "k_proj", kvHeads * headDim, h,
+                c.qkvBias()));
+        this.vProj = registerModule("v_proj", Layer.class, w.linear(prefix + "v_proj", kvHeads * headDim, h,
+                c.qkvBias()));
+        this.oProj = registerModule("o_proj", Layer.class, w.linear(prefix + "o_proj", h, heads * headDim, c.oBias()));
+    }
+
+    // x: (B, T, C) → (B, T, C)
+    Tensor forward(Tensor x, BlockContext ctx) {
+        long b = x.size(0);
+        long t = x.size(1);
+        try (Tensor q0 = qProj.get().forward(x); Tensor q1 = q0.reshape(b, t, heads, headDim);
+             Tensor q2 = q1.transpose(1, 2);                                   // (B, H, T, D)
+             Tensor k0 = kProj.get().forward(x); Tensor k1 = k0.reshape(b, t, kvHeads, headDim);
+             Tensor k2 = k1.transpose(1, 2);                                   // (B, Hkv, T, D)
+             Tensor v0 = vProj.get().forward(x); Tensor v1 = v0.reshape(b, t, kvHeads, headDim);
+             Tensor v2 = v1.transpose(1, 2);                                   // (B, Hkv, T, D)
+             Tensor q = ctx.rope(q2); Tensor k = ctx.rope(k2)) {
+            KvCache cache = ctx.cache();
+            Tensor[] kv = cache == null ? null : cache.append(layerIndex, k, v2);   // (B, Hkv, Tk, D)
+            try (Tensor o = attend(q, kv == null ? k : kv[0], kv == null ? v2 : kv[1], ctx.maskBias());
+                 Tensor merged = MultiHeadAttention.mergeHeads(o)) {         // (B, T, H·D)
+                return oProj.get().forward(merged);
+            } finally {
+                if (kv != null) {
+                    kv[0].close();
+                    kv[1].close();
+                }
+            }
+        }
+    }
+
+    // q: (B, H, T, D), k/v: (B, Hkv, Tk, D), maskBias (B, 1, T, Tk) → (B, H, T, D)
+    private Tensor attend(Tensor q, Tensor k, Tensor v, @Nullable Tensor maskBias) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (maskBias == null) {
+            return Functional.scaledDotProductAttention(q, k, v, true, scale);   // fused, causal from the end
+        }
+        int rep = heads / kvHeads;
+        try (Tensor kr = rep == 1 ? k.reshape(k.shape()) : Functional.repeatKv(k, rep);
+             Tensor vr = rep == 1 ? v.reshape(v.shape()) : Functional.repeatKv(v, rep);
+             Tensor kt = kr.transpose(-2, -1);
+             Tensor scores = q.matmul(kt);                                       // (B, H, T, Tk)
+             Tensor scaled = scores.mul(scale);
+             Tensor masked = scaled.add(maskBias);
+             Tensor p = masked.softmax(-1)) {
+            return p.matmul(vr);
+        }
+    }
+
+    public Layer qProj() {
+        return qProj.get();
+    }
+
+    public Layer kProj() {
+        return kProj.get();
+    }
+
+    public Layer vProj() {
+        return vProj.get();
+    }
+
+    public Layer oProj() {
+        return oProj.get();
+    }
+}

@@ -1,0 +1,243 @@
+package org.wegeft.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads and writes {@link LlamaConfig} as Hugging Face {@code config.json}, with Hugging Face's defaults for
+ * absent keys. Every bad value raises a {@link LlamaConfigException} naming the file and the key.
+ */
+final class LlamaConfigJson {
+    static final String FILE = "config.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private LlamaConfigJson() {
+    }
+
+    static LlamaConfig read(Path dirOrFile) {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+        String src = file.toString();
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new LlamaConfigException(src, "(file)", "cannot be read as JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new LlamaConfigException(src, "(file)", "is not a JSON object");
+        }
+        Reader r = new Reader(src, root);
+        try {
+            return parse(r);
+        } catch (LlamaConfigException e) {
+            if (e.source().equals(src)) {
+                throw e;
+            }
+            throw new LlamaConfigException(src, e.key(), e.problem()); // a record check: name the file
+        }
+    }
+
+    private static LlamaConfig parse(Reader r) {
+        String type = r.string("model_type", "llama");
+        boolean qwen = type.equals("qwen2");
+        int hidden = r.integer("hidden_size", 4096);
+        int heads = r.integer("num_attention_heads", 32);
+        if (heads <= 0) {
+            throw new LlamaConfigException(r.src, "num_attention_heads", "must be a positive integer, got " + heads);
+        }
+        int headDim = r.integer("head_dim", hidden / heads);
+        return new LlamaConfig(type, r.integer("vocab_size", 32000), hidden, r.integer("intermediate_size", 11008),
+                r.integer("num_hidden_layers", 32), heads, r.integer("num_key_value_heads", heads), headDim,
+                r.integer("max_position_embeddings", 2048), r.number("rms_norm_eps", 1e-6),
+                r.number("rope_theta", 10000.0), ropeScaling(r), r.bool("tie_word_embeddings", false),
+                qwen || r.bool("attention_bias", false), r.bool("mlp_bias", false), r.string("hidden_act", "silu"),
+                r.ids("bos_token_id"), r.ids("eos_token_id"), r.optionalInt("pad_token_id"),
+                r.string("torch_dtype", "float32"), r.number("initializer_range", 0.02),
+                qwen && !r.bool("use_sliding_window", false) ? null : r.optionalInt("sliding_window"));
+    }
+
+    private static @Nullable RopeScaling ropeScaling(Reader r) {
+        JsonNode n = r.get("rope_scaling");
+        if (n == null) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new LlamaConfigException(r.src, "rope_scaling", "must be null or an object, got " + n);
+        }
+        Reader s = new Reader(r.src, n);
+        String key = n.has("rope_type") ? "rope_type" : "type";
+        String type = s.string(key, "default");
+        return switch (type) {
+            case "default" -> null;
+            case RopeScaling.LINEAR -> RopeScaling.linear(s.number("factor", Double.NaN, "rope_scaling.factor"));
+            case RopeScaling.LLAMA3 -> RopeScaling.llama3(s.number("factor", Double.NaN, "rope_scaling.factor"),
+                    s.number("low_freq_factor", 1.0, "rope_scaling.low_freq_factor"),
+                    s.number("high_freq_factor", 4.0, "rope_scaling.high_freq_factor"),
+                    s.integer("original_max_position_embeddings", 8192));
+            default -> throw new LlamaConfigException(r.src, "rope_scaling." + key, "\"" + type
+                    + "\" is not supported (supported: default, linear, llama3)");
+        };
+    }
+
+    static void write(LlamaConfig c, Path file) {
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add(switch (c.modelType()) {
+            case "mistral" -> "MistralForCausalLM";
+            case "qwen2" -> "Qwen2ForCausalLM";
+            default -> "LlamaForCausalLM";
+        });
+        o.put("model_type", c.modelType());
+        o.put("vocab_size", c.vocabSize());
+        o.put("hidden_size", c.hiddenSize());
+        o.put("intermediate_size", c.intermediateSize());
+        o.put("num_hidden_layers", c.numHiddenLayers());
+        o.put("num_attention_heads", c.numAttentionHeads());
+        o.put("num_key_value_heads", c.numKeyValueHeads());
+        o.put("head_dim", c.headDim());
+        o.put("max_position_embeddings", c.maxPositionEmbeddings());
+        o.put("rms_norm_eps", c.rmsNormEps());
+        o.put("rope_theta", c.ropeTheta());
+        RopeScaling rs = c.ropeScaling();
+        if (rs == null) {
+            o.putNull("rope_scaling");
+        } else {
+            ObjectNode s = o.putObject("rope_scaling");
+            s.put("rope_type", rs.type());
+            s.put("factor", rs.factor());
+            if (rs.type().equals(RopeScaling.LLAMA3)) {
+                s.put("low_freq_factor", rs.lowFreqFactor());
+                s.put("high_freq_factor", rs.highFreqFactor());
+                s.put("original_max_position_embeddings", rs.originalMaxPositionEmbeddings());
+            }
+        }
+        o.put("tie_word_embeddings", c.tieWordEmbeddings());
+        o.put("attention_bias", c.attentionBias());
+        o.put("mlp_bias", c.mlpBias());
+        o.put("hidden_act", c.hiddenAct());
+        putIds(o, "bos_token_id", c.bosTokenIds());
+        putIds(o, "eos_token_id", c.eosTokenIds());
+        if (c.padTokenId() != null) {
+            o.put("pad_token_id", c.padTokenId());
+        }
+        o.put("torch_dtype", c.torchDtype());
+        o.put("initializer_range", c.initializerRange());
+        if (c.slidingWindow() != null) {
+            o.put("sliding_window", c.slidingWindow());
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + System.nanoTime());
+        try {
+            JSON.writeValue(tmp.toFile(), o);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write failure is what matters
+            }
+            throw new UncheckedIOException("writing " + file + " failed", e);
+        }
+    }
+
+    private static void putIds(ObjectNode o, String key, List<Integer> ids) {
+        if (ids.size() == 1) {
+            o.put(key, ids.get(0));
+        } else if (!ids.isEmpty()) {
+            ArrayNode a = o.putArray(key);
+            ids.forEach(a::add);
+        }
+    }
+
+    /** Typed access to one JSON object; every failure names the file and the key. */
+    private record Reader(String src, JsonNode root) {
+        @Nullable JsonNode get(String key) {
+            JsonNode n = root.get(key);
+            return n == null || n.isNull() ? null : n;
+        }
+
+        int integer(String key, int dflt) {
+            JsonNode n = get(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.canConvertToInt() || !n.isIntegralNumber()) {
+                throw new LlamaConfigException(src, key, "must be an integer, got " + n);
+            }
+            return n.intValue();
+        }
+
+        @Nullable Integer optionalInt(String key) {
+            return get(key) == null ? null : integer(key, 0);
+        }
+
+        double number(String key, double dflt) {
+            return number(key, dflt, key);
+        }
+
+        double number(String key, double dflt, String name) {
+            JsonNode n = get(key);
+            if (n == null) {
+                if (Double.isNaN(dflt)) {
+                    throw new LlamaConfigException(src, name, "is missing");
+                }
+                return dflt;
+            }
+            if (!n.isNumber()) {
+                throw new LlamaConfigException(src, name, "must be a number, got " + n);
+            }
+            return n.doubleValue();
+        }
+
+        boolean bool(String key, boolean dflt) {
+            JsonNode n = get(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isBoolean()) {
+                throw new LlamaConfigException(src, key, "must be true or false, got " + n);
+            }
+            return n.booleanValue();
+        }
+
+        String string(String key, String dflt) {
+            JsonNode n = get(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isTextual()) {
+                throw new LlamaConfigException(src, key, "must be a string, got " + n);
+            }
+            return n.textValue();
+        }
+
+        /** An int, a list of ints, or absent (empty). */
+        List<Integer> ids(String key) {
+            JsonNode n = get(key);
+            List<Integer> out = new ArrayList<>();
+            if (n == null) {
+                return out;
+            }
+            if (n.isArray()) {
+                for (JsonNode e : n) {
+                    if (!e.isIntegralNumber() || !e.canConvertToInt()) {
+                        throw new LlamaConfigException(src, key, "must be an integer or a list of integers, got " + n);
+                    }
+                    out.add(e.intValue());
+                }
+                return out;
+            }
+            out.add(integer(key, 0));
+            return out;
+        }
+    }
+}

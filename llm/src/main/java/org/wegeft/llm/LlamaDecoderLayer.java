@@ -1,0 +1,45 @@
+package org.wegeft.llm;
+
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * One pre-norm LLaMA block: {@code self_attn}, {@code mlp}, {@code input_layernorm},
+ * {@code post_attention_layernorm} (RMSNorm).
+ */
+public final class LlamaDecoderLayer extends Module {
+    private final Slot<LlamaAttention> selfAttn;
+    private final Slot<LlamaMlp> mlp;
+    private final Slot<Layer> inputLayernorm;
+    private final Slot<Layer> postAttentionLayernorm;
+
+    LlamaDecoderLayer(String prefix, int index, LlamaConfig c, WeightSource w) {
+        this.selfAttn = registerModule("self_attn", new LlamaAttention(prefix + "self_attn.", index, c, w));
+        this.mlp = registerModule("mlp", new LlamaMlp(prefix + "mlp.", c, w));
+        this.inputLayernorm = registerModule("input_layernorm", Layer.class,
+                w.norm(prefix + "input_layernorm", c.hiddenSize(), c.rmsNormEps()));
+        this.postAttentionLayernorm = registerModule("post_attention_layernorm", Layer.class,
+                w.norm(prefix + "post_attention_layernorm", c.hiddenSize(), c.rmsNormEps()));
+    }
+
+    // x: (B, T, C) → (B, T, C)
+    Tensor forward(Tensor x, BlockContext ctx) {
+        Tensor h;
+        try (Tensor n = inputLayernorm.get().forward(x); Tensor a = selfAttn.get().forward(n, ctx)) {
+            h = x.add(a);                                   // x = x + attn(norm(x))
+        }
+        try (h; Tensor n = postAttentionLayernorm.get().forward(h); Tensor m = mlp.get().forward(n)) {
+            return h.add(m);                                // x = x + mlp(norm(x))
+        }
+    }
+
+    public LlamaAttention selfAttn() {
+        return selfAttn.get();
+    }
+
+    public LlamaMlp mlp() {
+        return mlp.get();
+    }
+}

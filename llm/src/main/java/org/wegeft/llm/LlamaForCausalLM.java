@@ -1,0 +1,332 @@
+package org.wegeft.llm;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.DType;
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Linear;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.ShardedSafetensors;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * A LLaMA-family causal language model (Llama 2/3, Mistral, Qwen2) with Hugging Face's parameter names, so
+ * checkpoints load by name and PEFT adapters target {@code q_proj}, {@code v_proj}, … directly:
+ * {@code model.embed_tokens, model.layers.{i}.self_attn.{q,k,v,o}_proj, model.layers.{i}.mlp.{gate,up,down}_proj,
+ * model.layers.{i}.input_layernorm, model.layers.{i}.post_attention_layernorm, model.norm, lm_head} (lm_head
+ * shares embed_tokens' weight when {@code tie_word_embeddings}).
+ *
+ * <pre>
+ *   ids (B, T) ─ embed_tokens ─▶ (B, T, C) ─ layers (x + attn(norm x); x + mlp(norm x)) ─ norm ─▶ hidden (B, T, C)
+ *              ─ lm_head ─▶ logits (B, T, V)
+ * </pre>
+ *
+ * Positions default to {@code past, …, past + T − 1} (past = tokens in the KV cache), as Hugging Face's forward;
+ * pass explicit positions for left-padded batches (see {@link #positionsFromMask}). The attention mask
+ * (B, past + T), 1 for real tokens and 0 for padding, hides padded keys. BF16/F16 weights are kept in their dtype
+ * and converted to float32 for each use (cost: one pass over the weight per call).
+ */
+public final class LlamaForCausalLM extends Module implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LlamaForCausalLM.class.getName());
+    private static final float MASKED = -Float.MAX_VALUE;
+
+    private final LlamaConfig config;
+    private final Slot<LlamaModel> model;
+    private final Slot<Layer> lmHead;
+    private final RotaryEmbedding rope;
+
+    /** A freshly initialised model (Hugging Face's init: N(0, initializer_range²)), every draw from {@code seed}. */
+    public LlamaForCausalLM(LlamaConfig config, long seed) {
+        this(config, new RandomWeights(seed, config.initializerRange()));
+    }
+
+    LlamaForCausalLM(LlamaConfig config, WeightSource w) {
+        this.config = config;
+        this.model = registerModule("model", new LlamaModel("model.", config, w));
+        Linear head = config.tieWordEmbeddings()
+                ? new Linear(model.get().embedTokens().weight(), null)
+                : w.linear("lm_head", config.vocabSize(), config.hiddenSize(), false);
+        this.lmHead = registerModule("lm_head", Layer.class, head);
+        this.rope = new RotaryEmbedding(config.headDim(), config.ropeTheta(), config.ropeScaling(),
+                Math.min(config.maxPositionEmbeddings(), 4096));
+        if (config.slidingWindow() != null) {
+            LOG.log(Level.DEBUG, () -> "sliding_window " + config.slidingWindow() + " is not applied; sequences"
+                    + " longer than it are rejected");
+        }
+    }
+
+    // ------------------------------------------------------------------ files
+
+    /**
+     * Loads {@code dir} ({@code config.json} + {@code model.safetensors} or its shards), strictly: every missing,
+     * unexpected and mis-shaped key is reported by name ({@code lm_head.weight} may be absent only when tied;
+     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped.
+     * @throws LlamaConfigException for a bad config.json
+     * @throws org.wegeft.nn.StateDictException for a checkpoint that does not fit the config
+     */
+    public static LlamaForCausalLM fromPretrained(Path dir) {
+        LlamaConfig config = LlamaConfig.read(dir);
+        try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
+            CheckpointWeights w = new CheckpointWeights(st);
+            LlamaForCausalLM m = new LlamaForCausalLM(config, w);
+            st.tensors().forEach(t -> {
+                if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()
+                        && t.name().equals("lm_head.weight"))) {
+                    w.ignore(t.name());
+                }
+            });
+            try {
+                w.check(st.source().toString());
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
+        }
+    }
+
+    /** Writes {@code dir/config.json} and {@code dir/model.safetensors} (F32; a tied lm_head is not stored). */
+    public void save(Path dir) throws IOException {
+        LlamaCheckpoint.save(this, dir);
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    /** ids (B, T) I32 → logits (B, T, V), positions 0…T−1, no padding. */
+    public Tensor forward(Tensor ids) {
+        return forward(ids, null, null, null);
+    }
+
+    /**
+     * ids (B, T) I32 → logits (B, T, V).
+     * @param attentionMask (B, past + T) I32 or F32, 1 = token, 0 = padding; null means no padding
+     * @param positions     (T) or (B, T) I32 positions; null means past … past + T − 1
+     * @param cache         a KV cache to read and extend, or null
+     */
+    public Tensor forward(Tensor ids, @Nullable Tensor attentionMask, @Nullable Tensor positions,
+            @Nullable KvCache cache) {
+        try (Tensor h = forwardHidden(ids, attentionMask, positions, cache)) {
+            return lmHead.get().forward(h);
+        }
+    }
+
+    /** Logits (B, V) of the last position only (generation: the head runs on B rows instead of B·T). */
+    public Tensor forwardLast(Tensor ids, @Nullable Tensor attentionMask, @Nullable Tensor positions,
+            @Nullable KvCache cache) {
+        try (Tensor h = forwardHidden(ids, attentionMask, positions, cache);
+             Tensor last = h.select(1, h.size(1) - 1)) {                      // (B, C)
+            return lmHead.get().forward(last);
+        }
+    }
+
+    /** The final-norm hidden states (B, T, C); arguments as {@link #forward(Tensor, Tensor, Tensor, KvCache)}. */
+    public Tensor forwardHidden(Tensor ids, @Nullable Tensor attentionMask, @Nullable Tensor positions,
+            @Nullable KvCache cache) {
+        if (ids.dim() != 2 || ids.dtype() != DType.I32) {
+            throw new IllegalArgumentException("ids must be (B, T) I32, got " + ids);
+        }
+        int b = Math.toIntExact(ids.size(0));
+        int t = Math.toIntExact(ids.size(1));
+        int past = cache == null ? 0 : cache.length();
+        if (cache != null) {
+            cache.checkRoom(t, b);
+        }
+        Integer window = config.slidingWindow();
+        if (window != null && past + t > window) {
+            throw new IllegalArgumentException("sequence of " + (past + t) + " tokens exceeds sliding_window "
+                    + window + ", which this implementation does not apply");
+        }
+        BlockContext ctx = context(b, t, past, attentionMask, positions, cache);
+        boolean checkpointed = model.get().gradientCheckpointing() && isTraining() && Grad.isEnabled()
+                && cache == null;
+        try {
+            Tensor h = model.get().forward(ids, ctx);
+            if (cache != null) {
+                cache.advance(t);
+            }
+            return h;
+        } finally {
+            if (!checkpointed) {
+                ctx.close();        // checkpointed blocks keep their own aliases of these tensors
+            }
+        }
+    }
+
+    /** hidden (…, C) → logits (…, V). */
+    public Tensor lmHead(Tensor hidden) {
+        return lmHead.get().forward(hidden);
+    }
+
+    private BlockContext context(int b, int t, int past, @Nullable Tensor mask, @Nullable Tensor positions,
+            @Nullable KvCache cache) {
+        int[][] pos = positionRows(b, t, past, positions);
+        List<Tensor> cos = new ArrayList<>();
+        List<Tensor> sin = new ArrayList<>();
+        for (int[] row : pos) {
+            Tensor[] cs = rope.lookup(row);
+            cos.add(cs[0]);
+            sin.add(cs[1]);
+        }
+        return new BlockContext(cos, sin, maskBias(mask, b, t, past), cache);
+    }
+
+    /** One row of positions when every row is the same, else B rows. */
+    private static int[][] positionRows(int b, int t, int past, @Nullable Tensor positions) {
+        if (positions == null) {
+            int[] row = new int[t];
+            for (int i = 0; i < t; i++) {
+                row[i] = past + i;
+            }
+            return new int[][] {row};
+        }
+        if (positions.dtype() != DType.I32 || !(positions.dim() == 1 && positions.size(0) == t
+                || positions.dim() == 2 && positions.size(0) == b && positions.size(1) == t)) {
+            throw new IllegalArgumentException("positions must be (" + t + ") or (" + b + ", " + t + ") I32, got "
+                    + positions);
+        }
+        int[] all = positions.toIntArray();
+        int rows = positions.dim() == 1 ? 1 : b;
+        int[][] out = new int[rows][];
+        boolean same = true;
+        for (int r = 0; r < rows; r++) {
+            out[r] = java.util.Arrays.copyOfRange(all, r * t, (r + 1) * t);
+            same &= java.util.Arrays.equals(out[r], out[0]);
+        }
+        return same ? new int[][] {out[0]} : out;
+    }
+
+    /** (B, 1, T, past + T) additive mask (0 or a huge negative), or null when nothing is padded. */
+    private static @Nullable Tensor maskBias(@Nullable Tensor mask, int b, int t, int past) {
+        if (mask == null) {
+            return null;
+        }
+        int tk = past + t;
+        if (mask.dim() != 2 || mask.size(0) != b || mask.size(1) != tk) {
+            throw new IllegalArgumentException("attention mask must be (" + b + ", " + tk + ") (past + new tokens),"
+                    + " got " + mask);
+        }
+        float[] m = mask.dtype() == DType.I32 ? toFloats(mask.toIntArray()) : mask.toFloatArray();
+        boolean all = true;
+        for (float v : m) {
+            all &= v != 0f;
+        }
+        if (all) {
+            return null;
+        }
+        float[] bias = new float[b * t * tk];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < tk; j++) {
+                    boolean visible = j <= past + i && m[r * tk + j] != 0f;
+                    bias[(r * t + i) * tk + j] = visible ? 0f : MASKED;
+                }
+            }
+        }
+        return Tensor.of(bias, b, 1, t, tk);
+    }
+
+    private static float[] toFloats(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    /**
+     * Hugging Face's positions for a padded batch: cumsum(mask) − 1, padding set to 1. mask: (B, T) 1/0 →
+     * (B, T) I32.
+     */
+    public static Tensor positionsFromMask(Tensor mask) {
+        long b = mask.size(0);
+        long t = mask.size(1);
+        float[] m = mask.dtype() == DType.I32 ? toFloats(mask.toIntArray()) : mask.toFloatArray();
+        int[] out = new int[m.length];
+        for (int r = 0; r < b; r++) {
+            int sum = 0;
+            for (int i = 0; i < t; i++) {
+                int k = (int) (r * t + i);
+                sum += m[k] != 0f ? 1 : 0;
+                out[k] = m[k] != 0f ? sum - 1 : 1;
+            }
+        }
+        return Tensor.ofInts(out, b, t);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /** A KV cache for {@code batch} sequences of up to {@code capacity} tokens (prompt + generated). */
+    public KvCache newCache(int batch, int capacity) {
+        return new KvCache(config.numHiddenLayers(), batch, config.numKeyValueHeads(), capacity, config.headDim());
+    }
+
+    /**
+     * Gradient checkpointing: in training, each decoder block's activations are recomputed during backward
+     * instead of kept (about one extra forward per step; activation memory of one block instead of all).
+     */
+    public LlamaForCausalLM gradientCheckpointing(boolean on) {
+        model.get().gradientCheckpointing(on);
+        return this;
+    }
+
+    public boolean isGradientCheckpointing() {
+        return model.get().gradientCheckpointing();
+    }
+
+    /**
+     * Converts every BF16/F16 parameter to a trainable F32 copy (for full fine-tuning of a BF16 checkpoint);
+     * tied embeddings stay tied.
+     */
+    public LlamaForCausalLM toFloat32() {
+        try (Grad.Mode off = Grad.disabled()) {
+            for (var e : namedParameters().entrySet()) {
+                Tensor t = e.getValue();
+                if (t.dtype() != DType.F32) {
+                    Tensor f = t.to(DType.F32);
+                    f.requiresGrad(true);
+                    param(e.getKey()).set(f);
+                }
+            }
+            if (config.tieWordEmbeddings() && lmHead.get() instanceof Linear head) {
+                head.weightParam().set(model.get().embedTokens().weight());
+            }
+        }
+        return this;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** The decoder body ({@code model.}). */
+    public LlamaModel model() {
+        return model.get();
+    }
+
+    public List<LlamaDecoderLayer> layers() {
+        return java.util.stream.StreamSupport.stream(model.get().layers().spliterator(), false).toList();
+    }
+
+    public Layer lmHead() {
+        return lmHead.get();
+    }
+
+    /** The rotary inverse frequencies (after rope_scaling), one per rotated pair. */
+    public float[] ropeInvFreq() {
+        return rope.invFreq();
+    }
+
+    /** Frees every parameter (releasing memory-mapped checkpoint files) and the rotary tables. */
+    @Override
+    public void close() {
+        namedParameters().values().forEach(Tensor::close);
+        namedBuffers().values().forEach(Tensor::close);
+        rope.close();
+    }
+}

@@ -1,0 +1,47 @@
+package org.wegeft.llm;
+
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * The SwiGLU feed-forward of a LLaMA block: {@code down_proj(silu(gate_proj(x)) · up_proj(x))}. The three
+ * projections are {@code Slot<Layer>} so adapters can stand in for them.
+ */
+public final class LlamaMlp extends Module implements Layer {
+    private final Slot<Layer> gateProj;
+    private final Slot<Layer> upProj;
+    private final Slot<Layer> downProj;
+
+    LlamaMlp(String prefix, LlamaConfig c, WeightSource w) {
+        int h = c.hiddenSize();
+        int i = c.intermediateSize();
+        this.gateProj = registerModule("gate_proj", Layer.class, w.linear(prefix + "gate_proj", i, h, c.mlpBias()));
+        this.upProj = registerModule("up_proj", Layer.class, w.linear(prefix + "up_proj", i, h, c.mlpBias()));
+        this.downProj = registerModule("down_proj", Layer.class, w.linear(prefix + "down_proj", h, i, c.mlpBias()));
+    }
+
+    // x: (B, T, C) → (B, T, C)
+    @Override
+    public Tensor forward(Tensor x) {
+        try (Tensor g = gateProj.get().forward(x);        // (B, T, I)
+             Tensor a = g.silu();
+             Tensor u = upProj.get().forward(x);          // (B, T, I)
+             Tensor h = a.mul(u)) {
+            return downProj.get().forward(h);             // (B, T, C)
+        }
+    }
+
+    public Layer gateProj() {
+        return gateProj.get();
+    }
+
+    public Layer upProj() {
+        return upProj.get();
+    }
+
+    public Layer downProj() {
+        return downProj.get();
+    }
+}

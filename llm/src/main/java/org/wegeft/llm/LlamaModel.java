@@ -1,0 +1,72 @@
+package org.wegeft.llm;
+
+import java.util.List;
+import org.wegeft.nn.Embedding;
+import org.wegeft.nn.Layer;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.ModuleList;
+import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Functional;
+import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * The decoder body ({@code model.} in Hugging Face names): {@code embed_tokens}, {@code layers.{i}},
+ * {@code norm}. With gradient checkpointing on (in training, while recording), each block runs through
+ * {@link Functional#checkpoint}: its activations are recomputed in backward instead of being kept.
+ */
+public final class LlamaModel extends Module {
+    private final Slot<Embedding> embedTokens;
+    private final ModuleList<LlamaDecoderLayer> layers;
+    private final Slot<Layer> norm;
+    private boolean gradientCheckpointing;
+
+    LlamaModel(String prefix, LlamaConfig c, WeightSource w) {
+        this.embedTokens = registerModule("embed_tokens", w.embedding(prefix + "embed_tokens", c.vocabSize(),
+                c.hiddenSize()));
+        this.layers = new ModuleList<>(LlamaDecoderLayer.class);
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            layers.add(new LlamaDecoderLayer(prefix + "layers." + i + ".", i, c, w));
+        }
+        registerModule("layers", layers);
+        this.norm = registerModule("norm", Layer.class, w.norm(prefix + "norm", c.hiddenSize(), c.rmsNormEps()));
+    }
+
+    // ids: (B, T) I32 → hidden (B, T, C) after the final norm
+    Tensor forward(Tensor ids, BlockContext ctx) {
+        Tensor x = embedTokens.get().forward(ids);                            // (B, T, C)
+        boolean checkpoint = gradientCheckpointing && isTraining() && Grad.isEnabled() && ctx.cache() == null;
+        int rows = ctx.cos().size();
+        for (LlamaDecoderLayer layer : layers) {
+            Tensor in = x;
+            try (in) {
+                if (checkpoint) {
+                    List<Tensor> params = layer.trainableParameters().values().stream().toList();
+                    x = Functional.checkpoint((h, cs) -> layer.forward(h, BlockContext.of(cs, rows)), in,
+                            ctx.tensors(), params);
+                } else {
+                    x = layer.forward(in, ctx);
+                }
+            }
+        }
+        try (Tensor last = x) {
+            return norm.get().forward(last);
+        }
+    }
+
+    public Embedding embedTokens() {
+        return embedTokens.get();
+    }
+
+    public ModuleList<LlamaDecoderLayer> layers() {
+        return layers;
+    }
+
+    boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    void gradientCheckpointing(boolean on) {
+        gradientCheckpointing = on;
+    }
+}
