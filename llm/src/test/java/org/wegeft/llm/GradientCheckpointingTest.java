@@ -1,0 +1,69 @@
+package org.wegeft.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.peft.TargetModules;
+import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.tensor.Functional;
+import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.Tensor;
+
+/** Gradients with gradient checkpointing equal those without (1e-6 relative), for full and WeGeFT training. */
+class GradientCheckpointingTest {
+    static final int[] IDS = {3, 9, 27, 81, 115, 89, 11, 33, 99, 41, 7, 2, 64, 100, 5, 77};
+
+    @ParameterizedTest(name = "adapter={0}, padded={1}")
+    @CsvSource({"false,false", "true,false", "true,true", "false,true"})
+    void gradientsMatchWithoutCheckpointing(boolean adapter, boolean padded) {
+        Map<String, float[]> plain = grads(adapter, padded, false);
+        Map<String, float[]> ckpt = grads(adapter, padded, true);
+        assertEquals(plain.keySet(), ckpt.keySet());
+        assertTrue(!plain.isEmpty());
+        for (String k : plain.keySet()) {
+            float[] a = plain.get(k);
+            float[] b = ckpt.get(k);
+            double scale = 0;
+            double diff = 0;
+            for (int i = 0; i < a.length; i++) {
+                scale = Math.max(scale, Math.abs(a[i]));
+                diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            }
+            assertTrue(scale > 0, k + " got no gradient");
+            assertTrue(diff <= 1e-6 * scale, k + ": max diff " + diff + " vs scale " + scale);
+        }
+    }
+
+    private static Map<String, float[]> grads(boolean adapter, boolean padded, boolean checkpointing) {
+        LlamaConfig c = LlamaConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null);
+        try (LlamaForCausalLM model = new LlamaForCausalLM(c, 7)) {
+            if (adapter) {
+                PeftModel pm = PeftModel.inject(model, WeGeFTConfig.of(4, 8, TargetModules.of("q_proj", "v_proj",
+                        "down_proj"), List.of(List.of(".*\\.q_proj"), List.of(".*\\.v_proj"))), 3);
+                try (Grad.Mode off = Grad.disabled()) {        // non-zero phi so psi gets a gradient too
+                    pm.adapterState().forEach((k, t) -> t.copyFrom(Tensor.randn(k.hashCode(), t.shape()).mul(0.1f)));
+                }
+            }
+            model.train();
+            model.gradientCheckpointing(checkpointing);
+            try (Tensor ids = Tensor.ofInts(IDS, 2, 8);
+                 Tensor mask = Tensor.ofInts(new int[] {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 8);
+                 Tensor targets = Tensor.ofInts(new int[] {9, 27, 81, 115, 89, 11, 33, -100, 41, 7, 2, 64, 100, 5,
+                         77, -100}, 2, 8);
+                 Tensor logits = model.forward(ids, padded ? mask : null, null, null);
+                 Tensor loss = Functional.crossEntropy(logits, targets)) {
+                loss.backward();
+            }
+            Map<String, float[]> out = new LinkedHashMap<>();
+            model.trainableParameters().forEach((k, t) -> out.put(k, t.grad() == null ? new float[0]
+                    : t.grad().toFloatArray()));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.wegeft.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.wegeft.kernels.DType;
+import org.wegeft.nn.StateDictException;
+import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.SafetensorsWriter;
+import org.wegeft.tensor.Storage;
+import org.wegeft.tensor.Tensor;
+
+/** config.json reading, strict checkpoint loading and save → load. */
+class LlamaLoadingTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void configReadsHuggingFaceFieldsAndRopeScaling() {
+        LlamaConfig c = LlamaConfig.read(LlmFixtures.path("llama3_scaled"));
+        assertEquals("llama", c.modelType());
+        assertEquals(2, c.numKeyValueHeads());
+        assertEquals(8, c.headDim());
+        assertEquals(500000.0, c.ropeTheta());
+        assertEquals(RopeScaling.llama3(8, 1, 4, 16), c.ropeScaling());
+        assertTrue(c.tieWordEmbeddings());
+        LlamaConfig q = LlamaConfig.read(LlmFixtures.path("qwen2_bias"));
+        assertTrue(q.qkvBias() && !q.oBias());
+        assertTrue(q.bosTokenIds().isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "num_key_value_heads | 3",
+        "hidden_act | \"gelu\"",
+        "model_type | \"gpt2\"",
+        "rms_norm_eps | -1",
+        "vocab_size | \"big\"",
+        "rope_scaling | {\"rope_type\": \"yarn\", \"factor\": 4}",
+        "eos_token_id | 1000"})
+    void badConfigValuesNameFileAndKey(String key, String value) throws IOException {
+        String json = Files.readString(LlmFixtures.path("llama_untied").resolve("config.json"));
+        String edited = json.replaceFirst("\"" + key + "\": [^,\\n]*(,?)\\n", "\"" + key + "\": " + value + "$1\n");
+        if (edited.equals(json)) {
+            edited = json.replaceFirst("\\{", "{\"" + key + "\": " + value + ",");
+        }
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, edited);
+        LlamaConfigException e = assertThrows(LlamaConfigException.class, () -> LlamaConfig.read(f));
+        assertTrue(e.key().startsWith(key), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void strictLoadNamesMissingUnexpectedAndMisShapedKeys() throws IOException {
+        Path dir = tmp.resolve("broken");
+        Files.createDirectories(dir);
+        Files.copy(LlmFixtures.path("llama_untied").resolve("config.json"), dir.resolve("config.json"));
+        Map<String, Tensor> state = LlmFixtures.tensors("llama_untied/model.safetensors");
+        Map<String, Tensor> edited = new LinkedHashMap<>(state);
+        edited.remove("model.norm.weight");
+        edited.put("model.layers.0.mlp.up_proj.weight", Tensor.zeros(63, 32));
+        edited.put("model.extra.weight", Tensor.zeros(2));
+        write(edited, dir.resolve("model.safetensors"));
+        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
+        assertEquals(java.util.List.of("model.norm.weight"), e.missing());
+        assertEquals(java.util.List.of("model.extra.weight"), e.unexpected());
+        assertEquals(1, e.misShaped().size());
+        assertTrue(e.misShaped().get(0).startsWith("model.layers.0.mlp.up_proj.weight"), e.getMessage());
+        edited.values().forEach(Tensor::close);
+        state.values().forEach(Tensor::close);
+    }
+
+    @Test
+    void untiedModelWithoutLmHeadIsRejected() throws IOException {
+        Path dir = tmp.resolve("nohead");
+        Files.createDirectories(dir);
+        Files.copy(LlmFixtures.path("llama_untied").resolve("config.json"), dir.resolve("config.json"));
+        Map<String, Tensor> state = LlmFixtures.tensors("llama_untied/model.safetensors");
+        Map<String, Tensor> edited = new LinkedHashMap<>(state);
+        edited.remove("lm_head.weight");
+        write(edited, dir.resolve("model.safetensors"));
+        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
+        assertEquals(java.util.List.of("lm_head.weight"), e.missing());
+        state.values().forEach(Tensor::close);
+    }
+
+    @Test
+    void savedModelLoadsBackWithTheSameLogits() throws IOException {
+        Map<String, Tensor> io = LlmFixtures.tensors("llama_tied/io.safetensors");
+        try (LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_tied"));
+             Grad.Mode off = Grad.disabled()) {
+            m.save(tmp.resolve("out"));
+            try (LlamaForCausalLM back = LlamaForCausalLM.fromPretrained(tmp.resolve("out"));
+                 Tensor a = m.forward(io.get("ids")); Tensor b = back.forward(io.get("ids"))) {
+                assertEquals(0.0, LlmFixtures.maxRelError(b, a));
+                assertEquals(m.config(), back.config());
+                assertNull(back.namedParameters().get("lm_head.weight"));
+            }
+        } finally {
+            io.values().forEach(Tensor::close);
+        }
+    }
+
+    @Test
+    void ropeScalingFollowsHuggingFacesLlama3Rule() {
+        // inv_freq of theta 500000, D 8: [1, 0.0376, 0.00141, 5.32e-5]; original context 16, factors 1 / 4, ×8:
+        // wavelength 6.28 lies between 4 and 16 (smoothed), the others exceed 16 (divided by 8)
+        RotaryEmbedding r = new RotaryEmbedding(8, 500000, RopeScaling.llama3(8, 1, 4, 16), 4);
+        float[] f = r.invFreq();
+        double smooth = (16 / (2 * Math.PI) - 1) / 3;
+        assertEquals((1 - smooth) / 8 + smooth, f[0], 1e-6);
+        assertEquals(0.0376060 / 8, f[1], 1e-6);
+        r.close();
+    }
+
+    private static void write(Map<String, Tensor> tensors, Path file) throws IOException {
+        java.util.List<Storage> copies = new java.util.ArrayList<>();
+        SafetensorsWriter w = new SafetensorsWriter();
+        for (var e : tensors.entrySet()) {
+            Storage s = Storage.ofFloats(e.getValue().toFloatArray());
+            copies.add(s);
+            w.add(e.getKey(), DType.F32, e.getValue().shape(), s);
+        }
+        w.write(file);
+        copies.forEach(Storage::close);
+    }
+}
