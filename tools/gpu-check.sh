@@ -61,7 +61,7 @@ else:
 json.dump(out, open(sys.argv[1], "w"))
 PYEOF
 # Training benchmark vs PyTorch: `wegeft bench train` does not exist yet (issue 8); run it only when it does.
-if "$JAVA" "${FLAGS[@]}" -jar "$BUNDLE/wegeft.jar" bench train --help > /dev/null 2>&1; then
+if "$JAVA" "${FLAGS[@]}" -jar "$BUNDLE/wegeft.jar" bench --help 2>/dev/null | grep -Eq '^[[:space:]]+train([[:space:]]|$)'; then
   step train-cuda 240 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' bench train --backend cuda > '$OUTDIR/train-cuda.json'"
 else
   echo '{"bench":"train","skipped":"wegeft bench train does not exist in this build (issue 8)"}' > "$OUTDIR/train-cuda.json"

@@ -13,8 +13,13 @@ JAR=examples/target/wegeft.jar
 [ -f "$JAR" ] || { echo "make-gpu-bundle: $JAR was not built" >&2; exit 1; }
 rm -rf "$OUT"
 mkdir -p "$OUT/conformance"
-# the modules the shaded jar needs (+ jdk.incubator.vector, loaded with --add-modules, and jdk.zipfs for jar: paths)
+# the modules the shaded jar needs (+ jdk.incubator.vector, loaded with --add-modules, and jdk.zipfs for jar: paths),
+# less java.desktop and java.compiler: jdeps sees them through optional paths of dependencies (java.beans
+# introspection, annotation processors) that the command line never takes; KEEP_ALL_MODULES=1 keeps them.
 MODS="$(jdeps --multi-release 25 --print-module-deps --ignore-missing-deps "$JAR"),jdk.incubator.vector,jdk.zipfs"
+if [ -z "${KEEP_ALL_MODULES:-}" ]; then
+  MODS="$(echo "$MODS" | tr ',' '\n' | grep -vx 'java.desktop\|java.compiler' | sort -u | paste -sd, -)"
+fi
 echo "make-gpu-bundle: jlink modules: $MODS"
 jlink --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$OUT/jre"
 cp "$JAR" "$OUT/wegeft.jar"
