@@ -10,10 +10,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.BackendUnavailableException;
+import org.wegeft.kernels.DType;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.Parallel;
+import org.wegeft.kernels.cuda.CudaBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
  * JSON line: {@code {"bench":"gemm","backend":…,"n":…,"gflops":…,"median_ms":…,"threads":…}}.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
-        description = "Times an n×n float32 GEMM (C = A·B) and prints one JSON line.")
+        description = "Times an n×n GEMM (C = A·B; float32, or bf16 inputs on cuda) and prints one JSON line.")
 final class BenchGemmCommand implements Callable<Integer> {
     static final int MAX_N = 32768;
 
@@ -50,6 +52,11 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "timed runs (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--dtype", defaultValue = "f32",
+            description = "input type: f32, or bf16 (A and B bf16, C float32, float32 accumulate; cuda only) "
+                    + "(default: ${DEFAULT-VALUE})")
+    String dtype;
+
     @Override
     public Integer call() {
         if (n < 1 || n > MAX_N) {
@@ -70,27 +77,48 @@ final class BenchGemmCommand implements Callable<Integer> {
         } catch (BackendUnavailableException e) {
             throw new ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
         }
+        boolean bf16 = switch (dtype.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "f32" -> false;
+            case "bf16" -> true;
+            default -> throw new ParameterException(spec.commandLine(), "--dtype must be f32 or bf16, got '" + dtype + "'");
+        };
+        if (bf16 && !(b instanceof CudaBackend)) {
+            throw new ParameterException(spec.commandLine(), "--dtype bf16 is supported on the cuda backend only, not '"
+                    + b.name() + "'");
+        }
         GemmSpec gemm = GemmSpec.of(false, false, n, n, n, 1f, 0f);
         int w = warmup != null ? warmup : defaultWarmup(gemm.flops());
         long elements = (long) n * n;
         double[] ms = new double[runs];
         // shared, not confined: the CPU backend's worker threads must be able to touch the buffers
         try (Arena arena = Arena.ofShared()) {
-            // a, b, c: (n, n) row-major float32
-            MemorySegment a = randomMatrix(arena, elements, 1);
-            MemorySegment bm = randomMatrix(arena, elements, 2);
-            MemorySegment c = arena.allocate(elements * Float.BYTES, 64);
-            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            int warmed = 0;
-            while (warmed < w || System.nanoTime() < warmEnd) {
-                b.gemm(gemm, a, bm, c);
-                warmed++;
-            }
-            w = warmed;
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                b.gemm(gemm, a, bm, c);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
+            // a, b, c: (n, n) row-major float32 (a, b bf16 with --dtype bf16); on a device backend, device copies
+            MemorySegment a = onBackend(b, arena, randomMatrix(arena, elements, 1), bf16);
+            MemorySegment bm = onBackend(b, arena, randomMatrix(arena, elements, 2), bf16);
+            MemorySegment c = b.hostAccessible() ? arena.allocate(elements * Float.BYTES, 64)
+                    : b.allocate(elements * Float.BYTES);
+            Runnable run = bf16 ? () -> ((CudaBackend) b).gemmBf16(gemm, a, bm, c) : () -> b.gemm(gemm, a, bm, c);
+            try {
+                long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                int warmed = 0;
+                while (warmed < w || System.nanoTime() < warmEnd) {
+                    run.run();
+                    b.synchronize();
+                    warmed++;
+                }
+                w = warmed;
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    run.run();
+                    b.synchronize(); // device backends return before the product is done
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            } finally {
+                if (!b.hostAccessible()) {
+                    b.free(a);
+                    b.free(bm);
+                    b.free(c);
+                }
             }
         }
         Arrays.sort(ms);
@@ -100,6 +128,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                 .put("bench", "gemm")
                 .put("backend", b.name())
                 .put("n", n)
+                .put("dtype", bf16 ? "bf16" : "f32")
                 .put("gflops", gemm.flops() / (median / 1e3) / 1e9)
                 .put("median_ms", median)
                 .put("warmup", w)
@@ -113,6 +142,24 @@ final class BenchGemmCommand implements Callable<Integer> {
     /** 3 warm-up runs, more for small products (about 0.2 GFLOP of warm-up in all, at most 200 runs). */
     static int defaultWarmup(double flops) {
         return (int) Math.max(3, Math.min(200, 2e8 / flops));
+    }
+
+    /** The host matrix itself for host backends; else a device copy (converted to bf16 on the device if asked). */
+    private static MemorySegment onBackend(KernelBackend b, Arena arena, MemorySegment host, boolean bf16) {
+        if (b.hostAccessible()) {
+            return host;
+        }
+        long elements = host.byteSize() / Float.BYTES;
+        MemorySegment f32 = b.allocate(host.byteSize());
+        b.copyToDevice(host, f32, host.byteSize());
+        if (!bf16) {
+            return f32;
+        }
+        MemorySegment half = b.allocate(elements * 2);
+        b.convert(DType.F32, f32, DType.BF16, half, elements);
+        b.synchronize();
+        b.free(f32);
+        return half;
     }
 
     private static MemorySegment randomMatrix(Arena arena, long elements, long seed) {

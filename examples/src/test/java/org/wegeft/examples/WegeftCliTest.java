@@ -153,6 +153,11 @@ class WegeftCliTest {
                         "--n", "8", "--warmup-seconds", "-1"}, "wegeft bench gemm:", List.of("--warmup-seconds", "-1")),
                 Arguments.of("unknown backend", (Function<Path, String[]>) d -> new String[] {"bench", "gemm", "--n", "8",
                         "--backend", "abacus"}, "wegeft bench gemm:", List.of("--backend", "abacus")),
+                Arguments.of("unknown dtype", (Function<Path, String[]>) d -> new String[] {"bench", "gemm", "--n", "8",
+                        "--backend", "scalar", "--dtype", "f16"}, "wegeft bench gemm:", List.of("--dtype", "f16")),
+                Arguments.of("bf16 on a host backend", (Function<Path, String[]>) d -> new String[] {"bench", "gemm",
+                        "--n", "8", "--backend", "scalar", "--dtype", "bf16"}, "wegeft bench gemm:",
+                        List.of("--dtype bf16", "cuda", "scalar")),
                 Arguments.of("missing command", (Function<Path, String[]>) d -> new String[] {},
                         "wegeft:", List.of("missing command")),
                 Arguments.of("bad JMH option", (Function<Path, String[]>) d -> new String[] {"bench", "jmh", "-zz"},
@@ -186,6 +191,35 @@ class WegeftCliTest {
         assertTrue(j.get("gflops").asDouble() > 0, r.out());
         assertTrue(j.get("median_ms").asDouble() > 0, r.out());
         assertTrue(j.get("threads").asInt() >= 1, r.out());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"f32", "bf16"})
+    void benchGemmOnUnavailableCudaFailsWithTheReason(String dtype) {
+        org.wegeft.kernels.Availability cuda = org.wegeft.kernels.Backends.all().stream()
+                .filter(b -> b.name().equals("cuda")).findFirst().orElseThrow().availability();
+        if (cuda.available()) {
+            System.out.println("bench gemm --backend cuda: cuda is available here, the failure path is not exercised");
+            org.junit.jupiter.api.Assumptions.abort("cuda is available here");
+        }
+        Result r = run("bench", "gemm", "--n", "8192", "--backend", "cuda", "--dtype", dtype);
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.errLines().get(0).startsWith("wegeft bench gemm: --backend: backend 'cuda' is not available: "),
+                r.err());
+        assertTrue(r.err().contains(cuda.reason()), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void backendsListsCudaWithItsReason() throws IOException {
+        Result r = run("backends", "--json");
+        assertEquals(0, r.status(), r.err());
+        boolean cuda = false;
+        for (JsonNode b : JSON.readTree(r.out())) {
+            cuda |= b.get("name").asText().equals("cuda") && !b.get("reason").asText().isBlank();
+        }
+        assertTrue(cuda, r.out());
     }
 
     @Test

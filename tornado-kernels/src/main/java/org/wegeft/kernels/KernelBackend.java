@@ -38,6 +38,53 @@ public interface KernelBackend {
         return true;
     }
 
+    // ------------------------------------------------------------------ memory
+
+    /*
+     * Memory of a device backend ({@link #hostAccessible()} false) is addressed by segments that wrap a device
+     * address, MemorySegment.ofAddress(ptr).reinterpret(bytes): their size and asSlice work, but Java code must
+     * never read or write them. Data crosses between host and device only through copyToDevice / copyToHost.
+     * Host backends keep the defaults below: allocate is host memory, the copies are plain memory copies.
+     */
+
+    /**
+     * A buffer of {@code bytes} bytes (64-byte aligned, contents undefined) owned by this backend until
+     * {@link #free}. The default allocates zeroed host memory from a fresh shared arena.
+     */
+    default MemorySegment allocate(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("allocate: negative size " + bytes);
+        }
+        return HostMemory.allocate(bytes);
+    }
+
+    /** Releases a buffer returned by {@link #allocate}. The default releases host memory (a no-op for others). */
+    default void free(MemorySegment buffer) {
+        HostMemory.free(buffer);
+    }
+
+    /** Copies {@code bytes} bytes from host memory into a buffer of this backend. */
+    default void copyToDevice(MemorySegment host, MemorySegment device, long bytes) {
+        MemorySegment.copy(host, 0, device, 0, bytes);
+    }
+
+    /** Copies {@code bytes} bytes from a buffer of this backend into host memory. */
+    default void copyToHost(MemorySegment device, MemorySegment host, long bytes) {
+        MemorySegment.copy(device, 0, host, 0, bytes);
+    }
+
+    /** Copies {@code bytes} bytes between two buffers of this backend. */
+    default void copy(MemorySegment src, MemorySegment dst, long bytes) {
+        MemorySegment.copy(src, 0, dst, 0, bytes);
+    }
+
+    /**
+     * Waits until every kernel and copy issued so far has finished (device backends run asynchronously; host
+     * backends are synchronous, the default does nothing).
+     */
+    default void synchronize() {
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     /**
