@@ -32,8 +32,9 @@ final class TokenizerFiles {
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file, "file not found", e);
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(file, "malformed JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+            var at = e.getLocation(); // null for some errors (e.g. a nesting-depth limit)
+            throw new TokenizerException(file, "malformed JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
         } catch (IOException e) {
             throw new TokenizerException(file, "cannot read: " + e, e);
         }
