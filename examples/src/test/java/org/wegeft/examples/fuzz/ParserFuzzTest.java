@@ -16,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.llm.LlamaConfig;
@@ -40,7 +39,8 @@ import org.wegeft.vision.VitConfigException;
  * Seeded mutational fuzzing of every file parser: each mutated input must either parse or raise the parser's
  * typed exception, never another exception, an {@link Error} (out of memory above all) or a hang (each input
  * runs under a time limit). {@code -Dwegeft.fuzz.iterations=N} (default 5,000 per parser) and
- * {@code -Dwegeft.fuzz.seed=S} set the run; a failing input is written to {@code target/fuzz-failures/}.
+ * {@code -Dwegeft.fuzz.seed=S} set the run; a failing input is written to {@code target/fuzz-failures/}
+ * (and the input being parsed is always {@code target/fuzz-work/<parser>/}, so a JVM crash leaves it there).
  *
  * <pre>
  *   ./mvnw -pl examples -am test -Dtest=ParserFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
@@ -57,8 +57,8 @@ class ParserFuzzTest {
         return t;
     });
 
-    @TempDir
-    static Path tmp;
+    /** Inputs are written here (not to a temporary folder) so that the one a JVM crash interrupted stays. */
+    private static final Path WORK = Path.of("target", "fuzz-work");
 
     /** One parser: its file name, seeds, the call that parses (and uses) a file, and its typed exceptions. */
     record Target(String name, String fileName, Function<Path, List<byte[]>> seeds, Parse parse,
@@ -126,7 +126,7 @@ class ParserFuzzTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void everyInputParsesOrRaisesTheTypedException(Target target) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve(target.name()));
+        Path dir = Files.createDirectories(WORK.resolve(target.name()));
         List<byte[]> seeds = target.seeds().apply(dir);
         Path file = dir.resolve(target.fileName());
         for (byte[] seed : seeds) { // the seeds themselves are valid: the property is not vacuous

@@ -7,6 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 
@@ -68,6 +71,26 @@ final class ArrowBounds {
                             + " bytes, beyond the end of the file (" + size + " bytes)");
                 }
             }
+        }
+    }
+
+    /**
+     * The offsets, lengths and row count of a loaded column fit its buffers (Arrow's full validation; a
+     * fixed-size list, which that validation does not cover, is checked by hand).
+     */
+    static void checkVector(FieldVector v, int rows) {
+        if (v instanceof FixedSizeListVector fsl) {
+            FieldVector data = fsl.getDataVector();
+            long need = (long) rows * fsl.getListSize();
+            if (rows > fsl.getValueCount() || need > data.getValueCount()
+                    || (data instanceof BaseFixedWidthVector fw
+                        && (long) data.getValueCount() * fw.getTypeWidth() > fw.getDataBuffer().capacity())) {
+                throw new IllegalArgumentException("fixed-size list of " + rows + " rows × " + fsl.getListSize()
+                        + " does not fit its " + data.getValueCount() + " values");
+            }
+            data.validateFull();
+        } else {
+            v.validateFull();
         }
     }
 

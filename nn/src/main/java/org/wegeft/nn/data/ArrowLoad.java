@@ -87,6 +87,9 @@ final class ArrowLoad {
                 while (reader.loadNextBatch()) {
                     for (ColumnSpec spec : specs) {
                         current = spec.name();
+                        // offsets, lengths and the row count must fit the buffers before any value is read:
+                        // a corrupt string length would otherwise be allocated (up to 2 GB) before it is checked
+                        ArrowBounds.checkVector(root.getVector(spec.name()), root.getRowCount());
                         append(file, spec.name(), root.getVector(spec.name()), root.getRowCount(),
                                 out.get(spec.name()));
                     }
