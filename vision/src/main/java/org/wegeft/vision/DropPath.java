@@ -1,8 +1,10 @@
 package org.wegeft.vision;
 
 import java.util.random.RandomGenerator;
+import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -10,16 +12,16 @@ import org.wegeft.tensor.Tensor;
  * probability p and the kept ones are scaled by 1/(1−p); the identity in eval mode or with p = 0. The per-sample
  * masks come from this module's own seeded generator.
  */
-public final class DropPath extends Module implements Layer {
+public final class DropPath extends Module implements Layer, Stochastic {
     private final float p;
-    private final RandomGenerator rng;
+    private final CountingRandom rng;
 
     public DropPath(float p, RandomGenerator rng) {
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("DropPath rate must be in [0, 1), got " + p);
         }
         this.p = p;
-        this.rng = rng;
+        this.rng = CountingRandom.from(rng);
     }
 
     // x: (B, ...) → (B, ...)
@@ -44,5 +46,10 @@ public final class DropPath extends Module implements Layer {
 
     public float p() {
         return p;
+    }
+
+    @Override
+    public CountingRandom generator() {
+        return rng;
     }
 }

@@ -90,10 +90,19 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
-        long[] ids = impl.encode(text, addSpecialTokens, false).getIds();
+        long[] ids;
+        try {
+            ids = impl.encode(text, addSpecialTokens, false).getIds();
+        } catch (RuntimeException e) { // the native tokenizer rejects what its tokenizer.json set up
+            throw new TokenizerException(file, "encoding failed: " + e.getMessage(), e);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            out[i] = Math.toIntExact(ids[i]);
+            if (ids[i] < 0 || ids[i] >= vocab.idToToken().length) { // the file's vocabulary is inconsistent
+                throw new TokenizerException(file, "the tokenizer produced id " + ids[i] + ", outside the "
+                        + vocab.idToToken().length + " ids its vocabulary lists (duplicate or conflicting entries?)");
+            }
+            out[i] = (int) ids[i];
         }
         return out;
     }
@@ -105,7 +114,11 @@ public final class HfTokenizer implements Tokenizer {
             checkId(ids[i]);
             l[i] = ids[i];
         }
-        return impl.decode(l, skipSpecialTokens);
+        try {
+            return impl.decode(l, skipSpecialTokens);
+        } catch (RuntimeException e) {
+            throw new TokenizerException(file, "decoding failed: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -26,22 +26,59 @@ final class TokenizerFiles {
                  @Nullable String modelUnk) {
     }
 
+    /**
+     * Deepest nesting accepted. A real tokenizer file nests about 6 levels; the native tokenizer overflows its
+     * stack (aborting the JVM) on documents nested a few hundred levels deep, so those never reach it.
+     */
+    static final int MAX_DEPTH = 64;
+
     static JsonNode read(Path file) {
         try {
-            return JSON.readTree(Files.readString(file));
+            JsonNode root = JSON.readTree(Files.readString(file));
+            if (root == null || root.isMissingNode()) {
+                throw new TokenizerException(file, "empty file (a JSON object is needed)");
+            }
+            if (depth(root) > MAX_DEPTH) {
+                throw new TokenizerException(file, "JSON nested deeper than " + MAX_DEPTH + " levels");
+            }
+            return root;
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file, "file not found", e);
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(file, "malformed JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+            var at = e.getLocation(); // null for some errors (e.g. a nesting-depth limit)
+            throw new TokenizerException(file, "malformed JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
         } catch (IOException e) {
             throw new TokenizerException(file, "cannot read: " + e, e);
         }
     }
 
+    /** Nesting depth of a document (iterative: a deep document must not overflow this stack either). */
+    static int depth(JsonNode root) {
+        int max = 0;
+        java.util.ArrayDeque<java.util.Map.Entry<JsonNode, Integer>> todo = new java.util.ArrayDeque<>();
+        todo.push(java.util.Map.entry(root, 1));
+        while (!todo.isEmpty()) {
+            var e = todo.pop();
+            max = Math.max(max, e.getValue());
+            if (e.getValue() > MAX_DEPTH) {
+                return e.getValue();
+            }
+            for (JsonNode c : e.getKey()) {
+                if (c.isContainerNode()) {
+                    todo.push(java.util.Map.entry(c, e.getValue() + 1));
+                }
+            }
+        }
+        return max;
+    }
+
     static @Nullable JsonNode readOptional(Path file) {
         return Files.isRegularFile(file) ? read(file) : null;
     }
+
+    /** Token ids at or above this are rejected (real vocabularies are under 2^18). */
+    static final int MAX_TOKEN_ID = 1 << 24;
 
     static Vocab vocab(Path file, JsonNode root) {
         JsonNode model = root.path("model");
@@ -80,11 +117,18 @@ final class TokenizerFiles {
             if (id < 0) {
                 throw new TokenizerException(file, "negative token id " + id);
             }
+            if (id >= MAX_TOKEN_ID) { // checked before the id table is allocated
+                throw new TokenizerException(file, "token id " + id + " is beyond the supported " + MAX_TOKEN_ID);
+            }
             size = Math.max(size, id + 1);
         }
         String[] byId = new String[size];
         ids.forEach((tok, id) -> byId[id] = tok);
         JsonNode unk = model.path("unk_token");
+        if (unk.isTextual() && !ids.containsKey(unk.asText())) {
+            throw new TokenizerException(file, "key 'model.unk_token': token '" + unk.asText()
+                    + "' is not in the vocabulary");
+        }
         return new Vocab(byId, ids, special, unk.isTextual() ? unk.asText() : null);
     }
 

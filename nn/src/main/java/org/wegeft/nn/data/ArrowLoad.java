@@ -64,13 +64,21 @@ final class ArrowLoad {
         Map<String, Column> out = new LinkedHashMap<>();
         String current = null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                BufferAllocator alloc = new RootAllocator()) {
+                // every buffer of an IPC body lies inside the file: a declared size beyond it is malformed
+                // input, rejected by the allocator's limit before any memory is reserved
+                BufferAllocator alloc = new RootAllocator(2 * ch.size() + (1 << 20))) {
             boolean fileFormat = isFileFormat(ch);
             if (!fileFormat && !endsWithEos(ch)) {
                 throw new DatasetException(file, null, "truncated or malformed Arrow data: neither the Arrow file"
                         + " format (no ARROW1 magic) nor a complete Arrow stream (no end-of-stream marker)");
             }
+            if (!fileFormat) {
+                ArrowBounds.checkStream(file, ch, 0);
+            }
             try (ArrowReader reader = fileFormat ? new ArrowFileReader(ch, alloc) : new ArrowStreamReader(ch, alloc)) {
+                if (reader instanceof ArrowFileReader fr) {
+                    ArrowBounds.checkBlocks(file, ch, fr);
+                }
                 VectorSchemaRoot root = reader.getVectorSchemaRoot();
                 Schema schema = root.getSchema();
                 for (ColumnSpec spec : specs) {
@@ -79,6 +87,9 @@ final class ArrowLoad {
                 while (reader.loadNextBatch()) {
                     for (ColumnSpec spec : specs) {
                         current = spec.name();
+                        // offsets, lengths and the row count must fit the buffers before any value is read:
+                        // a corrupt string length would otherwise be allocated (up to 2 GB) before it is checked
+                        ArrowBounds.checkVector(root.getVector(spec.name()), root.getRowCount());
                         append(file, spec.name(), root.getVector(spec.name()), root.getRowCount(),
                                 out.get(spec.name()));
                     }

@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.wegeft.kernels.DType;
 import org.wegeft.tensor.SafetensorsFile;
@@ -35,19 +39,35 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** Writes the folder {@code dir} atomically (replacing an existing one). */
+    /**
+     * Writes the folder {@code dir} atomically (replacing an existing one): the files go to a hidden temporary
+     * sibling, are forced to disk, and the folder is renamed into place. A process killed at any moment leaves
+     * either the old folder or the new one complete (plus, at worst, a hidden temporary folder that
+     * {@link #latest} never returns).
+     */
     public static void write(Path dir, Map<String, Tensor> trainable, OptimizerState optimizer, TrainerState state) {
         Path parent = dir.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
+        Path old = parent.resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
             writeTensors(tmp.resolve(TRAINABLE), trainable, Map.of());
+            WRITE_HOOK.run();
             writeTensors(tmp.resolve(OPTIMIZER), optimizer.tensors(), optimizer.scalars());
-            JSON.writeValue(tmp.resolve(STATE).toFile(), state);
-            if (Files.exists(dir)) {
-                deleteTree(dir);
+            Files.write(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
+            for (String f : List.of(TRAINABLE, OPTIMIZER, STATE)) {
+                force(tmp.resolve(f), false);
+            }
+            force(tmp, true);
+            boolean replacing = Files.exists(dir);
+            if (replacing) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            force(parent, true);
+            if (replacing) {
+                deleteQuietly(old);
+            }
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp);
             if (e instanceof IOException io) {
@@ -56,6 +76,40 @@ public final class Checkpoint {
             throw new IllegalStateException("writing checkpoint " + dir + " failed: " + e.getMessage(), e);
         }
     }
+
+    /** Called between the files of a checkpoint write; tests replace it to pause or kill a writer mid-way. */
+    static volatile Runnable WRITE_HOOK = () -> { };
+
+    /** fsync of a file or (where the platform allows opening one) a directory. */
+    private static void force(Path p, boolean directory) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!directory) {
+                throw e;
+            } // some platforms cannot open a directory: its entries are still written by the rename
+        }
+    }
+
+    /**
+     * The complete checkpoint folder {@code checkpoint-<step>} of {@code outputDir} with the highest step, if
+     * any. Hidden temporary folders of interrupted writes are never returned.
+     */
+    public static Optional<Path> latest(Path outputDir) {
+        if (!Files.isDirectory(outputDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(outputDir)) {
+            return s.filter(p -> CHECKPOINT_NAME.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE)) && Files.isRegularFile(p.resolve(TRAINABLE))
+                            && Files.isRegularFile(p.resolve(OPTIMIZER)))
+                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(11))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing checkpoints in " + outputDir + " failed", e);
+        }
+    }
+
+    private static final Pattern CHECKPOINT_NAME = Pattern.compile("checkpoint-\\d{1,18}");
 
     private static void writeTensors(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {

@@ -33,6 +33,12 @@ public final class GradClip {
             throw new IllegalArgumentException("maxNorm must be > 0, got " + maxNorm);
         }
         double total = gradNorm(params);
+        clipToNorm(params, maxNorm, total);
+        return total;
+    }
+
+    /** Scales every gradient by min(1, maxNorm / (total + 1e-6)) in place, {@code total} being their norm. */
+    public static void clipToNorm(Collection<Tensor> params, double maxNorm, double total) {
         double coef = maxNorm / (total + 1e-6);
         if (coef < 1.0) {
             try (var g = Grad.disabled()) {
@@ -44,6 +50,5 @@ public final class GradClip {
                 }
             }
         }
-        return total;
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Module;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;
@@ -25,8 +26,13 @@ import org.wegeft.tensor.TensorScope;
  * </pre>
  *
  * With a fixed seed (batch order), seeded module initialisation and dropout generators, a CPU run is
- * bit-reproducible. {@link #resumeFrom} restores parameters, optimizer state and the data position (not the
- * dropout generators' state).
+ * bit-reproducible. {@link #resumeFrom} restores parameters, optimizer state, the schedule and data position
+ * and the position of every {@link Stochastic} module's generator, so a resumed run's losses are bit-identical
+ * to the uninterrupted run's.
+ *
+ * <p>A step whose loss or gradient norm is NaN or infinite is skipped (no optimizer update; counted as
+ * {@code skipped_steps} in the metrics); after {@link TrainConfig#maxBadSteps()} such steps in a row the run
+ * saves the last good parameters (with an output folder) and throws {@link TrainingDivergedException}.
  */
 public final class Trainer<B> {
     private final Module model;
@@ -97,6 +103,15 @@ public final class Trainer<B> {
             saved.tensors().values().forEach(Tensor::close);
         }
         start = Checkpoint.readState(checkpoint);
+        Map<String, Stochastic> gens = generators();
+        start.generators().forEach((path, st) -> {
+            Stochastic m = gens.get(path);
+            if (m == null) {
+                throw new IllegalArgumentException(checkpoint.resolve(Checkpoint.STATE)
+                        + ": generator of module '" + path + "', which the model does not have");
+            }
+            m.generator().restore(st[0], st[1]);
+        });
         return this;
     }
 
@@ -113,6 +128,8 @@ public final class Trainer<B> {
         int epoch = start.epoch();
         long intoEpoch = start.batchesIntoEpoch();
         long seed = start.seed();
+        long skipped = start.skippedSteps();
+        int badInARow = 0;
         Iterator<B> it = skip(source.epoch(epoch, seed + epoch), intoEpoch);
         long samples = 0;
         long t0 = System.nanoTime();
@@ -140,14 +157,34 @@ public final class Trainer<B> {
                         scaled.backward();
                         loss += l.item() / config.accumulation();
                     }
-                    gradNorm = config.maxGradNorm() > 0 ? GradClip.clipGradNorm(trainable, config.maxGradNorm())
-                            : GradClip.gradNorm(trainable);
-                    opt.setLearningRate(lr);
-                    opt.step();
+                    gradNorm = GradClip.gradNorm(trainable);
+                    boolean finite = Float.isFinite(loss) && Double.isFinite(gradNorm);
+                    if (finite) {
+                        if (config.maxGradNorm() > 0) {
+                            GradClip.clipToNorm(trainable, config.maxGradNorm(), gradNorm);
+                        }
+                        opt.setLearningRate(lr);
+                        opt.step();
+                        badInARow = 0;
+                    } else {
+                        skipped++;
+                        badInARow++;
+                    }
                     opt.zeroGrad();
                 }
                 losses[(int) (step - start.step())] = loss;
                 step++;
+                if (badInARow >= config.maxBadSteps()) {
+                    Path ck = null;
+                    if (out != null) {
+                        ck = out.resolve("checkpoint-" + step);
+                        saveCheckpoint(ck, state(step, epoch, intoEpoch, seed, lr, skipped));
+                    }
+                    if (log != null) {
+                        log.write(Map.of("step", step, "stopped", "diverged", "skipped_steps", skipped));
+                    }
+                    throw new TrainingDivergedException(step, badInARow, loss, gradNorm, ck);
+                }
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 if (config.logEvery() > 0 && (step % config.logEvery() == 0 || step == total)) {
                     if (bar != null) {
@@ -159,7 +196,8 @@ public final class Trainer<B> {
                         rec.put("epoch", epoch);
                         rec.put("loss", loss);
                         rec.put("lr", lr);
-                        rec.put("grad_norm", gradNorm);
+                        rec.put("grad_norm", Double.isFinite(gradNorm) ? gradNorm : String.valueOf(gradNorm));
+                        rec.put("skipped_steps", skipped);
                         rec.put("elapsed_s", elapsed);
                         log.write(rec);
                     }
@@ -175,8 +213,7 @@ public final class Trainer<B> {
                     }
                 }
                 if (out != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
-                    saveCheckpoint(out.resolve("checkpoint-" + step),
-                            new TrainerState(step, epoch, intoEpoch, seed, step, lr));
+                    saveCheckpoint(out.resolve("checkpoint-" + step), state(step, epoch, intoEpoch, seed, lr, skipped));
                 }
             }
         } finally {
@@ -194,6 +231,24 @@ public final class Trainer<B> {
         } finally {
             model.train();
         }
+    }
+
+    private TrainerState state(long step, int epoch, long intoEpoch, long seed, double lr, long skipped) {
+        Map<String, long[]> gens = new LinkedHashMap<>();
+        generators().forEach((path, m) -> gens.put(path, new long[] {m.generator().seed(), m.generator().position()}));
+        return new TrainerState(step, epoch, intoEpoch, seed, step, lr, gens, skipped);
+    }
+
+    /** Every module of the model that draws random numbers in forward, by path (a shared one under its first). */
+    private Map<String, Stochastic> generators() {
+        Map<String, Stochastic> out = new LinkedHashMap<>();
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        model.namedModules().forEach((path, m) -> {
+            if (m instanceof Stochastic st && seen.put(st.generator(), Boolean.TRUE) == null) {
+                out.put(path, st);
+            }
+        });
+        return out;
     }
 
     /** Writes trainable parameters, optimizer state and {@code state} to {@code dir} atomically. */

@@ -1,7 +1,9 @@
 package org.wegeft.peft.lora;
 
 import java.util.random.RandomGenerator;
+import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Linear;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.peft.AdapterWeight;
 import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
@@ -14,12 +16,12 @@ import org.wegeft.tensor.Tensor;
  * B = {@code lora_B} (d_out, r) zeros, s = alpha / r (alpha / √r with rsLoRA), dropout on x.
  * Children: {@code base_layer}, {@code lora_A}, {@code lora_B}.
  */
-public final class LoraLinear extends TunerLayer {
+public final class LoraLinear extends TunerLayer implements Stochastic {
     private final AdapterWeight loraA;
     private final AdapterWeight loraB;
     private final float scale;
     private final float dropout;
-    private final RandomGenerator rng;
+    private final CountingRandom rng;
 
     public LoraLinear(Linear base, int r, float scale, float dropout, RandomGenerator rng) {
         super(base);
@@ -29,7 +31,7 @@ public final class LoraLinear extends TunerLayer {
         this.loraB = registerModule("lora_B", new AdapterWeight(Tensor.zeros(base.outFeatures(), r))).get();
         this.scale = scale;
         this.dropout = dropout;
-        this.rng = rng;
+        this.rng = CountingRandom.from(rng);
     }
 
     public AdapterWeight loraA() {
@@ -59,5 +61,10 @@ public final class LoraLinear extends TunerLayer {
     @Override
     public Tensor deltaWeight() {
         return DeltaW.lora(loraA.weight(), loraB.weight(), scale);
+    }
+
+    @Override
+    public CountingRandom generator() {
+        return rng;
     }
 }

@@ -2,7 +2,9 @@ package org.wegeft.peft.wegeft;
 
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Linear;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.peft.AdapterWeight;
 import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
@@ -25,12 +27,12 @@ import org.wegeft.tensor.Tensor;
  * ({@link AdapterWeight}s, possibly shared with the other layers of a tie group; the module tree and the
  * adapter file list them under the first layer of the group).
  */
-public final class WeGeFTLinear extends TunerLayer {
+public final class WeGeFTLinear extends TunerLayer implements Stochastic {
     private final AdapterWeight phi;
     private final AdapterWeight psi;
     private final float scale;
     private final float dropout;
-    private final RandomGenerator rng;
+    private final CountingRandom rng;
 
     /**
      * @param phi     (r, d_in), zeros at initialisation
@@ -52,7 +54,7 @@ public final class WeGeFTLinear extends TunerLayer {
         this.psi = registerModule("wegeft_psi", psi).get();
         this.scale = scale;
         this.dropout = dropout;
-        this.rng = rng;
+        this.rng = CountingRandom.from(rng);
     }
 
     /** A fresh pair for a layer of input size {@code dIn}: phi zeros, psi kaiming-uniform (a = √5) = U(±1/√d_in). */
@@ -116,5 +118,10 @@ public final class WeGeFTLinear extends TunerLayer {
     /** The bias of the base layer, or null. */
     public @Nullable Tensor bias() {
         return baseLayer().bias();
+    }
+
+    @Override
+    public CountingRandom generator() {
+        return rng;
     }
 }
