@@ -17,6 +17,7 @@ import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.ReduceOp;
 import org.wegeft.kernels.UnaryOp;
+import org.wegeft.kernels.cpu.CpuBackend;
 
 /**
  * A GPU stand-in for CPU-only tests of the tensor module's device path: {@code hostAccessible() == false}, kernels
@@ -27,8 +28,11 @@ import org.wegeft.kernels.UnaryOp;
  * {@link HostAccess}) gets a {@link WrongThreadException}, as host code on a GPU pointer would crash. Kernels and
  * copies translate them back, and fail when handed a segment that is not a live buffer of this device (a host
  * pointer reaching a device kernel).
+ *
+ * <p>Registered for {@link java.util.ServiceLoader} in the tensor tests with priority 0 (never chosen by default):
+ * {@code ./mvnw -pl tensor test -Dwegeft.backend=pretend-device} runs the whole suite on it.
  */
-final class PretendDevice implements KernelBackend {
+public final class PretendDevice implements KernelBackend {
     private final KernelBackend host;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment unreachable;
@@ -39,6 +43,11 @@ final class PretendDevice implements KernelBackend {
     final AtomicLong toDevice = new AtomicLong();
     final AtomicLong toHost = new AtomicLong();
     final AtomicLong kernels = new AtomicLong();
+
+    /** For {@link java.util.ServiceLoader}: {@code -Dwegeft.backend=pretend-device} runs tensor tests on it. */
+    public PretendDevice() {
+        this(new CpuBackend());
+    }
 
     PretendDevice(KernelBackend host) {
         this.host = host;
