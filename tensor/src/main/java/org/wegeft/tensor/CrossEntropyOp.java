@@ -1,6 +1,7 @@
 package org.wegeft.tensor;
 
 import java.lang.foreign.MemorySegment;
+import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.ReduceOp;
 
@@ -49,7 +50,13 @@ final class CrossEntropyOp extends Node {
 
     @Override
     Tensor[] backward(Tensor g) {
-        float scale = g.item() / count;
-        return new Tensor[] {Raw.affine(dlogits, scale, 0f)};
+        if (g.storage().isHostMemory()) {
+            float scale = g.item() / count;
+            return new Tensor[] {Raw.affine(dlogits, scale, 0f)};
+        }
+        // device memory: scale by dy / count with kernels, never reading dy on the host
+        try (Tensor n = Raw.full(new long[0], count); Tensor scale = Raw.binary(BinaryOp.DIV, g, n)) {
+            return new Tensor[] {Raw.binary(BinaryOp.MUL, dlogits, scale)};
+        }
     }
 }

@@ -1,12 +1,12 @@
 package org.wegeft.tensor;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
-import org.wegeft.kernels.DType;
 
-/** Tensors from Java data and random generators (host-side data generation). */
+/**
+ * Tensors from Java data and random generators: values are made on the host and copied once into the current
+ * backend's memory (one host → device copy per tensor on a device backend).
+ */
 final class Factories {
     private Factories() {
     }
@@ -36,8 +36,7 @@ final class Factories {
 
     static Tensor ofInts(int[] data, long[] shape) {
         long[] s = shapeFor(data.length, shape);
-        Storage st = Storage.allocateUninitialized(DType.I32, data.length);
-        MemorySegment.copy(data, 0, st.segment(), ValueLayout.JAVA_INT, 0, data.length);
+        Storage st = Storage.ofInts(data);
         return new Tensor(st, 0, s, Shapes.contiguousStrides(s), true);
     }
 

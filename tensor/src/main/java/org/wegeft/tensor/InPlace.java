@@ -25,12 +25,34 @@ final class InPlace {
         if (!Arrays.equals(dst.shapeRef(), src.shapeRef())) {
             throw new ShapeMismatchException("copyFrom: source " + src + " does not match target " + dst);
         }
+        if (dst.storage().device() != src.storage().device()) {
+            copyAcross(dst, src);
+            return;
+        }
         if (dst.dtype() == src.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.I32)) {
             Raw.be().copyStrided(Shapes.toInt(src.shapeRef(), "copyFrom"), src.seg(), src.stridesRef(), dst.seg());
             return;
         }
         try (Operand s = Operand.contiguous(src)) {
             Raw.be().convert(src.dtype(), s.seg(), dst.dtype(), dst.seg(), dst.numel());
+        }
+    }
+
+    /** Host ↔ device: a plain byte copy between contiguous tensors of one dtype (how data moves to a device). */
+    private static void copyAcross(Tensor dst, Tensor src) {
+        if (dst.dtype() != src.dtype() || !src.isContiguous()) {
+            throw new UnsupportedOperationException("copyFrom between " + src.storage().where() + " and "
+                    + dst.storage().where() + " needs a contiguous source of the target's dtype, got " + src
+                    + " into " + dst);
+        }
+        long bytes = dst.numel() * dst.dtype().byteSize();
+        if (src.storage().isHostMemory()) {
+            dst.writeFrom(src.storage().memory().asSlice(src.storageOffset() * src.dtype().byteSize(), bytes));
+        } else if (dst.storage().isHostMemory()) {
+            src.readInto(dst.storage().memory().asSlice(dst.storageOffset() * dst.dtype().byteSize(), bytes));
+        } else {
+            throw new UnsupportedOperationException("copyFrom between two device backends (" + src.storage().where()
+                    + " into " + dst.storage().where() + ") is not supported; copy through host memory");
         }
     }
 

@@ -15,7 +15,7 @@ final class PowOp extends Node {
 
     static Tensor apply(Tensor x, float p) {
         Tensor out;
-        try (Tensor e = Tensor.scalar(p)) {
+        try (Tensor e = Raw.full(new long[0], p)) { // filled by a kernel: no host copy
             out = Raw.binary(BinaryOp.POW, x, e);
         }
         return Node.shouldRecord(x) ? Node.record(out, new PowOp(x, p)) : out;
@@ -23,7 +23,7 @@ final class PowOp extends Node {
 
     @Override
     Tensor[] backward(Tensor g) {
-        try (Tensor e = Tensor.scalar(p - 1f);
+        try (Tensor e = Raw.full(new long[0], p - 1f);
              Tensor xp = Raw.binary(BinaryOp.POW, x, e);
              Tensor gx = Raw.binary(BinaryOp.MUL, g, xp)) {
             return new Tensor[] {Raw.affine(gx, p, 0f)};

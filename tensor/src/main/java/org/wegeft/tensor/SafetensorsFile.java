@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.DType;
 
 /**
@@ -130,17 +131,18 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * A storage over the tensor's bytes: zero-copy over the mapping when the data is aligned to its element
-     * size (the usual case), else a pooled copy. BF16 and F16 stay in their dtype.
+     * A storage over the tensor's bytes: zero-copy over the mapping when the current backend reads host memory
+     * and the data is aligned to its element size (the usual case), else a pooled copy — in device memory (one
+     * host → device copy from the mapping) when the current backend is a device. BF16 and F16 stay in their dtype.
      * @throws SafetensorsException when the tensor is missing or its dtype is not F32, BF16, F16 or I32
      */
     public Storage storage(String name) {
         TensorInfo t = info(name);
         DType dtype = computeDType(t);
         MemorySegment region = region(t);
-        if (region.address() % dtype.byteSize() != 0) {
+        if (region.address() % dtype.byteSize() != 0 || !Backends.current().hostAccessible()) {
             Storage copy = Storage.allocateUninitialized(dtype, t.bytes() / dtype.byteSize());
-            MemorySegment.copy(region, 0, copy.segment(), 0, t.bytes());
+            HostAccess.write(region, copy, 0);
             return copy;
         }
         retain();

@@ -139,7 +139,9 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
         }
         try (Tensor c = t.isContiguous() ? null : t.contiguous()) {
             Tensor src = c != null ? c : t;
-            append(src.seg().asSlice(0, e.bytes()));
+            HostAccess.writeTo(channel, src.storage(), src.storageOffset() * src.dtype().byteSize(), e.bytes());
+            bytesWritten += e.bytes();
+            next++;
         }
     }
 

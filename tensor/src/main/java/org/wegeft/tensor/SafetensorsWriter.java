@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -141,11 +140,7 @@ public final class SafetensorsWriter {
             writeAll(ch, len);
             writeAll(ch, ByteBuffer.wrap(header));
             for (Entry e : list) {
-                MemorySegment seg = e.storage().segment();
-                for (long off = 0; off < seg.byteSize(); off += 1L << 30) {
-                    long chunk = Math.min(1L << 30, seg.byteSize() - off);
-                    writeAll(ch, seg.asSlice(off, chunk).asByteBuffer());
-                }
+                HostAccess.writeTo(ch, e.storage(), 0, e.bytes());
             }
         });
     }

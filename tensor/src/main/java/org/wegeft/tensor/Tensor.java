@@ -258,15 +258,17 @@ public final class Tensor implements AutoCloseable {
 
     // ------------------------------------------------------------------ readers
 
+    /** The values as float32, row-major (one device → host copy for a tensor in device memory). */
     public float[] toFloatArray() {
         try (Operand o = Operand.f32(this)) {
             int n = Shapes.checkedInt(numel(), "toFloatArray");
             float[] out = new float[n];
-            MemorySegment.copy(o.seg(), ValueLayout.JAVA_FLOAT, 0, out, 0, n);
+            o.t().readInto(MemorySegment.ofArray(out));
             return out;
         }
     }
 
+    /** The values of an I32 tensor, row-major. */
     public int[] toIntArray() {
         if (dtype() != DType.I32) {
             throw new IllegalArgumentException("toIntArray needs an I32 tensor, got " + this);
@@ -274,7 +276,7 @@ public final class Tensor implements AutoCloseable {
         try (Operand o = Operand.contiguous(this)) {
             int n = Shapes.checkedInt(numel(), "toIntArray");
             int[] out = new int[n];
-            MemorySegment.copy(o.seg(), ValueLayout.JAVA_INT, 0, out, 0, n);
+            o.t().readInto(MemorySegment.ofArray(out));
             return out;
         }
     }
@@ -306,12 +308,22 @@ public final class Tensor implements AutoCloseable {
     }
 
     private float readAt(long element) {
-        MemorySegment s = storage.segment();
+        checkOpen();
+        MemorySegment s;
+        long i = element;
+        if (storage.isHostMemory()) {
+            s = storage.memory();
+        } else {
+            // one element from device memory: a copy of its bytes (8-aligned heap buffer)
+            s = MemorySegment.ofArray(new long[1]).asSlice(0, dtype().byteSize());
+            HostAccess.read(storage, element * dtype().byteSize(), s);
+            i = 0;
+        }
         return switch (dtype()) {
-            case F32 -> s.getAtIndex(ValueLayout.JAVA_FLOAT, element);
-            case I32 -> s.getAtIndex(ValueLayout.JAVA_INT, element);
-            case BF16 -> Float.intBitsToFloat((s.getAtIndex(ValueLayout.JAVA_SHORT, element) & 0xffff) << 16);
-            case F16 -> Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, element));
+            case F32 -> s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            case I32 -> s.getAtIndex(ValueLayout.JAVA_INT, i);
+            case BF16 -> Float.intBitsToFloat((s.getAtIndex(ValueLayout.JAVA_SHORT, i) & 0xffff) << 16);
+            case F16 -> Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
         };
     }
 
@@ -622,10 +634,26 @@ public final class Tensor implements AutoCloseable {
 
     /** The memory from this tensor's first element on (kernels index it with the tensor's strides). */
     MemorySegment seg() {
+        checkOpen();
+        return storage.segment().asSlice(offset * dtype().byteSize());
+    }
+
+    /** Copies {@code dst.byteSize()} bytes from this tensor's first element on into host memory (contiguous tensors). */
+    void readInto(MemorySegment dst) {
+        checkOpen();
+        HostAccess.read(storage, offset * dtype().byteSize(), dst);
+    }
+
+    /** Copies host memory {@code src} into this tensor from its first element on (contiguous tensors). */
+    void writeFrom(MemorySegment src) {
+        checkOpen();
+        HostAccess.write(src, storage, offset * dtype().byteSize());
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("tensor already closed: " + this);
         }
-        return storage.segment().asSlice(offset * dtype().byteSize());
     }
 
     /** A new view over the same storage (scope-tracked, no grad). */
