@@ -2,11 +2,8 @@ package org.wegeft.peft;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.wegeft.kernels.DType;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
@@ -21,20 +18,9 @@ final class AdapterFiles {
     private AdapterFiles() {
     }
 
-    /** Writes {@code tensors} as float32, atomically (the writer's temp file + rename). */
+    /** Writes {@code tensors} (float32 adapter weights) atomically (the writer's temp file + rename). */
     static void write(Path file, Map<String, Tensor> tensors) throws IOException {
-        List<Storage> open = new ArrayList<>();
-        try {
-            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-            for (var e : tensors.entrySet()) {
-                Storage s = Storage.ofFloats(e.getValue().toFloatArray());
-                open.add(s);
-                w.add(e.getKey(), DType.F32, e.getValue().shape(), s);
-            }
-            w.write(file);
-        } finally {
-            open.forEach(Storage::close);
-        }
+        SafetensorsWriter.save(file, tensors, Map.of());
     }
 
     /** Shapes of every tensor in {@code file}. */

@@ -82,6 +82,30 @@ public final class SafetensorsWriter {
         return this;
     }
 
+    /**
+     * Writes {@code tensors} to one file atomically, each in its own dtype (any layout; views are copied to a
+     * contiguous buffer first), with {@code "format": "pt"} and {@code metadata} in {@code __metadata__}.
+     */
+    public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        List<Tensor> dense = new ArrayList<>();
+        try (var g = Grad.disabled()) {
+            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(metadata);
+            for (var e : tensors.entrySet()) {
+                Tensor t = e.getValue().contiguous();
+                dense.add(t);
+                if (t.storageOffset() != 0 || t.storage().elements() != t.numel()) {
+                    Tensor exact = Tensor.zeros(t.dtype(), t.shape()).copyFrom(t); // a view into a larger buffer
+                    dense.add(exact);
+                    t = exact;
+                }
+                w.add(e.getKey(), t.dtype(), t.shape(), t.storage());
+            }
+            w.write(file);
+        } finally {
+            dense.forEach(Tensor::close);
+        }
+    }
+
     /** Writes every tensor to one file, atomically. */
     public void write(Path file) throws IOException {
         writeFile(file, List.copyOf(entries.values()), metadata);

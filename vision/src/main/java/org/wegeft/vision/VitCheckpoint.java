@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.wegeft.kernels.DType;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.SafetensorsWriter;
@@ -82,18 +81,7 @@ final class VitCheckpoint {
 
     static void save(VisionTransformer model, Path dir) throws IOException {
         Files.createDirectories(dir);
-        List<Storage> copies = new ArrayList<>();
-        try {
-            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-            for (var e : model.stateDict().entrySet()) {
-                Storage s = Storage.ofFloats(e.getValue().toFloatArray()); // heap copy: F32, contiguous
-                copies.add(s);
-                w.add(e.getKey(), DType.F32, e.getValue().shape(), s);
-            }
-            w.write(dir.resolve(ShardedSafetensors.SINGLE));
-        } finally {
-            copies.forEach(Storage::close);
-        }
+        SafetensorsWriter.save(dir.resolve(ShardedSafetensors.SINGLE), model.stateDict(), Map.of());
         model.config().write(dir.resolve(VitConfigJson.FILE));
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.wegeft.kernels.DType;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Storage;
@@ -113,18 +111,7 @@ public final class Checkpoint {
 
     private static void writeTensors(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {
-        List<Storage> copies = new ArrayList<>();
-        try {
-            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(metadata);
-            for (var e : tensors.entrySet()) {
-                Storage s = Storage.ofFloats(e.getValue().toFloatArray()); // heap copy: F32, contiguous
-                copies.add(s);
-                w.add(e.getKey(), DType.F32, e.getValue().shape(), s);
-            }
-            w.write(file);
-        } finally {
-            copies.forEach(Storage::close);
-        }
+        SafetensorsWriter.save(file, tensors, metadata);
     }
 
     /** The trainer state of a checkpoint folder. */
