@@ -1,0 +1,111 @@
+package org.wegeft.llm.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.tokenizer.Tokenizer;
+
+/**
+ * Turns {@link DataRecord}s into {@link Example}s.
+ *
+ * <ul>
+ *   <li>Instruction: {@code prompt = template(instruction, input)} tokenized with the tokenizer's special tokens
+ *       (e.g. BOS), then {@code output} tokenized without them, then EOS. The prompt's labels are −100 (unless
+ *       {@code trainOnPrompt}); the answer's and EOS's labels are their ids.
+ *   <li>Text: tokenized with special tokens; every token a label; EOS appended when {@code eosAfterText}
+ *       (for packing plain text into blocks).
+ *   <li>Token ids: as given (labels as given, else the ids); no tokenizer needed.
+ * </ul>
+ *
+ * Every example is truncated to {@code maxLength} tokens (keeping the start). Prompt and answer are tokenized
+ * separately, so the boundary between them is exact.
+ *
+ * @param tokenizer null when only {@link DataRecord.TokenIds} records are encoded
+ */
+public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate template, int maxLength,
+                             boolean trainOnPrompt, boolean eosAfterText) {
+    public ExampleEncoder {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("--max-length must be at least 2, got " + maxLength);
+        }
+    }
+
+    /** Alpaca template, prompt masked, no EOS after plain text. */
+    public static ExampleEncoder of(@Nullable Tokenizer tokenizer, int maxLength) {
+        return new ExampleEncoder(tokenizer, PromptTemplate.ALPACA, maxLength, false, false);
+    }
+
+    public ExampleEncoder withTemplate(PromptTemplate t) {
+        return new ExampleEncoder(tokenizer, t, maxLength, trainOnPrompt, eosAfterText);
+    }
+
+    public ExampleEncoder withEosAfterText(boolean eos) {
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eos);
+    }
+
+    public Example encode(DataRecord r) {
+        return switch (r) {
+            case DataRecord.TokenIds t -> {
+                int[] labels = t.labels();
+                yield new Example(t.ids(), labels == null ? t.ids() : labels).truncate(maxLength);
+            }
+            case DataRecord.Text t -> {
+                int[] ids = tok("text").encode(t.text(), true);
+                yield Example.of(eosAfterText ? append(ids, eos()) : ids).truncate(maxLength);
+            }
+            case DataRecord.Instruction in -> {
+                Tokenizer tk = tok("instruction");
+                int[] prompt = tk.encode(template.prompt(in.instruction(), in.input()), true);
+                int[] answer = append(tk.encode(in.output(), false), eos());
+                int[] ids = concat(prompt, answer);
+                int[] labels = ids.clone();
+                if (!trainOnPrompt) {
+                    Arrays.fill(labels, 0, prompt.length, Example.IGNORE);
+                }
+                yield new Example(ids, labels).truncate(maxLength);
+            }
+        };
+    }
+
+    /** The prompt ids of an instruction (what generation starts from). */
+    public int[] promptIds(String instruction, String input) {
+        return tok("instruction").encode(template.prompt(instruction, input), true);
+    }
+
+    public List<Example> encodeAll(List<DataRecord> records) {
+        List<Example> out = new ArrayList<>(records.size());
+        for (DataRecord r : records) {
+            out.add(encode(r));
+        }
+        return out;
+    }
+
+    private Tokenizer tok(String kind) {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException("records with '" + kind + "' need a tokenizer (tokenizer.json in the"
+                    + " model folder); records with 'input_ids' do not");
+        }
+        return tokenizer;
+    }
+
+    private int eos() {
+        int eos = tok("text").eosId();
+        if (eos < 0) {
+            throw new IllegalArgumentException("the tokenizer has no EOS token (set eos_token in tokenizer_config.json)");
+        }
+        return eos;
+    }
+
+    static int[] append(int[] a, int x) {
+        int[] r = Arrays.copyOf(a, a.length + 1);
+        r[a.length] = x;
+        return r;
+    }
+
+    static int[] concat(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,172 @@
+package org.wegeft.llm.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Reads the JSON files of a tokenizer: the vocabulary of {@code tokenizer.json} and the special-token settings. */
+final class TokenizerFiles {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TokenizerFiles() {
+    }
+
+    /** The vocabulary of a {@code tokenizer.json}: model vocab plus added tokens, and which are special. */
+    record Vocab(String[] idToToken, Map<String, Integer> tokenToId, Map<String, Integer> special,
+                 @Nullable String modelUnk) {
+    }
+
+    static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new TokenizerException(file, "file not found", e);
+        } catch (JsonProcessingException e) {
+            throw new TokenizerException(file, "malformed JSON: " + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+        } catch (IOException e) {
+            throw new TokenizerException(file, "cannot read: " + e, e);
+        }
+    }
+
+    static @Nullable JsonNode readOptional(Path file) {
+        return Files.isRegularFile(file) ? read(file) : null;
+    }
+
+    static Vocab vocab(Path file, JsonNode root) {
+        JsonNode model = root.path("model");
+        if (!model.isObject()) {
+            throw new TokenizerException(file, "key 'model': missing or not an object");
+        }
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        JsonNode vocab = model.path("vocab");
+        if (vocab.isObject()) { // BPE, WordPiece, WordLevel: {token: id}
+            for (var e : vocab.properties()) {
+                if (!e.getValue().canConvertToInt()) {
+                    throw new TokenizerException(file, "key 'model.vocab." + e.getKey() + "': id is not an integer");
+                }
+                ids.put(e.getKey(), e.getValue().intValue());
+            }
+        } else if (vocab.isArray()) { // Unigram: [[token, score], ...], id = position
+            for (int i = 0; i < vocab.size(); i++) {
+                ids.put(vocab.get(i).path(0).asText(), i);
+            }
+        } else {
+            throw new TokenizerException(file, "key 'model.vocab': missing (model type '"
+                    + model.path("type").asText("?") + "')");
+        }
+        Map<String, Integer> special = new HashMap<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            if (!t.path("id").canConvertToInt() || !t.path("content").isTextual()) {
+                throw new TokenizerException(file, "key 'added_tokens': entry without integer 'id' and 'content': " + t);
+            }
+            ids.put(t.get("content").asText(), t.get("id").intValue());
+            if (t.path("special").asBoolean(false)) {
+                special.put(t.get("content").asText(), t.get("id").intValue());
+            }
+        }
+        int size = 0;
+        for (int id : ids.values()) {
+            if (id < 0) {
+                throw new TokenizerException(file, "negative token id " + id);
+            }
+            size = Math.max(size, id + 1);
+        }
+        String[] byId = new String[size];
+        ids.forEach((tok, id) -> byId[id] = tok);
+        JsonNode unk = model.path("unk_token");
+        return new Vocab(byId, ids, special, unk.isTextual() ? unk.asText() : null);
+    }
+
+    /**
+     * Special tokens from {@code tokenizer_config.json} (token strings or {@code {"content": ...}} objects),
+     * {@code generation_config.json} and {@code config.json} (ids; {@code eos_token_id} an int or a list), in that
+     * order of precedence; any of the three may be absent.
+     */
+    static SpecialTokens specials(Vocab vocab, @Nullable Path tokConfigFile, @Nullable JsonNode tokConfig,
+                                  @Nullable Path genConfigFile, @Nullable JsonNode genConfig,
+                                  @Nullable Path modelConfigFile, @Nullable JsonNode modelConfig) {
+        int bos = tokenId(vocab, tokConfigFile, tokConfig, "bos_token");
+        int eos = tokenId(vocab, tokConfigFile, tokConfig, "eos_token");
+        int pad = tokenId(vocab, tokConfigFile, tokConfig, "pad_token");
+        int unk = tokenId(vocab, tokConfigFile, tokConfig, "unk_token");
+        List<Integer> eosIds = new ArrayList<>();
+        for (var src : List.of(new Src(genConfigFile, genConfig), new Src(modelConfigFile, modelConfig))) {
+            if (src.json == null || src.file == null) {
+                continue;
+            }
+            List<Integer> listed = ids(src.file, src.json, "eos_token_id", vocab.idToToken.length);
+            if (eosIds.isEmpty()) {
+                eosIds.addAll(listed);
+            }
+            if (bos < 0) {
+                bos = ids(src.file, src.json, "bos_token_id", vocab.idToToken.length).stream().findFirst().orElse(-1);
+            }
+            if (pad < 0) {
+                pad = ids(src.file, src.json, "pad_token_id", vocab.idToToken.length).stream().findFirst().orElse(-1);
+            }
+        }
+        if (eos < 0 && !eosIds.isEmpty()) {
+            eos = eosIds.getFirst();
+        }
+        if (eos >= 0 && !eosIds.contains(eos)) {
+            eosIds.addFirst(eos);
+        }
+        if (unk < 0 && vocab.modelUnk != null && vocab.tokenToId.containsKey(vocab.modelUnk)) {
+            unk = vocab.tokenToId.get(vocab.modelUnk);
+        }
+        return new SpecialTokens(bos, eos, eosIds.stream().mapToInt(Integer::intValue).toArray(), pad, unk,
+                vocab.special);
+    }
+
+    private record Src(@Nullable Path file, @Nullable JsonNode json) {
+    }
+
+    private static int tokenId(Vocab vocab, @Nullable Path file, @Nullable JsonNode config, String key) {
+        if (config == null || file == null) {
+            return -1;
+        }
+        JsonNode v = config.path(key);
+        if (v.isObject()) {
+            v = v.path("content");
+        }
+        if (v.isMissingNode() || v.isNull()) {
+            return -1;
+        }
+        if (!v.isTextual()) {
+            throw new TokenizerException(file, "key '" + key + "': expected a token string, got " + v);
+        }
+        Integer id = vocab.tokenToId.get(v.asText());
+        if (id == null) {
+            throw new TokenizerException(file, "key '" + key + "': token '" + v.asText()
+                    + "' is not in the tokenizer's vocabulary");
+        }
+        return id;
+    }
+
+    private static List<Integer> ids(Path file, JsonNode config, String key, int vocabSize) {
+        JsonNode v = config.path(key);
+        List<Integer> out = new ArrayList<>();
+        if (v.isMissingNode() || v.isNull()) {
+            return out;
+        }
+        for (JsonNode e : v.isArray() ? v : List.of(v)) {
+            if (!e.canConvertToInt() || !e.isIntegralNumber() || e.intValue() < 0 || e.intValue() >= vocabSize) {
+                throw new TokenizerException(file, "key '" + key + "': expected token ids in [0, " + vocabSize
+                        + "), got " + v);
+            }
+            out.add(e.intValue());
+        }
+        return out;
+    }
+}
