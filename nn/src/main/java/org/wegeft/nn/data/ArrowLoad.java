@@ -1,0 +1,212 @@
+package org.wegeft.nn.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.LargeVarBinaryVector;
+import org.apache.arrow.vector.LargeVarCharVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads the selected columns of an Arrow IPC file into heap arrays, one record batch at a time (so at most one
+ * record batch is held off-heap while loading, and nothing once {@link #load} returns).
+ */
+final class ArrowLoad {
+    private static final byte[] FILE_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
+
+    private ArrowLoad() {}
+
+    /** Whether {@code file} starts with the Arrow file-format magic (otherwise it is read as a stream). */
+    static boolean isFileFormat(FileChannel ch) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(FILE_MAGIC.length);
+        ch.read(head, 0);
+        return head.position() == FILE_MAGIC.length && java.util.Arrays.equals(head.array(), FILE_MAGIC);
+    }
+
+    /** A stream must end with the end-of-stream marker (0xFFFFFFFF 0x00000000, or the legacy 4 zero bytes). */
+    private static boolean endsWithEos(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            return false;
+        }
+        ByteBuffer tail = ByteBuffer.allocate(8);
+        ch.read(tail, size - 8);
+        byte[] t = tail.array();
+        boolean modern = t[0] == -1 && t[1] == -1 && t[2] == -1 && t[3] == -1
+                && t[4] == 0 && t[5] == 0 && t[6] == 0 && t[7] == 0;
+        boolean legacy = t[4] == 0 && t[5] == 0 && t[6] == 0 && t[7] == 0;
+        return modern || legacy;
+    }
+
+    static Map<String, Column> load(Path file, List<ColumnSpec> specs) {
+        Map<String, Column> out = new LinkedHashMap<>();
+        String current = null;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                BufferAllocator alloc = new RootAllocator()) {
+            boolean fileFormat = isFileFormat(ch);
+            if (!fileFormat && !endsWithEos(ch)) {
+                throw new DatasetException(file, null, "truncated or malformed Arrow data: neither the Arrow file"
+                        + " format (no ARROW1 magic) nor a complete Arrow stream (no end-of-stream marker)");
+            }
+            try (ArrowReader reader = fileFormat ? new ArrowFileReader(ch, alloc) : new ArrowStreamReader(ch, alloc)) {
+                VectorSchemaRoot root = reader.getVectorSchemaRoot();
+                Schema schema = root.getSchema();
+                for (ColumnSpec spec : specs) {
+                    out.put(spec.name(), newColumn(file, schema, spec));
+                }
+                while (reader.loadNextBatch()) {
+                    for (ColumnSpec spec : specs) {
+                        current = spec.name();
+                        append(file, spec.name(), root.getVector(spec.name()), root.getRowCount(),
+                                out.get(spec.name()));
+                    }
+                    current = null;
+                }
+            }
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetException(file, current, "truncated or malformed Arrow data (" + e + ")", e);
+        }
+        return out;
+    }
+
+    private static Column newColumn(Path file, Schema schema, ColumnSpec spec) {
+        Field field = schema.getFields().stream().filter(f -> f.getName().equals(spec.name())).findFirst()
+                .orElseThrow(() -> new DatasetException(file, spec.name(), "no such column (columns: "
+                        + schema.getFields().stream().map(Field::getName).toList() + ")"));
+        if (field.getDictionary() != null) {
+            throw new DatasetException(file, spec.name(), "dictionary-encoded columns are not supported");
+        }
+        ArrowType t = field.getType();
+        Column c = switch (spec.kind()) {
+            case IMAGE -> switch (t) {
+                case ArrowType.Struct s when isHfImage(field) -> new Column.Bytes(true);
+                case ArrowType.Binary b -> new Column.Bytes(false);
+                case ArrowType.LargeBinary b -> new Column.Bytes(false);
+                case ArrowType.List l when isUint8(field.getChildren().getFirst()) -> new Column.Bytes(false);
+                case ArrowType.FixedSizeList l when isUint8(field.getChildren().getFirst()) -> new Column.Bytes(false);
+                default -> null;
+            };
+            case INTEGER -> t instanceof ArrowType.Int ? new Column.Longs() : null;
+            case STRING -> t instanceof ArrowType.Utf8 || t instanceof ArrowType.LargeUtf8 ? new Column.Strings() : null;
+        };
+        if (c == null) {
+            throw new DatasetException(file, spec.name(), "has type " + describe(field) + ", expected " + expected(
+                    spec.kind()));
+        }
+        return c;
+    }
+
+    private static String expected(ColumnKind kind) {
+        return switch (kind) {
+            case IMAGE -> "an image column (struct<bytes: binary, path: string>, binary, list<uint8>"
+                    + " or fixed_size_list<uint8>)";
+            case INTEGER -> "an integer column (int8..int64)";
+            case STRING -> "a string column (utf8)";
+        };
+    }
+
+    private static String describe(Field f) {
+        if (f.getChildren().isEmpty()) {
+            return f.getType().toString();
+        }
+        return f.getType() + "<" + String.join(", ", f.getChildren().stream().map(c -> c.getName() + ": "
+                + describe(c)).toList()) + ">";
+    }
+
+    private static boolean isHfImage(Field f) {
+        Field bytes = null;
+        for (Field c : f.getChildren()) {
+            if (c.getName().equals("bytes")) {
+                bytes = c;
+            }
+        }
+        return bytes != null && (bytes.getType() instanceof ArrowType.Binary
+                || bytes.getType() instanceof ArrowType.LargeBinary);
+    }
+
+    private static boolean isUint8(Field f) {
+        return f.getType() instanceof ArrowType.Int i && i.getBitWidth() == 8;
+    }
+
+    private static void append(Path file, String name, FieldVector v, int rows, Column col) {
+        switch (col) {
+            case Column.Longs longs -> {
+                BaseIntVector iv = (BaseIntVector) v;
+                for (int r = 0; r < rows; r++) {
+                    if (v.isNull(r)) {
+                        throw new DatasetException(file, name, "null value in row " + longs.rows);
+                    }
+                    longs.add(iv.getValueAsLong(r));
+                }
+            }
+            case Column.Strings strings -> {
+                for (int r = 0; r < rows; r++) {
+                    byte[] b = v instanceof VarCharVector s ? s.get(r) : ((LargeVarCharVector) v).get(r);
+                    strings.add(b == null ? "" : new String(b, StandardCharsets.UTF_8));
+                }
+            }
+            case Column.Bytes bytes -> appendBytes(file, name, v, rows, bytes);
+        }
+    }
+
+    private static void appendBytes(Path file, String name, FieldVector v, int rows, Column.Bytes col) {
+        Runnable overflow = () -> {
+            throw new DatasetException(file, name, "more than 2 GiB of bytes; split the file into shards");
+        };
+        for (int r = 0; r < rows; r++) {
+            FieldVector src = v instanceof StructVector s ? (FieldVector) s.getChild("bytes") : v;
+            if (v.isNull(r) || src.isNull(r)) {
+                throw new DatasetException(file, name, "null value in row " + col.rows);
+            }
+            if (v instanceof StructVector s) {
+                byte[] p = s.getChild("path") instanceof VarCharVector pv ? pv.get(r)
+                        : s.getChild("path") instanceof LargeVarCharVector lpv ? lpv.get(r) : null;
+                col.paths.add(p == null ? "" : new String(p, StandardCharsets.UTF_8));
+            }
+            switch (src) {
+                case VarBinaryVector b -> put(col, b.get(r), overflow);
+                case LargeVarBinaryVector b -> put(col, b.get(r), overflow);
+                case ListVector l -> copyRange(col, (BaseFixedWidthVector) l.getDataVector(),
+                        l.getElementStartIndex(r), l.getElementEndIndex(r), overflow);
+                case FixedSizeListVector l -> copyRange(col, (BaseFixedWidthVector) l.getDataVector(),
+                        (long) r * l.getListSize(), (long) (r + 1) * l.getListSize(), overflow);
+                default -> throw new DatasetException(file, name, "unsupported vector " + src.getClass().getName());
+            }
+        }
+    }
+
+    private static void put(Column.Bytes col, byte[] value, Runnable overflow) {
+        int start = col.reserve(value.length, overflow);
+        System.arraycopy(value, 0, col.data, start, value.length);
+    }
+
+    private static void copyRange(Column.Bytes col, BaseFixedWidthVector data, long from, long to, Runnable overflow) {
+        int len = Math.toIntExact(to - from);
+        int start = col.reserve(len, overflow);
+        data.getDataBuffer().getBytes(from, col.data, start, len);
+    }
+}
