@@ -58,6 +58,13 @@ public final class ConvertData {
                 }
             }
         }
+        for (Path need : new Path[] {digits, fashion.resolve("t10k-images-idx3-ubyte.gz")}) {
+            if (!Files.isRegularFile(need)) {
+                System.err.println("ConvertData: " + need + " not found; install the Debian packages python3-sklearn"
+                        + " and dataset-fashion-mnist, or pass --digits FILE / --fashion DIR");
+                System.exit(2);
+            }
+        }
         Files.createDirectories(out);
         List<Item> all = readDigits(digits);
         boolean[] train = stratifiedSplit(all, DIGITS_TRAIN, seed);
