@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "wegeft", mixinStandardHelpOptions = true, version = "wegeft 0.1.0",
         description = "WeGeFT-JVM: inspect checkpoints, merge adapters, list kernel backends, run benchmarks.",
-        subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class})
+        subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class,
+                org.wegeft.examples.vit.VitCommand.class, org.wegeft.examples.vit.DemoCommand.class})
 public final class WegeftCli implements Callable<Integer> {
     /** Exit status for every kind of bad input. */
     public static final int USAGE_ERROR = 2;
@@ -34,7 +35,7 @@ public final class WegeftCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (inspect, merge, bench, backends)");
+        throw new ParameterException(spec.commandLine(), "missing command (demo, vit, inspect, merge, bench, backends)");
     }
 
     /** A configured command line writing to the given streams. */
@@ -61,7 +62,8 @@ public final class WegeftCli implements Callable<Integer> {
         boolean badInput = ex instanceof SafetensorsException || ex instanceof BackendUnavailableException
                 || ex instanceof AdapterConfigException || ex instanceof AdapterLoadException
                 || ex instanceof IllegalArgumentException || ex instanceof IOException
-                || ex instanceof UncheckedIOException;
+                || ex instanceof UncheckedIOException || ex instanceof org.wegeft.nn.data.DatasetException
+                || ex instanceof org.wegeft.nn.StateDictException || ex instanceof org.wegeft.vision.VitConfigException;
         String name = c.getCommandSpec().qualifiedName();
         if (badInput) {
             c.getErr().println(name + ": " + oneLine(ex.getMessage()));
