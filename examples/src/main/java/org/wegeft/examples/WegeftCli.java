@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
+import org.wegeft.examples.llm.LlmCommand;
 import org.wegeft.kernels.BackendUnavailableException;
+import org.wegeft.llm.LlamaConfigException;
+import org.wegeft.llm.data.DataFormatException;
+import org.wegeft.llm.tokenizer.TokenizerException;
+import org.wegeft.nn.StateDictException;
+import org.wegeft.nn.data.DatasetException;
 import org.wegeft.peft.AdapterConfigException;
 import org.wegeft.peft.AdapterLoadException;
 import org.wegeft.tensor.SafetensorsException;
@@ -22,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "wegeft", mixinStandardHelpOptions = true, version = "wegeft 0.1.0",
         description = "WeGeFT-JVM: inspect checkpoints, merge adapters, list kernel backends, run benchmarks.",
         subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class,
-                org.wegeft.examples.vit.VitCommand.class, org.wegeft.examples.vit.DemoCommand.class})
+                org.wegeft.examples.vit.VitCommand.class, org.wegeft.examples.vit.DemoCommand.class,
+                LlmCommand.class})
 public final class WegeftCli implements Callable<Integer> {
     /** Exit status for every kind of bad input. */
     public static final int USAGE_ERROR = 2;
@@ -35,7 +42,8 @@ public final class WegeftCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (demo, vit, inspect, merge, bench, backends)");
+        throw new ParameterException(spec.commandLine(),
+                "missing command (demo, vit, llm, inspect, merge, bench, backends)");
     }
 
     /** A configured command line writing to the given streams. */
@@ -62,8 +70,10 @@ public final class WegeftCli implements Callable<Integer> {
         boolean badInput = ex instanceof SafetensorsException || ex instanceof BackendUnavailableException
                 || ex instanceof AdapterConfigException || ex instanceof AdapterLoadException
                 || ex instanceof IllegalArgumentException || ex instanceof IOException
-                || ex instanceof UncheckedIOException || ex instanceof org.wegeft.nn.data.DatasetException
-                || ex instanceof org.wegeft.nn.StateDictException || ex instanceof org.wegeft.vision.VitConfigException;
+                || ex instanceof UncheckedIOException || ex instanceof TokenizerException
+                || ex instanceof DataFormatException || ex instanceof LlamaConfigException
+                || ex instanceof StateDictException || ex instanceof DatasetException
+                || ex instanceof org.wegeft.vision.VitConfigException;
         String name = c.getCommandSpec().qualifiedName();
         if (badInput) {
             c.getErr().println(name + ": " + oneLine(ex.getMessage()));

@@ -57,7 +57,17 @@ public record Batch(int batch, int length, int[] inputIds, int[] labels, int[] a
     /** The batch as (B, T) I32 tensors; the caller owns (closes) them. */
     public LmBatch toTensors() {
         return new LmBatch(Tensor.ofInts(inputIds, batch, length), Tensor.ofInts(labels, batch, length),
-                Tensor.ofInts(attentionMask, batch, length));
+                Tensor.ofInts(attentionMask, batch, length), Tensor.ofInts(shiftedLabels(), batch, length));
+    }
+
+    /** The labels shifted left by one per row ({@code targets[t] = labels[t + 1]}, −100 at the end). */
+    public int[] shiftedLabels() {
+        int[] out = new int[labels.length];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(labels, i * length + 1, out, i * length, length - 1);
+            out[i * length + length - 1] = Example.IGNORE;
+        }
+        return out;
     }
 
     /** Tokens the shifted loss predicts: labels at positions 1.. of each row that are not −100. */

@@ -115,6 +115,7 @@ class ExampleEncoderTest {
             assertArrayEquals(new long[] {2, 3}, t.inputIds().shape());
             assertArrayEquals(r.labels(), t.labels().toIntArray());
             assertArrayEquals(r.attentionMask(), t.attentionMask().toIntArray());
+            assertArrayEquals(new int[] {8, 9, -100, -100, -100, -100}, t.targets().toIntArray());
         }
     }
 

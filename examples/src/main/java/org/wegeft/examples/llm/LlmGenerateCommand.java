@@ -1,0 +1,118 @@
+package org.wegeft.examples.llm;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.GenerationConfig;
+import org.wegeft.llm.Generator;
+import org.wegeft.llm.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft llm generate --model DIR [--adapter DIR] --prompt TEXT [...]}: continues the prompt, printing
+ * the new text to stdout as tokens arrive (characters split across byte-level tokens are held back until
+ * complete), stopping at EOS or after {@code --max-new-tokens}.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generates text after a prompt, streamed to stdout.")
+final class LlmGenerateCommand implements Callable<Integer> {
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
+    @SuppressWarnings("NullAway.Init")
+    Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder (WEGEFT or LORA)")
+    @Nullable Path adapter;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt (BOS is added)")
+    @SuppressWarnings("NullAway.Init")
+    String prompt;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "128", description = "default 128")
+    int maxNewTokens = 128;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "sampling temperature"
+            + " (default 1.0; 0 = greedy)")
+    double temperature = 1.0;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "50", description = "keep the K most likely tokens"
+            + " (default 50; 0 = off)")
+    int topK = 50;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0", description = "nucleus threshold (default 1.0"
+            + " = off)")
+    double topP = 1.0;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "sampling seed (default 0)")
+    long seed;
+
+    @Option(names = "--greedy", description = "greedy decoding (ignores temperature, top-k, top-p)")
+    boolean greedy;
+
+    @Override
+    public Integer call() {
+        try (LlmSession s = LlmSession.open(model, adapter)) {
+            Tokenizer tok = s.tokenizer();
+            List<Integer> eos = new ArrayList<>(Arrays.stream(tok.specialTokens().eosIds()).boxed().toList());
+            for (int e : s.model.config().eosTokenIds()) {
+                if (!eos.contains(e)) {
+                    eos.add(e);
+                }
+            }
+            GenerationConfig cfg = greedy || temperature == 0 ? GenerationConfig.greedy(maxNewTokens, eos)
+                    : GenerationConfig.sampling(maxNewTokens, temperature, topK, topP, seed, eos);
+            int[] ids = tok.encode(prompt, true);
+            PrintWriter out = spec.commandLine().getOut();
+            Stream stream = new Stream(tok, out);
+            new Generator(s.model).generate(ids, cfg, stream::accept);
+            stream.finish();
+        }
+        return 0;
+    }
+
+    /** Incremental detokenization: prints the decoded suffix that is new and complete. */
+    static final class Stream {
+        private final Tokenizer tok;
+        private final PrintWriter out;
+        private int[] ids = new int[16];
+        private int n;
+        private int printed;
+
+        Stream(Tokenizer tok, PrintWriter out) {
+            this.tok = tok;
+            this.out = out;
+        }
+
+        void accept(int id) {
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, n * 2);
+            }
+            ids[n++] = id;
+            String text = tok.decode(Arrays.copyOf(ids, n), true);
+            if (!text.endsWith("\uFFFD") && text.length() > printed) {
+                out.print(text.substring(printed));
+                out.flush();
+                printed = text.length();
+            }
+        }
+
+        void finish() {
+            String text = tok.decode(Arrays.copyOf(ids, n), true);
+            if (text.length() > printed) {
+                out.print(text.substring(printed));
+            }
+            out.println();
+            out.flush();
+        }
+    }
+}

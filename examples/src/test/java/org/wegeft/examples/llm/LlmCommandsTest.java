@@ -1,0 +1,192 @@
+package org.wegeft.examples.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.wegeft.examples.WegeftCli;
+import org.wegeft.llm.GenerationConfig;
+import org.wegeft.llm.Generator;
+import org.wegeft.llm.LlamaConfig;
+import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.tokenizer.HfTokenizer;
+
+/** The {@code wegeft llm} commands in-process: perplexity parity with torch, generation, training, bad input. */
+class LlmCommandsTest {
+    static final Path FIX = Path.of("../llm/src/test/resources/fixtures");
+    static final Path KJV = Path.of("../llm/src/test/resources/tokenizer/kjv");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static Path tiny;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = WegeftCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** A random tiny LLaMA with the project's KJV tokenizer (vocab 4000). */
+    @BeforeAll
+    static void tinyModel() throws IOException {
+        tiny = tmp.resolve("tiny");
+        try (LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.tiny(4000, 32, 64, 2, 4, 2), 7)) {
+            m.save(tiny);
+        }
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(KJV.resolve(f), tiny.resolve(f));
+        }
+    }
+
+    @ParameterizedTest(name = "batch {0}")
+    @ValueSource(ints = {1, 3, 8})
+    void perplexityMatchesTorchNll(int batch) throws IOException {
+        JsonNode exp = JSON.readTree(FIX.resolve("llm_eval/expected.json").toFile());
+        String data = FIX.resolve("llm_eval/ppl.jsonl").toString();
+        Result base = run("llm", "perplexity", "--model", FIX.resolve("llama_untied").toString(), "--data", data,
+                "--batch", String.valueOf(batch));
+        assertEquals(0, base.status(), base.err());
+        assertEquals(1, base.out().strip().lines().count(), "one JSON line: " + base.out());
+        JsonNode r = JSON.readTree(base.out());
+        assertEquals(exp.get("tokens").asLong(), r.get("tokens").asLong());
+        assertRel(exp.get("nll").asDouble(), r.get("nll").asDouble(), 1e-4);
+        assertRel(exp.get("ppl").asDouble(), r.get("ppl").asDouble(), 1e-4);
+
+        Result ad = run("llm", "perplexity", "--model", FIX.resolve("llama_untied").toString(), "--adapter",
+                FIX.resolve("llama_untied_wegeft").toString(), "--data", data, "--batch", String.valueOf(batch));
+        assertEquals(0, ad.status(), ad.err());
+        assertRel(exp.get("adapter_nll").asDouble(), JSON.readTree(ad.out()).get("nll").asDouble(), 1e-4);
+    }
+
+    static void assertRel(double expected, double actual, double rel) {
+        assertTrue(Math.abs(actual - expected) <= rel * Math.abs(expected),
+                "expected " + expected + ", got " + actual + " (rel " + Math.abs(actual - expected) / expected + ")");
+    }
+
+    @Test
+    void perplexityOfTextRecordsUsesTheTokenizer() throws IOException {
+        Path data = tmp.resolve("text.jsonl");
+        Files.writeString(data, "{\"text\": \"In the beginning God created the heaven and the earth.\"}\n"
+                + "{\"instruction\": \"Who created the heaven?\", \"output\": \"God\"}\n");
+        Result r = run("llm", "perplexity", "--model", tiny.toString(), "--data", data.toString());
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        try (HfTokenizer tok = HfTokenizer.load(tiny)) {
+            int textTokens = tok.encode("In the beginning God created the heaven and the earth.", true).length - 1;
+            int answerTokens = tok.encode("God", false).length + 1;
+            assertEquals(textTokens + answerTokens, j.get("tokens").asInt());
+        }
+        assertTrue(j.get("ppl").asDouble() > 1000, "a random model is near-uniform over 4000 ids: " + j);
+    }
+
+    @Test
+    void greedyGenerationStreamsTheGeneratorsTokens() {
+        Result r = run("llm", "generate", "--model", tiny.toString(), "--prompt", "And God said", "--greedy",
+                "--max-new-tokens", "12");
+        assertEquals(0, r.status(), r.err());
+        try (HfTokenizer tok = HfTokenizer.load(tiny);
+             LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(tiny)) {
+            int[] ids = new Generator(m).generate(tok.encode("And God said", true),
+                    GenerationConfig.greedy(12, List.of(tok.eosId())), null);
+            assertEquals(tok.decode(ids, true) + System.lineSeparator(), r.out());
+            assertTrue(ids.length > 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"wegeft", "lora"})
+    void trainingSavesAPeftAdapterThatLowersPerplexity(String method) throws IOException {
+        Path data = tmp.resolve("train-" + method + ".jsonl");
+        Files.writeString(data, """
+                {"instruction": "What is 2 plus 3?", "output": "5"}
+                {"instruction": "What is 4 plus 4?", "output": "8"}
+                """);
+        Path out = tmp.resolve("adapter-" + method);
+        Result t = run("llm", "train", "--model", tiny.toString(), "--data", data.toString(), "--method", method,
+                "--rank", "4", "--dropout", "0", "--steps", "30", "--lr", "0.05", "--batch", "2", "--out",
+                out.toString(), "--grad-checkpointing", "--template", "plain");
+        assertEquals(0, t.status(), t.err());
+        JsonNode cfg = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals(method.toUpperCase(), cfg.get("peft_type").asText());
+        assertEquals(4, cfg.get("r").asInt());
+        assertTrue(Files.size(out.resolve("adapter_model.safetensors")) > 0);
+        assertTrue(Files.exists(out.resolve("metrics.jsonl")));
+        Result before = run("llm", "perplexity", "--model", tiny.toString(), "--data", data.toString(),
+                "--template", "plain");
+        Result after = run("llm", "perplexity", "--model", tiny.toString(), "--adapter", out.toString(), "--data",
+                data.toString(), "--template", "plain");
+        assertEquals(0, after.status(), after.err());
+        double b = JSON.readTree(before.out()).get("nll").asDouble();
+        double a = JSON.readTree(after.out()).get("nll").asDouble();
+        // a random tiny model's lm_head (std 0.02) bounds how far an adapter on q,k,v,up,down can move the logits
+        assertTrue(a < b - 0.3, "nll before " + b + ", after " + a + "; " + t.out() + t.err());
+    }
+
+    @Test
+    void fullFineTuningSavesAModelFolder() throws IOException {
+        Path data = tmp.resolve("train-full.jsonl");
+        Files.writeString(data, "{\"text\": \"And God said, Let there be light: and there was light.\"}\n");
+        Path out = tmp.resolve("full");
+        Result t = run("llm", "train", "--model", tiny.toString(), "--data", data.toString(), "--method", "full",
+                "--steps", "10", "--lr", "0.01", "--batch", "1", "--out", out.toString());
+        assertEquals(0, t.status(), t.err());
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        double b = JSON.readTree(run("llm", "perplexity", "--model", tiny.toString(), "--data", data.toString())
+                .out()).get("nll").asDouble();
+        double a = JSON.readTree(run("llm", "perplexity", "--model", out.toString(), "--data", data.toString())
+                .out()).get("nll").asDouble();
+        assertTrue(a < b - 1, "nll before " + b + ", after " + a + "; " + t.out());
+    }
+
+    @Test
+    void badInputGivesStatus2AndOneLine() throws IOException {
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"input_ids\": [1, 2]}\n{\"input_ids\": \"x\"}\n");
+        Path model = FIX.resolve("llama_untied");
+        List<List<String>> cases = List.of(
+                List.of("llm", "perplexity", "--model", model.toString(), "--data", bad.toString()),
+                List.of("llm", "perplexity", "--model", model.toString(), "--data", tmp.resolve("none.jsonl").toString()),
+                List.of("llm", "perplexity", "--model", tmp.resolve("nomodel").toString(), "--data",
+                        FIX.resolve("llm_eval/ppl.jsonl").toString()),
+                List.of("llm", "perplexity", "--model", model.toString()),
+                List.of("llm", "generate", "--model", model.toString(), "--prompt", "hi"),
+                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "bitfit",
+                        "--out", tmp.resolve("o").toString()));
+        List<String> expected = List.of(bad + ":2:", "none.jsonl", "nomodel", "--data", "tokenizer.json", "--method");
+        for (int i = 0; i < cases.size(); i++) {
+            Result r = run(cases.get(i).toArray(String[]::new));
+            assertEquals(2, r.status(), cases.get(i) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(expected.get(i)), r.err());
+        }
+    }
+
+    @Test
+    void perplexityRejectsIdsOutsideTheVocabulary() throws IOException {
+        Path data = tmp.resolve("oov.jsonl");
+        Files.writeString(data, "{\"input_ids\": [1, 2, 500]}\n");
+        Result r = run("llm", "perplexity", "--model", FIX.resolve("llama_untied").toString(), "--data",
+                data.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("500") && r.err().contains("record 1"), r.err());
+    }
+}
