@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code wegeft demo vit}. */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Demos on the embedded data.",
-        subcommands = {DemoVitCommand.class})
+        subcommands = {DemoVitCommand.class, org.wegeft.examples.llmdemo.DemoLlmCommand.class})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -16,6 +16,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing demo (vit)");
+        throw new ParameterException(spec.commandLine(), "missing demo (vit, llm)");
     }
 }
