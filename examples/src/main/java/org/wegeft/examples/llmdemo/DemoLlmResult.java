@@ -51,7 +51,17 @@ record DemoLlmResult(String method, long trainableParams, long totalParams, Answ
     /** Writes {@code results.json} atomically (temporary file, then rename). */
     static void write(List<DemoLlmResult> results, Settings settings, Path file) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.set("settings", JSON.valueToTree(settings));
+        ObjectNode st = root.putObject("settings");
+        st.put("model", settings.model());
+        st.put("train_size", settings.trainSize());
+        st.put("test_size", settings.testSize());
+        st.put("steps", settings.steps());
+        st.put("batch", settings.batch());
+        st.put("lr", settings.lr());
+        st.put("rank", settings.rank());
+        st.put("alpha", 2.0 * settings.rank());
+        st.put("seed", settings.seed());
+        settings.targets().forEach(st.putArray("targets")::add);
         ArrayNode a = root.putArray("results");
         results.forEach(r -> a.add(r.toJson()));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
