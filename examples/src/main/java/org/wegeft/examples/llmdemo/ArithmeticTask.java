@@ -8,13 +8,14 @@ import java.util.SplittableRandom;
 
 /**
  * The demo's generated instruction task: one-step arithmetic word problems with an exact answer, e.g.
- * "Tom has 3 apples and buys 4 more. How many apples does he have?" → "7". Operands are 0–9 (sums up to 18,
- * differences never negative), over a few addition and subtraction templates, names and objects. Everything is
+ * "Tom has three apples and buys four more. How many apples does he have?" → "seven". Numbers are English words
+ * (the pretraining corpus, the KJV, spells numbers out and holds no digits, so digit tokens were never trained):
+ * operands 1–{@value #MAX_OPERAND}, sums up to twelve, differences at least one; over a few addition and subtraction templates, names and objects. Everything is
  * drawn from one seeded generator, so the same seed gives the same records; the train and test sets are
  * disjoint as problems (no test question appears in training), though the same number pairs do.
  */
 public final class ArithmeticTask {
-    /** One problem: the question and its answer (digits only). */
+    /** One problem: the question and its answer (one number word). */
     public record Problem(String question, String answer) {
     }
 
@@ -25,6 +26,12 @@ public final class ArithmeticTask {
     static final List<String> NAMES = List.of("Tom", "Anna", "Ben", "Mary", "Sam", "Lucy", "Jack", "Ruth");
     static final List<String> OBJECTS = List.of("apples", "coins", "sheep", "loaves", "stones", "books");
 
+    /** The largest operand: small enough that a 2.4M-parameter model can learn the table in a few minutes. */
+    public static final int MAX_OPERAND = 6;
+
+    static final List<String> WORDS = List.of("one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve");
+
     private ArithmeticTask() {
     }
 
@@ -33,7 +40,7 @@ public final class ArithmeticTask {
      * @throws IllegalArgumentException for negative sizes or more problems than the templates can make
      */
     public static Split generate(int trainSize, int testSize, long seed) {
-        int possible = NAMES.size() * OBJECTS.size() * 10 * 10 * 4;
+        int possible = NAMES.size() * OBJECTS.size() * MAX_OPERAND * MAX_OPERAND * 4;
         if (trainSize < 0 || testSize < 0 || trainSize + testSize > possible / 2) {
             throw new IllegalArgumentException("train and test sizes must be ≥ 0 and at most " + possible / 2
                     + " together, got " + trainSize + " and " + testSize);
@@ -54,26 +61,29 @@ public final class ArithmeticTask {
         String name = NAMES.get(rng.nextInt(NAMES.size()));
         String object = OBJECTS.get(rng.nextInt(OBJECTS.size()));
         String pronoun = List.of("Anna", "Mary", "Lucy", "Ruth").contains(name) ? "she" : "he";
-        int a = rng.nextInt(10);
-        int b = rng.nextInt(10);
+        int a = 1 + rng.nextInt(MAX_OPERAND);
+        int b = 1 + rng.nextInt(MAX_OPERAND);
+        int sum = a + b;
         return switch (rng.nextInt(4)) {
-            case 0 -> new Problem(name + " has " + a + " " + object + " and buys " + b + " more. How many "
-                    + object + " does " + pronoun + " have?", Integer.toString(a + b));
-            case 1 -> new Problem(name + " finds " + a + " " + object + ", then " + b + " more. How many "
-                    + object + " in all?", Integer.toString(a + b));
-            case 2 -> {
-                int hi = Math.max(a, b);
-                int lo = Math.min(a, b);
-                yield new Problem(name + " has " + hi + " " + object + " and gives away " + lo + ". How many "
-                        + object + " are left?", Integer.toString(hi - lo));
-            }
-            default -> {
-                int hi = Math.max(a, b);
-                int lo = Math.min(a, b);
-                yield new Problem(name + " had " + hi + " " + object + " and lost " + lo + ". How many "
-                        + object + " does " + pronoun + " have now?", Integer.toString(hi - lo));
-            }
+            case 0 -> new Problem(name + " has " + word(a) + " " + object + " and buys " + word(b) + " more. How many "
+                    + object + " does " + pronoun + " have?", word(sum));
+            case 1 -> new Problem(name + " finds " + word(a) + " " + object + ", then " + word(b) + " more. How many "
+                    + object + " in all?", word(sum));
+            case 2 -> new Problem(name + " has " + word(sum) + " " + object + " and gives away " + word(a)
+                    + ". How many " + object + " are left?", word(b));
+            default -> new Problem(name + " had " + word(sum) + " " + object + " and lost " + word(a) + ". How many "
+                    + object + " does " + pronoun + " have now?", word(b));
         };
+    }
+
+    /** The English word of 1 ≤ n ≤ 12 (the KJV corpus spells numbers out; it holds no digits). */
+    public static String word(int n) {
+        return WORDS.get(n - 1);
+    }
+
+    /** The number a word of {@link #word} stands for, or -1. */
+    public static int value(String word) {
+        return WORDS.indexOf(word) + 1 > 0 ? WORDS.indexOf(word) + 1 : -1;
     }
 
     /** The answer part of a generated text: up to the first newline or end, trimmed. */

@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "llm", mixinStandardHelpOptions = true,
         description = "WeGeFT vs LoRA on generated arithmetic word problems with the small KJV LLaMA.")
 public final class DemoLlmCommand implements Callable<Integer> {
+    /** Question, newline, "Answer:"; the answer follows after a space (one word token, as in running text). */
+    static final PromptTemplate TEMPLATE = new PromptTemplate("{instruction}\n{input}\nAnswer:", "{instruction}\nAnswer:");
     static final List<String> TARGETS = List.of("q_proj", "k_proj", "v_proj", "up_proj", "down_proj");
 
     @Spec
@@ -69,14 +71,14 @@ public final class DemoLlmCommand implements Callable<Integer> {
     @Option(names = "--test-size", defaultValue = "200", description = "test problems (default ${DEFAULT-VALUE})")
     int testSize = 200;
 
-    @Option(names = "--steps", defaultValue = "200", description = "optimizer steps per method (default ${DEFAULT-VALUE})")
-    long steps = 200;
+    @Option(names = "--steps", defaultValue = "400", description = "optimizer steps per method (default ${DEFAULT-VALUE})")
+    long steps = 400;
 
     @Option(names = "--batch", defaultValue = "16", description = "problems per step (default ${DEFAULT-VALUE})")
     int batch = 16;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate, both methods (default ${DEFAULT-VALUE})")
-    double lr = 3e-3;
+    @Option(names = "--lr", defaultValue = "5e-3", description = "peak learning rate, both methods (default ${DEFAULT-VALUE})")
+    double lr = 5e-3;
 
     @Option(names = "--rank", defaultValue = "16", description = "rank of both adapters (default ${DEFAULT-VALUE})")
     int rank = 16;
@@ -94,10 +96,10 @@ public final class DemoLlmCommand implements Callable<Integer> {
         Files.createDirectories(out);
         List<DemoLlmResult> results = new ArrayList<>();
         try (Tokenizer tok = HfTokenizer.load(model)) {
-            ExampleEncoder enc = ExampleEncoder.of(tok, 96).withTemplate(PromptTemplate.PLAIN);
+            ExampleEncoder enc = ExampleEncoder.of(tok, 96).withTemplate(TEMPLATE);
             List<Example> train = new ArrayList<>();
             for (ArithmeticTask.Problem p : split.train()) {
-                train.add(enc.encode(new DataRecord.Instruction(p.question(), "", p.answer())));
+                train.add(enc.encode(new DataRecord.Instruction(p.question(), "", " " + p.answer())));
             }
             AnswerScorer scorer = new AnswerScorer(tok, enc, split.test());
             stdout.printf(Locale.ROOT, "task: %d training and %d test arithmetic problems (seed %d), e.g. \"%s\" → %s%n",
