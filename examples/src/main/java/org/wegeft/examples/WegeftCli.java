@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "wegeft", mixinStandardHelpOptions = true, version = "wegeft 0.1.0",
         description = "WeGeFT-JVM: inspect checkpoints, merge adapters, list kernel backends, run benchmarks.",
         subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class,
+                org.wegeft.examples.vit.VitCommand.class, org.wegeft.examples.vit.DemoCommand.class,
                 LlmCommand.class})
 public final class WegeftCli implements Callable<Integer> {
     /** Exit status for every kind of bad input. */
@@ -41,7 +42,8 @@ public final class WegeftCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (inspect, merge, bench, backends, llm)");
+        throw new ParameterException(spec.commandLine(),
+                "missing command (demo, vit, llm, inspect, merge, bench, backends)");
     }
 
     /** A configured command line writing to the given streams. */
@@ -70,7 +72,8 @@ public final class WegeftCli implements Callable<Integer> {
                 || ex instanceof IllegalArgumentException || ex instanceof IOException
                 || ex instanceof UncheckedIOException || ex instanceof TokenizerException
                 || ex instanceof DataFormatException || ex instanceof LlamaConfigException
-                || ex instanceof StateDictException || ex instanceof DatasetException;
+                || ex instanceof StateDictException || ex instanceof DatasetException
+                || ex instanceof org.wegeft.vision.VitConfigException;
         String name = c.getCommandSpec().qualifiedName();
         if (badInput) {
             c.getErr().println(name + ": " + oneLine(ex.getMessage()));

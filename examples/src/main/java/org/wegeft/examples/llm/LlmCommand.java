@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 /** {@code wegeft llm train|generate|perplexity}: LLaMA-family models from Hugging Face folders. */
 @Command(name = "llm", mixinStandardHelpOptions = true,
         description = "LLaMA-family models: fine-tune (WeGeFT, LoRA, full), generate, measure perplexity.",
-        subcommands = {LlmTrainCommand.class, LlmGenerateCommand.class, LlmPerplexityCommand.class})
+        subcommands = {LlmTrainCommand.class, LlmGenerateCommand.class, LlmPerplexityCommand.class,
+                org.wegeft.examples.llmdemo.LlmPretrainCommand.class})
 public final class LlmCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -17,6 +18,6 @@ public final class LlmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (train, generate, perplexity)");
+        throw new ParameterException(spec.commandLine(), "missing command (train, generate, perplexity, pretrain)");
     }
 }

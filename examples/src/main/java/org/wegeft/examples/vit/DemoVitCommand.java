@@ -1,0 +1,175 @@
+package org.wegeft.examples.vit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.wegeft.examples.WegeftCli;
+import org.wegeft.examples.plot.ScatterPlot;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.vision.train.FineTuneMethod;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft demo vit [--out DIR]}: the committed Fashion-MNIST ViT adapted to the embedded digits task
+ * (1,000 training images, 797 test images, VTAB-1k style) with WeGeFT, LoRA, full fine-tuning, a linear probe
+ * and BitFit — same schedule for all, a learning rate per method ({@link VitTrainCommand#defaultLr}). Prints a
+ * table, writes {@code DIR/results.json} and {@code DIR/accuracy_vs_params.png}.
+ *
+ * <p>Peak memory: each method runs in a fresh child JVM ({@code wegeft vit train}) and reports that process's
+ * peak resident set (VmHWM), so no method inherits another's heap; the figure includes the JVM itself. Each child
+ * runs with {@code -Xmx384m} ({@code --child-heap}): tensors live off-heap, and an unbounded heap would report
+ * mostly garbage not yet collected.
+ * With {@code --in-process} the methods run in this JVM and the peak is VmRSS sampled every 20 ms during the
+ * method (memory kept from earlier methods counts too).
+ */
+@Command(name = "vit", mixinStandardHelpOptions = true,
+        description = "Adapts the committed Fashion-MNIST ViT to the digits task with WeGeFT, LoRA, full FT, linear probe and BitFit.")
+public final class DemoVitCommand implements Callable<Integer> {
+    static final List<String> METHODS = List.of("wegeft", "lora", "full", "probe", "bitfit");
+
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--out", defaultValue = "runs/demo-vit", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+    Path out = Path.of("runs/demo-vit");
+
+    @Option(names = "--model", defaultValue = "examples/models/vit-fmnist", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+    Path model = Path.of("examples/models/vit-fmnist");
+
+    @Option(names = "--train", defaultValue = "examples/data/digits-train.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")
+    Path train = Path.of("examples/data/digits-train.arrow");
+
+    @Option(names = "--test", defaultValue = "examples/data/digits-test.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")
+    Path test = Path.of("examples/data/digits-test.arrow");
+
+    @Option(names = "--methods", defaultValue = "wegeft,lora,full,probe,bitfit", split = ",", description = "default: ${DEFAULT-VALUE}")
+    List<String> methods = METHODS;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
+    int epochs = 20;
+
+    @Option(names = "--max-steps", defaultValue = "0", description = "optimizer steps per method instead of epochs (quick checks)")
+    long maxSteps;
+
+    @Option(names = "--batch", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
+    int batch = 64;
+
+    @Option(names = "--rank", defaultValue = "16", description = "WeGeFT and LoRA rank (default: ${DEFAULT-VALUE})")
+    int rank = 16;
+
+    @Option(names = "--targets", defaultValue = "attn.proj", split = ",", description = "default: ${DEFAULT-VALUE}")
+    List<String> targets = List.of("attn.proj");
+
+    @Option(names = "--seed", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
+    int workers = 1;
+
+    @Option(names = "--child-heap", defaultValue = "384m", paramLabel = "SIZE",
+            description = "-Xmx of each method's JVM, so its resident memory is not garbage the GC has not collected yet (default: ${DEFAULT-VALUE})")
+    String childHeap = "384m";
+
+    @Option(names = "--in-process", description = "run the methods in this JVM (peak memory sampled) instead of child JVMs")
+    boolean inProcess;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        List<FineTuneMethod> ms = methods.stream().map(FineTuneMethod::parse).toList();
+        if (ms.isEmpty()) {
+            throw new IllegalArgumentException("--methods: none given");
+        }
+        if (rank <= 0 || epochs <= 0 || batch <= 0 || maxSteps < 0 || workers < 0) {
+            throw new IllegalArgumentException("--rank, --epochs and --batch must be positive, --max-steps and "
+                    + "--workers >= 0");
+        }
+        if (!Files.isRegularFile(model.resolve("config.json"))) {
+            throw new IllegalArgumentException("--model: no config.json in " + model);
+        }
+        ArrowDataset trainDs = VitData.open("--train", train, "image", "label");
+        ArrowDataset testDs = VitData.open("--test", test, "image", "label");
+        Files.createDirectories(out);
+        PrintStream err = System.err;
+        err.printf(Locale.ROOT, "demo vit: %s adapted to %s (%,d images) → test %s (%,d images), %s%n", model,
+                train, trainDs.size(), test, testDs.size(),
+                maxSteps > 0 ? maxSteps + " steps per method" : epochs + " epochs per method");
+        List<MethodResult> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ms.size(); i++) {
+            FineTuneMethod m = ms.get(i);
+            double lr = VitTrainCommand.defaultLr(m);
+            err.printf(Locale.ROOT, "[%d/%d] %s (lr %.0e)%n", i + 1, ms.size(), m.label(), lr);
+            MethodResult r = inProcess ? runHere(m, lr, trainDs, testDs) : runChild(m, lr);
+            results.add(r);
+            ResultsFile.write(results, out.resolve("results.json"));
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        plot(results, out.resolve("accuracy_vs_params.png"));
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(DemoTable.render(results, ms));
+        stdout.printf(Locale.ROOT, "%n%s%nwrote %s and %s (%.0f s in all)%n", DemoTable.verdict(results),
+                out.resolve("results.json"), out.resolve("accuracy_vs_params.png"), total);
+        stdout.flush();
+        return 0;
+    }
+
+    private Recipe recipe(double lr) {
+        return VitTrainCommand.recipe(epochs, maxSteps, batch, lr, seed);
+    }
+
+    private MethodResult runHere(FineTuneMethod m, double lr, ArrowDataset trainDs, ArrowDataset testDs)
+            throws IOException {
+        FineTuner tuner = new FineTuner("image", "label", workers, System.err, System.console() != null);
+        try (PeakMemory mem = PeakMemory.sample()) {
+            MethodResult r = tuner.run(model, m, rank, targets, trainDs, testDs, recipe(lr), null);
+            return r.withPeakMemoryMb(mem.peakMb());
+        }
+    }
+
+    /** {@code wegeft vit train …} in a fresh JVM with this JVM's options and class path. */
+    private MethodResult runChild(FineTuneMethod m, double lr) throws IOException, InterruptedException {
+        Path result = out.resolve(m.id() + ".json");
+        Files.deleteIfExists(result);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-Xmx")).forEach(cmd::add);
+        cmd.add("-Xmx" + childHeap);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WegeftCli.class.getName(), "vit", "train",
+                "--model", model.toString(), "--train", train.toString(), "--eval", test.toString(),
+                "--method", m.id(), "--rank", Integer.toString(rank), "--targets", String.join(",", targets),
+                "--epochs", Integer.toString(epochs), "--steps", Long.toString(maxSteps),
+                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
+                "--workers", Integer.toString(workers), "--result-json", result.toString()));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int status = p.waitFor();
+        if (status != 0 || !Files.isRegularFile(result)) {
+            throw new IllegalStateException("method " + m.id() + ": child JVM exited with status " + status
+                    + " (its message is above)");
+        }
+        return ResultsFile.readOne(result);
+    }
+
+    static void plot(List<MethodResult> results, Path png) throws IOException {
+        ScatterPlot plot = new ScatterPlot("ViT (Fashion-MNIST) → digits, 1,000 training images",
+                "trainable parameters (log scale)", "test accuracy (%)", true);
+        for (MethodResult r : results) {
+            plot.add(Math.max(1, r.trainableParams()), 100 * r.testAccuracy(),
+                    FineTuneMethod.parse(r.method()).label());
+        }
+        plot.write(png, 900, 560);
+    }
+}

@@ -1,0 +1,79 @@
+package org.wegeft.examples.vit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.nn.data.DataLoader;
+import org.wegeft.nn.train.Trainer;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.peft.TrainableReport;
+import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.data.ImageBatch;
+import org.wegeft.vision.train.Accuracy;
+import org.wegeft.vision.train.Classification;
+import org.wegeft.vision.train.FineTuneMethod;
+
+/**
+ * Adapts a pretrained ViT folder to an Arrow classification set with one {@link FineTuneMethod}: new head for the
+ * training set's classes, method applied, {@link Trainer} run (AdamW, warm-up + cosine), test accuracy, and
+ * optionally the adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (other methods) saved.
+ *
+ * @param imageColumn  image column of both files
+ * @param labelColumn  integer label column of both files
+ * @param workers      data loader threads
+ * @param progress     where the trainer's progress line goes (null: nowhere)
+ * @param inPlace      redraw the progress line in place
+ */
+record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable PrintStream progress,
+        boolean inPlace) {
+
+    /** A model and its method, ready to train. */
+    record Prepared(VisionTransformer model, PeftModel peft) {}
+
+    /** Loads {@code modelDir}, gives it a new head of {@code classes} outputs and applies {@code method}. */
+    static Prepared prepare(Path modelDir, FineTuneMethod method, int classes, int rank, List<String> targets,
+            long seed) {
+        VisionTransformer model = VisionTransformer.fromPretrained(modelDir);
+        model.resetHead(classes, new SplittableRandom(seed ^ 0x5EED));
+        PeftModel peft = method.apply(model, rank, targets, seed);
+        return new Prepared(model, peft);
+    }
+
+    MethodResult run(Path modelDir, FineTuneMethod method, int rank, List<String> targets, ArrowDataset train,
+            ArrowDataset test, Recipe recipe, @Nullable Path saveTo) throws IOException {
+        int classes = Math.max(train.numClasses(labelColumn), test.numClasses(labelColumn));
+        Prepared p = prepare(modelDir, method, classes, rank, targets, recipe.seed());
+        TrainableReport report = p.peft().trainableReport();
+        double seconds;
+        long steps;
+        try (DataLoader<ImageBatch> loader = VitData.trainLoader(train, imageColumn, labelColumn,
+                VitData.plain(p.model().config()), recipe.batchSize(), recipe.seed(), workers)) {
+            long total = recipe.totalSteps(loader.batchesPerEpoch());
+            var config = recipe.trainConfig(loader.batchesPerEpoch(), Math.max(1, total / 20));
+            var trainer = new Trainer<>(p.model(), config, Classification.loss(recipe.labelSmoothing()),
+                    loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace);
+            long t0 = System.nanoTime();
+            steps = trainer.run().steps();
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+        Accuracy acc;
+        try (DataLoader<ImageBatch> loader = VitData.evalLoader(test, imageColumn, labelColumn,
+                VitData.plain(p.model().config()), 256, workers)) {
+            acc = Classification.evaluate(p.model(), loader);
+        }
+        if (saveTo != null) {
+            if (method.isAdapter()) {
+                p.peft().save(saveTo);
+            } else {
+                p.model().save(saveTo);
+            }
+        }
+        long images = steps * Math.min(recipe.batchSize(), train.size());
+        return new MethodResult(method.id(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
+                seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds));
+    }
+}

@@ -1,0 +1,29 @@
+package org.wegeft.examples.vit;
+
+/**
+ * One fine-tuning run, as written to {@code results.json}.
+ *
+ * @param method          wegeft, lora, full, probe or bitfit
+ * @param trainableParams parameters updated by training (the new head included)
+ * @param totalParams     every parameter of the adapted model (adapter tensors included)
+ * @param testAccuracy    top-1 accuracy on the test file, in [0, 1]
+ * @param testCount       test images
+ * @param trainSeconds    wall time of the training loop (no loading, no evaluation)
+ * @param peakMemoryMb    peak resident memory in MiB (see {@link PeakMemory}); -1 when unknown
+ * @param lr              peak learning rate
+ * @param steps           optimizer steps
+ * @param trainImagesPerSecond training images consumed per second
+ */
+public record MethodResult(String method, long trainableParams, long totalParams, double testAccuracy,
+        long testCount, double trainSeconds, double peakMemoryMb, double lr, long steps,
+        double trainImagesPerSecond) {
+    /** trainable / total, in percent. */
+    public double trainablePercent() {
+        return totalParams == 0 ? 0 : 100.0 * trainableParams / totalParams;
+    }
+
+    public MethodResult withPeakMemoryMb(double mb) {
+        return new MethodResult(method, trainableParams, totalParams, testAccuracy, testCount, trainSeconds, mb, lr,
+                steps, trainImagesPerSecond);
+    }
+}

@@ -1,0 +1,137 @@
+package org.wegeft.examples.vit;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.vision.train.FineTuneMethod;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft vit train --model DIR --train FILE --eval FILE --method wegeft|lora|full|probe|bitfit}: fine-tunes
+ * a ViT folder on an Arrow image-classification file and reports the evaluation accuracy as one JSON line on
+ * stdout. {@code --out} receives the PEFT adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (full,
+ * probe, BitFit), ready for {@code wegeft vit eval}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Fine-tunes a ViT on an Arrow image set with WeGeFT, LoRA, full fine-tuning, a linear probe or BitFit.")
+public final class VitTrainCommand implements Callable<Integer> {
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "pretrained ViT folder (config.json + model.safetensors)")
+    @SuppressWarnings("NullAway.Init")
+    Path model;
+
+    @Option(names = "--train", required = true, paramLabel = "FILE", description = "training Arrow file")
+    @SuppressWarnings("NullAway.Init")
+    Path train;
+
+    @Option(names = "--eval", required = true, paramLabel = "FILE", description = "evaluation Arrow file")
+    @SuppressWarnings("NullAway.Init")
+    Path eval;
+
+    @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe|bitfit", description = "adaptation method")
+    @SuppressWarnings("NullAway.Init")
+    String method;
+
+    @Option(names = "--rank", defaultValue = "16", description = "adapter rank (default: ${DEFAULT-VALUE})")
+    int rank = 16;
+
+    @Option(names = "--targets", defaultValue = "attn.proj", split = ",", description = "adapter target modules (default: ${DEFAULT-VALUE})")
+    List<String> targets = List.of("attn.proj");
+
+    @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
+    int epochs = 20;
+
+    @Option(names = "--steps", defaultValue = "0", description = "optimizer steps instead of epochs")
+    long steps;
+
+    @Option(names = "--lr", description = "peak learning rate (default: per method, see README)")
+    @Nullable Double lr;
+
+    @Option(names = "--batch", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
+    int batch = 64;
+
+    @Option(names = "--seed", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where to save the adapter or the fine-tuned model")
+    @Nullable Path out;
+
+    @Option(names = "--image-column", defaultValue = "image", description = "default: ${DEFAULT-VALUE}")
+    String imageColumn = "image";
+
+    @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
+    String labelColumn = "label";
+
+    @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
+    int workers = 1;
+
+    @Option(names = "--no-progress", description = "no progress line on stderr")
+    boolean noProgress;
+
+    @Option(names = "--result-json", hidden = true, paramLabel = "FILE", description = "also write the result here (used by wegeft demo vit)")
+    @Nullable Path resultJson;
+
+    /** The learning rate each method uses unless {@code --lr} is given (AdamW, batch 64, warm-up + cosine). */
+    public static double defaultLr(FineTuneMethod m) {
+        return switch (m) {
+            case WEGEFT, LORA, BITFIT -> 5e-3;
+            case FULL -> 5e-4;
+            case PROBE -> 1e-2;
+        };
+    }
+
+    /** The fine-tuning schedule: 10 % warm-up, cosine, weight decay 0.01, no label smoothing. */
+    static Recipe recipe(int epochs, long steps, int batch, double lr, long seed) {
+        return new Recipe(epochs, steps, batch, lr, 0.1, 0.01, 0f, seed);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        FineTuneMethod m = FineTuneMethod.parse(method);
+        if (rank <= 0) {
+            throw new IllegalArgumentException("--rank must be positive, got " + rank);
+        }
+        if (workers < 0) {
+            throw new IllegalArgumentException("--workers must be >= 0, got " + workers);
+        }
+        if (!Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--model: no such folder: " + model);
+        }
+        if (out != null && Files.isDirectory(out) && !isEmpty(out)) {
+            throw new IllegalArgumentException("--out: folder exists and is not empty: " + out);
+        }
+        Recipe recipe = recipe(epochs, steps, batch, lr != null ? lr : defaultLr(m), seed);
+        ArrowDataset trainDs = VitData.open("--train", train, imageColumn, labelColumn);
+        ArrowDataset evalDs = VitData.open("--eval", eval, imageColumn, labelColumn);
+        FineTuner tuner = new FineTuner(imageColumn, labelColumn, workers, noProgress ? null : System.err,
+                System.console() != null);
+        MethodResult r = tuner.run(model, m, rank, targets, trainDs, evalDs, recipe, out);
+        r = r.withPeakMemoryMb(PeakMemory.highWaterMb());
+        String json = JsonMapper.builder().build().writeValueAsString(ResultsFile.toJson(r));
+        if (resultJson != null) {
+            Files.writeString(resultJson, json + "\n");
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(json);
+        stdout.flush();
+        return 0;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.wegeft.examples.vit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.wegeft.examples.WegeftCli;
+import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.VitConfig;
+
+/** {@code wegeft vit train|eval|pretrain}, {@code demo vit} and {@code bench data-vs-train}: bad input and tiny runs. */
+class VitCommandsTest {
+    static final JsonMapper JSON = new JsonMapper();
+    static final Path TRAIN = Path.of("data", "digits-train.arrow");
+    static final Path TEST = Path.of("data", "digits-test.arrow");
+
+    @TempDir
+    static Path shared;
+    static Path tinyModel;
+
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = WegeftCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** A randomly initialised 2-block ViT (28 px, patch 7, width 32) saved as a model folder. */
+    static Path tinyModel(Path dir) throws IOException {
+        VitConfig cfg = VitConfig.of(28, 7, 32, 2, 2, 10);
+        new VisionTransformer(cfg, 7).save(dir);
+        return dir;
+    }
+
+    @BeforeAll
+    static void saveTinyModel() throws IOException {
+        tinyModel = tinyModel(shared.resolve("tiny"));
+    }
+
+    static Stream<Arguments> badInput() {
+        return Stream.of(
+                Arguments.of("train without --model", (Function<Path, String[]>) d -> new String[] {"vit", "train",
+                        "--train", TRAIN.toString(), "--eval", TEST.toString(), "--method", "wegeft"}, "--model"),
+                Arguments.of("unknown method", (Function<Path, String[]>) d -> args("train", d, "--method", "dora"),
+                        "dora"),
+                Arguments.of("missing training file", (Function<Path, String[]>) d -> new String[] {"vit", "train",
+                        "--model", tinyModel.toString(), "--train", d.resolve("nope.arrow").toString(), "--eval",
+                        TEST.toString(), "--method", "lora"}, "nope.arrow"),
+                Arguments.of("rank 0", (Function<Path, String[]>) d -> args("train", d, "--method", "wegeft",
+                        "--rank", "0"), "--rank"),
+                Arguments.of("target matching nothing", (Function<Path, String[]>) d -> args("train", d, "--method",
+                        "lora", "--targets", "attn.nope", "--steps", "1"), "attn.nope"),
+                Arguments.of("wrong label column", (Function<Path, String[]>) d -> args("train", d, "--method",
+                        "probe", "--label-column", "digit"), "digit"),
+                Arguments.of("model folder missing", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
+                        "--model", d.resolve("none").toString(), "--data", TEST.toString()}, "--model"),
+                Arguments.of("adapter folder missing", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
+                        "--model", tinyModel.toString(), "--adapter", d.resolve("none").toString(), "--data",
+                        TEST.toString()}, "--adapter"),
+                Arguments.of("eval data not Arrow", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
+                        "--model", tinyModel.toString(), "--data", tinyModel.resolve("config.json").toString()},
+                        "config.json"),
+                Arguments.of("pretrain data missing", (Function<Path, String[]>) d -> new String[] {"vit",
+                        "pretrain", "--data", d.resolve("fm").toString(), "--out", d.resolve("o").toString()},
+                        "--data"),
+                Arguments.of("demo unknown method", (Function<Path, String[]>) d -> new String[] {"demo", "vit",
+                        "--methods", "wegeft,magic", "--out", d.toString()}, "magic"),
+                Arguments.of("demo model without config", (Function<Path, String[]>) d -> new String[] {"demo",
+                        "vit", "--model", d.toString(), "--out", d.resolve("o").toString()}, "--model"),
+                Arguments.of("bench batch 0", (Function<Path, String[]>) d -> new String[] {"bench", "data-vs-train",
+                        "--batch", "0"}, "--batch"),
+                Arguments.of("vit without subcommand", (Function<Path, String[]>) d -> new String[] {"vit"},
+                        "missing command"));
+    }
+
+    static String[] args(String cmd, Path d, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("vit", cmd, "--model", tinyModel.toString(), "--train",
+                TRAIN.toString(), "--eval", TEST.toString(), "--no-progress"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInput")
+    void badInputExitsWithStatusTwoAndOneLine(String name, Function<Path, String[]> args, String mentioned) {
+        Result r = run(args.apply(dir));
+        assertEquals(2, r.status(), name + ": " + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), name + ": " + r.err());
+        assertTrue(lines.get(0).contains(mentioned), name + ": '" + mentioned + "' not in " + lines.get(0));
+    }
+
+    @Test
+    void wegeftAdapterTrainedForTwoStepsEvaluatesToTheSameAccuracy() throws IOException {
+        Path adapter = dir.resolve("adapter");
+        Result t = run(args("train", dir, "--method", "wegeft", "--steps", "2", "--batch", "8", "--out",
+                adapter.toString()));
+        assertEquals(0, t.status(), t.err());
+        JsonNode trained = JSON.readTree(t.out());
+        assertEquals("wegeft", trained.get("method").asText());
+        assertEquals(2, trained.get("steps").asLong());
+        assertEquals(797, trained.get("test_count").asLong());
+        // phi + psi (2 · 16 · 32, tied across both blocks) + the new head (32 · 10 + 10)
+        assertEquals(2 * 16 * 32 + 330, trained.get("trainable_params").asLong());
+        assertTrue(Files.isRegularFile(adapter.resolve("adapter_config.json")));
+        assertTrue(Files.isRegularFile(adapter.resolve("adapter_model.safetensors")));
+
+        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", adapter.toString(), "--data",
+                TEST.toString());
+        assertEquals(0, e.status(), e.err());
+        JsonNode eval = JSON.readTree(e.out());
+        assertEquals(797, eval.get("count").asLong());
+        assertEquals(trained.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
+    }
+
+    @Test
+    void bitFitSavesAWholeModelThatEvaluatesToTheSameAccuracy() throws IOException {
+        Path out = dir.resolve("bitfit");
+        Result t = run(args("train", dir, "--method", "bitfit", "--steps", "2", "--batch", "8", "--out",
+                out.toString()));
+        assertEquals(0, t.status(), t.err());
+        JsonNode trained = JSON.readTree(t.out());
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        Result e = run("vit", "eval", "--model", out.toString(), "--data", TEST.toString());
+        assertEquals(0, e.status(), e.err());
+        assertEquals(trained.get("test_accuracy").asDouble(), JSON.readTree(e.out()).get("accuracy").asDouble(),
+                1e-6);
+    }
+
+    @Test
+    void trainRefusesANonEmptyOutFolder() throws IOException {
+        Files.writeString(dir.resolve("keep.txt"), "x");
+        Result r = run(args("train", dir, "--method", "probe", "--steps", "1", "--out", dir.toString()));
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("not empty"), r.err());
+        assertTrue(Files.exists(dir.resolve("keep.txt")));
+    }
+}

@@ -1,0 +1,19 @@
+package org.wegeft.tensor;
+
+/**
+ * A snapshot of the off-heap tensor memory pool (what tensors hold outside the Java heap): bytes held by live
+ * tensors now, the most ever held at once since the JVM started, and bytes cached for reuse.
+ *
+ * @param liveBytes     bytes of blocks held by live tensors (rounded up to their power-of-two size class)
+ * @param peakLiveBytes the largest {@code liveBytes} seen so far in this JVM
+ * @param cachedBytes   bytes of released blocks kept for reuse (resident, but not live)
+ */
+public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes) {
+    /** The pool's figures now. */
+    public static MemoryStats current() {
+        MemoryPool p = MemoryPool.get();
+        synchronized (p) {
+            return new MemoryStats(p.liveBytes(), p.peakLiveBytes(), p.cachedBytes());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.wegeft.vision.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.VitConfig;
+
+class FineTuneMethodTest {
+    // width C = 24, depth 3, mlp 96, 5 classes; head = 24 · 5 + 5 = 125
+    private static VisionTransformer model() {
+        VisionTransformer m = new VisionTransformer(VitConfig.of(16, 8, 24, 3, 2, 10), 1);
+        m.resetHead(5, new SplittableRandom(2));
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "wegeft, 317",    // one tied (phi, psi): 2 · 4 · 24 = 192, + head 125
+        "lora,   701",    // 3 blocks · 4 · (24 + 24) = 576, + head
+        "probe,  125",
+        // biases: patch 24; per block norm1 24, qkv 72, proj 24, norm2 24, fc1 96, fc2 24 = 264, · 3 = 792;
+        // norm 24; + the whole head 125
+        "bitfit, 965"})
+    void trainableCountsFollowTheMethod(String id, long expected) {
+        VisionTransformer m = model();
+        PeftModel p = FineTuneMethod.parse(id).apply(m, 4, List.of("attn.proj"), 0);
+        assertEquals(expected, p.trainableReport().trainable());
+    }
+
+    @ParameterizedTest
+    @EnumSource(FineTuneMethod.class)
+    void headAlwaysTrainsAndFullTrainsEverything(FineTuneMethod method) {
+        VisionTransformer m = model();
+        PeftModel p = method.apply(m, 4, List.of("attn.proj"), 0);
+        assertTrue(((org.wegeft.nn.Module) m.head()).namedParameters().values().stream().allMatch(t -> t.requiresGrad()),
+                method + ": head frozen");
+        if (method == FineTuneMethod.FULL) {
+            assertEquals(p.trainableReport().total(), p.trainableReport().trainable());
+        }
+        assertEquals(method, FineTuneMethod.parse(method.id().toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"attn.proj, blocks.0.attn.proj, true", "attn.proj, blocks.11.attn.proj, true",
+        "attn.proj, blocks.0.xattn.proj, false", "attn.proj, blocks.0.attn.proj.x, false", "mlp.fc1, mlp.fc1, true"})
+    void tieRegexMatchesEveryBlockOfTheTarget(String target, String path, boolean matches) {
+        assertEquals(matches, java.util.regex.Pattern.compile(FineTuneMethod.tieRegex(target)).matcher(path)
+                .lookingAt());
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownMethodNamesTheChoices() {
+        var e = assertThrows(IllegalArgumentException.class, () -> FineTuneMethod.parse("dora"));
+        assertTrue(e.getMessage().contains("dora") && e.getMessage().contains("bitfit"), e.getMessage());
+    }
+}
