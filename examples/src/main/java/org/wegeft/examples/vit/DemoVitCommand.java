@@ -91,11 +91,18 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--held-out", defaultValue = "200", description = "training images held out by --select-lr (default: ${DEFAULT-VALUE}, VTAB-1k's 800/200)")
     int heldOut = 200;
 
+    @Option(names = "--plot-only", description = "only redraw DIR/accuracy_vs_params.png from DIR/results.json")
+    boolean plotOnly;
+
     @Option(names = "--in-process", description = "run the methods in this JVM (peak memory sampled) instead of child JVMs")
     boolean inProcess;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (plotOnly) {
+            plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));
+            return 0;
+        }
         List<FineTuneMethod> ms = methods.stream().map(FineTuneMethod::parse).toList();
         if (ms.isEmpty()) {
             throw new IllegalArgumentException("--methods: none given");
