@@ -145,44 +145,52 @@ public final class ScatterPlot {
         g.setStroke(new BasicStroke(1.5f));
         g.draw(area);
 
-        // points and labels
-        List<Rectangle2D> placed = new ArrayList<>();
+        // points, then labels placed clear of every point and of the labels placed before
         double r = Math.max(4, h / 110.0);
+        double[][] at = new double[points.size()][];
+        List<Rectangle2D> obstacles = new ArrayList<>();
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
-            double px = area.x + xs.fraction(p.x()) * area.width;
-            double py = area.getMaxY() - ys.fraction(p.y()) * area.height;
+            at[i] = new double[] {area.x + xs.fraction(p.x()) * area.width,
+                area.getMaxY() - ys.fraction(p.y()) * area.height};
+            obstacles.add(new Rectangle2D.Double(at[i][0] - r - 1, at[i][1] - r - 1, 2 * r + 2, 2 * r + 2));
             Color c = PALETTE[i % PALETTE.length];
             g.setColor(c);
-            g.fill(new Ellipse2D.Double(px - r, py - r, 2 * r, 2 * r));
+            g.fill(new Ellipse2D.Double(at[i][0] - r, at[i][1] - r, 2 * r, 2 * r));
             g.setColor(c.darker());
-            g.draw(new Ellipse2D.Double(px - r, py - r, 2 * r, 2 * r));
-            Rectangle2D box = labelBox(fm, p.label(), px, py, r, area, placed);
-            placed.add(box);
-            g.setColor(Color.BLACK);
-            g.drawString(p.label(), (float) box.getX(), (float) (box.getY() + fm.getAscent()));
+            g.draw(new Ellipse2D.Double(at[i][0] - r, at[i][1] - r, 2 * r, 2 * r));
+        }
+        g.setColor(Color.BLACK);
+        for (int i = 0; i < points.size(); i++) {
+            Rectangle2D box = labelBox(fm, points.get(i).label(), at[i][0], at[i][1], r, area, obstacles);
+            obstacles.add(box);
+            g.drawString(points.get(i).label(), (float) box.getX(), (float) (box.getY() + fm.getAscent()));
         }
     }
 
-    /** Right of the point if it fits, else left; nudged vertically away from earlier labels. */
+    /**
+     * Right of the point, else left of it, at the point's height or nudged up/down by half a line at a time: the
+     * first box inside the plot area that touches no obstacle (points, earlier labels).
+     */
     private static Rectangle2D labelBox(FontMetrics fm, String s, double px, double py, double r,
-            Rectangle2D.Double area, List<Rectangle2D> placed) {
+            Rectangle2D.Double area, List<Rectangle2D> obstacles) {
         double tw = fm.stringWidth(s);
         double th = fm.getHeight();
-        double x = px + r + 5;
-        if (x + tw > area.getMaxX() - 2) {
-            x = px - r - 5 - tw;
-        }
-        double y0 = py - th / 2;
-        for (int k = 0; k < 12; k++) {
-            double dy = (k + 1) / 2 * th * (k % 2 == 0 ? 1 : -1);
-            double y = Math.max(area.y + 2, Math.min(area.getMaxY() - th - 2, y0 + dy));
-            Rectangle2D box = new Rectangle2D.Double(x, y, tw, th);
-            if (placed.stream().noneMatch(b -> b.intersects(box))) {
-                return box;
+        double[] xs = {px + r + 5, px - r - 5 - tw};
+        for (int k = 0; k < 16; k++) {
+            double dy = (k + 1) / 2 * (th / 2) * (k % 2 == 0 ? 1 : -1);
+            for (double x : xs) {
+                double y = py - th / 2 + dy;
+                Rectangle2D box = new Rectangle2D.Double(x, y, tw, th);
+                boolean inside = x >= area.x + 2 && x + tw <= area.getMaxX() - 2 && y >= area.y + 2
+                        && y + th <= area.getMaxY() - 2;
+                if (inside && obstacles.stream().noneMatch(b -> b.intersects(box))) {
+                    return box;
+                }
             }
         }
-        return new Rectangle2D.Double(x, y0, tw, th);
+        double x = xs[0] + tw <= area.getMaxX() - 2 ? xs[0] : xs[1];
+        return new Rectangle2D.Double(x, py - th / 2, tw, th);
     }
 
     private static void centered(Graphics2D g, String s, double cx, double baseline) {
@@ -202,7 +210,7 @@ public final class ScatterPlot {
             double pad = 0.08 * (max - min);
             min -= pad;
             max += pad;
-            double step = niceStep((max - min) / 6);
+            double step = niceStep((max - min) / 8);
             List<Double> ticks = new ArrayList<>();
             for (double t = Math.ceil(min / step) * step; t <= max + 1e-9; t += step) {
                 ticks.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);

@@ -81,11 +81,28 @@ public final class DemoVitCommand implements Callable<Integer> {
             description = "-Xmx of each method's JVM, so its resident memory is not garbage the GC has not collected yet (default: ${DEFAULT-VALUE})")
     String childHeap = "384m";
 
+    @Option(names = "--select-lr", description = "instead of the demo: choose each method's learning rate on "
+            + "--held-out training images (train on the rest), never looking at --test; writes DIR/lr_selection.json")
+    boolean selectLr;
+
+    @Option(names = "--lr-grid", split = ",", description = "learning rates --select-lr tries (default: 2e-3,5e-3,1e-2,2e-2,5e-2,1e-1; full fine-tuning 10x lower)")
+    List<Double> lrGrid = List.of();
+
+    @Option(names = "--held-out", defaultValue = "200", description = "training images held out by --select-lr (default: ${DEFAULT-VALUE}, VTAB-1k's 800/200)")
+    int heldOut = 200;
+
+    @Option(names = "--plot-only", description = "only redraw DIR/accuracy_vs_params.png from DIR/results.json")
+    boolean plotOnly;
+
     @Option(names = "--in-process", description = "run the methods in this JVM (peak memory sampled) instead of child JVMs")
     boolean inProcess;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (plotOnly) {
+            plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));
+            return 0;
+        }
         List<FineTuneMethod> ms = methods.stream().map(FineTuneMethod::parse).toList();
         if (ms.isEmpty()) {
             throw new IllegalArgumentException("--methods: none given");
@@ -100,6 +117,10 @@ public final class DemoVitCommand implements Callable<Integer> {
         ArrowDataset trainDs = VitData.open("--train", train, "image", "label");
         ArrowDataset testDs = VitData.open("--test", test, "image", "label");
         Files.createDirectories(out);
+        if (selectLr) {
+            LrSelection.run(this, ms, trainDs);
+            return 0;
+        }
         PrintStream err = System.err;
         err.printf(Locale.ROOT, "demo vit: %s adapted to %s (%,d images) → test %s (%,d images), %s%n", model,
                 train, trainDs.size(), test, testDs.size(),
@@ -124,7 +145,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Recipe recipe(double lr) {
+    Recipe recipe(double lr) {
         return VitTrainCommand.recipe(epochs, maxSteps, batch, lr, seed);
     }
 

@@ -45,7 +45,12 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
 
     MethodResult run(Path modelDir, FineTuneMethod method, int rank, List<String> targets, ArrowDataset train,
             ArrowDataset test, Recipe recipe, @Nullable Path saveTo) throws IOException {
-        int classes = Math.max(train.numClasses(labelColumn), test.numClasses(labelColumn));
+        return run(modelDir, method, rank, targets, VitData.Rows.all(train), VitData.Rows.all(test), recipe, saveTo);
+    }
+
+    MethodResult run(Path modelDir, FineTuneMethod method, int rank, List<String> targets, VitData.Rows train,
+            VitData.Rows test, Recipe recipe, @Nullable Path saveTo) throws IOException {
+        int classes = Math.max(train.ds().numClasses(labelColumn), test.ds().numClasses(labelColumn));
         Prepared p = prepare(modelDir, method, classes, rank, targets, recipe.seed());
         TrainableReport report = p.peft().trainableReport();
         double seconds;

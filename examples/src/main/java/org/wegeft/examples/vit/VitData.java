@@ -2,12 +2,15 @@ package org.wegeft.examples.vit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.nn.data.SampleReader;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.data.LoaderOptions;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.data.ImageLoaders;
+import org.wegeft.vision.data.ImageSample;
 import org.wegeft.vision.data.ImagePipeline;
 
 /** Arrow image-classification files → loaders with the model's input size and normalisation. */
@@ -37,14 +40,69 @@ final class VitData {
 
     static DataLoader<ImageBatch> trainLoader(ArrowDataset ds, String imageColumn, String labelColumn,
             ImagePipeline pipeline, int batch, long seed, int workers) {
-        int bs = Math.min(batch, Math.max(1, ds.size()));
-        return ImageLoaders.classification(ds, imageColumn, labelColumn, null, pipeline,
-                LoaderOptions.train(bs, seed).withWorkers(workers));
+        return trainLoader(Rows.all(ds), imageColumn, labelColumn, pipeline, batch, seed, workers);
     }
 
     static DataLoader<ImageBatch> evalLoader(ArrowDataset ds, String imageColumn, String labelColumn,
             ImagePipeline pipeline, int batch, int workers) {
-        return ImageLoaders.classification(ds, imageColumn, labelColumn, null, pipeline,
-                LoaderOptions.eval(batch).withWorkers(workers));
+        return evalLoader(Rows.all(ds), imageColumn, labelColumn, pipeline, batch, workers);
+    }
+
+    static DataLoader<ImageBatch> trainLoader(Rows rows, String imageColumn, String labelColumn,
+            ImagePipeline pipeline, int batch, long seed, int workers) {
+        int bs = Math.min(batch, Math.max(1, rows.size()));
+        return loader(rows, imageColumn, labelColumn, pipeline, LoaderOptions.train(bs, seed).withWorkers(workers));
+    }
+
+    static DataLoader<ImageBatch> evalLoader(Rows rows, String imageColumn, String labelColumn,
+            ImagePipeline pipeline, int batch, int workers) {
+        return loader(rows, imageColumn, labelColumn, pipeline, LoaderOptions.eval(batch).withWorkers(workers));
+    }
+
+    private static DataLoader<ImageBatch> loader(Rows rows, String imageColumn, String labelColumn,
+            ImagePipeline pipeline, LoaderOptions opts) {
+        if (rows.rows() == null) {
+            return ImageLoaders.classification(rows.ds(), imageColumn, labelColumn, null, pipeline, opts);
+        }
+        int[] idx = rows.rows();
+        return DataLoader.create(idx.length, () -> {
+            SampleReader<ImageSample> r = ImageLoaders.reader(rows.ds(), imageColumn, labelColumn, null, pipeline);
+            return (i, seed) -> r.read(idx[i], seed);
+        }, samples -> ImageBatch.collate(samples, pipeline.size()), opts);
+    }
+
+    /** Some rows of a data set (all of them when {@code rows} is null). */
+    record Rows(ArrowDataset ds, int @Nullable [] rows) {
+        static Rows all(ArrowDataset ds) {
+            return new Rows(ds, null);
+        }
+
+        int size() {
+            return rows == null ? ds.size() : rows.length;
+        }
+
+        /**
+         * A seeded split of all rows: the first {@code n - held} of a shuffle train, the last {@code held} are
+         * held out (VTAB-1k's 800/200 split for choosing hyper-parameters).
+         */
+        static Rows[] split(ArrowDataset ds, int held, long seed) {
+            int n = ds.size();
+            if (held <= 0 || held >= n) {
+                throw new IllegalArgumentException("cannot hold out " + held + " of " + n + " rows of " + ds.file());
+            }
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = i;
+            }
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return new Rows[] {new Rows(ds, java.util.Arrays.copyOfRange(p, 0, n - held)),
+                new Rows(ds, java.util.Arrays.copyOfRange(p, n - held, n))};
+        }
     }
 }

@@ -58,5 +58,9 @@ class DemoVitCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("accuracy_vs_params.png").toFile());
         assertEquals(900, png.getWidth());
         assertEquals(560, png.getHeight());
+
+        Files.delete(out.resolve("accuracy_vs_params.png"));
+        assertEquals(0, VitCommandsTest.run("demo", "vit", "--plot-only", "--out", out.toString()).status());
+        assertEquals(900, ImageIO.read(out.resolve("accuracy_vs_params.png").toFile()).getWidth());
     }
 }
