@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code wegeft bench gemm|jmh}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class})
+        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class, BenchSoakCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -16,6 +16,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing benchmark (gemm, jmh)");
+        throw new ParameterException(spec.commandLine(), "missing benchmark (gemm, jmh, soak)");
     }
 }
