@@ -6,9 +6,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code wegeft bench gemm|jmh}. */
+/** {@code wegeft bench gemm|jmh|soak|data-vs-train|llm-memory}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class,
+        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class, BenchSoakCommand.class,
                 org.wegeft.examples.vit.BenchDataVsTrainCommand.class,
                 org.wegeft.examples.llmdemo.BenchLlmMemoryCommand.class})
 final class BenchCommand implements Callable<Integer> {
@@ -18,6 +18,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing benchmark (gemm, jmh, data-vs-train, llm-memory)");
+        throw new ParameterException(spec.commandLine(),
+                "missing benchmark (gemm, jmh, soak, data-vs-train, llm-memory)");
     }
 }

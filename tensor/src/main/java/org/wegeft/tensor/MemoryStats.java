@@ -2,7 +2,8 @@ package org.wegeft.tensor;
 
 /**
  * A snapshot of the off-heap tensor memory pool (what tensors hold outside the Java heap): bytes held by live
- * tensors now, the most ever held at once since the JVM started, and bytes cached for reuse.
+ * tensors now, the most ever held at once since the JVM started, and bytes cached for reuse. Used by the
+ * memory benchmarks and long-run checks ({@code wegeft bench llm-memory}, {@code wegeft bench soak}).
  *
  * @param liveBytes     bytes of blocks held by live tensors (rounded up to their power-of-two size class)
  * @param peakLiveBytes the largest {@code liveBytes} seen so far in this JVM
@@ -15,5 +16,10 @@ public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes) 
         synchronized (p) {
             return new MemoryStats(p.liveBytes(), p.peakLiveBytes(), p.cachedBytes());
         }
+    }
+
+    /** Live plus cached: all off-heap bytes the pool holds. */
+    public long heldBytes() {
+        return liveBytes + cachedBytes;
     }
 }

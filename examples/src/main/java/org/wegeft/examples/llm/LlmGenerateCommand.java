@@ -13,6 +13,7 @@ import org.wegeft.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,6 +62,7 @@ final class LlmGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        validate();
         try (LlmSession s = LlmSession.open(model, adapter)) {
             Tokenizer tok = s.tokenizer();
             List<Integer> eos = new ArrayList<>(Arrays.stream(tok.specialTokens().eosIds()).boxed().toList());
@@ -78,6 +80,22 @@ final class LlmGenerateCommand implements Callable<Integer> {
             stream.finish();
         }
         return 0;
+    }
+
+    /** Range checks of the numeric flags (as {@link GenerationConfig}'s), before the model is read. */
+    private void validate() {
+        if (maxNewTokens < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-new-tokens must not be negative, got " + maxNewTokens);
+        }
+        if (!(temperature >= 0 && temperature < Double.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be ≥ 0 (0 = greedy), got " + temperature);
+        }
+        if (topK < 0) {
+            throw new ParameterException(spec.commandLine(), "--top-k must not be negative (0 = off), got " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--top-p must be in (0, 1], got " + topP);
+        }
     }
 
     /** Incremental detokenization: prints the decoded suffix that is new and complete. */

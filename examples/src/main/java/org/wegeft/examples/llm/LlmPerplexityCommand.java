@@ -18,6 +18,7 @@ import org.wegeft.llm.eval.PerplexityResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -47,7 +48,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
 
     @Option(names = "--max-length", paramLabel = "N", description = "truncate records to N tokens (default: the"
             + " model's max_position_embeddings)")
-    int maxLength = -1;
+    @Nullable Integer maxLength;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "records per forward pass (default 4)")
     int batch = 4;
@@ -59,7 +60,11 @@ final class LlmPerplexityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+        }
+        if (maxLength != null && maxLength < 2) {
+            throw new ParameterException(spec.commandLine(), "--max-length must be at least 2 (one token and its "
+                    + "successor), got " + maxLength);
         }
         long t0 = System.nanoTime();
         List<DataRecord> records = DataFiles.read(data);
@@ -67,7 +72,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data: " + data + " holds no records");
         }
         try (LlmSession s = LlmSession.open(model, adapter)) {
-            int max = maxLength > 0 ? maxLength : s.model.config().maxPositionEmbeddings();
+            int max = maxLength != null ? maxLength : s.model.config().maxPositionEmbeddings();
             ExampleEncoder enc = ExampleEncoder.of(s.tokenizerFor(records), max)
                     .withTemplate(PromptTemplate.named(template));
             List<Example> examples = enc.encodeAll(records);

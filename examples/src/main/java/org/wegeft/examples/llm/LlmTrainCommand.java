@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
@@ -33,6 +34,7 @@ import org.wegeft.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,13 +63,13 @@ final class LlmTrainCommand implements Callable<Integer> {
     String method = "wegeft";
 
     @Option(names = "--rank", paramLabel = "R", description = "rank (default: WeGeFT 64, LoRA 16)")
-    int rank = -1;
+    @Nullable Integer rank;
 
     @Option(names = "--alpha", paramLabel = "A", description = "alpha (default: 2 × rank)")
-    double alpha = -1;
+    @Nullable Double alpha;
 
     @Option(names = "--dropout", paramLabel = "P", description = "adapter dropout (default: WeGeFT 0.1, LoRA 0.05)")
-    double dropout = -1;
+    @Nullable Double dropout;
 
     @Option(names = "--targets", paramLabel = "LIST", split = ",", description = "target modules (default"
             + " q,k,v,up,down; short names get _proj)")
@@ -83,7 +85,7 @@ final class LlmTrainCommand implements Callable<Integer> {
     long steps;
 
     @Option(names = "--lr", paramLabel = "LR", description = "learning rate (default: 1e-3 adapters, 5e-5 full)")
-    double lr = -1;
+    @Nullable Double lr;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "linear warm-up steps, then cosine")
     long warmup;
@@ -118,11 +120,10 @@ final class LlmTrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String m = method.toLowerCase(Locale.ROOT);
         if (!List.of("wegeft", "lora", "full").contains(m)) {
-            throw new IllegalArgumentException("--method: expected wegeft, lora or full, got '" + method + "'");
+            throw new ParameterException(spec.commandLine(), "--method: expected wegeft, lora or full, got '" + method
+                    + "'");
         }
-        if (batch < 1 || epochs < 1 || steps < 0 || maxLength < 2) {
-            throw new IllegalArgumentException("--batch, --epochs must be ≥ 1, --steps ≥ 0, --max-length ≥ 2");
-        }
+        validate();
         long t0 = System.nanoTime();
         List<DataRecord> records = DataFiles.read(data);
         if (records.isEmpty()) {
@@ -141,7 +142,7 @@ final class LlmTrainCommand implements Callable<Integer> {
             lm.gradientCheckpointing(gradCheckpointing);
             PeftModel peft = m.equals("full") ? PeftModel.baseline(lm, Baseline.full())
                     : PeftModel.inject(lm, adapterConfig(m), seed);
-            double rate = lr > 0 ? lr : m.equals("full") ? 5e-5 : 1e-3;
+            double rate = lr != null ? lr : m.equals("full") ? 5e-5 : 1e-3;
             TrainConfig cfg = (steps > 0 ? TrainConfig.steps(steps, rate) : TrainConfig.epochs(epochs, rate))
                     .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0).withOutput(out, 0);
             if (warmup > 0) {
@@ -174,6 +175,34 @@ final class LlmTrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Range checks of the numeric flags, before any file is read. */
+    private void validate() {
+        atLeast("--batch", batch, 1);
+        atLeast("--epochs", epochs, 1);
+        atLeast("--steps", steps, 0);
+        atLeast("--warmup", warmup, 0);
+        atLeast("--max-length", maxLength, 2);
+        atLeast("--log-every", logEvery, 1);
+        if (rank != null) {
+            atLeast("--rank", rank, 1);
+        }
+        if (alpha != null && !(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), "--alpha must be a positive number, got " + alpha);
+        }
+        if (dropout != null && !(dropout >= 0 && dropout < 1)) {
+            throw new ParameterException(spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
+        }
+        if (lr != null && !(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), "--lr must be a positive number, got " + lr);
+        }
+    }
+
+    private void atLeast(String flag, long value, long min) {
+        if (value < min) {
+            throw new ParameterException(spec.commandLine(), flag + " must be at least " + min + ", got " + value);
+        }
+    }
+
     AdapterConfig adapterConfig(String m) {
         List<String> names = new ArrayList<>();
         for (String t : targets) {
@@ -182,12 +211,12 @@ final class LlmTrainCommand implements Callable<Integer> {
         }
         TargetModules tm = TargetModules.of(names.toArray(String[]::new));
         if (m.equals("lora")) {
-            int r = rank > 0 ? rank : 16;
-            return LoraConfig.of(r, alpha > 0 ? alpha : 2.0 * r, tm).withDropout(dropout >= 0 ? dropout : 0.05);
+            int r = rank != null ? rank : 16;
+            return LoraConfig.of(r, alpha != null ? alpha : 2.0 * r, tm).withDropout(dropout != null ? dropout : 0.05);
         }
-        int r = rank > 0 ? rank : 64;
+        int r = rank != null ? rank : 64;
         List<List<String>> tied = noTie ? List.of() : names.stream().map(n -> List.of(".*\\." + n)).toList();
-        return WeGeFTConfig.of(r, alpha > 0 ? alpha : 2.0 * r, tm, tied).withDropout(dropout >= 0 ? dropout : 0.1);
+        return WeGeFTConfig.of(r, alpha != null ? alpha : 2.0 * r, tm, tied).withDropout(dropout != null ? dropout : 0.1);
     }
 
     private void copyTokenizerFiles() throws IOException {
