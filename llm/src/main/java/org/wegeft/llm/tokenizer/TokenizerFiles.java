@@ -129,7 +129,36 @@ final class TokenizerFiles {
             throw new TokenizerException(file, "key 'model.unk_token': token '" + unk.asText()
                     + "' is not in the vocabulary");
         }
+        checkMerges(file, model);
         return new Vocab(byId, ids, special, unk.isTextual() ? unk.asText() : null);
+    }
+
+    /**
+     * The native BPE builder (tokenizers 0.21) cuts each merge's right part after the continuing-subword prefix
+     * without checking its length or the character boundary; the resulting Rust panic aborts the JVM. Such
+     * merges are rejected here, before the file reaches native code.
+     */
+    private static void checkMerges(Path file, JsonNode model) {
+        JsonNode prefix = model.path("continuing_subword_prefix");
+        if (!prefix.isTextual() || prefix.asText().isEmpty()) {
+            return;
+        }
+        int cut = prefix.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        JsonNode merges = model.path("merges");
+        for (int i = 0; i < merges.size(); i++) {
+            JsonNode m = merges.get(i);
+            String right = m.isTextual() ? m.asText().substring(m.asText().indexOf(' ') + 1)
+                    : m.isArray() && m.size() == 2 ? m.get(1).asText() : null;
+            if (right == null) {
+                continue; // malformed entries are reported by the native parser as errors, not panics
+            }
+            byte[] r = right.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (r.length < cut || (r.length > cut && (r[cut] & 0xC0) == 0x80)) {
+                throw new TokenizerException(file, "key 'model.merges[" + i + "]': right part '" + right
+                        + "' is shorter than (or splits a character of) continuing_subword_prefix '"
+                        + prefix.asText() + "'");
+            }
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ class FuzzRegressionTest {
         "tokenizer-huge-id", // a token id of 2e9: was an 8 GB table allocation (OutOfMemoryError)
         "tokenizer-inconsistent-vocab", // native encode gave an id the vocabulary lacks: was IllegalArgumentException
         "tokenizer-deep-nesting", // ~900 levels of nesting: the native tokenizer overflowed its stack (JVM abort)
+        "tokenizer-prefix-longer-than-merge", // a merge shorter than continuing_subword_prefix: native panic (JVM abort)
     })
     void aFuzzFoundTokenizerIsRejectedWithTokenizerException(String name) throws URISyntaxException {
         Path dir = Path.of(getClass().getResource("/fuzz/" + name).toURI());
