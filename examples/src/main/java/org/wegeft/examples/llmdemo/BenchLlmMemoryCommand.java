@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.Example;
@@ -114,17 +115,21 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--seq", seq, 2);
+        FlagCheck.atLeast(spec, "--steps", steps, 1);
+        FlagCheck.atLeast(spec, "--vocab", vocab, 2);
+        FlagCheck.atLeast(spec, "--hidden", hidden, 2);
+        FlagCheck.atLeast(spec, "--layers", layers, 1);
+        FlagCheck.atLeast(spec, "--heads", heads, 1);
+        FlagCheck.atLeast(spec, "--intermediate", intermediate, 1);
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
         if (method != null && !List.of("wegeft", "full").contains(method)) {
             throw new IllegalArgumentException("--method: expected wegeft or full, got '" + method + "'");
         }
         if (method == null && gradCheckpointing) {
             throw new IllegalArgumentException("--grad-checkpointing needs --method (both-method runs use it for"
                     + " WeGeFT only)");
-        }
-        if (batch < 1 || seq < 2 || steps < 1 || vocab < 2 || hidden < 2 || layers < 1 || heads < 1
-                || intermediate < 1 || rank < 1) {
-            throw new IllegalArgumentException("--batch, --steps, --layers, --heads, --intermediate, --rank must be"
-                    + " ≥ 1; --seq, --vocab, --hidden ≥ 2");
         }
         if (hidden % heads != 0 || (hidden / heads) % 2 != 0) {
             throw new IllegalArgumentException("--heads " + heads + " must divide --hidden " + hidden

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
@@ -166,15 +167,17 @@ public final class DemoLlmCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        FlagCheck.atLeast(spec, "--train-size", trainSize, 1);
+        FlagCheck.atLeast(spec, "--test-size", testSize, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 1);
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.positive(spec, "--lr", lr);
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
         for (String m : methods) {
             adapterConfig(m, 1);
         }
         if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
             throw new IllegalArgumentException("--methods: expected distinct methods of wegeft and lora, got " + methods);
-        }
-        if (trainSize < 1 || testSize < 1 || steps < 1 || batch < 1 || rank < 1 || !(lr > 0)) {
-            throw new IllegalArgumentException("--train-size, --test-size, --steps, --batch and --rank must be ≥ 1"
-                    + " and --lr > 0");
         }
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: " + model + " holds no config.json (run from the"

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataRecord;
@@ -178,17 +179,22 @@ public final class LlmPretrainCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (hidden < 2 || intermediate < 1 || layers < 1 || heads < 1 || kvHeads < 1 || seq < 2 || batch < 1
-                || steps < 1 || warmup < 0 || !(lr > 0)) {
-            throw new IllegalArgumentException("--hidden, --intermediate, --layers, --heads, --kv-heads, --batch,"
-                    + " --steps must be ≥ 1, --seq ≥ 2, --warmup ≥ 0, --lr > 0");
-        }
+        FlagCheck.atLeast(spec, "--hidden", hidden, 2);
+        FlagCheck.atLeast(spec, "--intermediate", intermediate, 1);
+        FlagCheck.atLeast(spec, "--layers", layers, 1);
+        FlagCheck.atLeast(spec, "--heads", heads, 1);
+        FlagCheck.atLeast(spec, "--kv-heads", kvHeads, 1);
+        FlagCheck.atLeast(spec, "--seq", seq, 2);
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 1);
+        FlagCheck.positive(spec, "--lr", lr);
+        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
+        FlagCheck.nonNegative(spec, "--weight-decay", weightDecay);
+        FlagCheck.inHalfOpen(spec, "--heldout", heldout, 0, 0.5);
+        FlagCheck.atLeast(spec, "--log-every", logEvery, 1);
         if (hidden % heads != 0 || heads % kvHeads != 0 || (hidden / heads) % 2 != 0) {
             throw new IllegalArgumentException("--heads " + heads + " must divide --hidden " + hidden
                     + " into an even head size, and --kv-heads " + kvHeads + " must divide --heads");
-        }
-        if (!(heldout >= 0 && heldout < 0.5)) {
-            throw new IllegalArgumentException("--heldout must be in [0, 0.5), got " + heldout);
         }
         if (!Files.isRegularFile(corpus)) {
             throw new IllegalArgumentException("--corpus: " + corpus + " is not a file");

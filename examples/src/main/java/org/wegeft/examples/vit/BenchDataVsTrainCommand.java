@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -51,9 +52,10 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch <= 0 || workers < 0 || loadEpochs <= 0 || trainSteps <= 0) {
-            throw new IllegalArgumentException("--batch, --load-epochs and --train-steps must be positive, --workers >= 0");
-        }
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--workers", workers, 0);
+        FlagCheck.atLeast(spec, "--load-epochs", loadEpochs, 1);
+        FlagCheck.atLeast(spec, "--train-steps", trainSteps, 1);
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: no config.json in " + model);
         }

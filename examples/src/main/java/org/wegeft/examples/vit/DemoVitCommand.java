@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.WegeftCli;
 import org.wegeft.examples.plot.ScatterPlot;
 import org.wegeft.nn.data.ArrowDataset;
@@ -97,8 +98,22 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--in-process", description = "run the methods in this JVM (peak memory sampled) instead of child JVMs")
     boolean inProcess;
 
+    /** Range checks of the numeric flags, before any file is read. */
+    private void validate() {
+        FlagCheck.atLeast(spec, "--epochs", epochs, 1);
+        FlagCheck.atLeast(spec, "--max-steps", maxSteps, 0);
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--workers", workers, 0);
+        FlagCheck.atLeast(spec, "--held-out", heldOut, 1);
+        for (double lr : lrGrid) {
+            FlagCheck.positive(spec, "--lr-grid", lr);
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        validate();
         if (plotOnly) {
             plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));
             return 0;
@@ -106,10 +121,6 @@ public final class DemoVitCommand implements Callable<Integer> {
         List<FineTuneMethod> ms = methods.stream().map(FineTuneMethod::parse).toList();
         if (ms.isEmpty()) {
             throw new IllegalArgumentException("--methods: none given");
-        }
-        if (rank <= 0 || epochs <= 0 || batch <= 0 || maxSteps < 0 || workers < 0) {
-            throw new IllegalArgumentException("--rank, --epochs and --batch must be positive, --max-steps and "
-                    + "--workers >= 0");
         }
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: no config.json in " + model);

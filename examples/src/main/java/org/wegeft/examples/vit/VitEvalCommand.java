@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.peft.PeftModel;
@@ -57,14 +58,12 @@ public final class VitEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: no such folder: " + model);
         }
         if (adapter != null && !Files.isDirectory(adapter)) {
             throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
-        }
-        if (batch <= 0) {
-            throw new IllegalArgumentException("--batch must be positive, got " + batch);
         }
         ArrowDataset ds = VitData.open("--data", data, imageColumn, labelColumn);
         VisionTransformer vit = VisionTransformer.fromPretrained(model);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -22,6 +23,7 @@ import org.wegeft.vision.train.Classification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -110,6 +112,7 @@ public final class VitPretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        validate();
         Path trainFile = data;
         Path testFile = test;
         if (Files.isDirectory(data)) {
@@ -119,9 +122,6 @@ public final class VitPretrainCommand implements Callable<Integer> {
             }
         }
         Recipe recipe = new Recipe(epochs, steps, batch, lr, warmup, weightDecay, labelSmoothing, seed);
-        if (workers < 0) {
-            throw new IllegalArgumentException("--workers must be >= 0, got " + workers);
-        }
         ArrowDataset trainDs = VitData.open("--data", trainFile, imageColumn, labelColumn);
         ArrowDataset testDs = testFile == null ? null : VitData.open("--test", testFile, imageColumn, labelColumn);
         ArrowDataset sampleDs = Files.isRegularFile(sampleTest)
@@ -167,6 +167,30 @@ public final class VitPretrainCommand implements Callable<Integer> {
                 out, seconds);
         stdout.flush();
         return 0;
+    }
+
+    /** Range checks of the numeric flags, before any file is read. */
+    private void validate() {
+        FlagCheck.atLeast(spec, "--epochs", epochs, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 0);
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.positive(spec, "--lr", lr);
+        FlagCheck.nonNegative(spec, "--weight-decay", weightDecay);
+        FlagCheck.inHalfOpen(spec, "--warmup", warmup, 0, 1);
+        FlagCheck.inHalfOpen(spec, "--label-smoothing", labelSmoothing, 0, 1);
+        FlagCheck.atLeast(spec, "--img", img, 1);
+        FlagCheck.atLeast(spec, "--patch", patch, 1);
+        FlagCheck.atLeast(spec, "--width", width, 1);
+        FlagCheck.atLeast(spec, "--depth", depth, 1);
+        FlagCheck.atLeast(spec, "--heads", heads, 1);
+        FlagCheck.positive(spec, "--mlp-ratio", mlpRatio);
+        FlagCheck.atLeast(spec, "--workers", workers, 0);
+        if (img % patch != 0) {
+            throw new ParameterException(spec.commandLine(), "--patch " + patch + " must divide --img " + img);
+        }
+        if (width % heads != 0) {
+            throw new ParameterException(spec.commandLine(), "--heads " + heads + " must divide --width " + width);
+        }
     }
 
     private void evaluate(VisionTransformer model, VitConfig cfg, @Nullable ArrowDataset ds, String key,

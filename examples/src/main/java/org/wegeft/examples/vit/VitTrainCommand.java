@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.vision.train.FineTuneMethod;
 import picocli.CommandLine.Command;
@@ -104,13 +105,15 @@ public final class VitTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--epochs", epochs, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 0);
+        if (lr != null) {
+            FlagCheck.positive(spec, "--lr", lr);
+        }
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--workers", workers, 0);
         FineTuneMethod m = FineTuneMethod.parse(method);
-        if (rank <= 0) {
-            throw new IllegalArgumentException("--rank must be positive, got " + rank);
-        }
-        if (workers < 0) {
-            throw new IllegalArgumentException("--workers must be >= 0, got " + workers);
-        }
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: no such folder: " + model);
         }
