@@ -64,6 +64,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft llm train --batch", "0"),
             Map.entry("wegeft llm train --max-length", "1"),
             Map.entry("wegeft llm train --log-every", "0"),
+            Map.entry("wegeft llm train --checkpoint-every", "-1"),
             Map.entry("wegeft demo vit --epochs", "0"),
             Map.entry("wegeft demo vit --max-steps", "-1"),
             Map.entry("wegeft demo vit --batch", "0"),
@@ -122,6 +123,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft vit train --lr", "-0.01"),
             Map.entry("wegeft vit train --batch", "0"),
             Map.entry("wegeft vit train --workers", "-1"),
+            Map.entry("wegeft vit train --checkpoint-every", "-1"),
             Map.entry("wegeft vit eval --batch", "0"));
 
     /** Numeric options that accept every value of their type, with the reason. */

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.ResumeCheckpoint;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
@@ -42,7 +44,9 @@ import picocli.CommandLine.Spec;
  * causal-LM loss (prompt tokens of instruction records masked). Defaults follow the paper: WeGeFT r 64, alpha 128,
  * dropout 0.1 on q,k,v,up,down, each tied across layers; LoRA r 16, alpha 32, dropout 0.05. Writes the adapter in
  * PEFT format ({@code adapter_config.json}, {@code adapter_model.safetensors}) or, for full fine-tuning, the model
- * folder (plus its tokenizer files), and {@code metrics.jsonl}, to {@code --out}.
+ * folder (plus its tokenizer files), and {@code metrics.jsonl}, to {@code --out}; with {@code --checkpoint-every N}
+ * a checkpoint every N steps to {@code <--out>/checkpoints}, which {@code --resume} continues from (on CPU with the
+ * same flags and seed, the resumed losses are bit-identical to an uninterrupted run's).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tunes a model folder with WeGeFT, LoRA or full fine-tuning.")
@@ -116,6 +120,14 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "10", description = "log every N steps")
     long logEvery = 10;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "save a checkpoint to <--out>/checkpoints every N steps (default 0: none)")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from a checkpoint folder, or from the"
+            + " latest complete one of a checkpoints or earlier --out folder (same flags and data)")
+    @Nullable Path resume;
+
     @Override
     public Integer call() throws IOException {
         String m = method.toLowerCase(Locale.ROOT);
@@ -124,6 +136,7 @@ final class LlmTrainCommand implements Callable<Integer> {
                     + "'");
         }
         validate();
+        Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         long t0 = System.nanoTime();
         List<DataRecord> records = DataFiles.read(data);
         if (records.isEmpty()) {
@@ -144,7 +157,8 @@ final class LlmTrainCommand implements Callable<Integer> {
                     : PeftModel.inject(lm, adapterConfig(m), seed);
             double rate = lr != null ? lr : m.equals("full") ? 5e-5 : 1e-3;
             TrainConfig cfg = (steps > 0 ? TrainConfig.steps(steps, rate) : TrainConfig.epochs(epochs, rate))
-                    .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0).withOutput(out, 0);
+                    .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0)
+                    .withOutput(checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : out, checkpointEvery);
             if (warmup > 0) {
                 cfg = cfg.withSchedule(LrSchedule.Kind.COSINE, warmup, 0.0);
             }
@@ -156,7 +170,10 @@ final class LlmTrainCommand implements Callable<Integer> {
                 long bt = logits.size(0) * logits.size(1);
                 return ce.apply(logits.view(bt, vocab), b.targets().view(bt));
             }, source);
-            trainer.progress(System.err, System.console() != null);
+            trainer.progress(System.err, System.console() != null).metricsFile(out.resolve("metrics.jsonl"));
+            if (resumeFrom != null) {
+                trainer.resumeFrom(resumeFrom);
+            }
             TrainResult r = trainer.run();
             if (m.equals("full")) {
                 lm.save(out);
@@ -177,29 +194,24 @@ final class LlmTrainCommand implements Callable<Integer> {
 
     /** Range checks of the numeric flags, before any file is read. */
     private void validate() {
-        atLeast("--batch", batch, 1);
-        atLeast("--epochs", epochs, 1);
-        atLeast("--steps", steps, 0);
-        atLeast("--warmup", warmup, 0);
-        atLeast("--max-length", maxLength, 2);
-        atLeast("--log-every", logEvery, 1);
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        FlagCheck.atLeast(spec, "--epochs", epochs, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 0);
+        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
+        FlagCheck.atLeast(spec, "--max-length", maxLength, 2);
+        FlagCheck.atLeast(spec, "--log-every", logEvery, 1);
+        FlagCheck.atLeast(spec, "--checkpoint-every", checkpointEvery, 0);
         if (rank != null) {
-            atLeast("--rank", rank, 1);
+            FlagCheck.atLeast(spec, "--rank", rank, 1);
         }
-        if (alpha != null && !(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) {
-            throw new ParameterException(spec.commandLine(), "--alpha must be a positive number, got " + alpha);
+        if (alpha != null) {
+            FlagCheck.positive(spec, "--alpha", alpha);
         }
-        if (dropout != null && !(dropout >= 0 && dropout < 1)) {
-            throw new ParameterException(spec.commandLine(), "--dropout must be in [0, 1), got " + dropout);
+        if (dropout != null) {
+            FlagCheck.inHalfOpen(spec, "--dropout", dropout, 0, 1);
         }
-        if (lr != null && !(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
-            throw new ParameterException(spec.commandLine(), "--lr must be a positive number, got " + lr);
-        }
-    }
-
-    private void atLeast(String flag, long value, long min) {
-        if (value < min) {
-            throw new ParameterException(spec.commandLine(), flag + " must be at least " + min + ", got " + value);
+        if (lr != null) {
+            FlagCheck.positive(spec, "--lr", lr);
         }
     }
 

@@ -27,9 +27,14 @@ import org.wegeft.vision.train.FineTuneMethod;
  * @param workers      data loader threads
  * @param progress     where the trainer's progress line goes (null: nowhere)
  * @param inPlace      redraw the progress line in place
+ * @param files        metrics, checkpoints and the checkpoint to resume from
  */
 record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable PrintStream progress,
-        boolean inPlace) {
+        boolean inPlace, RunFiles files) {
+
+    FineTuner(String imageColumn, String labelColumn, int workers, @Nullable PrintStream progress, boolean inPlace) {
+        this(imageColumn, labelColumn, workers, progress, inPlace, RunFiles.NONE);
+    }
 
     /** A model and its method, ready to train. */
     record Prepared(VisionTransformer model, PeftModel peft) {}
@@ -58,9 +63,9 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(train, imageColumn, labelColumn,
                 VitData.plain(p.model().config()), recipe.batchSize(), recipe.seed(), workers)) {
             long total = recipe.totalSteps(loader.batchesPerEpoch());
-            var config = recipe.trainConfig(loader.batchesPerEpoch(), Math.max(1, total / 20));
-            var trainer = new Trainer<>(p.model(), config, Classification.loss(recipe.labelSmoothing()),
-                    loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace);
+            var config = files.apply(recipe.trainConfig(loader.batchesPerEpoch(), Math.max(1, total / 20)));
+            var trainer = files.apply(new Trainer<>(p.model(), config, Classification.loss(recipe.labelSmoothing()),
+                    loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace));
             long t0 = System.nanoTime();
             steps = trainer.run().steps();
             seconds = (System.nanoTime() - t0) / 1e9;

@@ -9,18 +9,22 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.ResumeCheckpoint;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.vision.train.FineTuneMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft vit train --model DIR --train FILE --eval FILE --method wegeft|lora|full|probe|bitfit}: fine-tunes
  * a ViT folder on an Arrow image-classification file and reports the evaluation accuracy as one JSON line on
  * stdout. {@code --out} receives the PEFT adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (full,
- * probe, BitFit), ready for {@code wegeft vit eval}.
+ * probe, BitFit), ready for {@code wegeft vit eval}, and {@code metrics.jsonl}; with {@code --checkpoint-every N}
+ * also a checkpoint every N steps to {@code <--out>/checkpoints}, which {@code --resume} continues from (into a
+ * new or the same {@code --out}; on CPU with the same flags and seed, the resumed losses are bit-identical).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tunes a ViT on an Arrow image set with WeGeFT, LoRA, full fine-tuning, a linear probe or BitFit.")
@@ -78,6 +82,14 @@ public final class VitTrainCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
     int workers = 1;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "save a checkpoint to <--out>/checkpoints every N steps (needs --out; default 0: none)")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from a checkpoint folder, or from the"
+            + " latest complete one of a checkpoints or earlier --out folder (same flags and data)")
+    @Nullable Path resume;
+
     @Option(names = "--no-progress", description = "no progress line on stderr")
     boolean noProgress;
 
@@ -113,18 +125,26 @@ public final class VitTrainCommand implements Callable<Integer> {
         }
         FlagCheck.atLeast(spec, "--batch", batch, 1);
         FlagCheck.atLeast(spec, "--workers", workers, 0);
+        FlagCheck.atLeast(spec, "--checkpoint-every", checkpointEvery, 0);
+        if (checkpointEvery > 0 && out == null) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-every needs --out (checkpoints go to"
+                    + " <--out>/" + ResumeCheckpoint.FOLDER + ")");
+        }
+        Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         FineTuneMethod m = FineTuneMethod.parse(method);
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: no such folder: " + model);
         }
-        if (out != null && Files.isDirectory(out) && !isEmpty(out)) {
+        if (out != null && resumeFrom == null && Files.isDirectory(out) && !isEmpty(out)) {
             throw new IllegalArgumentException("--out: folder exists and is not empty: " + out);
         }
         Recipe recipe = recipe(epochs, steps, batch, lr != null ? lr : defaultLr(m), seed);
         ArrowDataset trainDs = VitData.open("--train", train, imageColumn, labelColumn);
         ArrowDataset evalDs = VitData.open("--eval", eval, imageColumn, labelColumn);
+        RunFiles files = new RunFiles(out == null ? null : out.resolve("metrics.jsonl"),
+                out != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : null, checkpointEvery, resumeFrom);
         FineTuner tuner = new FineTuner(imageColumn, labelColumn, workers, noProgress ? null : System.err,
-                System.console() != null);
+                System.console() != null, files);
         MethodResult r = tuner.run(model, m, rank, targets, trainDs, evalDs, recipe, out);
         r = r.withPeakMemoryMb(PeakMemory.highWaterMb());
         String json = JsonMapper.builder().build().writeValueAsString(ResultsFile.toJson(r));

@@ -139,6 +139,56 @@ class LlmCommandsTest {
         assertTrue(a < b - 0.3, "nll before " + b + ", after " + a + "; " + t.out() + t.err());
     }
 
+    /** Loss of each step logged in {@code metrics.jsonl}, as written (step → JSON number text). */
+    static java.util.Map<Long, String> lossesByStep(Path metrics) throws IOException {
+        java.util.Map<Long, String> out = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(metrics)) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("loss")) {
+                out.put(n.get("step").asLong(), n.get("loss").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void resumedTrainingLogsTheSameLossesBitForBitAsAnUninterruptedRun() throws IOException {
+        Path data = tmp.resolve("train-resume.jsonl");
+        Files.writeString(data, """
+                {"instruction": "What is 2 plus 3?", "output": "5"}
+                {"instruction": "What is 4 plus 4?", "output": "8"}
+                {"instruction": "What is 1 plus 6?", "output": "7"}
+                """);
+        // 3 records, batch 2: 2 batches an epoch, so the checkpoint at step 3 lies inside the second epoch;
+        // dropout 0.1 (the WeGeFT default) makes the resumed run depend on the restored generator too
+        List<String> common = List.of("llm", "train", "--model", tiny.toString(), "--data", data.toString(),
+                "--method", "wegeft", "--rank", "4", "--steps", "6", "--lr", "0.05", "--batch", "2",
+                "--template", "plain", "--log-every", "1");
+        Path full = tmp.resolve("resume-full");
+        List<String> a = new java.util.ArrayList<>(common);
+        a.addAll(List.of("--checkpoint-every", "3", "--out", full.toString()));
+        Result ra = run(a.toArray(String[]::new));
+        assertEquals(0, ra.status(), ra.err());
+        assertTrue(Files.isRegularFile(full.resolve("checkpoints/checkpoint-3/trainer_state.json")));
+        assertTrue(Files.isRegularFile(full.resolve("checkpoints/checkpoint-6/trainer_state.json")));
+        Path resumed = tmp.resolve("resume-continued");
+        List<String> b = new java.util.ArrayList<>(common);
+        b.addAll(List.of("--resume", full.resolve("checkpoints/checkpoint-3").toString(), "--out",
+                resumed.toString()));
+        Result rb = run(b.toArray(String[]::new));
+        assertEquals(0, rb.status(), rb.err());
+
+        var uninterrupted = lossesByStep(full.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), List.copyOf(uninterrupted.keySet()));
+        var continued = lossesByStep(resumed.resolve("metrics.jsonl"));
+        assertEquals(List.of(4L, 5L, 6L), List.copyOf(continued.keySet()));
+        for (long step = 4; step <= 6; step++) {
+            assertEquals(uninterrupted.get(step), continued.get(step), "loss of step " + step);
+        }
+        assertEquals(Files.mismatch(full.resolve("adapter_model.safetensors"),
+                resumed.resolve("adapter_model.safetensors")), -1L, "saved adapters differ");
+    }
+
     @Test
     void fullFineTuningSavesAModelFolder() throws IOException {
         Path data = tmp.resolve("train-full.jsonl");
@@ -170,8 +220,13 @@ class LlmCommandsTest {
                 List.of("llm", "perplexity", "--model", model.toString()),
                 List.of("llm", "generate", "--model", model.toString(), "--prompt", "hi"),
                 List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "bitfit",
-                        "--out", tmp.resolve("o").toString()));
-        List<String> expected = List.of(bad + ":2:", "none.jsonl", "nomodel", "--data", "tokenizer.json", "--method");
+                        "--out", tmp.resolve("o").toString()),
+                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--resume",
+                        tmp.resolve("no-checkpoints").toString(), "--out", tmp.resolve("o").toString()),
+                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--resume",
+                        model.toString(), "--out", tmp.resolve("o").toString()));
+        List<String> expected = List.of(bad + ":2:", "none.jsonl", "nomodel", "--data", "tokenizer.json", "--method",
+                "no-checkpoints", "--resume: no complete checkpoint in " + model);
         for (int i = 0; i < cases.size(); i++) {
             Result r = run(cases.get(i).toArray(String[]::new));
             assertEquals(2, r.status(), cases.get(i) + ": " + r.err());

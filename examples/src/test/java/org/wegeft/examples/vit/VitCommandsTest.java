@@ -147,6 +147,62 @@ class VitCommandsTest {
                 1e-6);
     }
 
+    /** Loss of each step logged in {@code metrics.jsonl}, as written (step → JSON number text). */
+    static java.util.Map<Long, String> lossesByStep(Path metrics) throws IOException {
+        java.util.Map<Long, String> out = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(metrics)) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("loss")) {
+                out.put(n.get("step").asLong(), n.get("loss").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void resumedTrainingLogsTheSameLossesBitForBitAsAnUninterruptedRun() throws IOException {
+        Path full = dir.resolve("full");
+        Result a = run(args("train", dir, "--method", "wegeft", "--rank", "4", "--steps", "4", "--batch", "8",
+                "--checkpoint-every", "2", "--out", full.toString()));
+        assertEquals(0, a.status(), a.err());
+        assertTrue(Files.isRegularFile(full.resolve("checkpoints/checkpoint-2/trainer_state.json")));
+        assertTrue(Files.isRegularFile(full.resolve("checkpoints/checkpoint-4/trainer_state.json")));
+        Path resumed = dir.resolve("resumed");
+        Result b = run(args("train", dir, "--method", "wegeft", "--rank", "4", "--steps", "4", "--batch", "8",
+                "--resume", full.resolve("checkpoints/checkpoint-2").toString(), "--out", resumed.toString()));
+        assertEquals(0, b.status(), b.err());
+
+        var uninterrupted = lossesByStep(full.resolve("metrics.jsonl"));
+        assertEquals(List.of(1L, 2L, 3L, 4L), List.copyOf(uninterrupted.keySet()));
+        var continued = lossesByStep(resumed.resolve("metrics.jsonl"));
+        assertEquals(List.of(3L, 4L), List.copyOf(continued.keySet()));
+        assertEquals(uninterrupted.get(3L), continued.get(3L));
+        assertEquals(uninterrupted.get(4L), continued.get(4L));
+        assertEquals(JSON.readTree(a.out()).get("test_accuracy").asDouble(),
+                JSON.readTree(b.out()).get("test_accuracy").asDouble());
+    }
+
+    static Stream<Arguments> badCheckpointFlags() {
+        return Stream.of(
+                Arguments.of("resume from a missing folder", (Function<Path, String[]>) d -> args("train", d,
+                        "--method", "probe", "--steps", "1", "--resume", d.resolve("gone").toString()), "gone"),
+                Arguments.of("resume from a folder without checkpoints", (Function<Path, String[]>) d -> args("train",
+                        d, "--method", "probe", "--steps", "1", "--resume", d.toString()), "--resume: no complete checkpoint in"),
+                Arguments.of("checkpoints without --out", (Function<Path, String[]>) d -> args("train", d,
+                        "--method", "probe", "--steps", "1", "--checkpoint-every", "1"), "--checkpoint-every"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCheckpointFlags")
+    void badCheckpointFlagsExitWithStatusTwoNamingTheFlagAndFolder(String name, Function<Path, String[]> args,
+            String mentioned) {
+        Result r = run(args.apply(dir));
+        assertEquals(2, r.status(), name + ": " + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), name + ": " + r.err());
+        assertTrue(lines.get(0).contains(mentioned), name + ": '" + mentioned + "' not in " + lines.get(0));
+    }
+
     @Test
     void trainRefusesANonEmptyOutFolder() throws IOException {
         Files.writeString(dir.resolve("keep.txt"), "x");

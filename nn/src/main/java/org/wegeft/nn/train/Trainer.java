@@ -43,6 +43,7 @@ public final class Trainer<B> {
     private @Nullable Optimizer optimizer;
     private @Nullable PrintStream progressOut = System.err;
     private boolean progressInPlace = System.console() != null;
+    private @Nullable Path metricsFile;
     private TrainerState start;
 
     public Trainer(Module model, TrainConfig config, StepFunction<B> stepFn, BatchSource<B> source) {
@@ -68,6 +69,15 @@ public final class Trainer<B> {
     public Trainer<B> progress(@Nullable PrintStream out, boolean inPlace) {
         this.progressOut = out;
         this.progressInPlace = inPlace;
+        return this;
+    }
+
+    /**
+     * Where the metrics lines go instead of {@code outputDir/metrics.jsonl} (checkpoints still go to the output
+     * folder); appended to when it exists.
+     */
+    public Trainer<B> metricsFile(Path file) {
+        this.metricsFile = file;
         return this;
     }
 
@@ -134,7 +144,8 @@ public final class Trainer<B> {
         long samples = 0;
         long t0 = System.nanoTime();
         model.train();
-        try (MetricsLog log = out == null ? null : new MetricsLog(out.resolve("metrics.jsonl"))) {
+        Path metrics = metricsFile != null ? metricsFile : out == null ? null : out.resolve("metrics.jsonl");
+        try (MetricsLog log = metrics == null ? null : new MetricsLog(metrics)) {
             while (step < total) {
                 float loss = 0f;
                 double lr = config.lr() * schedule.factor(step);
