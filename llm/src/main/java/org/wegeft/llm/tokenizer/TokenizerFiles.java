@@ -130,7 +130,56 @@ final class TokenizerFiles {
                     + "' is not in the vocabulary");
         }
         checkMerges(file, model);
+        checkFinite(file, root, "");
+        for (String section : new String[] {"normalizer", "pre_tokenizer", "post_processor", "decoder", "truncation",
+                "padding"}) {
+            checkUnsignedNumbers(file, root.path(section), section);
+        }
         return new Vocab(byId, ids, special, unk.isTextual() ? unk.asText() : null);
+    }
+
+    /**
+     * A number beyond the double range (e.g. {@code 1e999}) makes tokenizers 0.21 panic while deserialising
+     * (aborting the JVM) rather than return an error; none is valid anywhere in a tokenizer file.
+     */
+    private static void checkFinite(Path file, JsonNode node, String path) {
+        if (node.isNumber()) {
+            if (!Double.isFinite(node.asDouble())) {
+                throw new TokenizerException(file, "key '" + path + "': number " + node.asText() + " is out of range");
+            }
+        } else if (node.isObject()) {
+            for (var e : node.properties()) {
+                checkFinite(file, e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkFinite(file, node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    /**
+     * Every number in the pipeline sections (strip counts, template type ids, special-token ids, truncation and
+     * padding sizes) is an unsigned integer on the native side, and tokenizers 0.21 panics (aborting the JVM)
+     * instead of returning an error when one is out of range (e.g. a decoder's "start": -1): such values are
+     * rejected here, naming the key.
+     */
+    private static void checkUnsignedNumbers(Path file, JsonNode node, String path) {
+        if (node.isNumber()) {
+            if (!node.isIntegralNumber() || node.bigIntegerValue().signum() < 0
+                    || node.bigIntegerValue().bitLength() > 32) {
+                throw new TokenizerException(file, "key '" + path + "': " + node.asText()
+                        + " is not an unsigned 32-bit integer");
+            }
+        } else if (node.isObject()) {
+            for (var e : node.properties()) {
+                checkUnsignedNumbers(file, e.getValue(), path + "." + e.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkUnsignedNumbers(file, node.get(i), path + "[" + i + "]");
+            }
+        }
     }
 
     /**
