@@ -161,7 +161,7 @@ class ParserFuzzTest {
     }
 
     /** Runs the parser on the worker thread: null when it parsed, else what it threw (a timeout is an error). */
-    private static Throwable runOne(Target target, Path file) throws InterruptedException {
+    static Throwable runOne(Target target, Path file) throws InterruptedException {
         Future<?> f = WORKER.submit(() -> {
             target.parse().run(file);
             return null;
