@@ -100,6 +100,15 @@ final class ArrowLoad {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new DatasetException(file, current, "truncated or malformed Arrow data (" + e + ")", e);
+        } catch (StackOverflowError e) {
+            // Arrow converts the schema's flatbuffer fields recursively; a cyclic or absurdly deep field tree in
+            // a hostile file recurses without end (found by Jazzer). The stack has unwound by the time we get here.
+            throw new DatasetException(file, current, "malformed Arrow schema: field tree is cyclic or nested too"
+                    + " deeply");
+        } catch (AssertionError e) {
+            // with -ea Arrow's own consistency asserts (e.g. a record batch's lengths against its buffers) fire on a
+            // hostile file before our bounds check does (found by Jazzer); the verdict is the same
+            throw new DatasetException(file, current, "malformed Arrow record batch (" + e + ")", e);
         }
         return out;
     }
