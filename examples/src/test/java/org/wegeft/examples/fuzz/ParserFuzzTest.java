@@ -51,11 +51,19 @@ class ParserFuzzTest {
     private static final int ITERATIONS = Integer.getInteger("wegeft.fuzz.iterations", 5_000);
     private static final long SEED = Long.getLong("wegeft.fuzz.seed", 20250101L);
     private static final long TIMEOUT_MS = 10_000;
-    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "fuzz-worker");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The parsing thread; recreated after {@link #stopWorker()} because JazzerParserFuzzTest shares it. */
+    private static ExecutorService worker;
+
+    private static synchronized ExecutorService worker() {
+        if (worker == null || worker.isShutdown()) {
+            worker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "fuzz-worker");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return worker;
+    }
 
     /** Inputs are written here (not to a temporary folder) so that the one a JVM crash interrupted stays. */
     private static final Path WORK = Path.of("target", "fuzz-work");
@@ -162,7 +170,7 @@ class ParserFuzzTest {
 
     /** Runs the parser on the worker thread: null when it parsed, else what it threw (a timeout is an error). */
     static Throwable runOne(Target target, Path file) throws InterruptedException {
-        Future<?> f = WORKER.submit(() -> {
+        Future<?> f = worker().submit(() -> {
             target.parse().run(file);
             return null;
         });
@@ -178,7 +186,9 @@ class ParserFuzzTest {
     }
 
     @AfterAll
-    static void stopWorker() {
-        WORKER.shutdownNow();
+    static synchronized void stopWorker() {
+        if (worker != null) {
+            worker.shutdownNow();
+        }
     }
 }
