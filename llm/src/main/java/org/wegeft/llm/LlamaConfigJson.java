@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
 
 /**
  * Reads and writes {@link LlamaConfig} as Hugging Face {@code config.json}, with Hugging Face's defaults for
@@ -37,7 +38,7 @@ final class LlamaConfigJson {
         if (root == null || !root.isObject()) {
             throw new LlamaConfigException(src, "(file)", "is not a JSON object");
         }
-        Reader r = new Reader(src, root);
+        ConfigFields r = new ConfigFields(src, root, LlamaConfigException::new, ConfigFields.Wording.MUST_BE);
         try {
             return parse(r);
         } catch (LlamaConfigException e) {
@@ -48,13 +49,13 @@ final class LlamaConfigJson {
         }
     }
 
-    private static LlamaConfig parse(Reader r) {
+    private static LlamaConfig parse(ConfigFields r) {
         String type = r.string("model_type", "llama");
         boolean qwen = type.equals("qwen2");
         int hidden = r.integer("hidden_size", 4096);
         int heads = r.integer("num_attention_heads", 32);
         if (heads <= 0) {
-            throw new LlamaConfigException(r.src, "num_attention_heads", "must be a positive integer, got " + heads);
+            throw r.error("num_attention_heads", "must be a positive integer, got " + heads);
         }
         int headDim = r.integer("head_dim", hidden / heads);
         return new LlamaConfig(type, r.integer("vocab_size", 32000), hidden, r.integer("intermediate_size", 11008),
@@ -62,30 +63,30 @@ final class LlamaConfigJson {
                 r.integer("max_position_embeddings", 2048), r.number("rms_norm_eps", 1e-6),
                 r.number("rope_theta", 10000.0), ropeScaling(r), r.bool("tie_word_embeddings", false),
                 qwen || r.bool("attention_bias", false), r.bool("mlp_bias", false), r.string("hidden_act", "silu"),
-                r.ids("bos_token_id"), r.ids("eos_token_id"), r.optionalInt("pad_token_id"),
+                ids(r, "bos_token_id"), ids(r, "eos_token_id"), r.optionalInt("pad_token_id"),
                 r.string("torch_dtype", "float32"), r.number("initializer_range", 0.02),
                 qwen && !r.bool("use_sliding_window", false) ? null : r.optionalInt("sliding_window"));
     }
 
-    private static @Nullable RopeScaling ropeScaling(Reader r) {
+    private static @Nullable RopeScaling ropeScaling(ConfigFields r) {
         JsonNode n = r.get("rope_scaling");
         if (n == null) {
             return null;
         }
         if (!n.isObject()) {
-            throw new LlamaConfigException(r.src, "rope_scaling", "must be null or an object, got " + n);
+            throw r.error("rope_scaling", "must be null or an object, got " + n);
         }
-        Reader s = new Reader(r.src, n);
+        ConfigFields s = r.with(r.source(), n);
         String key = n.has("rope_type") ? "rope_type" : "type";
         String type = s.string(key, "default");
         return switch (type) {
             case "default" -> null;
-            case RopeScaling.LINEAR -> RopeScaling.linear(s.number("factor", Double.NaN, "rope_scaling.factor"));
-            case RopeScaling.LLAMA3 -> RopeScaling.llama3(s.number("factor", Double.NaN, "rope_scaling.factor"),
+            case RopeScaling.LINEAR -> RopeScaling.linear(s.requiredNumber("factor", "rope_scaling.factor"));
+            case RopeScaling.LLAMA3 -> RopeScaling.llama3(s.requiredNumber("factor", "rope_scaling.factor"),
                     s.number("low_freq_factor", 1.0, "rope_scaling.low_freq_factor"),
                     s.number("high_freq_factor", 4.0, "rope_scaling.high_freq_factor"),
                     s.integer("original_max_position_embeddings", 8192));
-            default -> throw new LlamaConfigException(r.src, "rope_scaling." + key, "\"" + type
+            default -> throw r.error("rope_scaling." + key, "\"" + type
                     + "\" is not supported (supported: default, linear, llama3)");
         };
     }
@@ -158,86 +159,18 @@ final class LlamaConfigJson {
         }
     }
 
-    /** Typed access to one JSON object; every failure names the file and the key. */
-    private record Reader(String src, JsonNode root) {
-        @Nullable JsonNode get(String key) {
-            JsonNode n = root.get(key);
-            return n == null || n.isNull() ? null : n;
+    /** An int, a list of ints, or absent (empty). */
+    private static List<Integer> ids(ConfigFields r, String key) {
+        JsonNode n = r.get(key);
+        if (n == null) {
+            return new ArrayList<>();
         }
-
-        int integer(String key, int dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-                throw new LlamaConfigException(src, key, "must be an integer, got " + n);
-            }
-            return n.intValue();
+        if (n.isArray()) {
+            return r.list(key, n, "an integer or a list of integers",
+                    e -> e.isIntegralNumber() && e.canConvertToInt(), JsonNode::intValue);
         }
-
-        @Nullable Integer optionalInt(String key) {
-            return get(key) == null ? null : integer(key, 0);
-        }
-
-        double number(String key, double dflt) {
-            return number(key, dflt, key);
-        }
-
-        double number(String key, double dflt, String name) {
-            JsonNode n = get(key);
-            if (n == null) {
-                if (Double.isNaN(dflt)) {
-                    throw new LlamaConfigException(src, name, "is missing");
-                }
-                return dflt;
-            }
-            if (!n.isNumber()) {
-                throw new LlamaConfigException(src, name, "must be a number, got " + n);
-            }
-            return n.doubleValue();
-        }
-
-        boolean bool(String key, boolean dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw new LlamaConfigException(src, key, "must be true or false, got " + n);
-            }
-            return n.booleanValue();
-        }
-
-        String string(String key, String dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw new LlamaConfigException(src, key, "must be a string, got " + n);
-            }
-            return n.textValue();
-        }
-
-        /** An int, a list of ints, or absent (empty). */
-        List<Integer> ids(String key) {
-            JsonNode n = get(key);
-            List<Integer> out = new ArrayList<>();
-            if (n == null) {
-                return out;
-            }
-            if (n.isArray()) {
-                for (JsonNode e : n) {
-                    if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-                        throw new LlamaConfigException(src, key, "must be an integer or a list of integers, got " + n);
-                    }
-                    out.add(e.intValue());
-                }
-                return out;
-            }
-            out.add(integer(key, 0));
-            return out;
-        }
+        List<Integer> out = new ArrayList<>();
+        out.add(r.integer(key, 0));
+        return out;
     }
 }

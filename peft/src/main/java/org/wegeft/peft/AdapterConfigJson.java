@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
 
 /** Reads and writes {@link AdapterConfig}s as PEFT {@code adapter_config.json} (Jackson tree model). */
 final class AdapterConfigJson {
@@ -36,18 +35,19 @@ final class AdapterConfigJson {
         if (root == null || !root.isObject()) {
             throw new AdapterConfigException(src, "(json)", "expected a JSON object");
         }
-        Fields f = new Fields(root, src);
-        String type = f.string("peft_type", null);
+        ConfigFields c = new ConfigFields(src, root, AdapterConfigException::new, ConfigFields.Wording.EXPECTED);
+        Fields f = new Fields(c);
+        String type = c.string("peft_type");
         try {
             return switch (type) {
-                case WeGeFTConfig.PEFT_TYPE -> new WeGeFTConfig(f.integer("r"), f.number("wegeft_alpha", 8.0),
-                        f.targets(), f.tied(), f.number("wegeft_dropout", 0.0), f.transformDim(),
-                        f.string("bias", "none"), f.strings("modules_to_save"), f.layers(), f.pattern(),
-                        f.extra(WEGEFT));
-                case LoraConfig.PEFT_TYPE -> new LoraConfig(f.integer("r"), f.number("lora_alpha", 8.0),
-                        f.number("lora_dropout", 0.0), f.targets(), f.bool("use_rslora", false),
-                        f.string("bias", "none"), f.strings("modules_to_save"), f.layers(), f.pattern(),
-                        f.extra(LORA));
+                case WeGeFTConfig.PEFT_TYPE -> new WeGeFTConfig(c.integer("r"), c.number("wegeft_alpha", 8.0),
+                        f.targets(), f.tied(), c.number("wegeft_dropout", 0.0), f.transformDim(),
+                        c.string("bias", "none"), c.stringOrStrings("modules_to_save"), f.layers(),
+                        c.stringOrStrings("layers_pattern"), f.extra(WEGEFT));
+                case LoraConfig.PEFT_TYPE -> new LoraConfig(c.integer("r"), c.number("lora_alpha", 8.0),
+                        c.number("lora_dropout", 0.0), f.targets(), c.bool("use_rslora", false),
+                        c.string("bias", "none"), c.stringOrStrings("modules_to_save"), f.layers(),
+                        c.stringOrStrings("layers_pattern"), f.extra(LORA));
                 default -> throw new AdapterConfigException(src, "peft_type", "unknown peft_type \"" + type
                         + "\" (supported: WEGEFT, LORA)");
             };
@@ -59,126 +59,43 @@ final class AdapterConfigJson {
         }
     }
 
-    /** Typed accessors that name the file and key in every error. */
-    private record Fields(JsonNode root, String src) {
-        private AdapterConfigException bad(String key, String what, JsonNode n) {
-            return new AdapterConfigException(src, key, "expected " + what + ", got " + n);
-        }
-
-        private @Nullable JsonNode get(String key) {
-            JsonNode n = root.get(key);
-            return n == null || n.isNull() ? null : n;
-        }
-
-        String string(String key, @Nullable String dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                if (dflt == null) {
-                    throw new AdapterConfigException(src, key, "missing");
-                }
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw bad(key, "a string", n);
-            }
-            return n.asText();
-        }
-
-        int integer(String key) {
-            JsonNode n = get(key);
-            if (n == null) {
-                throw new AdapterConfigException(src, key, "missing");
-            }
-            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-                throw bad(key, "an integer", n);
-            }
-            return n.asInt();
-        }
-
-        double number(String key, double dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isNumber()) {
-                throw bad(key, "a number", n);
-            }
-            return n.asDouble();
-        }
-
-        boolean bool(String key, boolean dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw bad(key, "true or false", n);
-            }
-            return n.asBoolean();
-        }
-
-        /** A list of strings; a single string is a one-element list; absent is empty. */
-        List<String> strings(String key) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return List.of();
-            }
-            if (n.isTextual()) {
-                return List.of(n.asText());
-            }
-            return list(key, n, "a list of strings", JsonNode::isTextual, JsonNode::asText);
-        }
-
-        private <T> List<T> list(String key, JsonNode n, String what, java.util.function.Predicate<JsonNode> ok,
-                Function<JsonNode, T> conv) {
-            if (!n.isArray()) {
-                throw bad(key, what, n);
-            }
-            List<T> out = new ArrayList<>();
-            for (JsonNode e : n) {
-                if (!ok.test(e)) {
-                    throw bad(key, what, n);
-                }
-                out.add(conv.apply(e));
-            }
-            return out;
-        }
-
+    /** The adapter-specific fields; the generic ones come from {@link ConfigFields}. */
+    private record Fields(ConfigFields f) {
         TargetModules targets() {
-            JsonNode n = get("target_modules");
+            JsonNode n = f.get("target_modules");
             if (n == null) {
-                throw new AdapterConfigException(src, "target_modules", "missing (a list of names or a regex)");
+                throw f.error("target_modules", "missing (a list of names or a regex)");
             }
             if (n.isTextual()) {
                 return TargetModules.regex(n.asText());
             }
-            List<String> names = list("target_modules", n, "a list of names or a regex string", JsonNode::isTextual,
+            List<String> names = f.list("target_modules", n, "a list of names or a regex string", JsonNode::isTextual,
                     JsonNode::asText);
             if (names.isEmpty()) {
-                throw new AdapterConfigException(src, "target_modules", "empty list");
+                throw f.error("target_modules", "empty list");
             }
             return new TargetModules(names, null);
         }
 
         List<List<String>> tied() {
-            JsonNode n = get("tied_modules");
+            JsonNode n = f.get("tied_modules");
             if (n == null) {
                 return List.of();
             }
             String what = "a list of lists of regexes";
-            return list("tied_modules", n, what, e -> e.isTextual() || e.isArray(), e -> e.isTextual()
-                    ? List.of(e.asText()) : list("tied_modules", e, what, JsonNode::isTextual, JsonNode::asText));
+            return f.list("tied_modules", n, what, e -> e.isTextual() || e.isArray(), e -> e.isTextual()
+                    ? List.of(e.asText()) : f.list("tied_modules", e, what, JsonNode::isTextual, JsonNode::asText));
         }
 
         String transformDim() {
-            JsonNode n = get("transform_dim");
+            JsonNode n = f.get("transform_dim");
             if (n == null) {
                 return "input";
             }
             if (n.isObject()) { // the authors' fork: {target name: dim}
                 for (var e : n.properties()) {
                     if (!e.getValue().isTextual()) {
-                        throw bad("transform_dim", "\"input\" for every target", n);
+                        throw f.mistyped("transform_dim", "\"input\" for every target", n);
                     }
                     if (!e.getValue().asText().equals("input")) {
                         return e.getValue().asText();
@@ -186,28 +103,24 @@ final class AdapterConfigJson {
                 }
                 return "input";
             }
-            return string("transform_dim", "input");
+            return f.string("transform_dim", "input");
         }
 
         List<Integer> layers() {
-            JsonNode n = get("layers_to_transform");
+            JsonNode n = f.get("layers_to_transform");
             if (n == null) {
                 return List.of();
             }
             if (n.isIntegralNumber()) {
                 return List.of(n.asInt());
             }
-            return list("layers_to_transform", n, "an integer or a list of integers", JsonNode::isIntegralNumber,
+            return f.list("layers_to_transform", n, "an integer or a list of integers", JsonNode::isIntegralNumber,
                     JsonNode::asInt);
-        }
-
-        List<String> pattern() {
-            return strings("layers_pattern");
         }
 
         Map<String, @Nullable Object> extra(Set<String> own) {
             Map<String, @Nullable Object> out = new LinkedHashMap<>();
-            for (var e : root.properties()) {
+            for (var e : f.root().properties()) {
                 if (!COMMON.contains(e.getKey()) && !own.contains(e.getKey())) {
                     out.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
                 }

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
 
 /**
  * Reads and writes {@link VitConfig} JSON. Three dialects are read: ours / timm's argument names
@@ -48,7 +48,7 @@ final class VitConfigJson {
         if (root == null || !root.isObject()) {
             throw new VitConfigException(src, "(file)", "is not a JSON object");
         }
-        Reader r = new Reader(src, root);
+        ConfigFields r = new ConfigFields(src, root, VitConfigException::new, ConfigFields.Wording.MUST_BE);
         try {
             if (root.has("model_type") || root.has("hidden_size")) {
                 return huggingFace(r, file.resolveSibling("preprocessor_config.json"));
@@ -65,57 +65,57 @@ final class VitConfigJson {
         }
     }
 
-    private static VitConfig ours(Reader r) {
-        int inChans = r.integer("in_chans", 3);
+    private static VitConfig ours(ConfigFields r) {
+        int inChans = r.wholeNumber("in_chans", 3);
         String pool = r.string("global_pool", "token");
-        JsonNode fc = r.root.get("fc_norm");
+        JsonNode fc = r.root().get("fc_norm");
         boolean fcNorm = fc == null || fc.isNull() ? pool.equals("avg") : r.bool("fc_norm", false);
-        int classes = r.integer("num_classes", 1000);
-        return new VitConfig(r.size("img_size", 224), r.size("patch_size", 16), inChans, classes,
-                r.integer("embed_dim", 768), r.integer("depth", 12), r.integer("num_heads", 12),
+        int classes = r.wholeNumber("num_classes", 1000);
+        return new VitConfig(size(r, "img_size", 224), size(r, "patch_size", 16), inChans, classes,
+                r.wholeNumber("embed_dim", 768), r.wholeNumber("depth", 12), r.wholeNumber("num_heads", 12),
                 r.number("mlp_ratio", 4.0), r.bool("qkv_bias", true), r.bool("class_token", true), pool, fcNorm,
                 r.number("drop_path_rate", 0.0), r.number("layer_norm_eps", 1e-6),
                 r.numbers("image_mean", List.of(0.5, 0.5, 0.5)), r.numbers("image_std", List.of(0.5, 0.5, 0.5)),
                 r.string("interpolation", "bicubic"), r.strings("labels"));
     }
 
-    private static VitConfig timmHub(Reader r) {
+    private static VitConfig timmHub(ConfigFields r) {
         String arch = r.string("architecture", "");
         Matcher m = TIMM_ARCH.matcher(arch);
         if (!m.matches()) {
-            throw new VitConfigException(r.src, "architecture", "is not a timm ViT this reader knows (vit_{tiny|small|"
+            throw r.error("architecture", "is not a timm ViT this reader knows (vit_{tiny|small|"
                     + "base|large|huge}_patch<P>_<S>…), got \"" + arch + "\"; give embed_dim, depth, num_heads instead");
         }
         int[] size = TIMM_SIZES.get(m.group(1));
-        JsonNode cfg = r.root.path("pretrained_cfg");
-        Reader p = new Reader(r.src, cfg.isObject() ? cfg : JSON.createObjectNode());
+        JsonNode cfg = r.root().path("pretrained_cfg");
+        ConfigFields p = r.with(r.source(), cfg.isObject() ? cfg : JSON.createObjectNode());
         List<Double> input = p.numbers("input_size", List.of(3.0, (double) Integer.parseInt(m.group(3)),
                 (double) Integer.parseInt(m.group(3))));
         return new VitConfig(input.get(input.size() - 1).intValue(), Integer.parseInt(m.group(2)), 3,
-                r.integer("num_classes", 1000), size[0], size[1], size[2], 4.0, true, true,
+                r.wholeNumber("num_classes", 1000), size[0], size[1], size[2], 4.0, true, true,
                 r.string("global_pool", "token"), false, 0.0, 1e-6, p.numbers("mean", List.of(0.5, 0.5, 0.5)),
                 p.numbers("std", List.of(0.5, 0.5, 0.5)), p.string("interpolation", "bicubic"), List.of());
     }
 
-    private static VitConfig huggingFace(Reader r, Path preprocessor) {
+    private static VitConfig huggingFace(ConfigFields r, Path preprocessor) {
         String type = r.string("model_type", "vit");
         if (!type.equals("vit")) {
-            throw new VitConfigException(r.src, "model_type", "must be \"vit\", got \"" + type + "\"");
+            throw r.error("model_type", "must be \"vit\", got \"" + type + "\"");
         }
         String act = r.string("hidden_act", "gelu");
         if (!act.equals("gelu")) {
-            throw new VitConfigException(r.src, "hidden_act", "only \"gelu\" (erf) is supported, got \"" + act + "\"");
+            throw r.error("hidden_act", "only \"gelu\" (erf) is supported, got \"" + act + "\"");
         }
-        int hidden = r.integer("hidden_size", 768);
+        int hidden = r.wholeNumber("hidden_size", 768);
         if (hidden <= 0) {
-            throw new VitConfigException(r.src, "hidden_size", "must be a positive integer, got " + hidden);
+            throw r.error("hidden_size", "must be a positive integer, got " + hidden);
         }
-        int intermediate = r.integer("intermediate_size", 3072);
+        int intermediate = r.wholeNumber("intermediate_size", 3072);
         if (intermediate <= 0) {
-            throw new VitConfigException(r.src, "intermediate_size", "must be a positive integer, got " + intermediate);
+            throw r.error("intermediate_size", "must be a positive integer, got " + intermediate);
         }
         List<String> labels = new ArrayList<>();
-        JsonNode id2label = r.root.get("id2label");
+        JsonNode id2label = r.root().get("id2label");
         if (id2label != null && id2label.isObject()) {
             TreeMap<Integer, String> byId = new TreeMap<>();
             for (var it = id2label.fields(); it.hasNext(); ) {
@@ -123,33 +123,33 @@ final class VitConfigJson {
                 try {
                     byId.put(Integer.parseInt(e.getKey()), e.getValue().asText());
                 } catch (NumberFormatException ex) {
-                    throw new VitConfigException(r.src, "id2label", "has a non-integer id \"" + e.getKey() + "\"");
+                    throw r.error("id2label", "has a non-integer id \"" + e.getKey() + "\"");
                 }
             }
             if (!byId.isEmpty() && (byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1)) {
-                throw new VitConfigException(r.src, "id2label", "ids must be 0.." + (byId.size() - 1) + ", got "
+                throw r.error("id2label", "ids must be 0.." + (byId.size() - 1) + ", got "
                         + byId.keySet());
             }
             labels.addAll(byId.values());
         } else if (id2label != null && !id2label.isNull()) {
-            throw new VitConfigException(r.src, "id2label", "must be an object of id → name");
+            throw r.error("id2label", "must be an object of id → name");
         }
-        int classes = id2label != null ? labels.size() : r.integer("num_labels", 0);
+        int classes = id2label != null ? labels.size() : r.wholeNumber("num_labels", 0);
         List<Double> mean = List.of(0.5, 0.5, 0.5);
         List<Double> std = List.of(0.5, 0.5, 0.5);
         String interpolation = "bilinear"; // HF ViTImageProcessor's default resample
         if (Files.isRegularFile(preprocessor)) {
             try {
-                Reader pp = new Reader(preprocessor.toString(), JSON.readTree(preprocessor.toFile()));
+                ConfigFields pp = r.with(preprocessor.toString(), JSON.readTree(preprocessor.toFile()));
                 mean = pp.numbers("image_mean", mean);
                 std = pp.numbers("image_std", std);
-                interpolation = pp.integer("resample", 2) == 3 ? "bicubic" : "bilinear"; // PIL codes
+                interpolation = pp.wholeNumber("resample", 2) == 3 ? "bicubic" : "bilinear"; // PIL codes
             } catch (IOException e) {
                 throw new VitConfigException(preprocessor.toString(), "(file)", "cannot be read: " + e.getMessage());
             }
         }
-        return new VitConfig(r.size("image_size", 224), r.size("patch_size", 16), r.integer("num_channels", 3),
-                classes, hidden, r.integer("num_hidden_layers", 12), r.integer("num_attention_heads", 12),
+        return new VitConfig(size(r, "image_size", 224), size(r, "patch_size", 16), r.wholeNumber("num_channels", 3),
+                classes, hidden, r.wholeNumber("num_hidden_layers", 12), r.wholeNumber("num_attention_heads", 12),
                 (double) intermediate / hidden, r.bool("qkv_bias", true), true, "token", false, 0.0,
                 r.number("layer_norm_eps", 1e-12), mean, std, interpolation, labels);
     }
@@ -189,103 +189,15 @@ final class VitConfigJson {
         }
     }
 
-    /** Typed access to one JSON object; every failure names the file and the key. */
-    private record Reader(String src, JsonNode root) {
-        private @Nullable JsonNode get(String key) {
-            JsonNode n = root.get(key);
-            return n == null || n.isNull() ? null : n;
+    /** An int or a square [h, w] pair. */
+    private static int size(ConfigFields r, String key, int dflt) {
+        JsonNode n = r.get(key);
+        if (n != null && n.isArray()) {
+            if (n.size() != 2 || !n.get(0).isIntegralNumber() || n.get(0).asInt() != n.get(1).asInt()) {
+                throw r.error(key, "must be an integer or a square [h, w] pair, got " + n);
+            }
+            return n.get(0).asInt();
         }
-
-        int integer(String key, int dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.canConvertToInt() || !(n.isIntegralNumber() || n.isDouble() && n.asDouble() == n.asInt())) {
-                throw new VitConfigException(src, key, "must be an integer, got " + n);
-            }
-            return n.asInt();
-        }
-
-        /** An int or a square [h, w] pair. */
-        int size(String key, int dflt) {
-            JsonNode n = get(key);
-            if (n != null && n.isArray()) {
-                if (n.size() != 2 || !n.get(0).isIntegralNumber() || n.get(0).asInt() != n.get(1).asInt()) {
-                    throw new VitConfigException(src, key, "must be an integer or a square [h, w] pair, got " + n);
-                }
-                return n.get(0).asInt();
-            }
-            return integer(key, dflt);
-        }
-
-        double number(String key, double dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isNumber()) {
-                throw new VitConfigException(src, key, "must be a number, got " + n);
-            }
-            return n.asDouble();
-        }
-
-        boolean bool(String key, boolean dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw new VitConfigException(src, key, "must be true or false, got " + n);
-            }
-            return n.asBoolean();
-        }
-
-        String string(String key, String dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw new VitConfigException(src, key, "must be a string, got " + n);
-            }
-            return n.asText();
-        }
-
-        List<Double> numbers(String key, List<Double> dflt) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return dflt;
-            }
-            List<Double> out = new ArrayList<>();
-            if (n.isArray()) {
-                for (JsonNode v : n) {
-                    if (!v.isNumber()) {
-                        throw new VitConfigException(src, key, "must be a list of numbers, got " + n);
-                    }
-                    out.add(v.asDouble());
-                }
-                return out;
-            }
-            throw new VitConfigException(src, key, "must be a list of numbers, got " + n);
-        }
-
-        List<String> strings(String key) {
-            JsonNode n = get(key);
-            if (n == null) {
-                return List.of();
-            }
-            if (!n.isArray()) {
-                throw new VitConfigException(src, key, "must be a list of strings, got " + n);
-            }
-            List<String> out = new ArrayList<>();
-            for (JsonNode v : n) {
-                if (!v.isTextual()) {
-                    throw new VitConfigException(src, key, "must be a list of strings, got " + n);
-                }
-                out.add(v.asText());
-            }
-            return out;
-        }
+        return r.wholeNumber(key, dflt);
     }
 }

@@ -1,0 +1,234 @@
+package org.wegeft.nn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Typed access to the fields of one JSON config object (a model's {@code config.json}, an adapter config): every
+ * failure is raised through the caller's own exception factory as {@code (source, key, problem)}, so each module
+ * keeps throwing its own typed exception. A key that is absent or JSON {@code null} counts as missing.
+ *
+ * <p>Mistyped values read {@code "<prefix><what>, got <value>"}, where the prefix is the {@link Wording}'s
+ * ({@code "must be an integer, got 1.5"} or {@code "expected an integer, got 1.5"}).
+ */
+public final class ConfigFields {
+    /** Builds the caller's exception for a bad field. */
+    @FunctionalInterface
+    public interface Errors {
+        RuntimeException error(String source, String key, String problem);
+    }
+
+    /** How a mistyped or missing value is worded. */
+    public enum Wording {
+        /** {@code "must be a number, got …"}, {@code "is missing"}. */
+        MUST_BE("must be ", "is missing"),
+        /** {@code "expected a number, got …"}, {@code "missing"}. */
+        EXPECTED("expected ", "missing");
+
+        private final String prefix;
+        private final String missing;
+
+        Wording(String prefix, String missing) {
+            this.prefix = prefix;
+            this.missing = missing;
+        }
+    }
+
+    private final String source;
+    private final JsonNode root;
+    private final Errors errors;
+    private final Wording wording;
+
+    /**
+     * @param source  the file (or other source) named in every error
+     * @param root    the JSON object whose fields are read
+     * @param errors  makes the exception for {@code (source, key, problem)}
+     * @param wording how mistyped and missing values are worded
+     */
+    public ConfigFields(String source, JsonNode root, Errors errors, Wording wording) {
+        this.source = source;
+        this.root = root;
+        this.errors = errors;
+        this.wording = wording;
+    }
+
+    /** The same source, errors and wording over another object (a nested config). */
+    public ConfigFields with(String otherSource, JsonNode otherRoot) {
+        return new ConfigFields(otherSource, otherRoot, errors, wording);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public JsonNode root() {
+        return root;
+    }
+
+    /** The caller's exception for {@code key}, to throw. */
+    public RuntimeException error(String key, String problem) {
+        return errors.error(source, key, problem);
+    }
+
+    /** {@code key} holds {@code n}, which is not {@code what} (e.g. "an integer"). */
+    public RuntimeException mistyped(String key, String what, JsonNode n) {
+        return error(key, wording.prefix + what + ", got " + n);
+    }
+
+    /** {@code key} is absent but required. */
+    public RuntimeException missing(String key) {
+        return error(key, wording.missing);
+    }
+
+    /** The value at {@code key}, or null when absent or JSON null. */
+    public @Nullable JsonNode get(String key) {
+        JsonNode n = root.get(key);
+        return n == null || n.isNull() ? null : n;
+    }
+
+    /** A JSON integer that fits an int; {@code dflt} when missing. */
+    public int integer(String key, int dflt) {
+        JsonNode n = get(key);
+        return n == null ? dflt : integer(key, n);
+    }
+
+    /** A required JSON integer that fits an int. */
+    public int integer(String key) {
+        JsonNode n = get(key);
+        if (n == null) {
+            throw missing(key);
+        }
+        return integer(key, n);
+    }
+
+    private int integer(String key, JsonNode n) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw mistyped(key, "an integer", n);
+        }
+        return n.intValue();
+    }
+
+    /** Like {@link #integer(String, int)}, but a float with an integral value ({@code 224.0}) is accepted too. */
+    public int wholeNumber(String key, int dflt) {
+        JsonNode n = get(key);
+        if (n == null) {
+            return dflt;
+        }
+        if (!n.canConvertToInt() || !(n.isIntegralNumber() || n.isDouble() && n.asDouble() == n.asInt())) {
+            throw mistyped(key, "an integer", n);
+        }
+        return n.asInt();
+    }
+
+    /** A JSON integer that fits an int, or null when missing. */
+    public @Nullable Integer optionalInt(String key) {
+        return get(key) == null ? null : integer(key, 0);
+    }
+
+    /** A JSON number; {@code dflt} when missing. */
+    public double number(String key, double dflt) {
+        return number(key, dflt, key);
+    }
+
+    /** A JSON number at {@code key}, errors naming it {@code name} (e.g. {@code "rope_scaling.factor"}). */
+    public double number(String key, double dflt, String name) {
+        JsonNode n = get(key);
+        return n == null ? dflt : number(name, n);
+    }
+
+    /** A required JSON number at {@code key}, errors naming it {@code name}. */
+    public double requiredNumber(String key, String name) {
+        JsonNode n = get(key);
+        if (n == null) {
+            throw missing(name);
+        }
+        return number(name, n);
+    }
+
+    private double number(String name, JsonNode n) {
+        if (!n.isNumber()) {
+            throw mistyped(name, "a number", n);
+        }
+        return n.doubleValue();
+    }
+
+    /** A JSON boolean; {@code dflt} when missing. */
+    public boolean bool(String key, boolean dflt) {
+        JsonNode n = get(key);
+        if (n == null) {
+            return dflt;
+        }
+        if (!n.isBoolean()) {
+            throw mistyped(key, "true or false", n);
+        }
+        return n.booleanValue();
+    }
+
+    /** A JSON string; {@code dflt} when missing. */
+    public String string(String key, String dflt) {
+        JsonNode n = get(key);
+        return n == null ? dflt : string(key, n);
+    }
+
+    /** A required JSON string. */
+    public String string(String key) {
+        JsonNode n = get(key);
+        if (n == null) {
+            throw missing(key);
+        }
+        return string(key, n);
+    }
+
+    private String string(String key, JsonNode n) {
+        if (!n.isTextual()) {
+            throw mistyped(key, "a string", n);
+        }
+        return n.textValue();
+    }
+
+    /** A JSON array of numbers; {@code dflt} when missing. */
+    public List<Double> numbers(String key, List<Double> dflt) {
+        JsonNode n = get(key);
+        return n == null ? dflt : list(key, n, "a list of numbers", JsonNode::isNumber, JsonNode::doubleValue);
+    }
+
+    /** A JSON array of strings; empty when missing. */
+    public List<String> strings(String key) {
+        JsonNode n = get(key);
+        return n == null ? List.of() : list(key, n, "a list of strings", JsonNode::isTextual, JsonNode::textValue);
+    }
+
+    /** A JSON array of strings, a single string as a one-element list; empty when missing. */
+    public List<String> stringOrStrings(String key) {
+        JsonNode n = get(key);
+        if (n == null) {
+            return List.of();
+        }
+        if (n.isTextual()) {
+            return List.of(n.textValue());
+        }
+        return list(key, n, "a list of strings", JsonNode::isTextual, JsonNode::textValue);
+    }
+
+    /**
+     * The elements of array {@code n} (the value at {@code key}) converted by {@code conv}; when {@code n} is not an
+     * array or an element fails {@code ok}, the error says the value is not {@code what}.
+     */
+    public <T> List<T> list(String key, JsonNode n, String what, Predicate<JsonNode> ok, Function<JsonNode, T> conv) {
+        if (!n.isArray()) {
+            throw mistyped(key, what, n);
+        }
+        List<T> out = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!ok.test(e)) {
+                throw mistyped(key, what, n);
+            }
+            out.add(conv.apply(e));
+        }
+        return out;
+    }
+}
