@@ -14,8 +14,24 @@ final class KernelSources {
     private KernelSources() {
     }
 
+    /**
+     * The source of {@code module} with every {@code #include "name.cuh"} line replaced by that resource's text
+     * (one level: shared helpers such as the block reductions live in one file, and NVRTC gets one
+     * self-contained source whose text is also the PTX cache key).
+     */
     static String read(String module) {
-        String resource = module + ".cu";
+        StringBuilder out = new StringBuilder();
+        for (String line : resource(module + ".cu").split("\n", -1)) {
+            var include = INCLUDE.matcher(line);
+            out.append(include.matches() ? resource(include.group(1)) : line).append('\n');
+        }
+        return out.substring(0, out.length() - 1);
+    }
+
+    private static final java.util.regex.Pattern INCLUDE =
+            java.util.regex.Pattern.compile("\\s*#include\\s+\"([A-Za-z0-9_]+\\.cuh)\"\\s*");
+
+    private static String resource(String resource) {
         try (InputStream in = KernelSources.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("CUDA kernel source " + resource + " is missing from the class path "

@@ -2,28 +2,7 @@
 
 #define THREADS 256
 
-// Sum over the block; every thread gets the result. `scratch` holds THREADS / 32 floats.
-__device__ float block_sum(float v, float* scratch) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    float t = 0.f;
-    for (int w = 0; w < (int) (blockDim.x >> 5); w++) t += scratch[w];
-    return t;
-}
-
-__device__ float block_max(float v, float* scratch) {
-    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    float t = scratch[0];
-    for (int w = 1; w < (int) (blockDim.x >> 5); w++) t = fmaxf(t, scratch[w]);
-    return t;
-}
+#include "block_reduce.cuh"
 
 // x, y: (rows, cols); causal rows come in blocks of tq queries, column j masked when j > q + cols − tq.
 extern "C" __global__ void softmax(const float* x, float* y, int rows, int cols, int causal, int tq) {
