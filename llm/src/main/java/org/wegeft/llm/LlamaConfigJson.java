@@ -29,16 +29,7 @@ final class LlamaConfigJson {
     static LlamaConfig read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
         String src = file.toString();
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new LlamaConfigException(src, "(file)", "cannot be read as JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new LlamaConfigException(src, "(file)", "is not a JSON object");
-        }
-        ConfigFields r = new ConfigFields(src, root, LlamaConfigException::new, ConfigFields.Wording.MUST_BE);
+        ConfigFields r = ConfigFields.read(file, LlamaConfigException::new, ConfigFields.Wording.MUST_BE);
         try {
             return parse(r);
         } catch (LlamaConfigException e) {

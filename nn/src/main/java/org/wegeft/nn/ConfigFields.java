@@ -1,6 +1,9 @@
 package org.wegeft.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -54,6 +57,26 @@ public final class ConfigFields {
         this.root = root;
         this.errors = errors;
         this.wording = wording;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads {@code file} as one JSON object; an unreadable file, invalid JSON or a non-object is raised through
+     * {@code errors} under the key {@code "(file)"}.
+     */
+    public static ConfigFields read(Path file, Errors errors, Wording wording) {
+        String src = file.toString();
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw errors.error(src, "(file)", "cannot be read as JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw errors.error(src, "(file)", "is not a JSON object");
+        }
+        return new ConfigFields(src, root, errors, wording);
     }
 
     /** The same source, errors and wording over another object (a nested config). */

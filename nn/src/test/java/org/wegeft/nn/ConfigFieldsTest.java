@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -89,5 +92,25 @@ class ConfigFieldsTest {
         };
         BadField e = assertThrows(BadField.class, () -> call.accept(f));
         assertEquals(source + " | " + key + " | " + problem, e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "[1, 2]      | is not a JSON object",
+        "{\"a\": 1,  | cannot be read as JSON"})
+    void readRejectsAFileThatIsNotOneJsonObjectNamingTheFile(String text, String problem, @TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("config.json"), text);
+        BadField e = assertThrows(BadField.class,
+                () -> ConfigFields.read(file, BadField::new, ConfigFields.Wording.MUST_BE));
+        assertEquals(true, e.getMessage().startsWith(file + " | (file) | " + problem), e.getMessage());
+    }
+
+    @Test
+    void readGivesTheFieldsOfTheFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("config.json"), "{\"n\": 3}");
+        ConfigFields f = ConfigFields.read(file, BadField::new, ConfigFields.Wording.MUST_BE);
+        assertEquals(3, f.integer("n", 0));
+        assertEquals(file.toString(), f.source());
     }
 }

@@ -39,16 +39,8 @@ final class VitConfigJson {
     static VitConfig read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
         String src = file.toString();
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new VitConfigException(src, "(file)", "cannot be read as JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new VitConfigException(src, "(file)", "is not a JSON object");
-        }
-        ConfigFields r = new ConfigFields(src, root, VitConfigException::new, ConfigFields.Wording.MUST_BE);
+        ConfigFields r = ConfigFields.read(file, VitConfigException::new, ConfigFields.Wording.MUST_BE);
+        JsonNode root = r.root();
         try {
             if (root.has("model_type") || root.has("hidden_size")) {
                 return huggingFace(r, file.resolveSibling("preprocessor_config.json"));
