@@ -224,8 +224,8 @@ class WegeftCliTest {
 
     @Test
     void defaultWarmupGrowsForSmallProducts() {
-        assertEquals(3, BenchGemmCommand.defaultWarmup(2.0 * 1024 * 1024 * 1024));
-        assertTrue(BenchGemmCommand.defaultWarmup(2.0 * 64 * 64 * 64) > 3);
+        assertEquals(3, org.wegeft.examples.perf.GemmRate.defaultWarmup(2.0 * 1024 * 1024 * 1024));
+        assertTrue(org.wegeft.examples.perf.GemmRate.defaultWarmup(2.0 * 64 * 64 * 64) > 3);
     }
 
     @Test

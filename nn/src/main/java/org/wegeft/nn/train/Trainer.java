@@ -44,6 +44,7 @@ public final class Trainer<B> {
     private @Nullable PrintStream progressOut = System.err;
     private boolean progressInPlace = System.console() != null;
     private @Nullable Path metricsFile;
+    private @Nullable StepListener stepListener;
     private TrainerState start;
 
     public Trainer(Module model, TrainConfig config, StepFunction<B> stepFn, BatchSource<B> source) {
@@ -79,6 +80,26 @@ public final class Trainer<B> {
     public Trainer<B> metricsFile(Path file) {
         this.metricsFile = file;
         return this;
+    }
+
+    /**
+     * Called after every optimizer step (skipped ones included) with the step's wall time: from fetching its
+     * first batch to the release of its tensors, so the time a benchmark reports is the whole step.
+     */
+    public Trainer<B> onStep(StepListener listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
+    /** What {@link #onStep} calls after each step. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param step  the step just finished (1-based)
+         * @param loss  its loss (mean over the accumulated micro-batches)
+         * @param nanos its wall time in nanoseconds
+         */
+        void afterStep(long step, float loss, long nanos);
     }
 
     /** The optimizer (created on first use). */
@@ -150,6 +171,7 @@ public final class Trainer<B> {
                 float loss = 0f;
                 double lr = config.lr() * schedule.factor(step);
                 double gradNorm;
+                long stepStart = System.nanoTime();
                 try (TensorScope scope = TensorScope.open()) {
                     for (int micro = 0; micro < config.accumulation(); micro++) {
                         if (!it.hasNext()) {
@@ -185,6 +207,9 @@ public final class Trainer<B> {
                 }
                 losses[(int) (step - start.step())] = loss;
                 step++;
+                if (stepListener != null) {
+                    stepListener.afterStep(step, loss, System.nanoTime() - stepStart);
+                }
                 if (badInARow >= config.maxBadSteps()) {
                     Path ck = null;
                     if (out != null) {

@@ -7,6 +7,7 @@ import static org.wegeft.kernels.cpu.CpuVec.ld;
 import static org.wegeft.kernels.cpu.CpuVec.set;
 import static org.wegeft.kernels.cpu.CpuVec.st;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
@@ -27,23 +28,29 @@ import org.wegeft.kernels.Parallel;
  *     dS = P ⊙ (dP − D)
  *     dQ = scale · dS K               dK += scale · dSᵀ Q
  * </pre>
- * Scratch is a per-thread float array reused across calls.
+ * Scratch is per-thread native memory reused across calls. The products run on the thread of their task
+ * ({@link CpuGemm#gemmSerial}): the heads already keep every thread busy.
  */
 final class CpuAttention {
-    /** Query rows per block. */
-    private static final int QB = 64;
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Query rows per block: 256 covers a ViT head (197 tokens) in one block, which measured fastest. */
+    private static final int QB = Integer.getInteger("wegeft.attention.qb", 256);
+    /**
+     * Per-thread native scratch. Native, not a heap array's segment: the vector loads and stores the kernels share
+     * are compiled for the native segments tensors use, and one heap segment among them makes C2 give up their
+     * intrinsics (measured: every CPU kernel several times slower, allocating on every vector op).
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private CpuAttention() {
     }
 
     private static MemorySegment scratch(long floats) {
-        float[] s = SCRATCH.get();
-        if (s.length < floats) {
-            s = new float[Math.toIntExact(floats)];
+        MemorySegment s = SCRATCH.get();
+        if (s.byteSize() < floats * Float.BYTES) {
+            s = Arena.ofAuto().allocate(floats * Float.BYTES, 64);
             SCRATCH.set(s);
         }
-        return MemorySegment.ofArray(s);
+        return s;
     }
 
     /** Keys visible to query row i (0-based within the head). */
@@ -80,7 +87,7 @@ final class CpuAttention {
             return;
         }
         // S (rows × kv, row stride tk) = scale · Q_blk · K[:kv]ᵀ
-        CpuGemm.gemm(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0),
                 q.asSlice(qo * 4), k.asSlice(ko * 4), s);
         for (int r = 0; r < rows; r++) {
             int vis = visible(i0 + r, tq, tk, causal);
@@ -98,8 +105,31 @@ final class CpuAttention {
             set(lse, (long) h * tq + i0 + r, l);
         }
         // O_blk = P · V[:kv]
-        CpuGemm.gemm(new GemmSpec(false, false, rows, d, kv, 1f, 0f, tk, d, d, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, 1f, 0f, tk, d, d, 1, 0, 0, 0),
                 s, v.asSlice(ko * 4), out.asSlice(qo * 4));
+    }
+
+    /**
+     * One row of the backward: P = exp(S − lse) and dS = P ⊙ (dP − D) over the visible keys, 0 up to kv. One exp
+     * call site with the tail as a masked last step, in a method of its own: inside backwardBlock, C2 runs out of
+     * inlining budget and boxes the vectors (measured 38 MB of garbage per ViT-S/16 layer).
+     */
+    private static void probsAndScores(MemorySegment p, MemorySegment ds, long so, int vis, int kv, float lse,
+                                       float dd) {
+        FloatVector lv = FloatVector.broadcast(F, lse);
+        FloatVector dv2 = FloatVector.broadcast(F, dd);
+        for (long j = 0; j < vis; j += L) {
+            VectorMask<Float> m = F.indexInRange(j, vis);
+            long at = (so + j) * 4;
+            FloatVector pv = CpuVec.exp(FloatVector.fromMemorySegment(F, p, at, CpuVec.ORDER, m).sub(lv));
+            pv.intoMemorySegment(p, at, CpuVec.ORDER, m);
+            pv.mul(FloatVector.fromMemorySegment(F, ds, at, CpuVec.ORDER, m).sub(dv2))
+                    .intoMemorySegment(ds, at, CpuVec.ORDER, m);
+        }
+        for (long j = vis; j < kv; j++) {
+            set(p, so + j, 0f);
+            set(ds, so + j, 0f);
+        }
     }
 
     static void attentionBackward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
@@ -137,41 +167,23 @@ final class CpuAttention {
         }
         MemorySegment kh = k.asSlice(ko * 4);
         // P = exp(scale · Q Kᵀ − lse), masked entries 0
-        CpuGemm.gemm(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0), qBlk, kh, p);
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0), qBlk, kh, p);
         // dP = dO · Vᵀ
-        CpuGemm.gemm(new GemmSpec(false, true, rows, kv, d, 1f, 0f, d, d, tk, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, 1f, 0f, d, d, tk, 1, 0, 0, 0),
                 doBlk, v.asSlice(ko * 4), ds);
         for (int r = 0; r < rows; r++) {
             int vis = visible(i0 + r, tq, tk, causal);
             long so = (long) r * tk;
             float l = get(lse, (long) h * tq + i0 + r);
             float dd = CpuReduce.dot(dout, qo + (long) r * d, out, qo + (long) r * d, d);
-            FloatVector lv = FloatVector.broadcast(F, l);
-            FloatVector dv2 = FloatVector.broadcast(F, dd);
-            long vb = F.loopBound(vis);
-            long j = 0;
-            for (; j < vb; j += L) {
-                FloatVector pv = CpuVec.exp(ld(p, so + j).sub(lv));
-                st(p, so + j, pv);
-                st(ds, so + j, pv.mul(ld(ds, so + j).sub(dv2)));
-            }
-            if (j < vis) {   // the tail as one masked vector step: the same exp as every other element
-                VectorMask<Float> m = CpuVec.tail(j, vis);
-                FloatVector pv = CpuVec.exp(ld(p, so + j, m).sub(lv));
-                st(p, so + j, pv, m);
-                st(ds, so + j, pv.mul(ld(ds, so + j, m).sub(dv2)), m);
-            }
-            for (j = vis; j < kv; j++) {
-                set(p, so + j, 0f);
-                set(ds, so + j, 0f);
-            }
+            probsAndScores(p, ds, so, vis, kv, l, dd);
         }
         // dV[:kv] += Pᵀ dO ; dK[:kv] += scale · dSᵀ Q ; dQ = scale · dS K[:kv]
-        CpuGemm.gemm(new GemmSpec(true, false, kv, d, rows, 1f, 1f, tk, d, d, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, 1f, 1f, tk, d, d, 1, 0, 0, 0),
                 p, doBlk, dv.asSlice(ko * 4));
-        CpuGemm.gemm(new GemmSpec(true, false, kv, d, rows, scale, 1f, tk, d, d, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, scale, 1f, tk, d, d, 1, 0, 0, 0),
                 ds, qBlk, dk.asSlice(ko * 4));
-        CpuGemm.gemm(new GemmSpec(false, false, rows, d, kv, scale, 0f, tk, d, d, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, scale, 0f, tk, d, d, 1, 0, 0, 0),
                 ds, kh, dqBlk);
     }
 }

@@ -28,7 +28,8 @@ import org.wegeft.kernels.Parallel;
  * has not started, so the scheme cannot deadlock when the pool is busy. Batches of small products are split
  * over the batch instead; products under ~64³ run on the calling thread. Packed buffers are per-thread arrays
  * reused across calls ({@link GemmWorkspace}). {@code alpha == 0} or {@code k == 0} reads neither A nor B
- * (BLAS semantics).
+ * (BLAS semantics). Products with one small dimension (n ≤ one vector, k ≤ 16 or m ≤ 16: low-rank adapters)
+ * go to {@link GemmSkinny}'s direct kernels instead.
  */
 public final class CpuGemm {
 
@@ -86,9 +87,33 @@ public final class CpuGemm {
         }
     }
 
+    /**
+     * {@link #gemm} on the calling thread only: for kernels that already run one task per pool thread
+     * (attention's per-head products), where handing units to helpers would only make the threads contend.
+     */
+    static void gemmSerial(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
+        if (spec.m() == 0 || spec.n() == 0) {
+            return;
+        }
+        if (spec.k() == 0 || spec.alpha() == 0f) {
+            for (int bi = 0; bi < spec.batch(); bi++) {
+                scaleC(spec, c, bi * spec.strideC());
+            }
+            return;
+        }
+        for (int bi = 0; bi < spec.batch(); bi++) {
+            product(spec, a, b, c, bi, 1);
+        }
+    }
+
     /** One product of the batch, on up to {@code threads} threads. */
     private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, int bi,
                                 int threads) {
+        if (GemmSkinny.takes(spec)) {
+            GemmSkinny.product(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(), bi * spec.strideC(),
+                    threads);
+            return;
+        }
         int m = spec.m();
         int n = spec.n();
         int k = spec.k();

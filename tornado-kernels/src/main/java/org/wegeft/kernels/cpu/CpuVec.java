@@ -70,8 +70,25 @@ final class CpuVec {
      * is left): the same bits in every JIT tier, unlike {@code reduceLanes(ADD)}.
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : HALVES) {
-            v = v.add(v.rearrange(s));   // lanes [0, w) += lanes [w, 2w)
+        // the rotations as constants (static finals fold; elements of a static array do not, and C2 then boxes the
+        // shuffles and vectors of every call)
+        if (L > 16) {
+            for (VectorShuffle<Float> s : HALVES) {
+                v = v.add(v.rearrange(s));   // lanes [0, w) += lanes [w, 2w)
+            }
+            return v.lane(0);
+        }
+        if (L == 16) {
+            v = v.add(v.rearrange(ROT8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(ROT4));
+        }
+        if (L >= 4) {
+            v = v.add(v.rearrange(ROT2));
+        }
+        if (L >= 2) {
+            v = v.add(v.rearrange(ROT1));
         }
         return v.lane(0);
     }
@@ -87,6 +104,11 @@ final class CpuVec {
         }
     }
 
+    private static final VectorShuffle<Float> ROT8 = VectorShuffle.fromOp(F, i -> (i + 8) & (L - 1));
+    private static final VectorShuffle<Float> ROT4 = VectorShuffle.fromOp(F, i -> (i + 4) & (L - 1));
+    private static final VectorShuffle<Float> ROT2 = VectorShuffle.fromOp(F, i -> (i + 2) & (L - 1));
+    private static final VectorShuffle<Float> ROT1 = VectorShuffle.fromOp(F, i -> (i + 1) & (L - 1));
+
     /** Σ of the lanes of v selected by m, in the order of {@link #sum(FloatVector)}. */
     static float sum(FloatVector v, VectorMask<Float> m) {
         return sum(FloatVector.zero(F).blend(v, m));
@@ -94,6 +116,17 @@ final class CpuVec {
 
     static VectorMask<Float> tail(long i, long to) {
         return F.indexInRange(i, to);
+    }
+
+    private static final ThreadLocal<MemorySegment> BLOCK_SCRATCH =
+            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate((long) BLOCK * 4, 64));
+
+    /**
+     * This thread's scratch of {@link #BLOCK} floats, for kernels that make two passes over a block. Native memory:
+     * the shared vector loads and stores are compiled for native segments only (see {@code CpuAttention}).
+     */
+    static MemorySegment blockScratch() {
+        return BLOCK_SCRATCH.get();
     }
 
     /** Runs body over [0, n) in fixed blocks of {@link #BLOCK} elements, in parallel. */

@@ -1,0 +1,271 @@
+package org.wegeft.examples.perf;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
+import org.wegeft.kernels.BackendUnavailableException;
+import org.wegeft.kernels.Backends;
+import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.Parallel;
+import org.wegeft.kernels.ProfilingBackend;
+import org.wegeft.nn.Module;
+import org.wegeft.nn.train.StepFunction;
+import org.wegeft.nn.train.TrainConfig;
+import org.wegeft.nn.train.Trainer;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.peft.TrainableReport;
+import org.wegeft.tensor.MemoryStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft bench train}: times training steps of one benchmark model and method ({@link BenchModel}) with
+ * the real {@link Trainer} (AdamW, random data) and prints one JSON line. {@code tools/bench/torch_ref.py} runs
+ * the same configurations in PyTorch and prints the same fields.
+ *
+ * <p>{@code step_ms_median} is the median wall time of the timed steps (after {@code --warmup} untimed ones),
+ * each from fetching its batch to the release of its tensors. {@code peak_rss_mb} is the process's peak resident
+ * set (VmHWM). {@code mfu} is the step's analytic model FLOPs ({@link TrainFlops}) per second divided by
+ * {@code wegeft bench gemm}'s float32 GFLOP/s at n = {@code --gemm-n}, measured in this process after the
+ * training steps.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Times training steps of a benchmark model (vit-ti16, vit-s16, vit-b16, llama-tiny) with one "
+                + "method; prints one JSON line (step_ms_median, peak_rss_mb, trainable, total, mfu, ...).")
+public final class BenchTrainCommand implements Callable<Integer> {
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|llama-tiny")
+    String model = "";
+
+    @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe")
+    String method = "";
+
+    @Option(names = "--batch", description = "images or sequences per step (default: 8 for ViT, 4 for llama-tiny)")
+    @Nullable Integer batch;
+
+    @Option(names = "--seq", description = "tokens per sequence (llama-tiny only; default 256)")
+    @Nullable Integer seq;
+
+    @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
+    int steps = 10;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup = 3;
+
+    @Option(names = "--rank", defaultValue = "16", description = "adapter rank (default: ${DEFAULT-VALUE})")
+    int rank = 16;
+
+    @Option(names = "--backend", description = "kernel backend (cpu, cuda, scalar); default: the configured one")
+    @Nullable String backend;
+
+    @Option(names = "--gemm-n", defaultValue = "1024",
+            description = "size of the reference GEMM for mfu; 0 skips it (default: ${DEFAULT-VALUE})")
+    int gemmN = 1024;
+
+    @Option(names = "--profile", description = "time every kernel call (per kernel and shape) during the timed steps; "
+            + "the table goes to stderr and the top entries into the JSON line (adds a little overhead per call)")
+    boolean profile;
+
+    @Option(names = "--seed", defaultValue = "0", description = "initialisation and data seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() {
+        BenchModel m = BenchModel.parse("--model", model);
+        TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
+        int b = batch != null ? batch : m.isLlm() ? 4 : 8;
+        if (seq != null && !m.isLlm()) {
+            throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
+        }
+        int t = m.isLlm() ? (seq != null ? seq : 256) : 0;
+        FlagCheck.atLeast(spec, "--batch", b, 1);
+        FlagCheck.atLeast(spec, "--steps", steps, 1);
+        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
+        if (m.isLlm()) {
+            FlagCheck.atLeast(spec, "--seq", t, 2);
+        }
+        KernelBackend kb = selectBackend();
+        ProfilingBackend prof = null;
+        if (profile) {
+            prof = ProfilingBackend.wrap(kb);
+            Backends.setCurrent(prof);
+        }
+        ObjectNode o = run(m, meth, b, t, kb, prof);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(o);
+        out.flush();
+        return 0;
+    }
+
+    private KernelBackend selectBackend() {
+        if (backend == null) {
+            return Backends.current();
+        }
+        try {
+            KernelBackend kb = Backends.byName(backend);
+            Backends.setCurrent(kb);
+            return kb;
+        } catch (BackendUnavailableException e) {
+            throw new ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ObjectNode run(BenchModel m, TrainFlops.Method meth, int b, int t, KernelBackend kb,
+            @Nullable ProfilingBackend prof) {
+        Module net = m.build(seed);
+        PeftModel peft = m.apply(net, meth, rank, seed);
+        TrainableReport report = peft.trainableReport();
+        BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b, t, 2, seed + 1);
+        StepFunction<Object> loss = w.loss();
+        double[] ms = new double[steps];
+        float[] lastLoss = new float[1];
+        Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(warmup + steps, 1e-4).withLogEvery(0),
+                loss, w.source()).progress(null, false).onStep((step, l, nanos) -> {
+                    if (step == warmup && prof != null) {
+                        prof.reset();
+                    }
+                    if (step > warmup) {
+                        ms[(int) (step - warmup - 1)] = nanos / 1e6;
+                    }
+                    lastLoss[0] = l;
+                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth
+                            .name().toLowerCase(java.util.Locale.ROOT), step, warmup + steps, nanos / 1e6, l);
+                });
+        trainer.run();
+        double[] sorted = ms.clone();
+        double median = GemmRate.median(sorted);
+        double peakRss = statusMb("VmHWM:");
+        double poolPeak = MemoryStats.current().peakLiveBytes() / 1048576.0;
+        TrainFlops flops = m.flops(meth, rank, b, t);
+        double achieved = flops.total() / (median / 1e3) / 1e9;
+        if (prof != null) {
+            Backends.setCurrent(kb);
+        }
+        Double gemm = null;
+        if (gemmN > 0) {
+            gemm = GemmRate.measure(kb, gemmN, false, -1, 2.0, 10).gflops();
+        }
+        ObjectNode o = JsonMapper.builder().build().createObjectNode();
+        o.put("bench", "train");
+        o.put("impl", "wegeft-jvm");
+        o.put("model", m.id());
+        o.put("method", meth.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("backend", kb.name());
+        o.put("threads", Parallel.threads());
+        o.put("batch", b);
+        if (m.isLlm()) {
+            o.put("seq", t);
+        }
+        o.put("rank", rank);
+        o.put("warmup", warmup);
+        o.put("steps", steps);
+        o.put("step_ms_median", round(median, 2));
+        o.put("step_ms_min", round(sorted[0], 2));
+        o.put("step_ms_max", round(sorted[sorted.length - 1], 2));
+        ArrayNode all = o.putArray("step_ms");
+        Arrays.stream(ms).forEach(x -> all.add(round(x, 2)));
+        o.put("peak_rss_mb", round(peakRss, 1));
+        o.put("pool_peak_live_mb", round(poolPeak, 1));
+        o.put("heap_peak_mb", round(heapPeakBytes() / 1048576.0, 1));
+        o.put("trainable", report.trainable());
+        o.put("total", report.total());
+        o.put("gflop_per_step", round(flops.total() / 1e9, 3));
+        o.put("gflop_forward", round(flops.forward() / 1e9, 3));
+        o.put("gflop_backward", round(flops.backward() / 1e9, 3));
+        o.put("achieved_gflops", round(achieved, 1));
+        if (gemm != null) {
+            o.put("gemm_n", gemmN);
+            o.put("gemm_gflops", round(gemm, 1));
+            o.put("mfu", round(achieved / gemm, 3));
+        }
+        o.put("last_loss", lastLoss[0]);
+        if (prof != null) {
+            profileReport(prof, o, m.id() + " " + o.get("method").asText());
+        }
+        return o;
+    }
+
+    /** The per-step kernel times: a table on stderr, the top entries into {@code o}. */
+    private void profileReport(ProfilingBackend prof, ObjectNode o, String what) {
+        double total = 0;
+        for (ProfilingBackend.Line l : prof.byKernel()) {
+            total += l.nanos();
+        }
+        double stepMs = o.get("step_ms_median").asDouble();
+        System.err.printf("%nkernel profile of %s, per step (median step %.1f ms; kernels %.1f ms)%n", what, stepMs,
+                total / 1e6 / steps);
+        ArrayNode byKernel = o.putArray("profile_by_kernel");
+        for (ProfilingBackend.Line l : prof.byKernel()) {
+            double ms = l.nanos() / 1e6 / steps;
+            System.err.printf("  %9.2f ms %5.1f%% %6d calls %8.1f MB heap  %s%n", ms, 100 * l.nanos() / total,
+                    l.calls() / steps, l.heapBytes() / 1048576.0 / steps, l.kernel());
+            byKernel.addObject().put("kernel", l.kernel()).put("ms_per_step", round(ms, 2))
+                    .put("calls_per_step", l.calls() / steps)
+                    .put("heap_mb_per_step", round(l.heapBytes() / 1048576.0 / steps, 2));
+        }
+        System.err.println("  top kernel calls by shape:");
+        ArrayNode top = o.putArray("profile_top");
+        int shown = 0;
+        for (ProfilingBackend.Line l : prof.lines()) {
+            if (shown++ == 40) {
+                break;
+            }
+            double ms = l.nanos() / 1e6 / steps;
+            System.err.printf("  %9.2f ms %5.1f%% %6d calls %8.1f MB heap  %s%n", ms, 100 * l.nanos() / total,
+                    l.calls() / steps, l.heapBytes() / 1048576.0 / steps, l.kernel());
+            if (shown <= 15) {
+                top.addObject().put("kernel", l.kernel()).put("ms_per_step", round(ms, 2))
+                        .put("calls_per_step", l.calls() / steps);
+            }
+        }
+        o.put("kernels_ms_per_step", round(total / 1e6 / steps, 2));
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static long heapPeakBytes() {
+        long sum = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    /** A {@code /proc/self/status} field in MiB, or -1 when unknown (not Linux). */
+    static double statusMb(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.substring(key.length()).replace("kB", "").strip()) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,150 @@
+package org.wegeft.examples.perf;
+
+/**
+ * Analytic matrix-multiply FLOPs of one training step: the forward pass plus the backward work the method really
+ * needs. Only products are counted (2·m·n·k each); normalisations, activations, softmax, the loss and the optimizer
+ * are not. A product's input gradient is counted only when its input depends on a trainable parameter, its weight
+ * gradient only when the weight is trainable, so a frozen model's early layers cost forward work only.
+ *
+ * <p>Attention counts the score product Q·Kᵀ and the weighted sum P·V (and, backward, dQ, dK, dP and dV when the
+ * queries, keys and values depend on trainable parameters). For a causal model only the unmasked half is counted:
+ * T·(T+1)/2 query-key pairs per head instead of T².
+ *
+ * <p>Adapters: WeGeFT's representation form ({@code x + s·(x psiᵀ) phi}) costs 2·2·N·r·d_in forward and
+ * 4·2·N·r·d_in backward (dphi, du, dpsi, and dx when x needs a gradient); LoRA's {@code B(A x)} costs
+ * 2·N·r·(d_in + d_out) forward and the same for dA, dB and du backward, plus 2·N·r·d_in for dx when x needs one.
+ * The adapter makes the frozen layer's own input gradient necessary for WeGeFT (its output depends on phi, psi
+ * through the edited input), not for LoRA (the adapter's output is added after the frozen product).
+ */
+final class TrainFlops {
+    /** How the model is trained. */
+    enum Method { WEGEFT, LORA, FULL, PROBE }
+
+    private final Method method;
+    private final int rank;
+    private double forward;
+    private double backward;
+
+    private TrainFlops(Method method, int rank) {
+        this.method = method;
+        this.rank = rank;
+    }
+
+    /** Forward FLOPs of the step. */
+    double forward() {
+        return forward;
+    }
+
+    /** Backward FLOPs of the step. */
+    double backward() {
+        return backward;
+    }
+
+    /** Forward plus backward. */
+    double total() {
+        return forward + backward;
+    }
+
+    /**
+     * A linear layer {@code (tokens × dIn) → (tokens × dOut)}; returns whether its output depends on a trainable
+     * parameter.
+     * @param inGrad  the input depends on a trainable parameter
+     * @param adapted the method puts an adapter on this layer
+     * @param weightTrainable the layer's own weight trains (full fine-tuning, a trainable head)
+     */
+    private boolean linear(double tokens, double dIn, double dOut, boolean inGrad, boolean adapted,
+            boolean weightTrainable) {
+        double base = 2 * tokens * dIn * dOut;
+        forward += base;
+        boolean wegeft = adapted && method == Method.WEGEFT;
+        boolean lora = adapted && method == Method.LORA;
+        boolean baseInputGrad = inGrad || wegeft;
+        if (baseInputGrad) {
+            backward += base;              // dX of the frozen (or full) product
+        }
+        if (weightTrainable) {
+            backward += base;              // dW
+        }
+        if (wegeft) {
+            double p = 2 * tokens * rank * dIn;
+            forward += 2 * p;              // u = x psiᵀ, v = u phi
+            backward += 3 * p;             // dphi = uᵀ g, du = g phiᵀ, dpsi = duᵀ x
+            if (inGrad) {
+                backward += p;             // dx += du psi
+            }
+        }
+        if (lora) {
+            double a = 2 * tokens * rank * dIn;
+            double b = 2 * tokens * rank * dOut;
+            forward += a + b;
+            backward += b + b + a;         // dB, du = g B, dA
+            if (inGrad) {
+                backward += a;             // dx += du A
+            }
+        }
+        return inGrad || adapted || weightTrainable;
+    }
+
+    /** Q·Kᵀ and P·V over {@code pairs} query-key pairs per head, summed over heads ({@code width} = heads·headDim). */
+    private void attention(double batch, double pairs, double width, boolean inGrad) {
+        double f = 2 * 2 * batch * pairs * width;
+        forward += f;
+        if (inGrad) {
+            backward += 2 * f;
+        }
+    }
+
+    /**
+     * A ViT (class token, pre-norm blocks, MLP ratio 4) on {@code batch} images of {@code img}² pixels, patch
+     * {@code patch}, {@code classes} outputs; adapters on qkv, proj, fc1, fc2; the head trains in every method.
+     */
+    static TrainFlops vit(Method method, int rank, int batch, int img, int patch, int width, int depth, int classes) {
+        TrainFlops f = new TrainFlops(method, rank);
+        boolean full = method == Method.FULL;
+        boolean adapters = method == Method.WEGEFT || method == Method.LORA;
+        double patches = (double) (img / patch) * (img / patch);
+        double tokens = batch * (patches + 1);
+        boolean g = f.linear(batch * patches, 3.0 * patch * patch, width, false, false, full); // patch embedding
+        g |= full; // class token and position embedding
+        for (int b = 0; b < depth; b++) {
+            boolean qkv = f.linear(tokens, width, 3.0 * width, g, adapters, full);
+            f.attention(batch, (patches + 1) * (patches + 1), width, qkv);
+            boolean proj = f.linear(tokens, width, width, qkv, adapters, full);
+            g |= proj;
+            boolean fc1 = f.linear(tokens, width, 4.0 * width, g, adapters, full);
+            boolean fc2 = f.linear(tokens, 4.0 * width, width, fc1, adapters, full);
+            g |= fc2;
+        }
+        f.linear(batch, width, classes, g, false, true); // head on the class token
+        return f;
+    }
+
+    /**
+     * A LLaMA decoder ({@code batch} sequences of {@code seq} tokens, untied embeddings, causal attention with
+     * {@code kvHeads} key/value heads) with adapters on q, k, v, o, gate, up, down; {@link Method#PROBE} trains
+     * lm_head only.
+     */
+    static TrainFlops llama(Method method, int rank, int batch, int seq, int vocab, int width, int layers, int heads,
+            int kvHeads, int mlp) {
+        TrainFlops f = new TrainFlops(method, rank);
+        boolean full = method == Method.FULL;
+        boolean adapters = method == Method.WEGEFT || method == Method.LORA;
+        double tokens = (double) batch * seq;
+        double kvWidth = (double) width / heads * kvHeads;
+        boolean g = full; // embedding table
+        for (int l = 0; l < layers; l++) {
+            boolean q = f.linear(tokens, width, width, g, adapters, full);
+            boolean k = f.linear(tokens, width, kvWidth, g, adapters, full);
+            boolean v = f.linear(tokens, width, kvWidth, g, adapters, full);
+            f.attention(batch, seq * (seq + 1.0) / 2, width, q || k || v);
+            boolean o = f.linear(tokens, width, width, q || k || v, adapters, full);
+            g |= o;
+            boolean gate = f.linear(tokens, width, mlp, g, adapters, full);
+            boolean up = f.linear(tokens, width, mlp, g, adapters, full);
+            boolean down = f.linear(tokens, mlp, width, gate || up, adapters, full);
+            g |= down;
+        }
+        f.linear(tokens, width, vocab, g, false, full || method == Method.PROBE); // lm_head
+        return f;
+    }
+}

@@ -1,0 +1,396 @@
+package org.wegeft.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.wegeft.kernels.GemmSpec;
+import org.wegeft.kernels.Parallel;
+
+/**
+ * GEMMs with one small dimension, as low-rank adapters make them (r = 4..64 on one side of a product with
+ * thousands of rows): packing them into the blocked kernel's 12 × 2-vector tiles wastes most of each tile and
+ * copies the large operand once more than needed. Three direct kernels instead, each reading the large operand
+ * once, in place:
+ * <ul>
+ *   <li>{@link #narrowN} (n ≤ one vector): C rows = Σ_k op(A)[i,k] · op(B)[k,:], op(B) packed k-major into one
+ *       vector per k, eight rows of C in registers ({@code x·psiᵀ}, {@code g·phiᵀ}, LoRA's {@code x·Aᵀ});</li>
+ *   <li>{@link #shortK} (k ≤ 16): each C row is a combination of the k rows of op(B), packed once
+ *       ({@code u·phi}, LoRA's {@code u·Bᵀ}, {@code du·psi});</li>
+ *   <li>{@link #shortM} (m ≤ 16): op(A) packed k-major, C in registers eight rows × one vector at a time,
+ *       op(B) streamed by rows ({@code uᵀ·g}, {@code duᵀ·x}: the adapter weights' gradients).</li>
+ * </ul>
+ * Every element of C is summed over k in increasing order by one thread, so results do not depend on the thread
+ * count. {@code beta == 0} never reads C.
+ */
+final class GemmSkinny {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Largest k of {@link #shortK}. */
+    static final int SHORT_K = 16;
+    /** Largest m of {@link #shortM}. */
+    static final int SHORT_M = 16;
+    /** Column block of {@link #shortK}: 16 rows × 256 floats of packed B = 16 KB. */
+    private static final int JB = 256;
+    /** Rows of B per pass of {@link #shortM}'s rank-k update. */
+    private static final int KB = 128;
+    /** Products below this much work (m·n·k) stay on the calling thread. */
+    private static final long THREADING_WORK = 1L << 18;
+
+    private GemmSkinny() {
+    }
+
+    /** Whether one of the kernels here takes this product. */
+    static boolean takes(GemmSpec s) {
+        return s.n() <= L || s.k() <= SHORT_K || s.m() <= SHORT_M;
+    }
+
+    /** One product (batch element at the given offsets) on up to {@code threads} threads. */
+    static void product(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA, long offB,
+                        long offC, int threads) {
+        if (s.n() <= L) {
+            narrowN(s, a, b, c, offA, offB, offC, threads);
+        } else if (s.k() <= SHORT_K) {
+            shortK(s, a, b, c, offA, offB, offC, threads);
+        } else {
+            shortM(s, a, b, c, offA, offB, offC, threads);
+        }
+    }
+
+    private static boolean parallel(GemmSpec s, int threads) {
+        return threads > 1 && (long) s.m() * s.n() * s.k() >= THREADING_WORK;
+    }
+
+    private static FloatVector bc(float x) {
+        return FloatVector.broadcast(S, x);
+    }
+
+    /** op(B)[kk, j] as stored. */
+    private static float opB(GemmSpec s, MemorySegment b, long offB, int kk, int j) {
+        return b.getAtIndex(F, offB + (s.transB() ? (long) j * s.ldb() + kk : (long) kk * s.ldb() + j));
+    }
+
+    /** Writes alpha·acc (+ beta·C) to the first {@code cols} columns of C's row at element {@code at}. */
+    private static void store(MemorySegment c, long at, FloatVector acc, float alpha, float beta,
+                              VectorMask<Float> mask, boolean full) {
+        FloatVector v = acc.mul(alpha);
+        long byteOff = at * Float.BYTES;
+        if (full) {
+            if (beta != 0f) {
+                v = FloatVector.fromMemorySegment(S, c, byteOff, NATIVE).mul(beta).add(v);
+            }
+            v.intoMemorySegment(c, byteOff, NATIVE);
+        } else {
+            if (beta != 0f) {
+                v = FloatVector.fromMemorySegment(S, c, byteOff, NATIVE, mask).mul(beta).add(v);
+            }
+            v.intoMemorySegment(c, byteOff, NATIVE, mask);
+        }
+    }
+
+    // ------------------------------------------------------------------ n ≤ L
+
+    private static void narrowN(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA,
+                                long offB, long offC, int threads) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        float[] bk = new float[k * L];                     // op(B) k-major, one zero-padded vector per k
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < n; j++) {
+                bk[kk * L + j] = opB(s, b, offB, kk, j);
+            }
+        }
+        long rs = s.transA() ? 1 : s.lda();                 // element step between rows of op(A)
+        long ks = s.transA() ? s.lda() : 1;                 // ... and along k
+        int blocks = Math.ceilDiv(m, 8);
+        VectorMask<Float> mask = S.indexInRange(0, n);
+        boolean full = n == L;
+        Parallel.RangeBody body = (b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int i0 = blk * 8;
+                if (m - i0 >= 8) {
+                    narrowN8(s, a, offA + i0 * rs, rs, ks, k, bk, c, offC + (long) i0 * s.ldc(), mask, full);
+                } else {
+                    for (int i = i0; i < m; i++) {
+                        FloatVector acc = FloatVector.zero(S);
+                        long ai = offA + i * rs;
+                        for (int kk = 0; kk < k; kk++) {
+                            acc = FloatVector.fromArray(S, bk, kk * L).fma(bc(a.getAtIndex(F, ai + kk * ks)), acc);
+                        }
+                        store(c, offC + (long) i * s.ldc(), acc, s.alpha(), s.beta(), mask, full);
+                    }
+                }
+            }
+        };
+        if (parallel(s, threads)) {
+            Parallel.forRange(blocks, 4, body);
+        } else {
+            body.run(0, blocks);
+        }
+    }
+
+    /** Eight rows of C from op(A) rows starting at element {@code a0}. */
+    private static void narrowN8(GemmSpec s, MemorySegment a, long a0, long rs, long ks, int k, float[] bk,
+                                 MemorySegment c, long c0, VectorMask<Float> mask, boolean full) {
+        FloatVector c0v = FloatVector.zero(S);
+        FloatVector c1v = c0v;
+        FloatVector c2v = c0v;
+        FloatVector c3v = c0v;
+        FloatVector c4v = c0v;
+        FloatVector c5v = c0v;
+        FloatVector c6v = c0v;
+        FloatVector c7v = c0v;
+        for (int kk = 0; kk < k; kk++) {
+            FloatVector bv = FloatVector.fromArray(S, bk, kk * L);
+            long at = a0 + kk * ks;
+            c0v = bv.fma(bc(a.getAtIndex(F, at)), c0v);
+            c1v = bv.fma(bc(a.getAtIndex(F, at + rs)), c1v);
+            c2v = bv.fma(bc(a.getAtIndex(F, at + 2 * rs)), c2v);
+            c3v = bv.fma(bc(a.getAtIndex(F, at + 3 * rs)), c3v);
+            c4v = bv.fma(bc(a.getAtIndex(F, at + 4 * rs)), c4v);
+            c5v = bv.fma(bc(a.getAtIndex(F, at + 5 * rs)), c5v);
+            c6v = bv.fma(bc(a.getAtIndex(F, at + 6 * rs)), c6v);
+            c7v = bv.fma(bc(a.getAtIndex(F, at + 7 * rs)), c7v);
+        }
+        long ldc = s.ldc();
+        float alpha = s.alpha();
+        float beta = s.beta();
+        store(c, c0, c0v, alpha, beta, mask, full);
+        store(c, c0 + ldc, c1v, alpha, beta, mask, full);
+        store(c, c0 + 2 * ldc, c2v, alpha, beta, mask, full);
+        store(c, c0 + 3 * ldc, c3v, alpha, beta, mask, full);
+        store(c, c0 + 4 * ldc, c4v, alpha, beta, mask, full);
+        store(c, c0 + 5 * ldc, c5v, alpha, beta, mask, full);
+        store(c, c0 + 6 * ldc, c6v, alpha, beta, mask, full);
+        store(c, c0 + 7 * ldc, c7v, alpha, beta, mask, full);
+    }
+
+    // ------------------------------------------------------------------ k ≤ 16
+
+    private static void shortK(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA,
+                               long offB, long offC, int threads) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        int np = Math.ceilDiv(n, L) * L;
+        float[] bp = new float[k * np];                    // op(B) row-major, rows padded to whole vectors
+        for (int kk = 0; kk < k; kk++) {
+            if (!s.transB()) {
+                MemorySegment.copy(b, F, (offB + (long) kk * s.ldb()) * Float.BYTES, bp, kk * np, n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    bp[kk * np + j] = opB(s, b, offB, kk, j);
+                }
+            }
+        }
+        long rs = s.transA() ? 1 : s.lda();
+        long ks = s.transA() ? s.lda() : 1;
+        float alpha = s.alpha();
+        float beta = s.beta();
+        Parallel.RangeBody body = (i0, i1) -> {
+            float[] ai = new float[k];
+            // column blocks of JB: a k × JB slice of the packed B (≤ 16 KB) stays in L1 across the rows
+            for (int jb = 0; jb < n; jb += JB) {
+                int je = Math.min(n, jb + JB);
+                for (int i = i0; i < i1; i++) {
+                    long ar = offA + i * rs;
+                    for (int kk = 0; kk < k; kk++) {
+                        ai[kk] = a.getAtIndex(F, ar + kk * ks) * alpha;
+                    }
+                    long cr = offC + (long) i * s.ldc();
+                    int j = jb;
+                    for (; j + L <= je; j += L) {
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int kk = 0; kk < k; kk++) {
+                            acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[kk]), acc);
+                        }
+                        store(c, cr + j, acc, 1f, beta, null, true);
+                    }
+                    if (j < je) {
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int kk = 0; kk < k; kk++) {
+                            acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[kk]), acc);
+                        }
+                        store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
+                    }
+                }
+            }
+        };
+        if (parallel(s, threads)) {
+            Parallel.forRange(m, 8, body);
+        } else {
+            body.run(0, m);
+        }
+    }
+
+    // ------------------------------------------------------------------ m ≤ 16
+
+    private static void shortM(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA,
+                               long offB, long offC, int threads) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        float[] ap = new float[k * SHORT_M];               // op(A) k-major: ap[kk·16 + i], zero rows past m
+        for (int kk = 0; kk < k; kk++) {
+            if (s.transA()) {
+                MemorySegment.copy(a, F, (offA + (long) kk * s.lda()) * Float.BYTES, ap, kk * SHORT_M, m);
+            } else {
+                for (int i = 0; i < m; i++) {
+                    ap[kk * SHORT_M + i] = a.getAtIndex(F, offA + (long) i * s.lda() + kk);
+                }
+            }
+        }
+        int chunks = Math.ceilDiv(n, L);
+        Parallel.RangeBody body = s.transB() ? (c0, c1) -> shortMPacked(s, ap, b, offB, c, offC, c0, c1)
+                : (c0, c1) -> shortMRows(s, ap, b, offB, c, offC, c0, c1);
+        if (parallel(s, threads)) {
+            Parallel.forRange(chunks, 1, body);
+        } else {
+            body.run(0, chunks);
+        }
+    }
+
+    /**
+     * Column chunks [c0, c1) of C for a row-major B: passes over KB rows of B at a time, each updating C's rows
+     * (kept in a float array) with all of the chunks, so B is read once, row by row.
+     */
+    private static void shortMRows(GemmSpec s, float[] ap, MemorySegment b, long offB, MemorySegment c, long offC,
+                                   int c0, int c1) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        int j0 = c0 * L;
+        int width = Math.min(n, c1 * L) - j0;
+        int stride = (c1 - c0) * L;
+        float[] acc = new float[Math.ceilDiv(m, 8) * 8 * stride];
+        for (int k0 = 0; k0 < k; k0 += KB) {
+            int k1 = Math.min(k, k0 + KB);
+            for (int ch = c0; ch < c1; ch++) {
+                int j = ch * L;
+                int cols = Math.min(L, n - j);
+                boolean full = cols == L;
+                VectorMask<Float> mask = S.indexInRange(0, cols);
+                for (int i0 = 0; i0 < m; i0 += 8) {
+                    rowsUpdate8(ap, i0, b, offB + j, s.ldb(), k0, k1, acc, i0 * stride + (j - j0), stride, mask,
+                            full);
+                }
+            }
+        }
+        float alpha = s.alpha();
+        float beta = s.beta();
+        for (int i = 0; i < m; i++) {
+            long cr = offC + (long) i * s.ldc() + j0;
+            int j = 0;
+            for (; j + L <= width; j += L) {
+                store(c, cr + j, FloatVector.fromArray(S, acc, i * stride + j), alpha, beta, null, true);
+            }
+            if (j < width) {
+                store(c, cr + j, FloatVector.fromArray(S, acc, i * stride + j), alpha, beta,
+                        S.indexInRange(j, width), false);
+            }
+        }
+    }
+
+    /** acc[8 rows × one chunk] += Σ_{k0 ≤ kk < k1} op(A)[i0 + r, kk] · B[kk, chunk]. */
+    private static void rowsUpdate8(float[] ap, int i0, MemorySegment b, long b0, long ldb, int k0, int k1,
+                                    float[] acc, int at, int stride, VectorMask<Float> mask, boolean full) {
+        FloatVector c0v = FloatVector.fromArray(S, acc, at);
+        FloatVector c1v = FloatVector.fromArray(S, acc, at + stride);
+        FloatVector c2v = FloatVector.fromArray(S, acc, at + 2 * stride);
+        FloatVector c3v = FloatVector.fromArray(S, acc, at + 3 * stride);
+        FloatVector c4v = FloatVector.fromArray(S, acc, at + 4 * stride);
+        FloatVector c5v = FloatVector.fromArray(S, acc, at + 5 * stride);
+        FloatVector c6v = FloatVector.fromArray(S, acc, at + 6 * stride);
+        FloatVector c7v = FloatVector.fromArray(S, acc, at + 7 * stride);
+        for (int kk = k0; kk < k1; kk++) {
+            long off = (b0 + kk * ldb) * Float.BYTES;
+            FloatVector bv = full ? FloatVector.fromMemorySegment(S, b, off, NATIVE)
+                    : FloatVector.fromMemorySegment(S, b, off, NATIVE, mask);
+            int p = kk * SHORT_M + i0;
+            c0v = bv.fma(bc(ap[p]), c0v);
+            c1v = bv.fma(bc(ap[p + 1]), c1v);
+            c2v = bv.fma(bc(ap[p + 2]), c2v);
+            c3v = bv.fma(bc(ap[p + 3]), c3v);
+            c4v = bv.fma(bc(ap[p + 4]), c4v);
+            c5v = bv.fma(bc(ap[p + 5]), c5v);
+            c6v = bv.fma(bc(ap[p + 6]), c6v);
+            c7v = bv.fma(bc(ap[p + 7]), c7v);
+        }
+        c0v.intoArray(acc, at);
+        c1v.intoArray(acc, at + stride);
+        c2v.intoArray(acc, at + 2 * stride);
+        c3v.intoArray(acc, at + 3 * stride);
+        c4v.intoArray(acc, at + 4 * stride);
+        c5v.intoArray(acc, at + 5 * stride);
+        c6v.intoArray(acc, at + 6 * stride);
+        c7v.intoArray(acc, at + 7 * stride);
+    }
+
+    /** Column chunks [c0, c1) of C for a transposed B: each chunk of op(B) packed k-major first. */
+    private static void shortMPacked(GemmSpec s, float[] ap, MemorySegment b, long offB, MemorySegment c,
+                                     long offC, int c0, int c1) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        float[] bq = new float[k * L];
+        for (int ch = c0; ch < c1; ch++) {
+            int j = ch * L;
+            int cols = Math.min(L, n - j);
+            boolean full = cols == L;
+            VectorMask<Float> mask = S.indexInRange(0, cols);
+            for (int jj = 0; jj < cols; jj++) {
+                long row = offB + (long) (j + jj) * s.ldb();
+                for (int kk = 0; kk < k; kk++) {
+                    bq[kk * L + jj] = b.getAtIndex(F, row + kk);
+                }
+            }
+            for (int jj = cols; jj < L; jj++) {
+                for (int kk = 0; kk < k; kk++) {
+                    bq[kk * L + jj] = 0f;
+                }
+            }
+            for (int i0 = 0; i0 < m; i0 += 8) {
+                shortM8(s, ap, i0, bq, k, c, offC + (long) i0 * s.ldc() + j, Math.min(8, m - i0), mask, full);
+            }
+        }
+    }
+
+    /** Up to eight rows of one L-column chunk of C from the packed chunk {@code bq} of op(B). */
+    private static void shortM8(GemmSpec s, float[] ap, int i0, float[] bq, int k, MemorySegment c, long c0,
+                                int rows, VectorMask<Float> mask, boolean full) {
+        FloatVector c0v = FloatVector.zero(S);
+        FloatVector c1v = c0v;
+        FloatVector c2v = c0v;
+        FloatVector c3v = c0v;
+        FloatVector c4v = c0v;
+        FloatVector c5v = c0v;
+        FloatVector c6v = c0v;
+        FloatVector c7v = c0v;
+        for (int kk = 0; kk < k; kk++) {
+            FloatVector bv = FloatVector.fromArray(S, bq, kk * L);
+            int at = kk * SHORT_M + i0;
+            c0v = bv.fma(bc(ap[at]), c0v);
+            c1v = bv.fma(bc(ap[at + 1]), c1v);
+            c2v = bv.fma(bc(ap[at + 2]), c2v);
+            c3v = bv.fma(bc(ap[at + 3]), c3v);
+            c4v = bv.fma(bc(ap[at + 4]), c4v);
+            c5v = bv.fma(bc(ap[at + 5]), c5v);
+            c6v = bv.fma(bc(ap[at + 6]), c6v);
+            c7v = bv.fma(bc(ap[at + 7]), c7v);
+        }
+        long ldc = s.ldc();
+        float alpha = s.alpha();
+        float beta = s.beta();
+        FloatVector[] acc = {c0v, c1v, c2v, c3v, c4v, c5v, c6v, c7v};
+        for (int r = 0; r < rows; r++) {
+            store(c, c0 + r * ldc, acc[r], alpha, beta, mask, full);
+        }
+    }
+}
