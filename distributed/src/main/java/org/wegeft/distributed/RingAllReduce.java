@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -184,41 +185,44 @@ public final class RingAllReduce implements AutoCloseable {
 
     /** Sums the first {@code n} floats of {@link #buffer} over all ranks, in place. */
     public void sum(int n) throws IOException {
-        if (size == 1) {
-            return;
-        }
-        if (work.capacity() < 4L * n) {
-            throw new IllegalArgumentException("RingAllReduce.sum: " + n + " floats, buffer(" + n + ") not taken");
-        }
-        ByteBuffer data = work.duplicate().order(ByteOrder.nativeOrder());
-        FloatBuffer dataF = data.clear().asFloatBuffer();
-        FloatBuffer scratchF = scratch.duplicate().order(ByteOrder.nativeOrder()).clear().asFloatBuffer();
-        for (int s = 0; s < size - 1; s++) {
-            int send = Math.floorMod(rank - s, size);
-            int recv = Math.floorMod(rank - s - 1, size);
-            int rFrom = from(recv, n);
-            int rLen = from(recv + 1, n) - rFrom;
-            exchange(chunk(data, send, n), scratch.duplicate().clear().limit(4 * rLen));
-            for (int i = 0; i < rLen; i++) {
-                dataF.put(rFrom + i, dataF.get(rFrom + i) + scratchF.get(i));
-            }
-        }
-        for (int s = 0; s < size - 1; s++) {
-            int send = Math.floorMod(rank + 1 - s, size);
-            int recv = Math.floorMod(rank - s, size);
-            exchange(chunk(data, send, n), chunk(data, recv, n));
-        }
+        reduce(n, 1f);
     }
 
     /** Replaces the first {@code n} floats of {@link #buffer} by their mean over all ranks. */
     public void mean(int n) throws IOException {
-        sum(n);
-        if (size > 1) {
-            FloatBuffer f = work.duplicate().order(ByteOrder.nativeOrder()).clear().asFloatBuffer();
-            float d = size;
-            for (int i = 0; i < n; i++) {
-                f.put(i, f.get(i) / d);
-            }
+        reduce(n, size);
+    }
+
+    /**
+     * The ring: reduce-scatter (each received float added as soon as it arrives, overlapping the transfer), the
+     * owner of each summed chunk divides it by {@code divisor}, all-gather.
+     */
+    private void reduce(int n, float divisor) throws IOException {
+        if (size == 1) {
+            return;
+        }
+        if (work.capacity() < 4L * n) {
+            throw new IllegalArgumentException("RingAllReduce: " + n + " floats, but buffer(" + n + ") not taken");
+        }
+        ByteBuffer data = work.duplicate().order(ByteOrder.nativeOrder()).clear();
+        MemorySegment dataSeg = MemorySegment.ofBuffer(data);
+        MemorySegment scratchSeg = MemorySegment.ofBuffer(scratch.duplicate().clear());
+        for (int s = 0; s < size - 1; s++) {
+            int send = Math.floorMod(rank - s, size);
+            int recv = Math.floorMod(rank - s - 1, size);
+            long rFrom = from(recv, n);
+            int rLen = from(recv + 1, n) - (int) rFrom;
+            exchange(chunk(data, send, n), scratch.duplicate().clear().limit(4 * rLen),
+                    (a, b) -> FloatOps.addInto(dataSeg, rFrom + a, scratchSeg, a, b - a));
+        }
+        if (divisor != 1f) {
+            int own = Math.floorMod(rank + 1, size);
+            FloatOps.divide(dataSeg, from(own, n), from(own + 1, n) - from(own, n), divisor);
+        }
+        for (int s = 0; s < size - 1; s++) {
+            int send = Math.floorMod(rank + 1 - s, size);
+            int recv = Math.floorMod(rank - s, size);
+            exchange(chunk(data, send, n), chunk(data, recv, n), (a, b) -> { });
         }
     }
 
@@ -240,8 +244,16 @@ public final class RingAllReduce implements AutoCloseable {
         return data.duplicate().limit(4 * b).position(4 * a);
     }
 
-    /** Sends {@code out} to the next rank while receiving {@code in} from the previous one. */
-    private void exchange(ByteBuffer out, ByteBuffer in) throws IOException {
+    /** Called as whole floats {@code [from, to)} of a receive buffer arrive. */
+    private interface Arrived {
+        void floats(int from, int to);
+    }
+
+    /**
+     * Sends {@code out} to the next rank while receiving {@code in} from the previous one, telling {@code arrived}
+     * about each new run of complete floats of {@code in}.
+     */
+    private void exchange(ByteBuffer out, ByteBuffer in, Arrived arrived) throws IOException {
         int prev = (rank + size - 1) % size;
         int next = (rank + 1) % size;
         SelectionKey wk = toNext.keyFor(selector) != null ? toNext.keyFor(selector)
@@ -249,6 +261,8 @@ public final class RingAllReduce implements AutoCloseable {
         SelectionKey rk = fromPrev.keyFor(selector) != null ? fromPrev.keyFor(selector)
                 : fromPrev.register(selector, 0);
         long waitMs = Math.max(1, timeout.toMillis());
+        int inStart = in.position();
+        int done = 0;
         while (out.hasRemaining() || in.hasRemaining()) {
             boolean progress = false;
             if (out.hasRemaining()) {
@@ -259,7 +273,14 @@ public final class RingAllReduce implements AutoCloseable {
                 if (k < 0) {
                     throw new IOException("RingAllReduce rank " + rank + ": rank " + prev + " closed the connection");
                 }
-                progress |= k > 0;
+                if (k > 0) {
+                    progress = true;
+                    int whole = (in.position() - inStart) / 4;
+                    if (whole - done >= 16384 || !in.hasRemaining()) {
+                        arrived.floats(done, whole);
+                        done = whole;
+                    }
+                }
             }
             if (progress || (!out.hasRemaining() && !in.hasRemaining())) {
                 continue;
