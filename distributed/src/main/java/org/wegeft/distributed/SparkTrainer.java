@@ -83,7 +83,9 @@ public final class SparkTrainer<B> {
         ClassTag<ReplicaOutcome> tag = ClassTag$.MODULE$.apply(ReplicaOutcome.class);
         RDD<ReplicaOutcome> rdd = ranks.rdd().barrier()
                 .mapPartitions(new Replica<>(job, failure, progress, timeout.toMillis()), false, tag);
-        List<ReplicaOutcome> out = new ArrayList<>(JavaRDD.fromRDD(rdd, tag).collect());
+        // the shuffle makes the barrier stage a shuffle-map stage, which Spark retries as a whole after a failure
+        // (a failed barrier result stage is never retried: it might have committed output)
+        List<ReplicaOutcome> out = new ArrayList<>(JavaRDD.fromRDD(rdd, tag).coalesce(1, true).collect());
         out.sort(Comparator.comparingInt(ReplicaOutcome::rank));
         return new DistributedResult(out);
     }
