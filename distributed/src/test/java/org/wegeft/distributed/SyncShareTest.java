@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
 class SyncShareTest {
     @Test
     void vitTinyWegeftSpendsAtMostTenPercentSynchronising() throws Exception {
-        TinyVitJob job = new TinyVitJob(32, 16, 192, 12, 3, 16, 256, 16, 100, 3, null, 0);
+        TinyVitJob job = new TinyVitJob(32, 16, 192, 12, 3, 16, 512, 32, 100, 3, null, 0);
         List<ReplicaOutcome> out = RingAllReduceTest.onRing(2, Duration.ofMinutes(2),
                 ring -> ReplicaRun.run(job, ring, null, null, false));
         assertEquals(out.get(0).checksum(), out.get(1).checksum(), "replicas in lock-step");
         assertEquals(100, out.get(0).losses().length);
         double share = Math.max(out.get(0).syncShare(), out.get(1).syncShare());
         int floats = out.get(0).trainable().values().stream().mapToInt(v -> v.length).sum();
-        System.out.printf("ViT-Ti WeGeFT r=16, 2 replicas, 100 steps, global batch 16 of 32x32: %d floats synced per"
+        System.out.printf("ViT-Ti WeGeFT r=16, 2 replicas, 100 steps, global batch 32 of 32x32: %d floats synced per"
                 + " step; train %.2f s; sync %.1f ms total (%.3f ms/step); sync share %.2f %%%n", floats,
                 out.get(0).trainNanos() / 1e9, out.get(0).syncNanos() / 1e6, out.get(0).syncNanos() / 1e8,
                 100 * share);
