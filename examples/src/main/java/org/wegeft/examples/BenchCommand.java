@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code wegeft bench gemm|jmh|soak|data-vs-train|llm-memory|train}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class, BenchSoakCommand.class,
+        subcommands = {BenchGemmCommand.class, BenchJmhCommand.class, BenchSoakCommand.class, BenchAllReduceCommand.class,
                 org.wegeft.examples.vit.BenchDataVsTrainCommand.class,
                 org.wegeft.examples.llmdemo.BenchLlmMemoryCommand.class,
                 org.wegeft.examples.perf.BenchTrainCommand.class})

@@ -90,6 +90,15 @@ public final class VitTrainCommand implements Callable<Integer> {
             + " latest complete one of a checkpoints or earlier --out folder (same flags and data)")
     @Nullable Path resume;
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "train data-parallel on Apache Spark:"
+            + " local[N] (N tasks in this JVM), local[N,F] (F tries per task), spark://host:port, yarn, … (needs Spark"
+            + " on the class path: spark-submit, or the ./wegeft launcher after a build; see docs/distributed.md)")
+    @Nullable String sparkMaster;
+
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "0", description = "data-parallel replicas with"
+            + " --spark-master; --batch is the global batch, split equally (default 0: Spark's default parallelism)")
+    int replicas;
+
     @Option(names = "--no-progress", description = "no progress line on stderr")
     boolean noProgress;
 
@@ -145,7 +154,12 @@ public final class VitTrainCommand implements Callable<Integer> {
                 out != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : null, checkpointEvery, resumeFrom);
         FineTuner tuner = new FineTuner(imageColumn, labelColumn, workers, noProgress ? null : System.err,
                 System.console() != null, files);
-        MethodResult r = tuner.run(model, m, rank, targets, trainDs, evalDs, recipe, out);
+        MethodResult r;
+        if (sparkMaster != null) {
+            r = runOnSpark(m, recipe, trainDs, evalDs, resumeFrom);
+        } else {
+            r = tuner.run(model, m, rank, targets, trainDs, evalDs, recipe, out);
+        }
         r = r.withPeakMemoryMb(PeakMemory.highWaterMb());
         String json = JsonMapper.builder().build().writeValueAsString(ResultsFile.toJson(r));
         if (resultJson != null) {
@@ -155,6 +169,32 @@ public final class VitTrainCommand implements Callable<Integer> {
         stdout.println(json);
         stdout.flush();
         return 0;
+    }
+
+    private MethodResult runOnSpark(FineTuneMethod m, Recipe recipe, ArrowDataset trainDs, ArrowDataset evalDs,
+            @Nullable Path resumeFrom) throws IOException {
+        FlagCheck.atLeast(spec, "--replicas", replicas, 0);
+        if (replicas > 0 && batch % replicas != 0) {
+            throw new ParameterException(spec.commandLine(), "--batch " + batch + " is not a multiple of --replicas "
+                    + replicas);
+        }
+        if (resumeFrom != null) {
+            throw new ParameterException(spec.commandLine(), "--resume is not used with --spark-master: a run resumes"
+                    + " by itself from the latest checkpoint in <--out>/" + ResumeCheckpoint.FOLDER);
+        }
+        int classes = Math.max(trainDs.numClasses(labelColumn), evalDs.numClasses(labelColumn));
+        int rows = VitData.Rows.all(trainDs).size();
+        int bs = Math.min(batch, Math.max(1, rows));
+        Path abs = out == null ? null : out.toAbsolutePath();
+        VitDistributedJob job = new VitDistributedJob(model.toAbsolutePath().toString(),
+                train.toAbsolutePath().toString(), imageColumn, labelColumn, m.id(), rank, List.copyOf(targets), classes,
+                epochs, steps, batch, recipe.lr(), seed, workers, Math.max(1, rows / bs),
+                abs != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(abs).toString() : null, checkpointEvery,
+                abs == null ? null : abs.resolve("metrics.jsonl").toString());
+        if (abs != null) {
+            Files.createDirectories(abs);
+        }
+        return VitSparkRun.run(sparkMaster, replicas, job, evalDs, imageColumn, labelColumn, workers, !noProgress, out);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -134,6 +134,28 @@ class VitCommandsTest {
     }
 
     @Test
+    void sparkMasterLocal2TrainsLikeOneProcessOnTheWholeBatch() throws IOException {
+        Path one = dir.resolve("one");
+        Path two = dir.resolve("two");
+        Result a = run(args("train", dir, "--method", "wegeft", "--rank", "4", "--steps", "4", "--batch", "8",
+                "--out", one.toString()));
+        Result b = run(args("train", dir, "--method", "wegeft", "--rank", "4", "--steps", "4", "--batch", "8",
+                "--out", two.toString(), "--spark-master", "local[2]", "--replicas", "2"));
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        JsonNode ja = JSON.readTree(a.out());
+        JsonNode jb = JSON.readTree(b.out());
+        assertEquals(4, jb.get("steps").asLong());
+        assertEquals(ja.get("test_accuracy").asDouble(), jb.get("test_accuracy").asDouble(), 1e-9);
+        var la = lossesByStep(one.resolve("metrics.jsonl"));
+        var lb = lossesByStep(two.resolve("metrics.jsonl"));
+        assertEquals(la.keySet(), lb.keySet());
+        la.forEach((step, loss) -> assertEquals(Double.parseDouble(loss), Double.parseDouble(lb.get(step)), 1e-4,
+                "loss of step " + step + " (the replicas' mean = the whole batch's)"));
+        assertTrue(Files.isRegularFile(two.resolve("adapter_model.safetensors")));
+    }
+
+    @Test
     void bitFitSavesAWholeModelThatEvaluatesToTheSameAccuracy() throws IOException {
         Path out = dir.resolve("bitfit");
         Result t = run(args("train", dir, "--method", "bitfit", "--steps", "2", "--batch", "8", "--out",

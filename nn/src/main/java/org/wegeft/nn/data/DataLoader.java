@@ -42,6 +42,8 @@ public final class DataLoader<B> implements AutoCloseable {
     private final int size;
     private final LoaderOptions opts;
     private final BatchTask<B> task;
+    private final int shardRank;
+    private final int shardCount;
     private final String threadPrefix = "wegeft-data-" + IDS.incrementAndGet() + "-";
     private final List<Thread> threads = new ArrayList<>();
     private final @Nullable ExecutorService pool;
@@ -51,10 +53,12 @@ public final class DataLoader<B> implements AutoCloseable {
         B run(int[] indices, long epochSeed);
     }
 
-    private DataLoader(int size, LoaderOptions opts, BatchTask<B> task) {
+    private DataLoader(int size, LoaderOptions opts, BatchTask<B> task, int shardRank, int shardCount) {
         this.size = size;
         this.opts = opts;
         this.task = task;
+        this.shardRank = shardRank;
+        this.shardCount = shardCount;
         if (opts.workers() > 0) {
             AtomicInteger n = new AtomicInteger();
             ThreadFactory tf = r -> {
@@ -88,7 +92,29 @@ public final class DataLoader<B> implements AutoCloseable {
                 samples.add(reader.read(idx, sampleSeed(epochSeed, idx)));
             }
             return collate.collate(samples);
-        });
+        }, 0, 1);
+    }
+
+    /**
+     * The share of data-parallel replica {@code rank} of {@code count}: the same batches in the same order
+     * (same seed), each cut to its {@code rank}-th of {@code count} equal slices, so the replicas together read every
+     * batch once and the mean of their mean losses is the whole batch's mean loss. Sample seeds are those of the
+     * whole loader (augmentations match a single-process run). Needs {@code batchSize % count == 0}; a short last
+     * batch (without {@code dropLast}) is cut as evenly as it goes. The shard has its own worker threads; close it
+     * too.
+     */
+    public DataLoader<B> shard(int rank, int count) {
+        if (count < 1 || rank < 0 || rank >= count) {
+            throw new IllegalArgumentException("shard: rank " + rank + " of " + count + " replicas");
+        }
+        if (shardCount != 1) {
+            throw new IllegalStateException("shard: this loader is already shard " + shardRank + " of " + shardCount);
+        }
+        if (opts.batchSize() % count != 0) {
+            throw new IllegalArgumentException("shard: batch size " + opts.batchSize() + " is not a multiple of "
+                    + count + " replicas");
+        }
+        return new DataLoader<>(size, opts, task, rank, count);
     }
 
     public int size() {
@@ -222,8 +248,11 @@ public final class DataLoader<B> implements AutoCloseable {
         private int[] indices(long k) {
             int bs = loader.opts.batchSize();
             int from = (int) (k * bs);
-            int to = Math.min(order.length, from + bs);
-            return java.util.Arrays.copyOfRange(order, from, to);
+            int n = Math.min(order.length, from + bs) - from;
+            int r = loader.shardRank;
+            int c = loader.shardCount;
+            return java.util.Arrays.copyOfRange(order, from + (int) ((long) n * r / c),
+                    from + (int) ((long) n * (r + 1) / c));
         }
 
         private void submitNext() {

@@ -20,6 +20,7 @@ import org.wegeft.tensor.TensorScope;
  *
  * <pre>
  *   for k micro-batches:  loss_i = step(model, batch_i);  (loss_i / k).backward()
+ *   loss = gradientHook(step, trainable, loss)       (when set: e.g. all-reduce of the gradients)
  *   grad_norm = clip(trainable, maxGradNorm);  lr = base·schedule(step);  optimizer.step();  zeroGrad()
  *   every logEvery: progress line + metrics.jsonl;  every evalEvery: evaluator (eval mode, no grad)
  *   every checkpointEvery: outputDir/checkpoint-&lt;step&gt; written atomically
@@ -45,6 +46,7 @@ public final class Trainer<B> {
     private boolean progressInPlace = System.console() != null;
     private @Nullable Path metricsFile;
     private @Nullable StepListener stepListener;
+    private @Nullable GradientHook gradientHook;
     private TrainerState start;
 
     public Trainer(Module model, TrainConfig config, StepFunction<B> stepFn, BatchSource<B> source) {
@@ -100,6 +102,15 @@ public final class Trainer<B> {
          * @param nanos its wall time in nanoseconds
          */
         void afterStep(long step, float loss, long nanos);
+    }
+
+    /**
+     * Runs {@code hook} every step between backward and gradient clipping (e.g. to average gradients across
+     * data-parallel replicas); its returned loss is the one recorded.
+     */
+    public Trainer<B> gradientHook(GradientHook hook) {
+        this.gradientHook = hook;
+        return this;
     }
 
     /** The optimizer (created on first use). */
@@ -189,6 +200,9 @@ public final class Trainer<B> {
                         Tensor scaled = config.accumulation() == 1 ? l : l.mul(1f / config.accumulation());
                         scaled.backward();
                         loss += l.item() / config.accumulation();
+                    }
+                    if (gradientHook != null) {
+                        loss = gradientHook.afterBackward(step, trainable, loss);
                     }
                     gradNorm = GradClip.gradNorm(trainable);
                     boolean finite = Float.isFinite(loss) && Double.isFinite(gradNorm);

@@ -43,6 +43,28 @@ class DataLoaderTest {
     }
 
     @Test
+    void shardsTogetherReadEachBatchOnceInOrder() {
+        var opts = new LoaderOptions(8, true, true, 1, 2, 42);
+        try (var whole = loader(50, opts); var s0 = loader(50, opts).shard(0, 2); var s1 = loader(50, opts).shard(1, 2)) {
+            var w = drain(whole.epoch(2));
+            var a = drain(s0.epoch(2));
+            var b = drain(s1.epoch(2));
+            assertEquals(w.size(), a.size());
+            assertEquals(w.size(), s0.batchesPerEpoch());
+            for (int k = 0; k < w.size(); k++) {
+                List<Sample> joined = new ArrayList<>(a.get(k));
+                joined.addAll(b.get(k));
+                assertEquals(4, a.get(k).size());
+                assertEquals(w.get(k), joined, "batch " + k + " = shard 0 then shard 1 (indices and sample seeds)");
+            }
+        }
+        try (var l = loader(50, opts)) {
+            assertThrows(IllegalArgumentException.class, () -> l.shard(0, 3), "8 is not a multiple of 3");
+            assertThrows(IllegalArgumentException.class, () -> l.shard(2, 2));
+        }
+    }
+
+    @Test
     void differentEpochsGiveDifferentOrdersAndDraws() {
         try (var l = loader(100, LoaderOptions.train(10, 7))) {
             var e0 = drain(l.epoch(0));

@@ -145,6 +145,37 @@ class TrainerTest {
     }
 
     @Test
+    void gradientHookRunsBeforeTheOptimizerStepAndItsLossIsRecorded() {
+        Sequential a = mlp(4);
+        Sequential b = mlp(4);
+        TrainConfig c = TrainConfig.steps(6, 0.1).withSeed(5);
+        List<Long> steps = new ArrayList<>();
+        float[] hooked = trainer(a, c, Data.make(8)).optimizer(new SGD(ParamGroups.all(a, 0), 0.1, 0))
+                .gradientHook((step, trainable, loss) -> {
+                    steps.add(step);
+                    assertEquals(a.trainableParameters().size(), trainable.size());
+                    for (Tensor p : trainable) {
+                        p.grad().mulInPlace(0.5f);
+                    }
+                    return loss + 1f;
+                }).run().losses();
+        TrainConfig halfLr = TrainConfig.steps(6, 0.05).withSeed(5);
+        float[] plain = trainer(b, halfLr, Data.make(8)).optimizer(new SGD(ParamGroups.all(b, 0), 0.05, 0)).run()
+                .losses();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), steps);
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(plain[i] + 1f, hooked[i], 1e-5, "recorded loss " + i + " is the hook's");
+        }
+        a.namedParameters().forEach((k, t) -> {
+            float[] x = t.toFloatArray();
+            float[] y = b.namedParameters().get(k).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(y[i], x[i], 1e-6, "halved gradients at lr 0.1 = lr 0.05: " + k + "[" + i + "]");
+            }
+        });
+    }
+
+    @Test
     void evaluatorRunsEveryKStepsInEvalModeAndMetricsAreJsonLines(@TempDir Path dir) throws IOException {
         AtomicInteger calls = new AtomicInteger();
         Sequential m = mlp(2);
