@@ -27,6 +27,15 @@ public final class Functional {
         return MatMulOp.apply(a, b);
     }
 
+    /**
+     * x + scale·(x aᵀ) b: a rank-r edit of the last dimension, x (..., d), a and b (r, d); one autograd node
+     * (WeGeFT's representation form, {@code x + s·(x psiᵀ) phi}). Equal to
+     * {@code x.add(linear(x, a, null).matmul(b).mul(scale))} up to float rounding, with far fewer passes over x.
+     */
+    public static Tensor lowRankEdit(Tensor x, Tensor a, Tensor b, float scale) {
+        return LowRankEditOp.apply(x, a, b, scale);
+    }
+
     /** Softmax along {@code dim}. */
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shapes.dim(dim, x.dim(), "softmax");

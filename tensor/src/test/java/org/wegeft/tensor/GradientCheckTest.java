@@ -139,6 +139,10 @@ class GradientCheckTest {
                 c("cat dim 1", x -> Functional.cat(List.of(x.get(0), x.get(1)), 1), r(102, 2, 2, 3), r(103, 2, 1, 3)),
                 c("cat dim 0 three parts", x -> Functional.cat(List.of(x.get(0), x.get(1), x.get(0)), 0), r(104, 1, 3),
                         r(105, 2, 3)),
+                c("lowRankEdit", x -> Functional.lowRankEdit(x.get(0), x.get(1), x.get(2), 0.8f), r(130, 2, 3, 5),
+                        r(131, 2, 5), r(132, 2, 5)),
+                c("lowRankEdit, edit of a non-leaf (grad into g in place)", x -> Functional.lowRankEdit(
+                        x.get(0).mul(2f), x.get(1), x.get(2), 1.3f).mul(x.get(0)), r(133, 4, 5), r(134, 3, 5), r(135, 3, 5)),
                 c("stack dim 1", x -> Functional.stack(List.of(x.get(0), x.get(1)), 1), r(106, 2, 3), r(107, 2, 3)),
                 c("dropout (fixed mask)", x -> Functional.dropout(x.get(0), 0.4f, true, new SplittableRandom(5)),
                         r(108, 10)),

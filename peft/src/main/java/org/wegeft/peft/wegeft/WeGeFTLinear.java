@@ -103,9 +103,7 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
 
     /** y = (x + s · (x psiᵀ) phi) Wᵀ + b (exact only without dropout). x: (..., d_in) → (..., d_out). */
     public Tensor forwardRepresentation(Tensor x) {
-        try (Tensor xPsi = Functional.linear(x, psi.weight(), null);   // (..., r)
-                Tensor edit = xPsi.matmul(phi.weight());               // (..., d_in)
-                Tensor xs = x.add(edit.mul(scale))) {
+        try (Tensor xs = Functional.lowRankEdit(x, psi.weight(), phi.weight(), scale)) {   // (..., d_in)
             return baseLayer().forward(xs);
         }
     }

@@ -1,0 +1,128 @@
+package org.wegeft.tensor;
+
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.DType;
+import org.wegeft.kernels.GemmSpec;
+
+/**
+ * y = x + scale·(x aᵀ) b with x (..., d) and a, b (r, d): a rank-r edit of the last dimension in one node, as
+ * WeGeFT's representation form needs it ({@code x + s·(x psiᵀ) phi}). The composition of linear, matmul, mul and
+ * add it replaces passes over the (rows × d) activations seven times forward and about nine times backward; here
+ * forward is u = x aᵀ, y = x, y += scale·u b (the last two GEMMs with a skinny dimension r), backward is
+ * <pre>
+ *   du = scale·g bᵀ      db = scale·uᵀ g      da = duᵀ x      dx = g + du a   (into g itself when the engine
+ *                                                                               hands over an exclusive g)
+ * </pre>
+ * Saved for backward: x (when a needs a gradient), u (when b does), a and b.
+ */
+final class LowRankEditOp extends Node {
+    private final float scale;
+    private final long rows;
+    private final int d;
+    private final int r;
+    private final @Nullable Tensor x;
+    private final @Nullable Tensor u;
+    private final Tensor a;
+    private final Tensor b;
+
+    private LowRankEditOp(Tensor xIn, Tensor aIn, Tensor bIn, Tensor xFlat, Tensor uFlat, Tensor aC, Tensor bC,
+                          float scale) {
+        super(xIn, aIn, bIn);
+        this.scale = scale;
+        this.rows = xFlat.shapeRef()[0];
+        this.d = (int) xFlat.shapeRef()[1];
+        this.r = (int) uFlat.shapeRef()[1];
+        this.x = needsGrad(1) ? save(xFlat) : null;
+        this.u = needsGrad(2) ? save(uFlat) : null;
+        this.a = save(aC);
+        this.b = save(bC);
+    }
+
+    static Tensor apply(Tensor x, Tensor a, Tensor b, float scale) {
+        if (a.dim() != 2 || b.dim() != 2 || !java.util.Arrays.equals(a.shapeRef(), b.shapeRef()) || x.dim() < 1
+                || x.size(-1) != a.size(1)) {
+            throw new ShapeMismatchException("lowRankEdit: x " + x + ", a " + a + " and b " + b
+                    + " do not fit (expected x (..., d), a and b (r, d))");
+        }
+        int d = Shapes.checkedInt(a.size(1), "lowRankEdit d");
+        int r = Shapes.checkedInt(a.size(0), "lowRankEdit r");
+        long rows = d == 0 ? 0 : x.numel() / d;
+        try (Tensor xf = flat(x, rows, d); Tensor ac = flat(a, r, d); Tensor bc = flat(b, r, d);
+             Tensor u = Raw.empty(DType.F32, new long[] {rows, r})) {
+            Tensor y = Raw.empty(DType.F32, x.shapeRef());
+            if (rows > 0 && d > 0) {
+                int m = Shapes.checkedInt(rows, "lowRankEdit rows");
+                // u = x aᵀ (rows × r)
+                Raw.be().gemm(new GemmSpec(false, true, m, r, d, 1f, 0f, d, d, Math.max(1, r), 1, 0, 0, 0),
+                        xf.seg(), ac.seg(), u.seg());
+                // y = x; y += scale · u b
+                Raw.be().copy(xf.seg(), y.seg(), rows * d * Float.BYTES);
+                Raw.be().gemm(new GemmSpec(false, false, m, d, r, scale, 1f, Math.max(1, r), d, d, 1, 0, 0, 0),
+                        u.seg(), bc.seg(), y.seg());
+            }
+            return Node.shouldRecord(x, a, b)
+                    ? Node.record(y, new LowRankEditOp(x, a, b, xf, u, ac, bc, scale)) : y;
+        }
+    }
+
+    /** t as a contiguous float32 (rows, cols) tensor: a view when it already is one, else a copy. */
+    private static Tensor flat(Tensor t, long rows, long cols) {
+        if (t.dtype() == DType.F32 && t.isContiguous()) {
+            return t.viewOf(t.storageOffset(), new long[] {rows, cols}, new long[] {cols, 1});
+        }
+        try (Tensor c = Raw.contiguousAs(t, DType.F32)) {
+            return c.viewOf(0, new long[] {rows, cols}, new long[] {cols, 1});
+        }
+    }
+
+    @Override
+    @Nullable Tensor[] backward(Tensor g) {
+        Tensor[] grads = new Tensor[3];
+        if (rows == 0 || d == 0) {
+            for (int i = 0; i < 3; i++) {
+                grads[i] = needsGrad(i) ? Raw.full(inputs()[i].shape(), 0f) : null;
+            }
+            return grads;
+        }
+        int m = Shapes.checkedInt(rows, "lowRankEdit rows");
+        int lr = Math.max(1, r);
+        boolean inPlace = needsGrad(0) && g.isExclusive();
+        try (Tensor gf = inPlace ? g.viewOf(0, new long[] {rows, d}, new long[] {d, 1}) : flat(g, rows, d);
+             Tensor du = Raw.empty(DType.F32, new long[] {rows, r})) {
+            if (needsGrad(0) || needsGrad(1)) {
+                // du = scale · g bᵀ (rows × r)
+                Raw.be().gemm(new GemmSpec(false, true, m, r, d, scale, 0f, d, d, lr, 1, 0, 0, 0),
+                        gf.seg(), b.seg(), du.seg());
+            }
+            if (needsGrad(2)) {
+                // db = scale · uᵀ g (r × d)
+                Tensor db = Raw.empty(DType.F32, new long[] {r, d});
+                Raw.be().gemm(new GemmSpec(true, false, r, d, m, scale, 0f, lr, d, d, 1, 0, 0, 0),
+                        u.seg(), gf.seg(), db.seg());
+                grads[2] = db;
+            }
+            if (needsGrad(1)) {
+                // da = duᵀ x (r × d)
+                Tensor da = Raw.empty(DType.F32, new long[] {r, d});
+                Raw.be().gemm(new GemmSpec(true, false, r, d, m, 1f, 0f, lr, d, d, 1, 0, 0, 0),
+                        du.seg(), x.seg(), da.seg());
+                grads[1] = da;
+            }
+            if (needsGrad(0)) {
+                // dx = g + du a, accumulated into g itself (or a copy of it)
+                Tensor dx = inPlace ? g.viewOf(0, inputs()[0].shape(), Shapes.contiguousStrides(inputs()[0].shapeRef()))
+                        : Raw.contiguousAs(gf, DType.F32);
+                Raw.be().gemm(new GemmSpec(false, false, m, d, r, 1f, 1f, lr, d, d, 1, 0, 0, 0),
+                        du.seg(), a.seg(), dx.seg());
+                grads[0] = inPlace ? dx : reshaped(dx, inputs()[0].shapeRef());
+            }
+        }
+        return grads;
+    }
+
+    private static Tensor reshaped(Tensor t, long[] shape) {
+        try (t) {
+            return t.viewOf(0, shape.clone(), Shapes.contiguousStrides(shape));
+        }
+    }
+}
