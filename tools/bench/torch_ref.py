@@ -15,7 +15,8 @@ Methods (rank r, alpha = r, no dropout, as the Java side):
   wegeft: the authors' forward, y = base(x) + s * F.linear(F.linear(x, psi), W @ phi^T), one (phi, psi) per
     target name shared by all blocks; phi zero, psi kaiming-uniform.
   lora: PEFT's forward, y = base(x) + s * lora_B(lora_A(x)); A kaiming-uniform, B zero.
-  full: everything trains. probe: the head (lm_head for llama-tiny) only.
+  full: everything trains. probe: the head (lm_head for llama-tiny) only. The ViT head also trains with
+    wegeft and lora (a new task's classifier); lm_head does not.
 AdamW (lr 1e-4, weight decay 0.01 as torch's default), random data (2 batches cycled), cross-entropy.
 Timing: `--warmup` untimed steps, then the median of `--steps` timed steps (zero_grad, forward, loss, backward,
 optimizer step). peak_rss_mb is the process's peak resident set (ru_maxrss). torch.set_num_threads(--threads,
@@ -80,7 +81,7 @@ class LoraLinear(nn.Module):
         return self.base_layer(x) + self.lora_B(self.lora_A(x)) * self.scale
 
 
-def apply_method(model, method, r, targets, head):
+def apply_method(model, method, r, targets, head, head_trains_with_adapters):
     if method == "full":
         for p in model.parameters():
             p.requires_grad_(True)
@@ -109,8 +110,9 @@ def apply_method(model, method, r, targets, head):
                 setattr(module, child_name, LoraLinear(child, r, 1.0))
             else:
                 raise ValueError(method)
-    for p in head.parameters():
-        p.requires_grad_(True)
+    if head_trains_with_adapters:
+        for p in head.parameters():
+            p.requires_grad_(True)
 
 
 # ---------------------------------------------------------------- ViT
@@ -291,11 +293,12 @@ def main():
     spec = MODELS[a.model]
     if llm:
         model = Llama(spec["width"], spec["depth"], spec["heads"])
-        apply_method(model, a.method, a.rank, LLAMA_TARGETS, model.lm_head)
-        data = [torch.randint(0, VOCAB, (batch, seq)) for _ in range(2)]
+        apply_method(model, a.method, a.rank, LLAMA_TARGETS, model.lm_head, False)
+        # seq + 1 ids: the model reads seq tokens, as `wegeft bench train` does
+        data = [torch.randint(0, VOCAB, (batch, seq + 1)) for _ in range(2)]
     else:
         model = ViT(spec["width"], spec["depth"], spec["heads"])
-        apply_method(model, a.method, a.rank, VIT_TARGETS, model.head)
+        apply_method(model, a.method, a.rank, VIT_TARGETS, model.head, True)
         data = [(torch.rand(batch, 3, IMAGE, IMAGE) * 2 - 1, torch.randint(0, CLASSES, (batch,))) for _ in range(2)]
     model.to(dev).train()
     params = [p for p in model.parameters() if p.requires_grad]

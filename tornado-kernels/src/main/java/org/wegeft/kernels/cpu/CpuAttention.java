@@ -19,7 +19,7 @@ import org.wegeft.kernels.Parallel;
  * Scaled dot-product attention through {@link CpuGemm} on blocks of query rows.
  *
  * <pre>
- *   forward, per (head, block of QB query rows):
+ *   forward, per (head, block of QB query rows; QB = 256 without a mask, 64 with the causal one):
  *     S = scale · Q_blk Kᵀ          (QB × tk)   masked causally, row softmax → P, lse per row
  *     O_blk = P V                   (QB × d)
  *   backward, per head (query blocks in order, dK and dV accumulated):
@@ -34,6 +34,15 @@ import org.wegeft.kernels.Parallel;
 final class CpuAttention {
     /** Query rows per block: 256 covers a ViT head (197 tokens) in one block, which measured fastest. */
     private static final int QB = Integer.getInteger("wegeft.attention.qb", 256);
+    /**
+     * Query rows per block with a causal mask: smaller, so a block's products stop at the last key it sees (at 64,
+     * a 256-token sequence computes 62.5 % of the full score matrix instead of all of it).
+     */
+    private static final int QB_CAUSAL = Integer.getInteger("wegeft.attention.qbCausal", 64);
+
+    private static int qb(boolean causal) {
+        return causal ? QB_CAUSAL : QB;
+    }
     /**
      * Per-thread native scratch. Native, not a heap array's segment: the vector loads and stores the kernels share
      * are compiled for the native segments tensors use, and one heap segment among them makes C2 give up their
@@ -61,13 +70,14 @@ final class CpuAttention {
     // q: (bh, tq, d); k, v: (bh, tk, d); out: (bh, tq, d); lse: (bh, tq)
     static void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
                           int bh, int tq, int tk, int d, float scale, boolean causal) {
-        int qBlocks = Math.ceilDiv(tq, QB);
+        int qbs = qb(causal);
+        int qBlocks = Math.ceilDiv(tq, qbs);
         Parallel.forRange(bh * qBlocks, 1, (t0, t1) -> {
-            MemorySegment s = scratch((long) QB * tk);
+            MemorySegment s = scratch((long) qbs * tk);
             for (int t = t0; t < t1; t++) {
                 int h = t / qBlocks;
-                int i0 = (t % qBlocks) * QB;
-                int rows = Math.min(QB, tq - i0);
+                int i0 = (t % qBlocks) * qbs;
+                int rows = Math.min(qbs, tq - i0);
                 forwardBlock(q, k, v, out, lse, s, h, i0, rows, tq, tk, d, scale, causal);
             }
         });
@@ -136,15 +146,16 @@ final class CpuAttention {
                                   MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
                                   MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal) {
         Parallel.forRange(bh, 1, (h0, h1) -> {
-            MemorySegment s = scratch(2L * QB * tk);
-            MemorySegment p = s.asSlice(0, (long) QB * tk * 4);
-            MemorySegment ds = s.asSlice((long) QB * tk * 4, (long) QB * tk * 4);
+            int qbs = qb(causal);
+            MemorySegment s = scratch(2L * qbs * tk);
+            MemorySegment p = s.asSlice(0, (long) qbs * tk * 4);
+            MemorySegment ds = s.asSlice((long) qbs * tk * 4, (long) qbs * tk * 4);
             for (int h = h0; h < h1; h++) {
                 long ko = (long) h * tk * d;
                 CpuElementwise.fill(dk.asSlice(ko * 4, (long) tk * d * 4), (long) tk * d, 0f);
                 CpuElementwise.fill(dv.asSlice(ko * 4, (long) tk * d * 4), (long) tk * d, 0f);
-                for (int i0 = 0; i0 < tq; i0 += QB) {
-                    backwardBlock(q, k, v, out, lse, dout, dq, dk, dv, p, ds, h, i0, Math.min(QB, tq - i0),
+                for (int i0 = 0; i0 < tq; i0 += qbs) {
+                    backwardBlock(q, k, v, out, lse, dout, dq, dk, dv, p, ds, h, i0, Math.min(qbs, tq - i0),
                             tq, tk, d, scale, causal);
                 }
             }

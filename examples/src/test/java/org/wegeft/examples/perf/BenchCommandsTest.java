@@ -1,0 +1,70 @@
+package org.wegeft.examples.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.wegeft.examples.WegeftCli;
+
+/** {@code wegeft bench train} and {@code bench forward} on the smallest benchmark model, one step each. */
+class BenchCommandsTest {
+    private static final JsonMapper JSON = new JsonMapper();
+
+    private record Result(int status, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = WegeftCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void trainPrintsOneJsonLineWithTheMeasuredFields() throws Exception {
+        Result r = run("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "2",
+                "--warmup", "0", "--gemm-n", "64", "--profile");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        for (String f : new String[] {"step_ms_median", "peak_rss_mb", "trainable", "total", "mfu", "gemm_gflops",
+                "gflop_per_step", "profile_by_kernel"}) {
+            assertTrue(j.has(f), "missing " + f + " in " + r.out());
+        }
+        assertTrue(j.get("step_ms_median").asDouble() > 0);
+        // WeGeFT, r 16, one tied pair per target name (d_in 192, 192, 192, 768) + the 100-class head
+        assertEquals(2 * 16 * (192 * 3 + 768) + 192 * 100 + 100, j.get("trainable").asLong());
+        assertTrue(j.get("total").asLong() > 5_000_000);
+        assertTrue(j.get("mfu").asDouble() > 0);
+        assertTrue(j.get("profile_by_kernel").size() > 3, "kernel profile: " + j.get("profile_by_kernel"));
+    }
+
+    @Test
+    void forwardComparesAMergedModelWithItsBase() throws Exception {
+        Result r = run("bench", "forward", "--model", "vit-ti16", "--batch", "1", "--rounds", "1", "--runs", "1",
+                "--warmup", "0");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertTrue(j.get("ratio_merged_to_base").asDouble() > 0);
+        assertTrue(j.get("max_abs_output_difference").asDouble() > 0, "the merge changed nothing: " + r.out());
+        assertEquals(j.get("parameters_base").asLong(), j.get("parameters_merged").asLong());
+    }
+
+    @Test
+    void badFlagsAreNamed() {
+        Result r = run("bench", "train", "--model", "vit-xx", "--method", "wegeft");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--model") && r.err().contains("vit-xx"), r.err());
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "bitfit");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--method"), r.err());
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "lora", "--seq", "64");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--seq"), r.err());
+        r = run("bench", "forward", "--model", "llama-tiny", "--runs", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--runs"), r.err());
+    }
+}

@@ -1,0 +1,99 @@
+package org.wegeft.examples.perf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The analytic step FLOPs against counts written out by hand from the formulas in TrainFlops' javadoc. */
+class TrainFlopsTest {
+    // a tiny ViT: 32 px, patch 16 → 4 patches + class token = 5 tokens; width 8, depth 2, 10 classes, batch 3
+    private static final int B = 3;
+    private static final int P = 4;
+    private static final int T = 5;
+    private static final int W = 8;
+    private static final int DEPTH = 2;
+    private static final int C = 10;
+    private static final int R = 2;
+
+    private static double lin(double tokens, double in, double out) {
+        return 2 * tokens * in * out;
+    }
+
+    /** Forward of the frozen model: patch embedding, per block qkv + attention + proj + fc1 + fc2, head. */
+    private static double baseForward() {
+        double tokens = B * T;
+        double block = lin(tokens, W, 3 * W) + 2 * 2 * B * T * T * W + lin(tokens, W, W) + lin(tokens, W, 4 * W)
+                + lin(tokens, 4 * W, W);
+        return lin(B * P, 3 * 16 * 16, W) + DEPTH * block + lin(B, W, C);
+    }
+
+    private static TrainFlops vit(TrainFlops.Method m) {
+        return TrainFlops.vit(m, R, B, 32, 16, W, DEPTH, C);
+    }
+
+    @Test
+    void fullFineTuningDoublesEveryProductBackwardButThePatchEmbeddingsInputGradient() {
+        TrainFlops f = vit(TrainFlops.Method.FULL);
+        assertEquals(baseForward(), f.forward(), 1e-6);
+        assertEquals(2 * baseForward() - lin(B * P, 3 * 16 * 16, W), f.backward(), 1e-6);
+    }
+
+    @Test
+    void linearProbeBackpropagatesIntoTheHeadWeightOnly() {
+        TrainFlops f = vit(TrainFlops.Method.PROBE);
+        assertEquals(baseForward(), f.forward(), 1e-6);
+        assertEquals(lin(B, W, C), f.backward(), 1e-6);
+    }
+
+    @Test
+    void wegeftAddsItsEditAndNeedsEveryInputGradientAfterTheFirstEdit() {
+        TrainFlops f = vit(TrainFlops.Method.WEGEFT);
+        double tokens = B * T;
+        double edits = 0;
+        double editsBackward = 0;
+        for (double dIn : new double[] {W, W, W, 4 * W}) {      // qkv, proj, fc1, fc2 inputs
+            double p = 2 * tokens * R * dIn;
+            edits += 2 * p;
+            editsBackward += 4 * p;                              // dphi, du, dpsi, dx
+        }
+        // block 0's qkv edit has an input without a gradient: no dx there
+        double firstDx = 2 * tokens * R * W;
+        assertEquals(baseForward() + DEPTH * edits, f.forward(), 1e-6);
+        double attention = 2 * 2 * B * T * T * W;
+        double dX = lin(tokens, W, 3 * W) + lin(tokens, W, W) + lin(tokens, W, 4 * W) + lin(tokens, 4 * W, W);
+        double head = 2 * lin(B, W, C);                           // dW and dX of the head
+        assertEquals(DEPTH * (dX + 2 * attention + editsBackward) - firstDx + head, f.backward(), 1e-6);
+    }
+
+    @Test
+    void loraDoesNotNeedTheFirstFrozenInputGradient() {
+        TrainFlops f = vit(TrainFlops.Method.LORA);
+        double tokens = B * T;
+        double[][] shapes = {{W, 3 * W}, {W, W}, {W, 4 * W}, {4 * W, W}};
+        double fwd = 0;
+        double bwd = 0;
+        for (double[] s : shapes) {
+            double a = 2 * tokens * R * s[0];
+            double b = 2 * tokens * R * s[1];
+            fwd += a + b;
+            bwd += 2 * b + a + a;                                // dB, du, dA, dx
+        }
+        assertEquals(baseForward() + DEPTH * fwd, f.forward(), 1e-6);
+        double attention = 2 * 2 * B * T * T * W;
+        double dX = lin(tokens, W, 3 * W) + lin(tokens, W, W) + lin(tokens, W, 4 * W) + lin(tokens, 4 * W, W);
+        // block 0's qkv: its input needs no gradient, so neither the frozen dX nor LoRA's dx is computed
+        double notNeeded = lin(tokens, W, 3 * W) + 2 * tokens * R * W;
+        double head = 2 * lin(B, W, C);
+        assertEquals(DEPTH * (dX + 2 * attention + bwd) - notNeeded + head, f.backward(), 1e-6);
+    }
+
+    @Test
+    void causalAttentionCountsTheVisibleHalfOnly() {
+        TrainFlops f = TrainFlops.llama(TrainFlops.Method.PROBE, R, 1, 4, 11, 8, 1, 2, 2, 12);
+        double tokens = 4;
+        double fwd = 4 * lin(tokens, 8, 8) + 2 * 2 * (4 * 5 / 2.0) * 8 + 2 * lin(tokens, 8, 12) + lin(tokens, 12, 8)
+                + lin(tokens, 8, 11);
+        assertEquals(fwd, f.forward(), 1e-6);
+        assertEquals(lin(tokens, 8, 11), f.backward(), 1e-6);
+    }
+}
