@@ -7,9 +7,12 @@
 #   gemm-f32.json          wegeft bench gemm --backend cuda --dtype f32 --n 8192
 #   gemm-bf16.json         wegeft bench gemm --backend cuda --dtype bf16 --n 8192
 #   gemm-torch.json        the same two products in PyTorch, when torch sees a GPU
-#   train-*.json           the training benchmark vs PyTorch, ONLY when `wegeft bench train` exists (issue 8)
+#   train-<model>-wegeft-jvm.json  wegeft bench train --backend cuda (WeGeFT, vit-s16 batch 8; llama-tiny batch 4)
+#   train-<model>-torch.json       tools/bench/torch_ref.py --device cuda, the same configuration in PyTorch
+#   train-ratios.json              our step time / PyTorch's for each model
 #   summary.json           exit status of each step
-# Budget: under 10 minutes (each step has its own timeout). Usage: gpu-check.sh [bundle-dir]
+# Budget: under 10 minutes: each step has its own timeout, cut to what is left of 570 s; a step with under 20 s
+# left is skipped (status "skipped: out of time"). Usage: gpu-check.sh [bundle-dir]
 set -uo pipefail
 BUNDLE="${1:-$(cd "$(dirname "$0")" && pwd)}"
 [ -x "$BUNDLE/jre/bin/java" ] || BUNDLE="$(cd "$(dirname "$0")/.." && pwd)/shared-gpu"
@@ -19,10 +22,19 @@ JAVA="$BUNDLE/jre/bin/java"
 FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
 PY="${PYTHON:-python3}"
 declare -A STATUS
+START=$SECONDS
+BUDGET=570
 
 step() { # name timeout-seconds command...
   local name="$1" limit="$2"; shift 2
-  echo "== $name"
+  local left=$((BUDGET - (SECONDS - START)))
+  if [ "$left" -lt 20 ]; then
+    STATUS[$name]="skipped: out of time"
+    echo "== $name: skipped, ${left}s of the budget left"
+    return
+  fi
+  [ "$limit" -le "$left" ] || limit=$left
+  echo "== $name (timeout ${limit}s)"
   timeout "$limit" "$@"
   STATUS[$name]=$?
   echo "== $name: status ${STATUS[$name]}"
@@ -60,13 +72,30 @@ else:
     out.append({"bench": "gemm", "backend": "torch", "skipped": "torch.cuda.is_available() is False"})
 json.dump(out, open(sys.argv[1], "w"))
 PYEOF
-# Training benchmark vs PyTorch: `wegeft bench train` does not exist yet (issue 8); run it only when it does.
-if "$JAVA" "${FLAGS[@]}" -jar "$BUNDLE/wegeft.jar" bench --help 2>/dev/null | grep -Eq '^[[:space:]]+train([[:space:]]|$)'; then
-  step train-cuda 240 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' bench train --backend cuda > '$OUTDIR/train-cuda.json'"
-else
-  echo '{"bench":"train","skipped":"wegeft bench train does not exist in this build (issue 8)"}' > "$OUTDIR/train-cuda.json"
-  STATUS[train-cuda]=skipped
-fi
+# Training benchmark vs PyTorch on the same GPU: WeGeFT, rank 16, the issue's configurations
+TORCH_REF="$BUNDLE/torch_ref.py"
+[ -f "$TORCH_REF" ] || TORCH_REF="$(cd "$(dirname "$0")" && pwd)/bench/torch_ref.py"
+for cfg in "vit-s16 8" "llama-tiny 4"; do
+  set -- $cfg
+  step "train-$1-wegeft-jvm" 150 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' bench train --backend cuda \
+    --model $1 --method wegeft --batch $2 --steps 10 --warmup 3 --gemm-n 4096 > '$OUTDIR/train-$1-wegeft-jvm.json'"
+  step "train-$1-torch" 120 bash -c "'$PY' '$TORCH_REF' --device cuda --model $1 --method wegeft --batch $2 \
+    --steps 10 --warmup 3 > '$OUTDIR/train-$1-torch.json'"
+done
+"$PY" - "$OUTDIR" > "$OUTDIR/train-ratios.json" <<'PYEOF'
+import json, os, sys
+d = sys.argv[1]
+out = {}
+for model in ("vit-s16", "llama-tiny"):
+    try:
+        ours = json.load(open(os.path.join(d, f"train-{model}-wegeft-jvm.json")))
+        torch = json.load(open(os.path.join(d, f"train-{model}-torch.json")))
+        out[model] = {"ours_ms": ours["step_ms_median"], "torch_ms": torch["step_ms_median"],
+                      "ratio": ours["step_ms_median"] / torch["step_ms_median"]}
+    except Exception as e:  # a step failed or was skipped: say which and why
+        out[model] = {"error": f"{type(e).__name__}: {e}"}
+print(json.dumps(out))
+PYEOF
 {
   printf '{'
   first=1

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-shared-gpu}"
+case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac   # absolute: Maven runs with its own working directory
 source tools/java-home.sh
 ./mvnw -B -q -ntp -DskipTests package -pl examples -am
 ./mvnw -B -q -ntp -DskipTests test-compile -pl tornado-kernels
@@ -27,9 +28,9 @@ cp "$JAR" "$OUT/wegeft.jar"
 cp -r tornado-kernels/target/test-classes "$OUT/conformance/test-classes"
 cp -r tornado-kernels/target/classes "$OUT/conformance/classes"
 ./mvnw -B -q -ntp dependency:build-classpath -pl tornado-kernels -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/$OUT/conformance/classpath.txt"
+  -Dmdep.outputFile="$OUT/conformance/classpath.txt"
 mkdir -p "$OUT/conformance/lib"
 tr ':' '\n' < "$OUT/conformance/classpath.txt" | while read -r j; do [ -n "$j" ] && cp "$j" "$OUT/conformance/lib/"; done
 rm "$OUT/conformance/classpath.txt"
-cp tools/gpu-check.sh "$OUT/"
+cp tools/gpu-check.sh tools/bench/torch_ref.py "$OUT/"
 echo "make-gpu-bundle: runtime $(du -sh "$OUT/jre" | cut -f1), jar $(du -sh "$OUT/wegeft.jar" | cut -f1), total $(du -sh "$OUT" | cut -f1) in $OUT"

@@ -36,6 +36,7 @@ public final class VisionTransformer extends Module {
     private final Param posEmbed;
     private final Slot<PatchEmbed> patchEmbed;
     private final ModuleList<VitBlock> blocks;
+    private boolean gradientCheckpointing;
     private final Slot<Layer> norm;
     private final Slot<Layer> fcNorm;
     private final Slot<Layer> head;
@@ -85,15 +86,37 @@ public final class VisionTransformer extends Module {
                 x = patches.add(posEmbed.get());
             }
         }
+        boolean checkpoint = gradientCheckpointing && isTraining() && Grad.isEnabled();
         for (VitBlock block : blocks) {
             Tensor in = x;
             try (in) {
-                x = block.forward(in);
+                if (checkpoint) {
+                    List<Tensor> params = block.trainableParameters().values().stream().toList();
+                    x = Functional.checkpoint((h, cs) -> block.forward(h), in, List.of(), params);
+                } else {
+                    x = block.forward(in);
+                }
             }
         }
         try (Tensor last = x) {
             return norm.get().forward(last);
         }
+    }
+
+    /**
+     * Gradient checkpointing: in training (while recording), each block keeps only its input and recomputes its
+     * activations in backward, trading about one more forward pass for most of the activation memory. Off by
+     * default. Stochastic depth draws again in the recomputation, so use it with a drop-path rate of 0 for exact
+     * gradients.
+     */
+    public VisionTransformer gradientCheckpointing(boolean on) {
+        gradientCheckpointing = on;
+        return this;
+    }
+
+    /** Whether {@link #gradientCheckpointing(boolean)} is on. */
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
     }
 
     /** features: (B, T, C) → logits (B, classes), or the pooled (B, C) when the head is an Identity. */

@@ -83,6 +83,41 @@ class VisionTransformerTest {
     }
 
     @Test
+    void gradientCheckpointingGivesTheSameGradientsAsKeepingActivations() {
+        float[][] grads = new float[2][];
+        float[] losses = new float[2];
+        for (int run = 0; run < 2; run++) {
+            VisionTransformer m = new VisionTransformer(TINY, 4);
+            PeftModel.inject(m, WeGeFTConfig.of(4, 4, TargetModules.of("qkv", "fc2"),
+                    List.of(List.of(".*qkv"), List.of(".*fc2"))), 3);
+            m.gradientCheckpointing(run == 1);
+            m.train();
+            try (Tensor x = Tensor.randn(9, 2, 3, 16, 16); Tensor l = m.forward(x).square().mean()) {
+                l.backward();
+                losses[run] = l.item();
+            }
+            List<Float> all = new ArrayList<>();
+            m.trainableParameters().forEach((k, t) -> {
+                for (float v : t.grad().toFloatArray()) {
+                    all.add(v);
+                }
+            });
+            grads[run] = new float[all.size()];
+            for (int i = 0; i < all.size(); i++) {
+                grads[run][i] = all.get(i);
+            }
+        }
+        assertEquals(losses[0], losses[1]);
+        assertTrue(grads[0].length > 100);
+        assertArrayEquals(grads[0], grads[1], "checkpointed gradients differ");
+        double norm = 0;
+        for (float v : grads[0]) {
+            norm += v * v;
+        }
+        assertTrue(norm > 0, "no gradient reached the adapters");
+    }
+
+    @Test
     void featuresAndLogitsHaveTheDocumentedShapes() {
         VisionTransformer m = new VisionTransformer(TINY, 2);
         m.eval();

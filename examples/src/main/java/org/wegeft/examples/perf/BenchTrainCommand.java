@@ -78,6 +78,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description = "size of the reference GEMM for mfu; 0 skips it (default: ${DEFAULT-VALUE})")
     int gemmN = 1024;
 
+    @Option(names = "--grad-checkpointing",
+            description = "recompute each block's activations in backward instead of keeping them (less memory, "
+                    + "about one more forward pass)")
+    boolean gradCheckpointing;
+
     @Option(names = "--profile", description = "time every kernel call (per kernel and shape) during the timed steps; "
             + "the table goes to stderr and the top entries into the JSON line (adds a little overhead per call)")
     boolean profile;
@@ -133,6 +138,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed);
         PeftModel peft = m.apply(net, meth, rank, seed);
+        if (gradCheckpointing) {
+            if (net instanceof org.wegeft.vision.VisionTransformer vit) {
+                vit.gradientCheckpointing(true);
+            } else {
+                ((org.wegeft.llm.LlamaForCausalLM) net).gradientCheckpointing(true);
+            }
+        }
         TrainableReport report = peft.trainableReport();
         BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b, t, 2, seed + 1);
         StepFunction<Object> loss = w.loss();
@@ -176,6 +188,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             o.put("seq", t);
         }
         o.put("rank", rank);
+        o.put("grad_checkpointing", gradCheckpointing);
         o.put("warmup", warmup);
         o.put("steps", steps);
         o.put("step_ms_median", round(median, 2));

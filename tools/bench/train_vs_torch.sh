@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Issue 8's figures side by side in one run on this machine: `wegeft bench train` against PyTorch
+# (tools/bench/torch_ref.py) for WeGeFT on vit-s16 (batch 8) and llama-tiny (batch 4, 256 tokens), alternating
+# ROUNDS times; our LoRA and full fine-tuning in the same configurations (step time and peak memory); and
+# `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
+# Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss). Prints every JSON line, then a
+# summary table (best of rounds per side, i.e. the lower of the per-round median step times).
+#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 8 minutes on 2 cores)
+# Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread). Run it on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${1:-2}
+STEPS=${2:-10}
+./wegeft backends >/dev/null   # builds the jar first, outside the timed part
+out=$(mktemp)
+ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null \
+  | sed "s/^/ours-$2 /" | tee -a "$out"; }
+torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
+  --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
+torch_env() { /usr/bin/python3 tools/bench/torch_ref.py --model "$1" --method "$2" --batch "$3" --steps "$STEPS" \
+  --warmup 3 2>/dev/null | sed "s/^/torch-env-$2 /" | tee -a "$out"; }
+for cfg in "vit-s16 8" "llama-tiny 4"; do
+  set -- $cfg
+  for r in $(seq "$ROUNDS"); do
+    ours "$1" wegeft "$2"
+    torch_native "$1" wegeft "$2"
+    torch_env "$1" wegeft "$2"
+  done
+  ours "$1" lora "$2"
+  ours "$1" full "$2"
+  ./wegeft bench forward --model "$1" --batch "$2" 2>/dev/null | sed "s/^/forward /" | tee -a "$out"
+done
+/usr/bin/python3 - "$out" <<'PY'
+import json, sys, collections
+best = {}
+fwd = {}
+for line in open(sys.argv[1]):
+    who, js = line.split(" ", 1)
+    d = json.loads(js)
+    if who == "forward":
+        fwd[d["model"]] = d
+        continue
+    key = (who, d["model"])
+    if key not in best or d["step_ms_median"] < best[key]["step_ms_median"]:
+        best[key] = d
+print("\n| model | ours WeGeFT ms | torch AVX-512 ms | ratio | torch env ms | ratio | mfu | ours LoRA ms | WeGeFT/LoRA |"
+      " peak MB WeGeFT / LoRA / full | WeGeFT/full | merged/base fwd |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for m in ("vit-s16", "llama-tiny"):
+    w, tn, te = best[("ours-wegeft", m)], best[("torch-native-wegeft", m)], best[("torch-env-wegeft", m)]
+    lo, fu = best[("ours-lora", m)], best[("ours-full", m)]
+    print(f"| {m} | {w['step_ms_median']:.0f} | {tn['step_ms_median']:.0f} | {w['step_ms_median']/tn['step_ms_median']:.3f}"
+          f" | {te['step_ms_median']:.0f} | {w['step_ms_median']/te['step_ms_median']:.3f} | {w.get('mfu', float('nan')):.3f}"
+          f" | {lo['step_ms_median']:.0f} | {w['step_ms_median']/lo['step_ms_median']:.3f}"
+          f" | {w['peak_rss_mb']:.0f} / {lo['peak_rss_mb']:.0f} / {fu['peak_rss_mb']:.0f}"
+          f" | {w['peak_rss_mb']/fu['peak_rss_mb']:.3f} | {fwd[m]['ratio_merged_to_base']:.4f} |")
+PY
+rm -f "$out"
