@@ -40,6 +40,22 @@ class EveryCommandRejectsBadInputTest {
     /** Out-of-range value of each numeric option, keyed by "qualified command name + space + flag". */
     private static final Map<String, String> OUT_OF_RANGE = Map.ofEntries(
             Map.entry("wegeft bench gemm --n", "0"),
+            Map.entry("wegeft bench train --batch", "0"),
+            Map.entry("wegeft bench train --seq", "1"),
+            Map.entry("wegeft bench train --steps", "0"),
+            Map.entry("wegeft bench train --warmup", "-1"),
+            Map.entry("wegeft bench train --rank", "0"),
+            Map.entry("wegeft bench train --gemm-n", "-1"),
+            Map.entry("wegeft bench forward --batch", "0"),
+            Map.entry("wegeft bench forward --seq", "0"),
+            Map.entry("wegeft bench forward --rank", "0"),
+            Map.entry("wegeft bench forward --rounds", "0"),
+            Map.entry("wegeft bench forward --runs", "0"),
+            Map.entry("wegeft bench forward --warmup", "-1"),
+            Map.entry("wegeft bench allreduce --floats", "0"),
+            Map.entry("wegeft bench allreduce --replicas", "1"),
+            Map.entry("wegeft bench allreduce --reps", "0"),
+            Map.entry("wegeft bench allreduce --warmup", "-1"),
             Map.entry("wegeft bench gemm --warmup", "-1"),
             Map.entry("wegeft bench gemm --warmup-seconds", "-1"),
             Map.entry("wegeft bench gemm --runs", "0"),
@@ -118,6 +134,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft vit pretrain --mlp-ratio", "0"),
             Map.entry("wegeft vit pretrain --workers", "-1"),
             Map.entry("wegeft vit train --rank", "0"),
+            Map.entry("wegeft vit train --replicas", "-1"),
             Map.entry("wegeft vit train --epochs", "0"),
             Map.entry("wegeft vit train --steps", "-1"),
             Map.entry("wegeft vit train --lr", "-0.01"),
@@ -129,6 +146,7 @@ class EveryCommandRejectsBadInputTest {
     /** Numeric options that accept every value of their type, with the reason. */
     private static final Map<String, String> ANY_VALUE = Map.ofEntries(
             Map.entry("wegeft bench soak --seed", "every long is a seed"),
+            Map.entry("wegeft bench train --seed", "every long is a seed"),
             Map.entry("wegeft llm generate --seed", "every long is a seed"),
             Map.entry("wegeft llm train --seed", "every long is a seed"),
             Map.entry("wegeft demo vit --seed", "every long is a seed"),

@@ -3,24 +3,28 @@ package org.wegeft.tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Off-heap memory for tensor storage, pooled by power-of-two size class so a training loop reuses the
- * same blocks every step instead of allocating (no garbage-collector churn, deterministic release).
- * Blocks above {@link #maxCachedBytes()} in total are freed immediately on release.
+ * Off-heap memory for tensor storage, pooled by size class so a training loop reuses the same blocks every step
+ * instead of allocating (no garbage-collector churn, deterministic release). Classes are powers of two up to
+ * 64 KiB and eight steps per power of two above (2^e·(1 + i/8)), so a large tensor wastes at most 12.5 % instead of
+ * up to half (a ViT-S/16 activation of 2.3 MiB took a 4 MiB block with powers of two only). Blocks above
+ * {@link #maxCachedBytes()} in total are freed immediately on release.
  */
 final class MemoryPool {
     private static final int MIN_CLASS = 6; // 64 bytes
-    private static final int CLASSES = 48;
+    private static final int MAX_CLASS = 47;
+    /** Above 2^FINE_FROM bytes, eight classes per power of two. */
+    private static final int FINE_FROM = 16;
     private static final long ALIGN = 64;
 
     private static final MemoryPool INSTANCE = new MemoryPool(configuredCap());
 
     private final long maxCachedBytes;
-    @SuppressWarnings("unchecked")
-    private final ArrayDeque<MemorySegment>[] free = new ArrayDeque[CLASSES];
+    private final Map<Long, ArrayDeque<MemorySegment>> free = new HashMap<>();
     private final Map<MemorySegment, Arena> arenas = new IdentityHashMap<>();
     private long cachedBytes;
     private long liveBytes;
@@ -28,9 +32,6 @@ final class MemoryPool {
 
     private MemoryPool(long maxCachedBytes) {
         this.maxCachedBytes = maxCachedBytes;
-        for (int i = 0; i < CLASSES; i++) {
-            free[i] = new ArrayDeque<>();
-        }
     }
 
     static MemoryPool get() {
@@ -39,9 +40,9 @@ final class MemoryPool {
 
     /** A block of at least {@code bytes} bytes, 64-byte aligned, contents undefined. */
     synchronized MemorySegment acquire(long bytes) {
-        int c = sizeClass(bytes);
-        long size = 1L << c;
-        MemorySegment seg = free[c].pollLast();
+        long size = classSize(bytes);
+        ArrayDeque<MemorySegment> q = free.get(size);
+        MemorySegment seg = q == null ? null : q.pollLast();
         if (seg != null) {
             cachedBytes -= size;
         } else {
@@ -66,7 +67,7 @@ final class MemoryPool {
         long size = seg.byteSize();
         liveBytes -= size;
         if (cachedBytes + size <= maxCachedBytes) {
-            free[Long.numberOfTrailingZeros(size)].addLast(seg);
+            free.computeIfAbsent(size, k -> new ArrayDeque<>()).addLast(seg);
             cachedBytes += size;
         } else {
             Arena arena = arenas.remove(seg);
@@ -78,7 +79,7 @@ final class MemoryPool {
 
     /** Frees every cached block. */
     synchronized void trim() {
-        for (ArrayDeque<MemorySegment> q : free) {
+        for (ArrayDeque<MemorySegment> q : free.values()) {
             MemorySegment seg;
             while ((seg = q.pollLast()) != null) {
                 Arena arena = arenas.remove(seg);
@@ -106,15 +107,20 @@ final class MemoryPool {
         return maxCachedBytes;
     }
 
-    private static int sizeClass(long bytes) {
-        if (bytes <= 0) {
-            return MIN_CLASS;
+    /** The block size a request of {@code bytes} gets: its size class's upper bound. */
+    static long classSize(long bytes) {
+        if (bytes <= 1L << MIN_CLASS) {
+            return 1L << MIN_CLASS;
         }
-        int c = 64 - Long.numberOfLeadingZeros(bytes - 1);
-        if (c >= CLASSES) {
+        int c = 64 - Long.numberOfLeadingZeros(bytes - 1);        // 2^(c−1) < bytes ≤ 2^c
+        if (c > MAX_CLASS) {
             throw new OutOfMemoryError("tensor allocation of " + bytes + " bytes is too large");
         }
-        return Math.max(MIN_CLASS, c);
+        if (c <= FINE_FROM) {
+            return 1L << c;
+        }
+        long step = 1L << (c - 4);                                  // an eighth of 2^(c−1)
+        return Math.ceilDiv(bytes, step) * step;
     }
 
     private static long configuredCap() {

@@ -10,6 +10,26 @@ import org.junit.jupiter.api.Test;
 class MemoryTest {
 
     @Test
+    void sizeClassesArePowersOfTwoUpTo64KiBAndEighthsAbove() {
+        assertEquals(64, MemoryPool.classSize(1));
+        assertEquals(64, MemoryPool.classSize(64));
+        assertEquals(128, MemoryPool.classSize(65));
+        assertEquals(65536, MemoryPool.classSize(40_000));
+        assertEquals(65536 + 8192, MemoryPool.classSize(65537));
+        // a ViT-S/16 activation at batch 8: 1576 × 384 floats = 2,420,736 bytes (was a 4 MiB block)
+        assertEquals(2_621_440, MemoryPool.classSize(1576L * 384 * 4));
+        for (long b = 1; b < 1L << 33; b = b * 3 + 7) {
+            long c = MemoryPool.classSize(b);
+            assertTrue(c >= b, b + " → " + c);
+            assertEquals(0, c % 64, "64-byte multiple: " + c);
+            if (b > 65536) {
+                assertTrue(c <= b * 1.125 + 1, b + " → " + c + " wastes more than an eighth");
+            }
+            assertEquals(c, MemoryPool.classSize(c), "a class size is its own class");
+        }
+    }
+
+    @Test
     void trainingLoopInScopesKeepsLiveBytesFlat() {
         // (the pool is JVM-wide: the Cleaner may return blocks other tests leaked meanwhile, so comparisons
         // are "no growth", and per-tensor checks look at the storage itself)

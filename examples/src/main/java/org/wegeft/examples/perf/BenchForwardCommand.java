@@ -59,20 +59,23 @@ public final class BenchForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // numbers first, so each message names the flag that is wrong
+        if (batch != null) {
+            FlagCheck.atLeast(spec, "--batch", batch, 1);
+        }
+        if (seq != null) {
+            FlagCheck.atLeast(spec, "--seq", seq, 1);
+        }
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--rounds", rounds, 1);
+        FlagCheck.atLeast(spec, "--runs", runs, 1);
+        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
         BenchModel m = BenchModel.parse("--model", model);
         int b = batch != null ? batch : m.isLlm() ? 4 : 8;
         if (seq != null && !m.isLlm()) {
             throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
         }
         int t = m.isLlm() ? (seq != null ? seq : 256) : 0;
-        FlagCheck.atLeast(spec, "--batch", b, 1);
-        FlagCheck.atLeast(spec, "--rank", rank, 1);
-        FlagCheck.atLeast(spec, "--rounds", rounds, 1);
-        FlagCheck.atLeast(spec, "--runs", runs, 1);
-        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
-        if (m.isLlm()) {
-            FlagCheck.atLeast(spec, "--seq", t, 1);
-        }
         Module base = m.build(0);
         Module adapted = m.build(0);
         PeftModel peft = m.apply(adapted, TrainFlops.Method.WEGEFT, rank, 0);

@@ -92,6 +92,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // numbers first, so each message names the flag that is wrong
+        if (batch != null) {
+            FlagCheck.atLeast(spec, "--batch", batch, 1);
+        }
+        if (seq != null) {
+            FlagCheck.atLeast(spec, "--seq", seq, 2);
+        }
+        FlagCheck.atLeast(spec, "--steps", steps, 1);
+        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
         BenchModel m = BenchModel.parse("--model", model);
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
         int b = batch != null ? batch : m.isLlm() ? 4 : 8;
@@ -99,14 +110,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
         }
         int t = m.isLlm() ? (seq != null ? seq : 256) : 0;
-        FlagCheck.atLeast(spec, "--batch", b, 1);
-        FlagCheck.atLeast(spec, "--steps", steps, 1);
-        FlagCheck.atLeast(spec, "--warmup", warmup, 0);
-        FlagCheck.atLeast(spec, "--rank", rank, 1);
-        FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
-        if (m.isLlm()) {
-            FlagCheck.atLeast(spec, "--seq", t, 2);
-        }
         KernelBackend kb = selectBackend();
         ProfilingBackend prof = null;
         if (profile) {

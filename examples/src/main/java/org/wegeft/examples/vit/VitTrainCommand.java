@@ -135,6 +135,7 @@ public final class VitTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
         FlagCheck.atLeast(spec, "--workers", workers, 0);
         FlagCheck.atLeast(spec, "--checkpoint-every", checkpointEvery, 0);
+        FlagCheck.atLeast(spec, "--replicas", replicas, 0);
         if (checkpointEvery > 0 && out == null) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-every needs --out (checkpoints go to"
                     + " <--out>/" + ResumeCheckpoint.FOLDER + ")");
