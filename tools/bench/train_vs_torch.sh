@@ -4,18 +4,22 @@
 # ROUNDS times; our LoRA and full fine-tuning in the same configurations (step time and peak memory); and
 # `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
-# Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss). Prints every JSON line, then a
-# summary table (best of rounds per side, i.e. the lower of the per-round median step times).
+# Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
+# (JAVA_HEAP; tensors live off-heap, and with the default maximum heap of a quarter of RAM the garbage
+# collector's young generation alone varies by hundreds of MB from run to run). WeGeFT with gradient
+# checkpointing is measured too, for its memory. Prints every JSON line, then a summary table (best of rounds per
+# side, i.e. the lower of the per-round median step times).
 #   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 8 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread). Run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-2}
 STEPS=${2:-10}
+export WEGEFT_JAVA_OPTS="${WEGEFT_JAVA_OPTS:-} -Xmx${JAVA_HEAP:-1g}"
 ./wegeft backends >/dev/null   # builds the jar first, outside the timed part
 out=$(mktemp)
-ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null \
-  | sed "s/^/ours-$2 /" | tee -a "$out"; }
+ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 ${4:-} 2>/dev/null \
+  | sed "s/^/ours-$2${4:+-gc} /" | tee -a "$out"; }
 torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
   --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
 torch_env() { /usr/bin/python3 tools/bench/torch_ref.py --model "$1" --method "$2" --batch "$3" --steps "$STEPS" \
@@ -29,6 +33,7 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
   done
   ours "$1" lora "$2"
   ours "$1" full "$2"
+  ours "$1" wegeft "$2" --grad-checkpointing
   ./wegeft bench forward --model "$1" --batch "$2" 2>/dev/null | sed "s/^/forward /" | tee -a "$out"
 done
 /usr/bin/python3 - "$out" <<'PY'
@@ -55,5 +60,11 @@ for m in ("vit-s16", "llama-tiny"):
           f" | {lo['step_ms_median']:.0f} | {w['step_ms_median']/lo['step_ms_median']:.3f}"
           f" | {w['peak_rss_mb']:.0f} / {lo['peak_rss_mb']:.0f} / {fu['peak_rss_mb']:.0f}"
           f" | {w['peak_rss_mb']/fu['peak_rss_mb']:.3f} | {fwd[m]['ratio_merged_to_base']:.4f} |")
+print("\n| model | WeGeFT + grad checkpointing: step ms | peak MB | / full's peak | pool peak MB WeGeFT / LoRA / full |")
+print("|---|---|---|---|---|")
+for m in ("vit-s16", "llama-tiny"):
+    g, w, lo, fu = (best[(k, m)] for k in ("ours-wegeft-gc", "ours-wegeft", "ours-lora", "ours-full"))
+    print(f"| {m} | {g['step_ms_median']:.0f} | {g['peak_rss_mb']:.0f} | {g['peak_rss_mb']/fu['peak_rss_mb']:.3f}"
+          f" | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f} |")
 PY
 rm -f "$out"
