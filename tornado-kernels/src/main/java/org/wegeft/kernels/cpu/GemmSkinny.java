@@ -67,6 +67,21 @@ final class GemmSkinny {
         return threads > 1 && (long) s.m() * s.n() * s.k() >= THREADING_WORK;
     }
 
+    /**
+     * Per-thread scratch, reused across calls (the operand packing made ~40 MB of garbage per training step):
+     * slot 0 holds what a call packs for all of its tasks (the calling thread's), slot 1 what one task uses alone.
+     * Contents are undefined; padding lanes may hold old values, which only ever reach lanes that are not stored.
+     */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
+    private static float[] scratch(int slot, int floats) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < floats) {
+            s[slot] = new float[floats];
+        }
+        return s[slot];
+    }
+
     private static FloatVector bc(float x) {
         return FloatVector.broadcast(S, x);
     }
@@ -101,7 +116,7 @@ final class GemmSkinny {
         int m = s.m();
         int n = s.n();
         int k = s.k();
-        float[] bk = new float[k * L];                     // op(B) k-major, one zero-padded vector per k
+        float[] bk = scratch(0, k * L);                     // op(B) k-major, one vector per k (lanes past n unused)
         for (int kk = 0; kk < k; kk++) {
             for (int j = 0; j < n; j++) {
                 bk[kk * L + j] = opB(s, b, offB, kk, j);
@@ -180,7 +195,7 @@ final class GemmSkinny {
         int n = s.n();
         int k = s.k();
         int np = Math.ceilDiv(n, L) * L;
-        float[] bp = new float[k * np];                    // op(B) row-major, rows padded to whole vectors
+        float[] bp = scratch(0, k * np);                    // op(B) row-major, rows padded to whole vectors
         for (int kk = 0; kk < k; kk++) {
             if (!s.transB()) {
                 MemorySegment.copy(b, F, (offB + (long) kk * s.ldb()) * Float.BYTES, bp, kk * np, n);
@@ -195,7 +210,7 @@ final class GemmSkinny {
         float alpha = s.alpha();
         float beta = s.beta();
         Parallel.RangeBody body = (i0, i1) -> {
-            float[] ai = new float[k];
+            float[] ai = scratch(1, k);
             // column blocks of JB: a k × JB slice of the packed B (≤ 16 KB) stays in L1 across the rows
             for (int jb = 0; jb < n; jb += JB) {
                 int je = Math.min(n, jb + JB);
@@ -237,7 +252,7 @@ final class GemmSkinny {
         int m = s.m();
         int n = s.n();
         int k = s.k();
-        float[] ap = new float[k * SHORT_M];               // op(A) k-major: ap[kk·16 + i], zero rows past m
+        float[] ap = scratch(0, k * SHORT_M);               // op(A) k-major: ap[kk·16 + i] (rows past m unused)
         for (int kk = 0; kk < k; kk++) {
             if (s.transA()) {
                 MemorySegment.copy(a, F, (offA + (long) kk * s.lda()) * Float.BYTES, ap, kk * SHORT_M, m);
@@ -269,7 +284,9 @@ final class GemmSkinny {
         int j0 = c0 * L;
         int width = Math.min(n, c1 * L) - j0;
         int stride = (c1 - c0) * L;
-        float[] acc = new float[Math.ceilDiv(m, 8) * 8 * stride];
+        int accLen = Math.ceilDiv(m, 8) * 8 * stride;
+        float[] acc = scratch(1, accLen);
+        java.util.Arrays.fill(acc, 0, accLen, 0f);
         for (int k0 = 0; k0 < k; k0 += KB) {
             int k1 = Math.min(k, k0 + KB);
             for (int ch = c0; ch < c1; ch++) {
@@ -339,7 +356,7 @@ final class GemmSkinny {
         int m = s.m();
         int n = s.n();
         int k = s.k();
-        float[] bq = new float[k * L];
+        float[] bq = scratch(1, k * L);
         for (int ch = c0; ch < c1; ch++) {
             int j = ch * L;
             int cols = Math.min(L, n - j);
