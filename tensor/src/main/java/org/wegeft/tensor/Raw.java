@@ -293,6 +293,17 @@ final class Raw {
 
     /** out (batch..., M, N) contiguous = a · b + beta·out. */
     static void gemmInto(Tensor a0, Tensor b0, Tensor out, float beta) {
+        gemmInto(a0, b0, out, beta, null);
+    }
+
+    /**
+     * out (batch..., M, N) contiguous = a · b + beta·out, plus {@code bias} (N contiguous floats, or null) added to
+     * every row; with a bias, beta must be 0 (the backend adds it in the GEMM's store: {@code gemmBias}).
+     */
+    static void gemmInto(Tensor a0, Tensor b0, Tensor out, float beta, @Nullable MemorySegment bias) {
+        if (bias != null && beta != 0f) {
+            throw new IllegalArgumentException("gemmInto: a bias needs beta = 0, got " + beta);
+        }
         try (Operand ao = floatStrided(a0, "matmul"); Operand bo = floatStrided(b0, "matmul")) {
             Tensor a = ao.t();
             Tensor b = bo.t();
@@ -307,7 +318,11 @@ final class Raw {
                 return;
             }
             if (k == 0) {
-                if (beta == 0f) {
+                if (bias != null) {
+                    be().gemmBias(GemmSpec.batched(false, false, Shapes.checkedInt(nb, "matmul batch"),
+                            Shapes.checkedInt(m, "matmul"), Shapes.checkedInt(n, "matmul"), 0, 1f, 0f), out.seg(),
+                            out.seg(), bias, out.seg());
+                } else if (beta == 0f) {
                     be().fill(out.seg(), out.numel(), 0f);
                 }
                 return;
@@ -326,7 +341,7 @@ final class Raw {
                             Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
                             Shapes.checkedInt(nb * m == 1 ? k : folded[0], "matmul lda"),
                             Shapes.checkedInt(lb[1], "matmul ldb"), Shapes.checkedInt(n, "matmul"), 1, 0, 0, 0);
-                    be().gemm(spec, a.seg(), b.seg(), out.seg());
+                    gemm(spec, a.seg(), b.seg(), bias, out.seg());
                     return;
                 }
             }
@@ -354,7 +369,7 @@ final class Raw {
                         Shapes.checkedInt(la[1], "matmul lda"), Shapes.checkedInt(lb[1], "matmul ldb"),
                         Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(nb, "matmul batch"), strideA, strideB,
                         m * n);
-                be().gemm(spec, a.seg(), b.seg(), out.seg());
+                gemm(spec, a.seg(), b.seg(), bias, out.seg());
             } finally {
                 if (ta != null) {
                     ta.close();
@@ -363,6 +378,15 @@ final class Raw {
                     tb.close();
                 }
             }
+        }
+    }
+
+    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, @Nullable MemorySegment bias,
+                             MemorySegment c) {
+        if (bias == null) {
+            be().gemm(spec, a, b, c);
+        } else {
+            be().gemmBias(spec, a, b, bias, c);
         }
     }
 

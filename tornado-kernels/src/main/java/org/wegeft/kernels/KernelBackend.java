@@ -95,6 +95,36 @@ public interface KernelBackend {
      */
     void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c);
 
+    /**
+     * {@code C_b = alpha·op(A_b)·op(B_b) + bias} for every b in the batch, the bias ({@code n} floats) added to every
+     * row: a linear layer's forward. {@code spec.beta()} must be 0 (C is only written). The default broadcasts the
+     * bias into C and runs {@link #gemm} with beta = 1; a backend may add it in the GEMM's own store instead, which
+     * saves writing and reading C once.
+     */
+    default void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (spec.beta() != 0f) {
+            throw new IllegalArgumentException("gemmBias: beta must be 0, got " + spec.beta());
+        }
+        int m = spec.m();
+        int n = spec.n();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (spec.ldc() == n && (spec.batch() == 1 || spec.strideC() == (long) m * n)) {
+            copyStrided(new int[] {spec.batch() * m, n}, bias, new long[] {0, 1}, c);
+        } else {
+            for (int bi = 0; bi < spec.batch(); bi++) {
+                MemorySegment cb = c.asSlice(bi * spec.strideC() * Float.BYTES);
+                for (int i = 0; i < m; i++) {
+                    copy(bias, cb.asSlice((long) i * spec.ldc() * Float.BYTES, (long) n * Float.BYTES),
+                            (long) n * Float.BYTES);
+                }
+            }
+        }
+        gemm(new GemmSpec(spec.transA(), spec.transB(), m, n, spec.k(), spec.alpha(), 1f, spec.lda(), spec.ldb(),
+                spec.ldc(), spec.batch(), spec.strideA(), spec.strideB(), spec.strideC()), a, b, c);
+    }
+
     // ------------------------------------------------------------------ elementwise
 
     /** y[i] = op(x[i]) for i in [0, n). In place (x == y) is allowed. */

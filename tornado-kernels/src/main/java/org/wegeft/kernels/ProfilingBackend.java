@@ -161,6 +161,13 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public void gemmBias(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
+                + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + " +bias",
+                () -> delegate.gemmBias(s, a, b, bias, c));
+    }
+
+    @Override
     public void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n) {
         timed(() -> "unary " + op + " n=" + n, () -> delegate.unary(op, x, y, n));
     }

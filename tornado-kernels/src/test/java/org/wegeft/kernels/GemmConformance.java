@@ -57,6 +57,17 @@ final class GemmConformance {
         cases.add(gemm(gapped(true, false, 5, 1, 257, 3, 1f, 0f)));
         cases.add(gemm(tight(false, true, 2, 0, 5, 1f, 1f, 1))); // n = 0: nothing to do
         cases.add(gemm(tight(false, false, 4, 5, 0, 1f, 0.5f, 1))); // k = 0: C = beta·C
+        // gemmBias (a linear layer's forward): blocked and skinny shapes, batches, a padded C, k = 0
+        for (boolean ta : bools) {
+            for (boolean tb : bools) {
+                cases.add(gemmBias(tight(ta, tb, 197, 130, 77, 1f, 0f, 1)));
+                cases.add(gemmBias(tight(ta, tb, 33, 7, 19, -1.5f, 0f, 3)));
+            }
+        }
+        cases.add(gemmBias(tight(false, true, 300, 257, 33, 1f, 0f, 2)));
+        cases.add(gemmBias(padded(false, true, 65, 70, 40, 0, 0, 3, 1f, 0f)));
+        cases.add(gemmBias(tight(false, true, 8, 100, 384, 1f, 0f, 1)));
+        cases.add(gemmBias(tight(false, false, 5, 9, 0, 1f, 0f, 1)));
         return cases;
     }
 
@@ -140,6 +151,45 @@ final class GemmConformance {
             }
             TestBuffers.assertWithin(cand.name() + " gemm " + shape + " output C", expected, actual, tol);
         });
+    }
+
+    /** gemmBias against the reference's gemmBias, within the same tolerance plus |bias|·1e-6. */
+    static ConformanceCase gemmBias(GemmSpec s) {
+        String shape = describe(s) + " +bias";
+        long seed = shape.hashCode();
+        int batch = s.batch();
+        int rowsA = s.transA() ? s.k() : s.m();
+        int colsA = s.transA() ? s.m() : s.k();
+        int rowsB = s.transB() ? s.n() : s.k();
+        int colsB = s.transB() ? s.k() : s.n();
+        return new ConformanceCase("gemmBias", shape, (ref, cand) -> {
+            Random rng = new Random(seed);
+            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
+            float[] b = operand(rng, batch, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            float[] bias = operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN);
+            float[] c = new float[Math.max(1, extent(batch, s.strideC(), s.m(), s.ldc()))];
+            java.util.Arrays.fill(c, Float.NaN);   // beta = 0: never read
+            float[] expected = runBias(ref, s, a, b, bias, c);
+            float[] actual = runBias(cand, s, a, b, bias, c);
+            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), 0f,
+                    s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
+            float[] bound = runBias(new ScalarBackend(), absSpec, abs(a), abs(b), abs(bias), c);
+            double[] tol = new double[bound.length];
+            for (int i = 0; i < tol.length; i++) {
+                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
+            }
+            TestBuffers.assertWithin(cand.name() + " gemmBias " + shape + " output C", expected, actual, tol);
+        });
+    }
+
+    private static float[] runBias(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] bias,
+                                   float[] c) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment cs = TestBuffers.floats(arena, c);
+            backend.gemmBias(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b),
+                    TestBuffers.floats(arena, bias), cs);
+            return TestBuffers.toArray(cs, c.length);
+        }
     }
 
     private static float[] abs(float[] v) {

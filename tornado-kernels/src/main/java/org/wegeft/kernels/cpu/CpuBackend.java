@@ -53,6 +53,17 @@ public final class CpuBackend implements KernelBackend {
         CpuGemm.gemm(spec, a, b, c);
     }
 
+    /** The bias is added in the blocked GEMM's tile store; skinny and degenerate products take the default path. */
+    @Override
+    public void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (spec.beta() != 0f || GemmSkinny.takes(spec) || spec.k() == 0 || spec.alpha() == 0f
+                || spec.m() == 0 || spec.n() == 0) {
+            KernelBackend.super.gemmBias(spec, a, b, bias, c);
+        } else {
+            CpuGemm.gemmBias(spec, a, b, bias, c);
+        }
+    }
+
     @Override
     public void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n) {
         CpuElementwise.unary(op, x, y, n);

@@ -57,6 +57,23 @@ public final class CpuGemm {
 
     /** {@code C_b = alpha·op(A_b)·op(B_b) + beta·C_b} for every b in the batch; see KernelBackend.gemm. */
     public static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
+        gemm(spec, a, b, c, MemorySegment.NULL);
+    }
+
+    /**
+     * {@link #gemm} with a bias added to every row of C in the tiles' store (beta must be 0, and the product must
+     * be one the blocked kernel takes: not {@link GemmSkinny#takes}, k &gt; 0, alpha ≠ 0; see
+     * {@code CpuBackend.gemmBias}). {@code bias} is {@link MemorySegment#NULL} for none.
+     */
+    static void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (spec.beta() != 0f || GemmSkinny.takes(spec) || spec.k() == 0 || spec.alpha() == 0f) {
+            throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
+                    + spec);
+        }
+        gemm(spec, a, b, c, bias);
+    }
+
+    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias) {
         int m = spec.m();
         int n = spec.n();
         if (m == 0 || n == 0) {
@@ -76,14 +93,14 @@ public final class CpuGemm {
                 && (work < BATCH_SPLIT_WORK || batch % threads == 0 || batch >= 4 * threads)) {
             Parallel.forRange(batch, 1, (from, to) -> {
                 for (int bi = from; bi < to; bi++) {
-                    product(spec, a, b, c, bi, 1);
+                    product(spec, a, b, c, bias, bi, 1);
                 }
             });
             return;
         }
         int helpers = work < THREADING_WORK ? 1 : threads;
         for (int bi = 0; bi < batch; bi++) {
-            product(spec, a, b, c, bi, helpers);
+            product(spec, a, b, c, bias, bi, helpers);
         }
     }
 
@@ -102,12 +119,13 @@ public final class CpuGemm {
             return;
         }
         for (int bi = 0; bi < spec.batch(); bi++) {
-            product(spec, a, b, c, bi, 1);
+            product(spec, a, b, c, MemorySegment.NULL, bi, 1);
         }
     }
 
     /** One product of the batch, on up to {@code threads} threads. */
-    private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, int bi,
+    private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
+                                MemorySegment bias, int bi,
                                 int threads) {
         if (GemmSkinny.takes(spec)) {
             GemmSkinny.product(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(), bi * spec.strideC(),
@@ -137,7 +155,7 @@ public final class CpuGemm {
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
-            GemmJob job = new GemmJob(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(),
+            GemmJob job = new GemmJob(spec, a, b, c, bias, bi * spec.strideA(), bi * spec.strideB(),
                     bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
                     ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
             if (threads > 1) {

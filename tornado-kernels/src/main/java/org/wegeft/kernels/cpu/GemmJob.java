@@ -30,6 +30,8 @@ final class GemmJob {
     private final MemorySegment a;
     private final MemorySegment b;
     private final MemorySegment c;
+    /** Added to every row of C on the first k block, or {@link MemorySegment#NULL}. */
+    private final MemorySegment bias;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -47,13 +49,15 @@ final class GemmJob {
     private final AtomicInteger done = new AtomicInteger();
     private volatile Throwable failure;
 
-    GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, long offA, long offB, long offC,
+    GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias, long offA,
+            long offB, long offC,
             int jc, int nb, int panels, int kBlocks, int kc, float[] bp, AtomicIntegerArray flags, int unitRows,
             int rowBlocks, int colGroups) {
         this.spec = spec;
         this.a = a;
         this.b = b;
         this.c = c;
+        this.bias = bias;
         this.offA = offA;
         this.offB = offB;
         this.offC = offC;
@@ -147,7 +151,7 @@ final class GemmJob {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
                     GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
-                    storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, q == 0);
+                    storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
                     aOff += kr * kcq;
                 }
             }
@@ -197,8 +201,15 @@ final class GemmJob {
         }
     }
 
-    /** Merges a rows×cols tile into C at element cIdx: C = alpha·tile + beta·C on the first k block, else C += alpha·tile. */
-    private void storeTile(float[] tile, int rows, int cols, long cIdx, boolean first) {
+    /**
+     * Merges a rows×cols tile into C at element cIdx: C = alpha·tile + beta·C (+ bias[col0 ...] when there is one) on
+     * the first k block, else C += alpha·tile.
+     */
+    private void storeTile(float[] tile, int rows, int cols, long cIdx, int col0, boolean first) {
+        if (first && !bias.equals(MemorySegment.NULL)) {
+            storeTileBias(tile, rows, cols, cIdx, col0);
+            return;
+        }
         float alpha = spec.alpha();
         float beta = first ? spec.beta() : 1f;
         long ldc = spec.ldc();
@@ -221,6 +232,28 @@ final class GemmJob {
                             v = beta == 1f ? v + old : beta * old + v;
                         }
                         c.setAtIndex(F, at + jj, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /** First k block with a bias (beta is 0): C = alpha·tile + bias[col0 + j]. */
+    private void storeTileBias(float[] tile, int rows, int cols, long cIdx, int col0) {
+        float alpha = spec.alpha();
+        long ldc = spec.ldc();
+        for (int r = 0; r < rows; r++) {
+            long rowByte = (cIdx + r * ldc) * Float.BYTES;
+            for (int j = 0; j < cols; j += L) {
+                if (cols - j >= L) {
+                    FloatVector bv = FloatVector.fromMemorySegment(S, bias, (long) (col0 + j) * Float.BYTES, NATIVE);
+                    // alpha·tile, then + bias: the same two roundings as broadcasting the bias and adding with beta = 1
+                    FloatVector.fromArray(S, tile, r * NR + j).mul(alpha).add(bv)
+                            .intoMemorySegment(c, rowByte + j * 4L, NATIVE);
+                } else {
+                    long at = rowByte / Float.BYTES;
+                    for (int jj = j; jj < cols; jj++) {
+                        c.setAtIndex(F, at + jj, alpha * tile[r * NR + jj] + bias.getAtIndex(F, col0 + jj));
                     }
                 }
             }
