@@ -80,7 +80,9 @@ class DevicePathTest {
             Tensor beta = Tensor.zeros(HIDDEN);
             Tensor w2 = Tensor.rand(3, CLASSES, HIDDEN);
             Tensor b2 = Tensor.zeros(CLASSES);
-            for (Tensor p : List.of(w1, b1, gamma, beta, w2, b2)) {
+            Tensor editA = Tensor.uniform(Factories.rng(4), -0.3f, 0.3f, 3, HIDDEN);   // a rank-3 edit (lowRankEdit)
+            Tensor editB = Tensor.uniform(Factories.rng(5), -0.3f, 0.3f, 3, HIDDEN);
+            for (Tensor p : List.of(w1, b1, gamma, beta, w2, b2, editA, editB)) {
                 TensorScope.unregister(p);
                 params.add(p.requiresGrad(true));
             }
@@ -99,7 +101,8 @@ class DevicePathTest {
                     Tensor t = Tensor.ofInts(targets);                         // upload: the labels
                     Tensor h = Functional.gelu(Functional.linear(x, w1, b1), false);         // (B, HIDDEN)
                     Tensor n = Functional.layerNorm(h, gamma, beta, 1e-5f);
-                    Tensor logits = Functional.linear(n, w2, b2);                           // (B, CLASSES)
+                    Tensor e = Functional.lowRankEdit(n, editA, editB, 0.5f);             // (B, HIDDEN)
+                    Tensor logits = Functional.linear(e, w2, b2);                           // (B, CLASSES)
                     Tensor loss = Functional.crossEntropy(logits, t);
                     loss.backward();
                     losses[step - 1] = loss.item();                            // download: the loss
