@@ -32,6 +32,7 @@ final class GemmJob {
     private final MemorySegment c;
     /** Added to every row of C on the first k block, or {@link MemorySegment#NULL}. */
     private final MemorySegment bias;
+    private final boolean hasBias;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -58,6 +59,7 @@ final class GemmJob {
         this.b = b;
         this.c = c;
         this.bias = bias;
+        this.hasBias = !bias.equals(MemorySegment.NULL);
         this.offA = offA;
         this.offB = offB;
         this.offC = offC;
@@ -206,7 +208,7 @@ final class GemmJob {
      * the first k block, else C += alpha·tile.
      */
     private void storeTile(float[] tile, int rows, int cols, long cIdx, int col0, boolean first) {
-        if (first && !bias.equals(MemorySegment.NULL)) {
+        if (first && hasBias) {
             storeTileBias(tile, rows, cols, cIdx, col0);
             return;
         }
