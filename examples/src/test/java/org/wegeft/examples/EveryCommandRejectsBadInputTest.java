@@ -47,7 +47,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench train --rank", "0"),
             Map.entry("wegeft bench train --gemm-n", "-1"),
             Map.entry("wegeft bench forward --batch", "0"),
-            Map.entry("wegeft bench forward --seq", "0"),
+            Map.entry("wegeft bench forward --seq", "1"),
             Map.entry("wegeft bench forward --rank", "0"),
             Map.entry("wegeft bench forward --rounds", "0"),
             Map.entry("wegeft bench forward --runs", "0"),

@@ -16,9 +16,9 @@ import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;
 import org.wegeft.vision.VisionTransformer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,14 +36,8 @@ public final class BenchForwardCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|llama-tiny")
-    String model = "";
-
-    @Option(names = "--batch", description = "images or sequences (default: 8 for ViT, 4 for llama-tiny)")
-    @Nullable Integer batch;
-
-    @Option(names = "--seq", description = "tokens per sequence (llama-tiny only; default 256)")
-    @Nullable Integer seq;
+    @Mixin
+    BenchShapeOptions shape = new BenchShapeOptions();
 
     @Option(names = "--rank", defaultValue = "16", description = "WeGeFT rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
@@ -59,23 +53,15 @@ public final class BenchForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // numbers first, so each message names the flag that is wrong
-        if (batch != null) {
-            FlagCheck.atLeast(spec, "--batch", batch, 1);
-        }
-        if (seq != null) {
-            FlagCheck.atLeast(spec, "--seq", seq, 1);
-        }
+        shape.checkNumbers(spec);   // numbers first, so each message names the flag that is wrong
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--rounds", rounds, 1);
         FlagCheck.atLeast(spec, "--runs", runs, 1);
         FlagCheck.atLeast(spec, "--warmup", warmup, 0);
-        BenchModel m = BenchModel.parse("--model", model);
-        int b = batch != null ? batch : m.isLlm() ? 4 : 8;
-        if (seq != null && !m.isLlm()) {
-            throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
-        }
-        int t = m.isLlm() ? (seq != null ? seq : 256) : 0;
+        BenchShapeOptions.Shape sh = shape.resolve(spec);
+        BenchModel m = sh.model();
+        int b = sh.batch();
+        int t = sh.seq();
         Module base = m.build(0);
         Module adapted = m.build(0);
         PeftModel peft = m.apply(adapted, TrainFlops.Method.WEGEFT, rank, 0);

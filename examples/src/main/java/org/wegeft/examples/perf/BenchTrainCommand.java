@@ -26,6 +26,7 @@ import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TrainableReport;
 import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,17 +51,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|llama-tiny")
-    String model = "";
+    @Mixin
+    BenchShapeOptions shape = new BenchShapeOptions();
 
     @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe")
     String method = "";
-
-    @Option(names = "--batch", description = "images or sequences per step (default: 8 for ViT, 4 for llama-tiny)")
-    @Nullable Integer batch;
-
-    @Option(names = "--seq", description = "tokens per sequence (llama-tiny only; default 256)")
-    @Nullable Integer seq;
 
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int steps = 10;
@@ -92,24 +87,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // numbers first, so each message names the flag that is wrong
-        if (batch != null) {
-            FlagCheck.atLeast(spec, "--batch", batch, 1);
-        }
-        if (seq != null) {
-            FlagCheck.atLeast(spec, "--seq", seq, 2);
-        }
+        shape.checkNumbers(spec);   // numbers first, so each message names the flag that is wrong
         FlagCheck.atLeast(spec, "--steps", steps, 1);
         FlagCheck.atLeast(spec, "--warmup", warmup, 0);
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
-        BenchModel m = BenchModel.parse("--model", model);
+        BenchShapeOptions.Shape sh = shape.resolve(spec);
+        BenchModel m = sh.model();
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
-        int b = batch != null ? batch : m.isLlm() ? 4 : 8;
-        if (seq != null && !m.isLlm()) {
-            throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
-        }
-        int t = m.isLlm() ? (seq != null ? seq : 256) : 0;
+        int b = sh.batch();
+        int t = sh.seq();
         KernelBackend kb = selectBackend();
         ProfilingBackend prof = null;
         if (profile) {

@@ -1,0 +1,42 @@
+package org.wegeft.examples.perf;
+
+import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The {@code --model}, {@code --batch} and {@code --seq} options of {@code bench train} and {@code bench forward}. */
+final class BenchShapeOptions {
+    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|llama-tiny")
+    String model = "";
+
+    @Option(names = "--batch", description = "images or sequences per step (default: 8 for ViT, 4 for llama-tiny)")
+    @Nullable Integer batch;
+
+    @Option(names = "--seq", description = "tokens per sequence (llama-tiny only; default 256)")
+    @Nullable Integer seq;
+
+    /** A benchmark model with its batch and sequence length (0 for a ViT). */
+    record Shape(BenchModel model, int batch, int seq) {}
+
+    /** Checks the numbers given (first, so that each message names the flag that is wrong). */
+    void checkNumbers(CommandSpec spec) {
+        if (batch != null) {
+            FlagCheck.atLeast(spec, "--batch", batch, 1);
+        }
+        if (seq != null) {
+            FlagCheck.atLeast(spec, "--seq", seq, 2);
+        }
+    }
+
+    /** The model and its batch and sequence length, defaults filled in. */
+    Shape resolve(CommandSpec spec) {
+        BenchModel m = BenchModel.parse("--model", model);
+        if (seq != null && !m.isLlm()) {
+            throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
+        }
+        int b = batch != null ? batch : m.isLlm() ? 4 : 8;
+        return new Shape(m, b, m.isLlm() ? (seq != null ? seq : 256) : 0);
+    }
+}
