@@ -10,7 +10,8 @@
 # checkpointing is measured too, for its memory. Prints every JSON line, then a summary table (best of rounds per
 # side, i.e. the lower of the per-round median step times).
 #   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 8 minutes on 2 cores)
-# Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread). Run it on a quiet machine.
+# Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
+# python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-2}
@@ -67,4 +68,11 @@ for m in ("vit-s16", "llama-tiny"):
     print(f"| {m} | {g['step_ms_median']:.0f} | {g['peak_rss_mb']:.0f} | {g['peak_rss_mb']/fu['peak_rss_mb']:.3f}"
           f" | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f} |")
 PY
+# keep the raw lines and plot them (runs/ is gitignored; docs/performance-train.* are a committed run's)
+mkdir -p runs
+cp "$out" runs/train_vs_torch.log
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  /usr/bin/python3 tools/bench/plot_train_vs_torch.py runs/train_vs_torch.log runs/train_vs_torch.png \
+    && echo "wrote runs/train_vs_torch.log and runs/train_vs_torch.png"
+fi
 rm -f "$out"
