@@ -7,7 +7,6 @@ import static org.wegeft.kernels.cpu.CpuVec.ld;
 import static org.wegeft.kernels.cpu.CpuVec.set;
 import static org.wegeft.kernels.cpu.CpuVec.st;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
@@ -28,7 +27,7 @@ import org.wegeft.kernels.Parallel;
  *     dS = P ⊙ (dP − D)
  *     dQ = scale · dS K               dK += scale · dSᵀ Q
  * </pre>
- * Scratch is per-thread native memory reused across calls. The products run on the thread of their task
+ * Scratch is the thread's native {@link CpuVec#scratch}. The products run on the thread of their task
  * ({@link CpuGemm#gemmSerial}): the heads already keep every thread busy.
  */
 final class CpuAttention {
@@ -43,23 +42,8 @@ final class CpuAttention {
     private static int qb(boolean causal) {
         return causal ? QB_CAUSAL : QB;
     }
-    /**
-     * Per-thread native scratch. Native, not a heap array's segment: the vector loads and stores the kernels share
-     * are compiled for the native segments tensors use, and one heap segment among them makes C2 give up their
-     * intrinsics (measured: every CPU kernel several times slower, allocating on every vector op).
-     */
-    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private CpuAttention() {
-    }
-
-    private static MemorySegment scratch(long floats) {
-        MemorySegment s = SCRATCH.get();
-        if (s.byteSize() < floats * Float.BYTES) {
-            s = Arena.ofAuto().allocate(floats * Float.BYTES, 64);
-            SCRATCH.set(s);
-        }
-        return s;
     }
 
     /** Keys visible to query row i (0-based within the head). */
@@ -73,7 +57,7 @@ final class CpuAttention {
         int qbs = qb(causal);
         int qBlocks = Math.ceilDiv(tq, qbs);
         Parallel.forRange(bh * qBlocks, 1, (t0, t1) -> {
-            MemorySegment s = scratch((long) qbs * tk);
+            MemorySegment s = CpuVec.scratch((long) qbs * tk);
             for (int t = t0; t < t1; t++) {
                 int h = t / qBlocks;
                 int i0 = (t % qBlocks) * qbs;
@@ -147,7 +131,7 @@ final class CpuAttention {
                                   MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal) {
         Parallel.forRange(bh, 1, (h0, h1) -> {
             int qbs = qb(causal);
-            MemorySegment s = scratch(2L * qbs * tk);
+            MemorySegment s = CpuVec.scratch(2L * qbs * tk);
             MemorySegment p = s.asSlice(0, (long) qbs * tk * 4);
             MemorySegment ds = s.asSlice((long) qbs * tk * 4, (long) qbs * tk * 4);
             for (int h = h0; h < h1; h++) {

@@ -57,7 +57,7 @@ public final class CpuGemm {
 
     /** {@code C_b = alpha·op(A_b)·op(B_b) + beta·C_b} for every b in the batch; see KernelBackend.gemm. */
     public static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL);
+        gemm(spec, a, b, c, MemorySegment.NULL, Parallel.threads());
     }
 
     /**
@@ -70,10 +70,12 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
                     + spec);
         }
-        gemm(spec, a, b, c, bias);
+        gemm(spec, a, b, c, bias, Parallel.threads());
     }
 
-    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias) {
+    /** The product on at most {@code maxThreads} threads (the caller's included). */
+    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
+                             int maxThreads) {
         int m = spec.m();
         int n = spec.n();
         if (m == 0 || n == 0) {
@@ -87,7 +89,7 @@ public final class CpuGemm {
         }
         long work = (long) m * n * spec.k();
         // segments of a confined arena can only be touched by their owner thread
-        int threads = shareable(a) && shareable(b) && shareable(c) ? Parallel.threads() : 1;
+        int threads = shareable(a) && shareable(b) && shareable(c) ? maxThreads : 1;
         int batch = spec.batch();
         if (batch > 1 && threads > 1
                 && (work < BATCH_SPLIT_WORK || batch % threads == 0 || batch >= 4 * threads)) {
@@ -109,18 +111,7 @@ public final class CpuGemm {
      * (attention's per-head products), where handing units to helpers would only make the threads contend.
      */
     static void gemmSerial(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        if (spec.m() == 0 || spec.n() == 0) {
-            return;
-        }
-        if (spec.k() == 0 || spec.alpha() == 0f) {
-            for (int bi = 0; bi < spec.batch(); bi++) {
-                scaleC(spec, c, bi * spec.strideC());
-            }
-            return;
-        }
-        for (int bi = 0; bi < spec.batch(); bi++) {
-            product(spec, a, b, c, MemorySegment.NULL, bi, 1);
-        }
+        gemm(spec, a, b, c, MemorySegment.NULL, 1);
     }
 
     /** One product of the batch, on up to {@code threads} threads. */

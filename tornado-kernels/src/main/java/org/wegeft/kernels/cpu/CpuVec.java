@@ -118,15 +118,22 @@ final class CpuVec {
         return F.indexInRange(i, to);
     }
 
-    private static final ThreadLocal<MemorySegment> BLOCK_SCRATCH =
-            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate((long) BLOCK * 4, 64));
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     /**
-     * This thread's scratch of {@link #BLOCK} floats, for kernels that make two passes over a block. Native memory:
-     * the shared vector loads and stores are compiled for native segments only (see {@code CpuAttention}).
+     * This thread's scratch of at least {@code floats} floats (grown as needed, contents undefined), for kernels
+     * that stage a block between passes (attention's scores, GELU's backward). One kernel uses it at a time on a
+     * thread. Native memory, not a heap array's segment: the vector loads and stores the kernels share are
+     * compiled for the native segments tensors use, and one heap segment among them makes C2 give up their
+     * intrinsics (measured: every CPU kernel several times slower, allocating on every vector op).
      */
-    static MemorySegment blockScratch() {
-        return BLOCK_SCRATCH.get();
+    static MemorySegment scratch(long floats) {
+        MemorySegment s = SCRATCH.get();
+        if (s.byteSize() < floats * Float.BYTES) {
+            s = java.lang.foreign.Arena.ofAuto().allocate(floats * Float.BYTES, 64);
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** Runs body over [0, n) in fixed blocks of {@link #BLOCK} elements, in parallel. */
