@@ -7,7 +7,6 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.tensor.MemoryStats;
 
@@ -46,18 +45,8 @@ final class SoakProbe {
 
     /** VmRSS of /proc/self/status in bytes, or null where it cannot be read. */
     static @Nullable Long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] parts = line.substring(6).strip().split("\\s+");
-                    long v = Long.parseLong(parts[0]);
-                    return parts.length > 1 && parts[1].toLowerCase(Locale.ROOT).equals("kb") ? v * 1024 : v;
-                }
-            }
-            return null;
-        } catch (IOException | NumberFormatException e) {
-            return null;
-        }
+        long kb = ProcStatus.kb("VmRSS:");
+        return kb < 0 ? null : kb * 1024;
     }
 
     /** Entries of /proc/self/fd, less the one the listing itself opens; null where it cannot be read. */

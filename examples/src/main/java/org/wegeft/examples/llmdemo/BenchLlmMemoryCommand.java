@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.ProcStatus;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.Example;
@@ -169,8 +170,8 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
             o.put("batch", batch);
             o.put("seq", seq);
             o.put("steps", steps);
-            o.put("peak_rss_mb", round(statusKb("VmHWM:") / 1024.0));
-            o.put("heap_peak_mb", round(heapPeakBytes() / 1048576.0));
+            o.put("peak_rss_mb", round(ProcStatus.mb("VmHWM:")));
+            o.put("heap_peak_mb", round(ProcStatus.heapPeakBytes() / 1048576.0));
             o.put("heap_max_mb", round(Runtime.getRuntime().maxMemory() / 1048576.0));
             o.put("pool_peak_live_mb", round(MemoryStats.current().peakLiveBytes() / 1048576.0));
             o.put("seconds_per_step", round(trainSeconds / steps));
@@ -223,29 +224,6 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
                     + status + " and printed: " + out.strip());
         }
         return JSON.readTree(last);
-    }
-
-    private static long heapPeakBytes() {
-        long sum = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
-    }
-
-    private static long statusKb(String key) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").strip());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static double round(double v) {

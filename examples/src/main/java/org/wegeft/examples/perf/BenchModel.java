@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.wegeft.examples.llmdemo.DemoTraining;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.Example;
@@ -18,8 +19,6 @@ import org.wegeft.peft.LoraConfig;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
 import org.wegeft.peft.WeGeFTConfig;
-import org.wegeft.tensor.Functional;
-import org.wegeft.tensor.Tensor;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
@@ -151,12 +150,7 @@ enum BenchModel {
                 }
                 rows.add(Example.of(ids));
             }
-            StepFunction<LmBatch> loss = (mod, b) -> {
-                LlamaForCausalLM lm = (LlamaForCausalLM) mod;
-                Tensor logits = lm.forward(b.inputIds(), b.attentionMask(), null, null); // (B, T, V)
-                long bt = logits.size(0) * logits.size(1);
-                return Functional.crossEntropy(logits.view(bt, VOCAB), b.targets().view(bt));
-            };
+            StepFunction<LmBatch> loss = (mod, b) -> DemoTraining.loss((LlamaForCausalLM) mod, b);
             return new Workload<>(new LmBatchSource(rows, batch, 0, false), loss);
         }
         List<ImageBatch> batches = new ArrayList<>();

@@ -3,16 +3,12 @@ package org.wegeft.examples.perf;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.ProcStatus;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
@@ -155,7 +151,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         trainer.run();
         double[] sorted = ms.clone();
         double median = GemmRate.median(sorted);
-        double peakRss = statusMb("VmHWM:");
+        double peakRss = ProcStatus.mb("VmHWM:");
         double poolPeak = MemoryStats.current().peakLiveBytes() / 1048576.0;
         TrainFlops flops = m.flops(meth, rank, b, t);
         double achieved = flops.total() / (median / 1e3) / 1e9;
@@ -188,7 +184,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Arrays.stream(ms).forEach(x -> all.add(round(x, 2)));
         o.put("peak_rss_mb", round(peakRss, 1));
         o.put("pool_peak_live_mb", round(poolPeak, 1));
-        o.put("heap_peak_mb", round(heapPeakBytes() / 1048576.0, 1));
+        o.put("heap_peak_mb", round(ProcStatus.heapPeakBytes() / 1048576.0, 1));
         o.put("trainable", report.trainable());
         o.put("total", report.total());
         o.put("gflop_per_step", round(flops.total() / 1e9, 3));
@@ -246,29 +242,5 @@ public final class BenchTrainCommand implements Callable<Integer> {
     static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
-    }
-
-    private static long heapPeakBytes() {
-        long sum = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
-    }
-
-    /** A {@code /proc/self/status} field in MiB, or -1 when unknown (not Linux). */
-    static double statusMb(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").strip()) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -1,9 +1,7 @@
 package org.wegeft.examples.vit;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import org.wegeft.examples.ProcStatus;
 
 /**
  * Resident memory from {@code /proc/self/status} (Linux; -1 elsewhere). {@link #highWaterMb()} is the
@@ -12,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * approximation: memory the JVM kept from earlier work counts too).
  */
 final class PeakMemory implements AutoCloseable {
-    private static final Path STATUS = Path.of("/proc/self/status");
     private final AtomicLong maxKb = new AtomicLong(-1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -20,7 +17,7 @@ final class PeakMemory implements AutoCloseable {
     private PeakMemory() {
         thread = Thread.ofPlatform().daemon().name("wegeft-rss-sampler").start(() -> {
             while (running) {
-                long kb = readKb("VmRSS:");
+                long kb = ProcStatus.kb("VmRSS:");
                 maxKb.accumulateAndGet(kb, Math::max);
                 try {
                     Thread.sleep(20);
@@ -38,7 +35,7 @@ final class PeakMemory implements AutoCloseable {
 
     /** The largest VmRSS seen so far, in MiB (-1 when unknown). */
     double peakMb() {
-        long kb = Math.max(maxKb.get(), readKb("VmRSS:"));
+        long kb = Math.max(maxKb.get(), ProcStatus.kb("VmRSS:"));
         return kb < 0 ? -1 : kb / 1024.0;
     }
 
@@ -55,20 +52,7 @@ final class PeakMemory implements AutoCloseable {
 
     /** This process's peak resident set (VmHWM) in MiB, or -1 when unknown. */
     static double highWaterMb() {
-        long kb = readKb("VmHWM:");
+        long kb = ProcStatus.kb("VmHWM:");
         return kb < 0 ? -1 : kb / 1024.0;
-    }
-
-    private static long readKb(String key) {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").strip());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }
