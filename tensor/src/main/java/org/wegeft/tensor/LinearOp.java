@@ -7,8 +7,7 @@ import org.wegeft.kernels.ReduceOp;
 
 /**
  * y = x·Wᵀ + b with W (out, in) as stored: one GEMM with transB that adds the bias in its store
- * ({@code gemmBias}; a strided bias is broadcast into y first and the GEMM accumulates onto it). Fused form of
- * {@code x.matmul(W.t()).add(b)}.
+ * ({@code gemmBias}). Fused form of {@code x.matmul(W.t()).add(b)}.
  * Backward: dx = dy·W, dW = dyᵀ·x over all rows, db = Σ_rows dy; a frozen W gets no gradient.
  */
 final class LinearOp extends Node {
@@ -38,26 +37,19 @@ final class LinearOp extends Node {
         long[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         Tensor y = Raw.empty(DType.F32, outShape);
-        try (Operand bo = bias == null ? null : Raw.floatStrided(bias, "linear bias")) {
-            // a contiguous bias goes into the GEMM's store (gemmBias); a strided one is broadcast into y first
-            MemorySegment fused = bo != null && (out == 1 || bo.t().stridesRef()[0] == 1) ? bo.seg() : null;
-            float beta = 0f;
-            if (bo != null && fused == null) {
-                long[] bst = new long[outShape.length];
-                bst[bst.length - 1] = bo.t().stridesRef()[0];
-                Raw.be().copyStrided(Shapes.toInt(outShape, "linear"), bo.seg(), bst, y.seg());
-                beta = 1f;
-            }
+        // the bias as N contiguous floats (a copy of at most a few thousand), added in the GEMM's store (gemmBias)
+        try (Tensor bc = bias == null ? null : Raw.contiguousAs(bias, DType.F32)) {
+            MemorySegment b = bc == null ? null : bc.seg();
             long[] ws = w.stridesRef();
             try (Tensor wt = w.viewOf(w.storageOffset(), new long[] {w.size(1), out}, new long[] {ws[1], ws[0]})) {
                 if (x.dim() == 1) {
                     try (Tensor x2 = x.viewOf(x.storageOffset(), new long[] {1, x.size(0)},
                             new long[] {x.size(0) * x.stridesRef()[0], x.stridesRef()[0]});
                          Tensor y2 = y.viewOf(0, new long[] {1, out}, new long[] {out, 1})) {
-                        Raw.gemmInto(x2, wt, y2, beta, fused);
+                        Raw.gemmInto(x2, wt, y2, 0f, b);
                     }
                 } else {
-                    Raw.gemmInto(x, wt, y, beta, fused);
+                    Raw.gemmInto(x, wt, y, 0f, b);
                 }
             }
         }
