@@ -350,7 +350,10 @@ final class GemmSkinny {
         c7v.intoArray(acc, at + 7 * stride);
     }
 
-    /** Column chunks [c0, c1) of C for a transposed B: each chunk of op(B) packed k-major first. */
+    /**
+     * Column chunks [c0, c1) of C for a transposed B: each chunk of op(B) packed k-major first (lanes past the
+     * chunk's columns keep old values: they only reach lanes that are not stored).
+     */
     private static void shortMPacked(GemmSpec s, float[] ap, MemorySegment b, long offB, MemorySegment c,
                                      long offC, int c0, int c1) {
         int m = s.m();
@@ -366,11 +369,6 @@ final class GemmSkinny {
                 long row = offB + (long) (j + jj) * s.ldb();
                 for (int kk = 0; kk < k; kk++) {
                     bq[kk * L + jj] = b.getAtIndex(F, row + kk);
-                }
-            }
-            for (int jj = cols; jj < L; jj++) {
-                for (int kk = 0; kk < k; kk++) {
-                    bq[kk * L + jj] = 0f;
                 }
             }
             for (int i0 = 0; i0 < m; i0 += 8) {
