@@ -30,7 +30,7 @@ final class VitSparkRun {
                 .setIfMissing("spark.ui.enabled", "false");
         DistributedResult r;
         double seconds;
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = context(conf, master)) {
             int n = replicas > 0 ? replicas : sc.defaultParallelism();
             long t0 = System.nanoTime();
             r = new SparkTrainer<>(sc, job, n).progress(progress).run();
@@ -60,5 +60,17 @@ final class VitSparkRun {
         long images = steps * job.batch();
         return new MethodResult(m.id(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
                 job.recipe().lr(), steps, images / Math.max(1e-9, seconds));
+    }
+
+    /** The Spark context for {@code master}; a master URL Spark cannot use is a bad {@code --spark-master}. */
+    private static JavaSparkContext context(SparkConf conf, String master) {
+        try {
+            return new JavaSparkContext(conf);
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            if (e instanceof org.apache.spark.SparkException || e instanceof IllegalArgumentException) {
+                throw new IllegalArgumentException("--spark-master '" + master + "': " + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 }

@@ -156,6 +156,16 @@ class VitCommandsTest {
     }
 
     @Test
+    void aMasterUrlSparkCannotParseIsABadSparkMasterFlag() {
+        Result r = run(args("train", dir, "--method", "wegeft", "--steps", "1", "--batch", "8", "--spark-master",
+                "bogus://nowhere", "--replicas", "2"));
+        assertEquals(2, r.status(), r.err());
+        String first = r.err().lines().filter(l -> l.startsWith("wegeft")).findFirst().orElse(r.err());
+        assertTrue(first.contains("--spark-master 'bogus://nowhere'") && first.contains("Master URL")
+                && !first.contains("internal error"), first);
+    }
+
+    @Test
     void bitFitSavesAWholeModelThatEvaluatesToTheSameAccuracy() throws IOException {
         Path out = dir.resolve("bitfit");
         Result t = run(args("train", dir, "--method", "bitfit", "--steps", "2", "--batch", "8", "--out",
