@@ -18,6 +18,8 @@ SERIES = [  # (key in the log, label, colour)
     ("ours-lora", "LoRA (ours)", "#1f77b4"),
     ("ours-full", "full FT (ours)", "#2ca02c"),
     ("ours-wegeft-gc", "WeGeFT + grad ckpt (ours)", "#ff9896"),
+    ("ours-lora-gc", "LoRA + grad ckpt (ours)", "#aec7e8"),
+    ("ours-full-gc", "full FT + grad ckpt (ours)", "#98df8a"),
     ("torch-native-wegeft", "WeGeFT, PyTorch (AVX-512 OpenBLAS)", "#7f7f7f"),
     ("torch-env-wegeft", "WeGeFT, PyTorch (env OpenBLAS)", "#c7c7c7"),
 ]
@@ -37,7 +39,7 @@ def main():
         if key not in best or d["step_ms_median"] < best[key]["step_ms_median"]:
             best[key] = d
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
-    width = 0.13
+    width = 0.1
     for ax, field, title in ((axes[0], "step_ms_median", "training step (median, ms)"),
                              (axes[1], "peak_rss_mb", "peak resident memory (MB)")):
         for i, (key, label, colour) in enumerate(SERIES):

@@ -5,11 +5,10 @@
 # `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
-# (JAVA_HEAP; tensors live off-heap, and with the default maximum heap of a quarter of RAM the garbage
-# collector's young generation alone varies by hundreds of MB from run to run). WeGeFT with gradient
-# checkpointing is measured too, for its memory. Prints every JSON line, then a summary table (best of rounds per
+# (JAVA_HEAP) and the launcher's default collector (parallel, 64 MB young generation: tensors live off-heap).
+# WeGeFT, LoRA and full fine-tuning with gradient checkpointing are measured too, for their memory. Prints every JSON line, then a summary table (best of rounds per
 # side, i.e. the lower of the per-round median step times).
-#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 8 minutes on 2 cores)
+#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 11 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
 # python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
 set -euo pipefail
@@ -35,6 +34,8 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
   ours "$1" lora "$2"
   ours "$1" full "$2"
   ours "$1" wegeft "$2" --grad-checkpointing
+  ours "$1" lora "$2" --grad-checkpointing
+  ours "$1" full "$2" --grad-checkpointing
   ./wegeft bench forward --model "$1" --batch "$2" 2>/dev/null | sed "s/^/forward /" | tee -a "$out"
 done
 /usr/bin/python3 - "$out" <<'PY'
@@ -61,12 +62,21 @@ for m in ("vit-s16", "llama-tiny"):
           f" | {lo['step_ms_median']:.0f} | {w['step_ms_median']/lo['step_ms_median']:.3f}"
           f" | {w['peak_rss_mb']:.0f} / {lo['peak_rss_mb']:.0f} / {fu['peak_rss_mb']:.0f}"
           f" | {w['peak_rss_mb']/fu['peak_rss_mb']:.3f} | {fwd[m]['ratio_merged_to_base']:.4f} |")
-print("\n| model | WeGeFT + grad checkpointing: step ms | peak MB | / full's peak | pool peak MB WeGeFT / LoRA / full |")
-print("|---|---|---|---|---|")
+print("\n| model | pool peak MB WeGeFT / LoRA / full | WeGeFT/full |")
+print("|---|---|---|")
 for m in ("vit-s16", "llama-tiny"):
-    g, w, lo, fu = (best[(k, m)] for k in ("ours-wegeft-gc", "ours-wegeft", "ours-lora", "ours-full"))
-    print(f"| {m} | {g['step_ms_median']:.0f} | {g['peak_rss_mb']:.0f} | {g['peak_rss_mb']/fu['peak_rss_mb']:.3f}"
-          f" | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f} |")
+    w, lo, fu = (best[(k, m)] for k in ("ours-wegeft", "ours-lora", "ours-full"))
+    print(f"| {m} | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f}"
+          f" | {w['pool_peak_live_mb']/fu['pool_peak_live_mb']:.3f} |")
+print("\n| model, all with gradient checkpointing | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
+      " WeGeFT/LoRA | peak MB WeGeFT / LoRA / full | WeGeFT/full |")
+print("|---|---|---|---|---|---|")
+for m in ("vit-s16", "llama-tiny"):
+    g, lg, fg, tn = (best[(k, m)] for k in ("ours-wegeft-gc", "ours-lora-gc", "ours-full-gc", "torch-native-wegeft"))
+    print(f"| {m} | {g['step_ms_median']:.0f} / {lg['step_ms_median']:.0f} / {fg['step_ms_median']:.0f}"
+          f" | {g['step_ms_median']/tn['step_ms_median']:.3f} | {g['step_ms_median']/lg['step_ms_median']:.3f}"
+          f" | {g['peak_rss_mb']:.0f} / {lg['peak_rss_mb']:.0f} / {fg['peak_rss_mb']:.0f}"
+          f" | {g['peak_rss_mb']/fg['peak_rss_mb']:.3f} |")
 PY
 # keep the raw lines and plot them (runs/ is gitignored; docs/performance-train.* are a committed run's)
 mkdir -p runs

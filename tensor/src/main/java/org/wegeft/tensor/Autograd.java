@@ -43,10 +43,16 @@ final class Autograd {
                         continue;
                     }
                     Tensor[] grads;
+                    node.lastBackward = !retainGraph;
                     try {
                         grads = node.backward(g);
                     } finally {
                         g.close();
+                        if (!retainGraph) {
+                            // as PyTorch frees saved tensors: each node's activations go as soon as its own
+                            // backward has run, so backward's peak is not every activation plus every gradient
+                            node.release();
+                        }
                     }
                     Tensor[] inputs = node.inputs();
                     for (int i = 0; i < inputs.length; i++) {

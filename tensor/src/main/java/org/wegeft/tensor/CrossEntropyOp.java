@@ -52,6 +52,12 @@ final class CrossEntropyOp extends Node {
     Tensor[] backward(Tensor g) {
         if (g.storage().isHostMemory()) {
             float scale = g.item() / count;
+            if (lastBackward && dlogits.isExclusive()) {
+                // the graph goes away after this: scale the saved (rows × classes) gradient in place instead of
+                // holding it and a scaled copy at once (a language model's logits are its largest activation)
+                Raw.be().affine(dlogits.seg(), dlogits.seg(), dlogits.numel(), scale, 0f);
+                return new Tensor[] {dlogits.internalAlias()};
+            }
             return new Tensor[] {Raw.affine(dlogits, scale, 0f)};
         }
         // device memory: scale by dy / count with kernels, never reading dy on the host

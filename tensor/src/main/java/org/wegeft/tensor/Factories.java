@@ -1,7 +1,11 @@
 package org.wegeft.tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+
+import org.wegeft.kernels.DType;
 
 /**
  * Tensors from Java data and random generators: values are made on the host and copied once into the current
@@ -53,20 +57,38 @@ final class Factories {
     }
 
     static Tensor uniform(RandomGenerator rng, float lo, float hi, long[] shape) {
-        int n = Shapes.checkedInt(Shapes.numel(shape), "rand");
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * rng.nextFloat();
-        }
-        return of(v, shape);
+        return generated(shape, v -> {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = lo + (hi - lo) * rng.nextFloat();
+            }
+        });
     }
 
     static Tensor normal(RandomGenerator rng, float mean, float std, long[] shape) {
-        int n = Shapes.checkedInt(Shapes.numel(shape), "randn");
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (mean + std * rng.nextGaussian());
+        return generated(shape, v -> {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (mean + std * rng.nextGaussian());
+            }
+        });
+    }
+
+    /** Host chunk for generated values: a random tensor never needs a Java array as large as itself. */
+    private static final int CHUNK = 1 << 16;
+
+    /**
+     * A float32 tensor whose values {@code fill} writes, one host chunk after another in element order (so the
+     * generator's stream is consumed exactly as by one array of the tensor's size). Initialising a large
+     * embedding therefore touches 256 KB of Java heap, not its own size, which would stay resident.
+     */
+    private static Tensor generated(long[] shape, Consumer<float[]> fill) {
+        long n = Shapes.numel(shape);
+        Storage st = Storage.allocateUninitialized(DType.F32, n);
+        float[] chunk = new float[(int) Math.min(CHUNK, n)];
+        for (long off = 0; off < n; off += chunk.length) {
+            float[] v = n - off >= chunk.length ? chunk : new float[(int) (n - off)];
+            fill.accept(v);
+            HostAccess.write(MemorySegment.ofArray(v), st, off * Float.BYTES);
         }
-        return of(v, shape);
+        return new Tensor(st, 0, shape.clone(), Shapes.contiguousStrides(shape), true);
     }
 }

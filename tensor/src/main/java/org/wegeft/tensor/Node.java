@@ -13,6 +13,11 @@ abstract class Node {
     private final Tensor[] inputs;
     private final List<Tensor> saved = new ArrayList<>(2);
     private boolean released;
+    /**
+     * True while the engine runs this node's backward for the last time (no retainGraph): the saved tensors are
+     * released right after, so backward may reuse an exclusively held one for its result.
+     */
+    boolean lastBackward;
     @Nullable TensorScope owner;
 
     Node(Tensor... inputs) {

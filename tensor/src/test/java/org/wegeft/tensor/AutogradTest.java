@@ -96,6 +96,76 @@ class AutogradTest {
         }
     }
 
+    /** An identity op whose backward records the pool's live bytes at the moment it runs. */
+    private static final class Probe extends Node {
+        private final long[] liveSeen;
+
+        private Probe(Tensor x, long[] liveSeen) {
+            super(x);
+            this.liveSeen = liveSeen;
+        }
+
+        static Tensor apply(Tensor x, long[] liveSeen) {
+            return Node.record(Raw.contiguousAs(x, x.dtype()), new Probe(x, liveSeen));
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            liveSeen[0] = MemoryPool.get().liveBytes();
+            return new Tensor[] {Raw.contiguousAs(g, g.dtype())};
+        }
+    }
+
+    @Test
+    void savedTensorsGoAsSoonAsTheirNodeHasRunBackward() {
+        long mb4 = 4L << 20;
+        long[] live = new long[1];
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.randn(1, 1024, 1024).requiresGrad(true);
+            Tensor p = Probe.apply(x, live);      // 4 MB, saved (twice, one storage) by the square below
+            Tensor loss = p.mul(p).sum();
+            p.close();
+            long before = MemoryPool.get().liveBytes();
+            loss.backward();
+            // when the probe's backward runs, mul's has run: its saved 4 MB must be gone already (the probe's
+            // 4 MB incoming gradient replaces it), not kept until the whole backward has finished
+            assertTrue(live[0] < before + mb4 / 2, "live " + live[0] + " vs " + before + " before backward");
+            assertNotNull(x.grad());
+        }
+        // retained graphs keep everything: the same probe sees the saved tensor still held
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.randn(2, 1024, 1024).requiresGrad(true);
+            Tensor p = Probe.apply(x, live);
+            Tensor loss = p.mul(p).sum();
+            p.close();
+            long before = MemoryPool.get().liveBytes();
+            try (Tensor one = Tensor.scalar(1f)) {
+                loss.backward(one, true);
+            }
+            assertTrue(live[0] >= before + mb4 / 2, "live " + live[0] + " vs " + before + " before backward");
+        }
+    }
+
+    @Test
+    void crossEntropyGradientIsTheSameInPlaceAndRetained() {
+        int[] targets = {3, -100, 0, 7, 7, 1};
+        try (TensorScope s = TensorScope.open()) {
+            Tensor t = Tensor.ofInts(targets);
+            Tensor a = Tensor.randn(5, 6, 10).requiresGrad(true);
+            Tensor b = a.detach().requiresGrad(true);
+            Tensor la = Functional.crossEntropy(a.mul(2f), t);
+            try (Tensor one = Tensor.scalar(0.5f)) {
+                la.backward(one, true);                    // retained: scales a copy
+                la.backward(one);                          // last: scales the saved gradient in place
+            }
+            Tensor lb = Functional.crossEntropy(b.mul(2f), t);
+            try (Tensor one = Tensor.scalar(1f)) {
+                lb.backward(one);
+            }
+            assertArrayEquals(b.grad().toFloatArray(), a.grad().toFloatArray(), 1e-6f);
+        }
+    }
+
     @Test
     void detachCutsTheGraphAndSharesStorage() {
         try (TensorScope s = TensorScope.open()) {

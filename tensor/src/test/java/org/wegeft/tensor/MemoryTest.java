@@ -30,6 +30,27 @@ class MemoryTest {
     }
 
     @Test
+    void randomInitialisationDoesNotNeedAJavaArrayOfTheTensorsSize() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Tensor warm = Tensor.randn(7, 1000)) {
+            assertEquals(1000, warm.numel());
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        try (Tensor big = Tensor.randn(7, 4096, 1024); Tensor u = Tensor.rand(8, 4096, 1024)) {   // 16 MB each
+            long heap = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(heap < 2 << 20, "random init allocated " + heap + " heap bytes for 32 MB of tensors");
+            // same stream as one array of the whole size: the chunk boundary (65,536) is invisible
+            try (Tensor small = Tensor.randn(7, 70_000)) {
+                float[] a = small.toFloatArray();
+                java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals((float) r.nextGaussian(), a[i], 0f, "element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void trainingLoopInScopesKeepsLiveBytesFlat() {
         // (the pool is JVM-wide: the Cleaner may return blocks other tests leaked meanwhile, so comparisons
         // are "no growth", and per-tensor checks look at the storage itself)

@@ -42,7 +42,7 @@ public final class CpuGemm {
      */
     private static final int KC = Integer.getInteger("wegeft.gemm.kc", 512);
     /** Largest row block of a work unit: an mc×kc A block (≤ 576 KB) stays in a 1 MB L2. */
-    private static final int MC = Integer.getInteger("wegeft.gemm.mc", 288);
+    private static final int MC = Math.max(MR, Integer.getInteger("wegeft.gemm.mc", 288));
     /** Largest packed B block, in floats (16 MB; fits a shared L3). */
     private static final int B_BLOCK = Integer.getInteger("wegeft.gemm.bblock", 4 << 20);
     /** Packed B sizes (floats) up to this stay in L2 between units. */
@@ -136,7 +136,7 @@ public final class CpuGemm {
         int microPanels = Math.ceilDiv(m, MR);
         // when B does not fit in L2, every unit streams it from L3: give units at least 8 micro-panels of rows
         // to reuse each B micro-panel, and find the parallelism in column groups instead
-        int minPerUnit = (long) k * n > B_IN_L2 ? Math.min(8, microPanels) : 1;
+        int minPerUnit = (long) k * n > B_IN_L2 ? Math.min(Math.min(8, MC / MR), microPanels) : 1;
         int perUnit = Math.clamp(microPanels / (4 * threads), minPerUnit, MC / MR);
         int rowBlocks = Math.ceilDiv(microPanels, perUnit);
         for (int jc = 0; jc < n; jc += ncMax) {

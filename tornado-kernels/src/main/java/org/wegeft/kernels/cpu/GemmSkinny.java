@@ -210,31 +210,34 @@ final class GemmSkinny {
         float alpha = s.alpha();
         float beta = s.beta();
         Parallel.RangeBody body = (i0, i1) -> {
-            float[] ai = scratch(1, k);
+            float[] ai = scratch(1, 2 * k);
             // column blocks of JB: a k × JB slice of the packed B (≤ 16 KB) stays in L1 across the rows
             for (int jb = 0; jb < n; jb += JB) {
                 int je = Math.min(n, jb + JB);
-                for (int i = i0; i < i1; i++) {
+                int i = i0;
+                // two rows × four vectors at a time: eight independent sums (one chain of k dependent FMAs
+                // per output vector left the FMA units idle for their latency), each B vector loaded once
+                for (; i + 2 <= i1; i += 2) {
+                    long ar = offA + i * rs;
+                    for (int kk = 0; kk < k; kk++) {
+                        ai[kk] = a.getAtIndex(F, ar + kk * ks) * alpha;
+                        ai[k + kk] = a.getAtIndex(F, ar + rs + kk * ks) * alpha;
+                    }
+                    long cr = offC + (long) i * s.ldc();
+                    int j = jb;
+                    for (; j + 4 * L <= je; j += 4 * L) {
+                        shortK2x4(ai, k, bp, np, j, c, cr + j, s.ldc(), beta);
+                    }
+                    for (int r = 0; r < 2; r++) {
+                        shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta);
+                    }
+                }
+                for (; i < i1; i++) {
                     long ar = offA + i * rs;
                     for (int kk = 0; kk < k; kk++) {
                         ai[kk] = a.getAtIndex(F, ar + kk * ks) * alpha;
                     }
-                    long cr = offC + (long) i * s.ldc();
-                    int j = jb;
-                    for (; j + L <= je; j += L) {
-                        FloatVector acc = FloatVector.zero(S);
-                        for (int kk = 0; kk < k; kk++) {
-                            acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[kk]), acc);
-                        }
-                        store(c, cr + j, acc, 1f, beta, null, true);
-                    }
-                    if (j < je) {
-                        FloatVector acc = FloatVector.zero(S);
-                        for (int kk = 0; kk < k; kk++) {
-                            acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[kk]), acc);
-                        }
-                        store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
-                    }
+                    shortKRow(ai, 0, k, bp, np, jb, je, c, offC + (long) i * s.ldc(), beta);
                 }
             }
         };
@@ -242,6 +245,58 @@ final class GemmSkinny {
             Parallel.forRange(m, 8, body);
         } else {
             body.run(0, m);
+        }
+    }
+
+    /** C[2 rows, j .. j+4L) = Σ_kk a_r[kk]·Bp[kk, j ..] (+ beta·C); a_r = ai[r·k ..], already scaled by alpha. */
+    private static void shortK2x4(float[] ai, int k, float[] bp, int np, int j, MemorySegment c, long cr, long ldc,
+                                  float beta) {
+        FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);
+        FloatVector x3 = FloatVector.zero(S), y0 = FloatVector.zero(S), y1 = FloatVector.zero(S);
+        FloatVector y2 = FloatVector.zero(S), y3 = FloatVector.zero(S);
+        for (int kk = 0; kk < k; kk++) {
+            int o = kk * np + j;
+            FloatVector b0 = FloatVector.fromArray(S, bp, o);
+            FloatVector b1 = FloatVector.fromArray(S, bp, o + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, o + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, o + 3 * L);
+            FloatVector u = bc(ai[kk]);
+            FloatVector v = bc(ai[k + kk]);
+            x0 = b0.fma(u, x0);
+            x1 = b1.fma(u, x1);
+            x2 = b2.fma(u, x2);
+            x3 = b3.fma(u, x3);
+            y0 = b0.fma(v, y0);
+            y1 = b1.fma(v, y1);
+            y2 = b2.fma(v, y2);
+            y3 = b3.fma(v, y3);
+        }
+        store(c, cr, x0, 1f, beta, null, true);
+        store(c, cr + L, x1, 1f, beta, null, true);
+        store(c, cr + 2 * L, x2, 1f, beta, null, true);
+        store(c, cr + 3 * L, x3, 1f, beta, null, true);
+        store(c, cr + ldc, y0, 1f, beta, null, true);
+        store(c, cr + ldc + L, y1, 1f, beta, null, true);
+        store(c, cr + ldc + 2 * L, y2, 1f, beta, null, true);
+        store(c, cr + ldc + 3 * L, y3, 1f, beta, null, true);
+    }
+
+    /** Columns [j, je) of one C row (C element cr + j ...) from the scaled A row ai[at .. at+k). */
+    private static void shortKRow(float[] ai, int at, int k, float[] bp, int np, int j, int je, MemorySegment c,
+                                  long cr, float beta) {
+        for (; j + L <= je; j += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int kk = 0; kk < k; kk++) {
+                acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[at + kk]), acc);
+            }
+            store(c, cr + j, acc, 1f, beta, null, true);
+        }
+        if (j < je) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int kk = 0; kk < k; kk++) {
+                acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[at + kk]), acc);
+            }
+            store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
         }
     }
 

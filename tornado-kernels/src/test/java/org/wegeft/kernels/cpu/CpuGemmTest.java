@@ -48,7 +48,7 @@ class CpuGemmTest {
                 {200, 70, 300}, {31, 129, 64}, {130, 400, 400},
                 // low-rank adapter shapes (GemmSkinny): n ≤ one vector, k ≤ 16, m ≤ 16, each with odd sizes
                 {301, 16, 384}, {299, 5, 77}, {301, 384, 16}, {97, 45, 3}, {16, 384, 301}, {11, 45, 500},
-                {9, 16, 16}};
+                {9, 16, 16}, {33, 200, 7}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0;
