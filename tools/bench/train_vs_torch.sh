@@ -5,7 +5,7 @@
 # `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
-# (JAVA_HEAP) and the launcher's default collector (parallel, 64 MB young generation: tensors live off-heap).
+# (JAVA_HEAP) and the launcher's default collector (serial, 64 MB young generation: tensors live off-heap).
 # WeGeFT, LoRA and full fine-tuning with gradient checkpointing are measured too, for their memory. Prints every JSON line, then a summary table (best of rounds per
 # side, i.e. the lower of the per-round median step times).
 #   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 11 minutes on 2 cores)
