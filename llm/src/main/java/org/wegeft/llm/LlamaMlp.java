@@ -3,6 +3,7 @@ package org.wegeft.llm;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
+import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -26,9 +27,8 @@ public final class LlamaMlp extends Module implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         try (Tensor g = gateProj.get().forward(x);        // (B, T, I)
-             Tensor a = g.silu();
              Tensor u = upProj.get().forward(x);          // (B, T, I)
-             Tensor h = a.mul(u)) {
+             Tensor h = Functional.siluMul(g, u)) {       // keeps g and u for backward, not silu(g) as well
             return downProj.get().forward(h);             // (B, T, C)
         }
     }

@@ -116,6 +116,8 @@ class FusedVsUnfusedTest {
                         x -> x.get(0).mul(0.5f).mul(x.get(0).pow(3f).mul(0.044715f).add(x.get(0))
                                 .mul((float) Math.sqrt(2 / Math.PI)).tanh().add(1f)), new long[] {4, 5}),
                 c("silu = x·sigmoid(x)", x -> x.get(0).silu(), x -> x.get(0).mul(x.get(0).sigmoid()), new long[] {3, 7}),
+                c("siluMul = silu(gate)·up", x -> Functional.siluMul(x.get(0), x.get(1)),
+                        x -> x.get(0).silu().mul(x.get(1)), new long[] {3, 37}, new long[] {3, 37}),
                 c("logSoftmax = log(softmax)", x -> x.get(0).logSoftmax(1), x -> x.get(0).softmax(1).log(),
                         new long[] {3, 5, 2}),
                 c("causal softmax = masked softmax", x -> SoftmaxOp.apply(x.get(0), true),

@@ -72,6 +72,7 @@ class GradientCheckTest {
                 c("gelu erf", x -> Functional.gelu(x.get(0), false), r(24, 7)),
                 c("gelu tanh", x -> Functional.gelu(x.get(0), true), r(25, 7)),
                 c("silu", x -> x.get(0).silu(), r(26, 7)),
+                c("siluMul", x -> Functional.siluMul(x.get(0), x.get(1)), r(26, 7), r(27, 7)),
                 c("sum all", x -> x.get(0).sum(), r(27, 2, 3)),
                 c("sum dim 1 keepdim", x -> x.get(0).sum(1, true), r(28, 2, 3, 4)),
                 c("sum dims {0,2}", x -> x.get(0).sum(new int[] {0, 2}, false), r(29, 2, 3, 4)),
