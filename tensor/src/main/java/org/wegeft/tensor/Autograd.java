@@ -77,6 +77,12 @@ final class Autograd {
                             Tensor prev = pending.get(fn);
                             if (prev == null) {
                                 pending.put(fn, gi);
+                            } else if (prev.isExclusive() && Arrays.equals(prev.shapeRef(), gi.shapeRef())) {
+                                // a second gradient for the same node: add it into the first, which the engine
+                                // alone holds, instead of into a third tensor (same sum, one allocation less)
+                                try (gi) {
+                                    Raw.binaryInto(BinaryOp.ADD, prev, gi);
+                                }
                             } else {
                                 pending.put(fn, Raw.binary(BinaryOp.ADD, prev, gi));
                                 prev.close();
