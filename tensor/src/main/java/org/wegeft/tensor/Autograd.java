@@ -77,9 +77,10 @@ final class Autograd {
                             Tensor prev = pending.get(fn);
                             if (prev == null) {
                                 pending.put(fn, gi);
-                            } else if (prev.isExclusive() && Arrays.equals(prev.shapeRef(), gi.shapeRef())) {
-                                // a second gradient for the same node: add it into the first, which the engine
-                                // alone holds, instead of into a third tensor (same sum, one allocation less)
+                            } else if (prev.isExclusive()) {
+                                // a second gradient for the same node (both checked against its one output's
+                                // shape above): add it into the first, which the engine alone holds, instead of
+                                // into a third tensor (same sum, one allocation less)
                                 try (gi) {
                                     Raw.binaryInto(BinaryOp.ADD, prev, gi);
                                 }

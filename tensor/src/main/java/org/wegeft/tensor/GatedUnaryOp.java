@@ -1,5 +1,7 @@
 package org.wegeft.tensor;
 
+import java.util.Arrays;
+
 import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.UnaryOp;
 
@@ -25,7 +27,7 @@ final class GatedUnaryOp extends Node {
     }
 
     static Tensor apply(UnaryOp op, Tensor a, Tensor b) {
-        if (!java.util.Arrays.equals(a.shapeRef(), b.shapeRef())) {
+        if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
             throw new ShapeMismatchException("gated " + op + ": a " + a + " and b " + b + " must have one shape");
         }
         Tensor y;
