@@ -68,6 +68,9 @@ final class GemmConformance {
         cases.add(gemmBias(padded(false, true, 65, 70, 40, 0, 0, 3, 1f, 0f)));
         cases.add(gemmBias(tight(false, true, 8, 100, 384, 1f, 0f, 1)));
         cases.add(gemmBias(tight(false, false, 5, 9, 0, 1f, 0f, 1)));
+        // several k blocks (k > 512): partial sums between blocks, then alpha, beta or the bias on the last
+        cases.add(gemm(tight(true, false, 61, 45, 1030, 1.5f, -0.5f, 1)));
+        cases.add(gemmBias(tight(false, true, 50, 70, 1100, 1f, 0f, 2)));
         return cases;
     }
 

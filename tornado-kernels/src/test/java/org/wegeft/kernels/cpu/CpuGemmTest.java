@@ -46,6 +46,8 @@ class CpuGemmTest {
         int[][] shapes = {{1, 1, 1}, {3, 3, 3}, {7, 7, 7}, {33, 33, 33}, {64, 300, 17}, {1, 50, 9}, {50, 1, 9},
                 {9, 13, 1}, {17, 95, 130}, {100, 33, 520}, {257, 257, 257}, {0, 5, 5}, {5, 0, 5}, {5, 5, 0},
                 {200, 70, 300}, {31, 129, 64}, {130, 400, 400},
+                // several k blocks: partial sums carried between blocks, C written on the last (rows 150 = 12·12 + 6)
+                {150, 100, 1100},
                 // low-rank adapter shapes (GemmSkinny): n ≤ one vector, k ≤ 16, m ≤ 16, each with odd sizes
                 {301, 16, 384}, {299, 5, 77}, {301, 384, 16}, {97, 45, 3}, {16, 384, 301}, {11, 45, 500},
                 {9, 16, 16}, {33, 200, 7}};
