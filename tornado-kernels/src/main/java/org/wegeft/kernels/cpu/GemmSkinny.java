@@ -72,7 +72,7 @@ final class GemmSkinny {
      * slot 0 holds what a call packs for all of its tasks (the calling thread's), slot 1 what one task uses alone.
      * Contents are undefined; padding lanes may hold old values, which only ever reach lanes that are not stored.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {{}, {}, {}});
 
     private static float[] scratch(int slot, int floats) {
         float[][] s = SCRATCH.get();
@@ -211,6 +211,7 @@ final class GemmSkinny {
         float beta = s.beta();
         Parallel.RangeBody body = (i0, i1) -> {
             float[] ai = scratch(1, 2 * k);
+            float[] tile = scratch(2, 8 * L);
             // column blocks of JB: a k × JB slice of the packed B (≤ 16 KB) stays in L1 across the rows
             for (int jb = 0; jb < n; jb += JB) {
                 int je = Math.min(n, jb + JB);
@@ -226,7 +227,13 @@ final class GemmSkinny {
                     long cr = offC + (long) i * s.ldc();
                     int j = jb;
                     for (; j + 4 * L <= je; j += 4 * L) {
-                        shortK2x4(ai, k, bp, np, j, c, cr + j, s.ldc(), beta);
+                        shortK2x4(ai, k, bp, np, j, tile);
+                        for (int r = 0; r < 2; r++) {
+                            for (int v = 0; v < 4; v++) {
+                                put(c, cr + r * s.ldc() + j + v * L, FloatVector.fromArray(S, tile, (4 * r + v) * L),
+                                        beta);
+                            }
+                        }
                     }
                     for (int r = 0; r < 2; r++) {
                         shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta);
@@ -248,9 +255,12 @@ final class GemmSkinny {
         }
     }
 
-    /** C[2 rows, j .. j+4L) = Σ_kk a_r[kk]·Bp[kk, j ..] (+ beta·C); a_r = ai[r·k ..], already scaled by alpha. */
-    private static void shortK2x4(float[] ai, int k, float[] bp, int np, int j, MemorySegment c, long cr, long ldc,
-                                  float beta) {
+    /**
+     * tile[(4r + v)·L ..] = Σ_kk a_r[kk]·Bp[kk, j + v·L ..] for rows r = 0, 1 and vectors v = 0..3; a_r = ai[r·k ..],
+     * already scaled by alpha. The caller stores the tile into C: with eight stores here, C2's node budget left the
+     * last ones out of line and boxed their vectors.
+     */
+    private static void shortK2x4(float[] ai, int k, float[] bp, int np, int j, float[] tile) {
         FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);
         FloatVector x3 = FloatVector.zero(S), y0 = FloatVector.zero(S), y1 = FloatVector.zero(S);
         FloatVector y2 = FloatVector.zero(S), y3 = FloatVector.zero(S);
@@ -271,14 +281,24 @@ final class GemmSkinny {
             y2 = b2.fma(v, y2);
             y3 = b3.fma(v, y3);
         }
-        store(c, cr, x0, 1f, beta, null, true);
-        store(c, cr + L, x1, 1f, beta, null, true);
-        store(c, cr + 2 * L, x2, 1f, beta, null, true);
-        store(c, cr + 3 * L, x3, 1f, beta, null, true);
-        store(c, cr + ldc, y0, 1f, beta, null, true);
-        store(c, cr + ldc + L, y1, 1f, beta, null, true);
-        store(c, cr + ldc + 2 * L, y2, 1f, beta, null, true);
-        store(c, cr + ldc + 3 * L, y3, 1f, beta, null, true);
+        x0.intoArray(tile, 0);
+        x1.intoArray(tile, L);
+        x2.intoArray(tile, 2 * L);
+        x3.intoArray(tile, 3 * L);
+        y0.intoArray(tile, 4 * L);
+        y1.intoArray(tile, 5 * L);
+        y2.intoArray(tile, 6 * L);
+        y3.intoArray(tile, 7 * L);
+    }
+
+    /** C[at .. at+L) = v (+ beta·C): {@link #store}'s whole-vector case, alpha already applied. */
+    private static void put(MemorySegment c, long at, FloatVector v, float beta) {
+        long byteOff = at * Float.BYTES;
+        FloatVector r = v;
+        if (beta != 0f) {
+            r = FloatVector.fromMemorySegment(S, c, byteOff, NATIVE).mul(beta).add(v);
+        }
+        r.intoMemorySegment(c, byteOff, NATIVE);
     }
 
     /** Columns [j, je) of one C row (C element cr + j ...) from the scaled A row ai[at .. at+k). */
