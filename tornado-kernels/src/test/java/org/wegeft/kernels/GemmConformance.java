@@ -71,6 +71,8 @@ final class GemmConformance {
         // several k blocks (k > 512): partial sums between blocks, then alpha, beta or the bias on the last
         cases.add(gemm(tight(true, false, 61, 45, 1030, 1.5f, -0.5f, 1)));
         cases.add(gemmBias(tight(false, true, 50, 70, 1100, 1f, 0f, 2)));
+        // deep: B exceeds one packed block and k > n, so the product is split along k (bias with the first part)
+        cases.add(gemmBias(tight(false, false, 20, 200, 30_000, 1f, 0f, 1)));
         return cases;
     }
 

@@ -25,7 +25,8 @@ import org.wegeft.kernels.Parallel;
  * A unit keeps its tiles' partial sums between k blocks in a packed per-thread buffer, laid out in the order it
  * visits them, and writes C (alpha, beta, bias) only on the last k block: C's rows are strided (a page apart at
  * n = 2048), so re-reading C tiles each k block missed the caches and TLB, while the packed sums stream
- * sequentially.
+ * sequentially. A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient)
+ * is split along k instead of n, so A is read once.
  *
  * <p>Work units, not fixed per-thread shares: the caller starts working at once and a helper that wakes late
  * only finds fewer units left, so a slow thread wake-up (or a busy core) costs at most a unit, never the whole
@@ -124,9 +125,39 @@ public final class CpuGemm {
     private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
                                 MemorySegment bias, int bi,
                                 int threads) {
+        long offA = bi * spec.strideA();
+        long offB = bi * spec.strideB();
+        long offC = bi * spec.strideC();
+        int m = spec.m();
+        int n = spec.n();
+        int k = spec.k();
+        if (!GemmSkinny.takes(spec) && n > ncMax(k) && k > n) {
+            // a deep product whose B does not fit one packed block (an LM head's dX: 1024×512×32000): splitting
+            // n would read and pack all of A once per column block; split k instead, so A is read once and only
+            // the smaller C is revisited (beta = 1 after the first part; the bias goes with the first)
+            int kChunk = Math.max(KC, B_BLOCK / n / KC * KC);
+            for (int k0 = 0; k0 < k; k0 += kChunk) {
+                GemmSpec part = new GemmSpec(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
+                        spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc(), 1, 0, 0, 0);
+                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL,
+                        offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
+                        offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);
+            }
+            return;
+        }
+        productAt(spec, a, b, c, bias, offA, offB, offC, threads);
+    }
+
+    /** Most columns of one packed B block (≤ B_BLOCK floats) for an inner dimension k. */
+    private static int ncMax(int k) {
+        return Math.max(NR, B_BLOCK / Math.max(1, k) / NR * NR);
+    }
+
+    /** One product of batch 1 at the given element offsets of A, B and C. */
+    private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
+                                  MemorySegment bias, long offA, long offB, long offC, int threads) {
         if (GemmSkinny.takes(spec)) {
-            GemmSkinny.product(spec, a, b, c, bi * spec.strideA(), bi * spec.strideB(), bi * spec.strideC(),
-                    threads);
+            GemmSkinny.product(spec, a, b, c, offA, offB, offC, threads);
             return;
         }
         int m = spec.m();
@@ -136,7 +167,7 @@ public final class CpuGemm {
         // k blocks of equal size, rounded up to whole vectors (the last block is the shorter)
         int kc = Math.min(k, Math.ceilDiv(Math.ceilDiv(k, kBlocks), 16) * 16);
         kBlocks = Math.ceilDiv(k, kc);
-        int ncMax = Math.max(NR, B_BLOCK / k / NR * NR);
+        int ncMax = ncMax(k);
         GemmWorkspace ws = GemmWorkspace.get();
         // work units: blocks of whole 12-row micro-panels × groups of NR-column panels, about 8 per thread
         int microPanels = Math.ceilDiv(m, MR);
@@ -152,9 +183,8 @@ public final class CpuGemm {
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
-            GemmJob job = new GemmJob(spec, a, b, c, bias, bi * spec.strideA(), bi * spec.strideB(),
-                    bi * spec.strideC(), jc, nb, panels, kBlocks, kc, ws.b((long) k * panels * NR),
-                    ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
+            GemmJob job = new GemmJob(spec, a, b, c, bias, offA, offB, offC, jc, nb, panels, kBlocks, kc,
+                    ws.b((long) k * panels * NR), ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

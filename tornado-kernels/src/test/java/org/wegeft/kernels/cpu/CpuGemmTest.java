@@ -68,6 +68,11 @@ class CpuGemmTest {
             cases.add(new Case(ta, tb, 130, 70, 90, 1f, 0.5f, 1, 2, true));
             cases.add(new Case(ta, tb, 8, 40, 16, 2f, 0f, 0, 37, false));
         }
+        // deep products whose B exceeds one packed block (k·n > 4 M floats) with k > n: split along k (C revisited
+        // with beta = 1), every transpose, a padded C and beta ≠ 0 on the first part only
+        cases.add(new Case(false, false, 20, 200, 30_000, 1f, 0.5f, 1, 1, false));
+        cases.add(new Case(true, true, 20, 200, 30_000, -0.5f, 0f, 0, 1, false));
+        cases.add(new Case(true, false, 20, 150, 30_000, 1f, 0f, 2, 1, false));
         // a deep product: the packed B block is split into several column blocks
         cases.add(new Case(false, false, 3, 70, 70_000, 1f, 0.5f, 1, 1, false));
         cases.add(new Case(true, true, 3, 70, 70_000, 1f, 0f, 0, 1, false));
