@@ -20,6 +20,9 @@ SERIES = [  # (key in the log, label, colour)
     ("ours-wegeft-gc", "WeGeFT + grad ckpt (ours)", "#ff9896"),
     ("ours-lora-gc", "LoRA + grad ckpt (ours)", "#aec7e8"),
     ("ours-full-gc", "full FT + grad ckpt (ours)", "#98df8a"),
+    ("ours-wegeft-sgc", "WeGeFT + selective ckpt (ours)", "#e377c2"),
+    ("ours-lora-sgc", "LoRA + selective ckpt (ours)", "#17becf"),
+    ("ours-full-sgc", "full FT + selective ckpt (ours)", "#bcbd22"),
     ("torch-native-wegeft", "WeGeFT, PyTorch (AVX-512 OpenBLAS)", "#7f7f7f"),
     ("torch-env-wegeft", "WeGeFT, PyTorch (env OpenBLAS)", "#c7c7c7"),
 ]
@@ -38,8 +41,8 @@ def main():
         key = (who, d["model"])
         if key not in best or d["step_ms_median"] < best[key]["step_ms_median"]:
             best[key] = d
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
-    width = 0.1
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    width = 0.075
     for ax, field, title in ((axes[0], "step_ms_median", "training step (median, ms)"),
                              (axes[1], "peak_rss_mb", "peak resident memory (MB)")):
         for i, (key, label, colour) in enumerate(SERIES):
@@ -57,7 +60,7 @@ def main():
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=4, frameon=False)
     fig.suptitle("wegeft bench train vs PyTorch 1.13, 2 CPU cores (AMD EPYC Zen 5)", fontsize=11)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(sys.argv[2], dpi=110)

@@ -6,9 +6,10 @@
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
 # (JAVA_HEAP) and the launcher's default collector (serial, 64 MB young generation: tensors live off-heap).
-# WeGeFT, LoRA and full fine-tuning with gradient checkpointing are measured too, for their memory. Prints every JSON line, then a summary table (best of rounds per
-# side, i.e. the lower of the per-round median step times).
-#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 11 minutes on 2 cores)
+# WeGeFT, LoRA and full fine-tuning with gradient checkpointing (full, and selective: attention and down-projection
+# outputs kept) are measured too, for their memory. Prints every JSON line, then summary tables (best of rounds
+# per side, i.e. the lower of the per-round median step times).
+#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 13 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
 # python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
 set -euo pipefail
@@ -18,8 +19,9 @@ STEPS=${2:-10}
 export WEGEFT_JAVA_OPTS="${WEGEFT_JAVA_OPTS:-} -Xmx${JAVA_HEAP:-1g}"
 ./wegeft backends >/dev/null   # builds the jar first, outside the timed part
 out=$(mktemp)
-ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 ${4:-} 2>/dev/null \
-  | sed "s/^/ours-$2${4:+-gc} /" | tee -a "$out"; }
+# ours MODEL METHOD BATCH [CHECKPOINTING: full|selective]
+ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
+  ${4:+--grad-checkpointing=$4} 2>/dev/null | sed "s/^/ours-$2${4:+-${4/full/gc}} /;s/-selective /-sgc /" | tee -a "$out"; }
 torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
   --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
 torch_env() { /usr/bin/python3 tools/bench/torch_ref.py --model "$1" --method "$2" --batch "$3" --steps "$STEPS" \
@@ -33,9 +35,11 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
   done
   ours "$1" lora "$2"
   ours "$1" full "$2"
-  ours "$1" wegeft "$2" --grad-checkpointing
-  ours "$1" lora "$2" --grad-checkpointing
-  ours "$1" full "$2" --grad-checkpointing
+  for gc in full selective; do
+    ours "$1" wegeft "$2" $gc
+    ours "$1" lora "$2" $gc
+    ours "$1" full "$2" $gc
+  done
   ./wegeft bench forward --model "$1" --batch "$2" 2>/dev/null | sed "s/^/forward /" | tee -a "$out"
 done
 /usr/bin/python3 - "$out" <<'PY'
@@ -68,15 +72,18 @@ for m in ("vit-s16", "llama-tiny"):
     w, lo, fu = (best[(k, m)] for k in ("ours-wegeft", "ours-lora", "ours-full"))
     print(f"| {m} | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f}"
           f" | {w['pool_peak_live_mb']/fu['pool_peak_live_mb']:.3f} |")
-print("\n| model, all with gradient checkpointing | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
-      " WeGeFT/LoRA | peak MB WeGeFT / LoRA / full | WeGeFT/full |")
-print("|---|---|---|---|---|---|")
-for m in ("vit-s16", "llama-tiny"):
-    g, lg, fg, tn = (best[(k, m)] for k in ("ours-wegeft-gc", "ours-lora-gc", "ours-full-gc", "torch-native-wegeft"))
-    print(f"| {m} | {g['step_ms_median']:.0f} / {lg['step_ms_median']:.0f} / {fg['step_ms_median']:.0f}"
-          f" | {g['step_ms_median']/tn['step_ms_median']:.3f} | {g['step_ms_median']/lg['step_ms_median']:.3f}"
-          f" | {g['peak_rss_mb']:.0f} / {lg['peak_rss_mb']:.0f} / {fg['peak_rss_mb']:.0f}"
-          f" | {g['peak_rss_mb']/fg['peak_rss_mb']:.3f} |")
+for sfx, what in (("gc", "full"), ("sgc", "selective")):
+    print(f"\n| model, all with {what} gradient checkpointing | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
+          " mfu | WeGeFT/LoRA | peak MB WeGeFT / LoRA / full | WeGeFT/full |")
+    print("|---|---|---|---|---|---|---|")
+    for m in ("vit-s16", "llama-tiny"):
+        g, lg, fg, tn = (best[(k, m)] for k in (f"ours-wegeft-{sfx}", f"ours-lora-{sfx}", f"ours-full-{sfx}",
+                                                 "torch-native-wegeft"))
+        print(f"| {m} | {g['step_ms_median']:.0f} / {lg['step_ms_median']:.0f} / {fg['step_ms_median']:.0f}"
+              f" | {g['step_ms_median']/tn['step_ms_median']:.3f} | {g.get('mfu', float('nan')):.3f}"
+              f" | {g['step_ms_median']/lg['step_ms_median']:.3f}"
+              f" | {g['peak_rss_mb']:.0f} / {lg['peak_rss_mb']:.0f} / {fg['peak_rss_mb']:.0f}"
+              f" | {g['peak_rss_mb']/fg['peak_rss_mb']:.3f} |")
 PY
 # keep the raw lines and plot them (runs/ is gitignored; docs/performance-train.* are a committed run's)
 mkdir -p runs

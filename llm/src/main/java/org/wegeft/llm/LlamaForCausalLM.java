@@ -11,6 +11,7 @@ import org.wegeft.nn.Layer;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Tensor;
@@ -271,7 +272,17 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * instead of kept (about one extra forward per step; activation memory of one block instead of all).
      */
     public LlamaForCausalLM gradientCheckpointing(boolean on) {
-        model.get().gradientCheckpointing(on);
+        model.get().gradientCheckpointing(on, CheckpointKeep.NOTHING);
+        return this;
+    }
+
+    /**
+     * Gradient checkpointing that also keeps what {@code keep} names from each block's forward (selective
+     * checkpointing; with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS}: the attention output and the
+     * MLP's down_proj output). Same gradients, bit for bit.
+     */
+    public LlamaForCausalLM gradientCheckpointing(CheckpointKeep keep) {
+        model.get().gradientCheckpointing(true, keep);
         return this;
     }
 

@@ -6,6 +6,7 @@ import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Slot;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
@@ -20,6 +21,7 @@ public final class LlamaModel extends Module {
     private final ModuleList<LlamaDecoderLayer> layers;
     private final Slot<Layer> norm;
     private boolean gradientCheckpointing;
+    private CheckpointKeep checkpointKeep = CheckpointKeep.NOTHING;
 
     LlamaModel(String prefix, LlamaConfig c, WeightSource w) {
         this.embedTokens = registerModule("embed_tokens", w.embedding(prefix + "embed_tokens", c.vocabSize(),
@@ -43,7 +45,7 @@ public final class LlamaModel extends Module {
                 if (checkpoint) {
                     List<Tensor> params = layer.trainableParameters().values().stream().toList();
                     x = Functional.checkpoint((h, cs) -> layer.forward(h, BlockContext.of(cs, rows)), in,
-                            ctx.tensors(), params);
+                            ctx.tensors(), params, checkpointKeep);
                 } else {
                     x = layer.forward(in, ctx);
                 }
@@ -66,7 +68,12 @@ public final class LlamaModel extends Module {
         return gradientCheckpointing;
     }
 
-    void gradientCheckpointing(boolean on) {
+    void gradientCheckpointing(boolean on, CheckpointKeep keep) {
         gradientCheckpointing = on;
+        checkpointKeep = keep;
+    }
+
+    CheckpointKeep checkpointKeep() {
+        return checkpointKeep;
     }
 }

@@ -11,19 +11,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
 import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
-/** Gradients with gradient checkpointing equal those without (1e-6 relative), for full and WeGeFT training. */
+/**
+ * Gradients with gradient checkpointing (plain and selective) equal those without (1e-6 relative), for full and
+ * WeGeFT training.
+ */
 class GradientCheckpointingTest {
     static final int[] IDS = {3, 9, 27, 81, 115, 89, 11, 33, 99, 41, 7, 2, 64, 100, 5, 77};
 
-    @ParameterizedTest(name = "adapter={0}, padded={1}")
-    @CsvSource({"false,false", "true,false", "true,true", "false,true"})
-    void gradientsMatchWithoutCheckpointing(boolean adapter, boolean padded) {
-        Map<String, float[]> plain = grads(adapter, padded, false);
-        Map<String, float[]> ckpt = grads(adapter, padded, true);
+    @ParameterizedTest(name = "adapter={0}, padded={1}, keep={2}")
+    @CsvSource({"false,false,NOTHING", "true,false,NOTHING", "true,true,NOTHING", "false,true,NOTHING",
+            "true,false,ATTENTION_AND_DOWN_PROJECTIONS", "false,true,ATTENTION_AND_DOWN_PROJECTIONS"})
+    void gradientsMatchWithoutCheckpointing(boolean adapter, boolean padded, CheckpointKeep keep) {
+        Map<String, float[]> plain = grads(adapter, padded, null);
+        Map<String, float[]> ckpt = grads(adapter, padded, keep);
         assertEquals(plain.keySet(), ckpt.keySet());
         assertTrue(!plain.isEmpty());
         for (String k : plain.keySet()) {
@@ -40,7 +45,8 @@ class GradientCheckpointingTest {
         }
     }
 
-    private static Map<String, float[]> grads(boolean adapter, boolean padded, boolean checkpointing) {
+    /** keep == null: no checkpointing. */
+    private static Map<String, float[]> grads(boolean adapter, boolean padded, CheckpointKeep keep) {
         LlamaConfig c = LlamaConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null);
         try (LlamaForCausalLM model = new LlamaForCausalLM(c, 7)) {
             if (adapter) {
@@ -51,7 +57,9 @@ class GradientCheckpointingTest {
                 }
             }
             model.train();
-            model.gradientCheckpointing(checkpointing);
+            if (keep != null) {
+                model.gradientCheckpointing(keep);
+            }
             try (Tensor ids = Tensor.ofInts(IDS, 2, 8);
                  Tensor mask = Tensor.ofInts(new int[] {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 8);
                  Tensor targets = Tensor.ofInts(new int[] {9, 27, 81, 115, 89, 11, 33, -100, 41, 7, 2, 64, 100, 5,

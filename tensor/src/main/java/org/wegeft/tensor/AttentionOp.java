@@ -50,10 +50,18 @@ final class AttentionOp extends Node {
         int tq = Shapes.checkedInt(q.size(-2), "attention");
         int tk = Shapes.checkedInt(k.size(-2), "attention");
         int bh = Shapes.checkedInt(Shapes.prod(q.shapeRef(), 0, r - 2), "attention");
-        Tensor y = Raw.empty(DType.F32, q.shapeRef());
+        // a selective checkpoint's recomputation may hand back the output and lse its forward kept (Recompute)
+        boolean keep = Recompute.keeps(Recompute.Op.ATTENTION, 0, 0);
+        Tensor[] kept = keep ? Recompute.replay(q.shapeRef(), new long[] {bh, tq}) : null;
+        Tensor y = kept != null ? kept[0] : Raw.empty(DType.F32, q.shapeRef());
         try (Operand qo = Operand.f32(q); Operand ko = Operand.f32(k); Operand vo = Operand.f32(v);
-             Tensor lse = Raw.empty(DType.F32, new long[] {bh, tq})) {
-            Raw.be().attention(qo.seg(), ko.seg(), vo.seg(), y.seg(), lse.seg(), bh, tq, tk, d, scale, causal);
+             Tensor lse = kept != null ? kept[1] : Raw.empty(DType.F32, new long[] {bh, tq})) {
+            if (kept == null) {
+                Raw.be().attention(qo.seg(), ko.seg(), vo.seg(), y.seg(), lse.seg(), bh, tq, tk, d, scale, causal);
+                if (keep) {
+                    Recompute.record(y, lse);
+                }
+            }
             if (!Node.shouldRecord(q, k, v)) {
                 return y;
             }

@@ -16,14 +16,19 @@ import org.jspecify.annotations.Nullable;
  *   forward:   x ──[no grad] fn(x, constants) ──▶ y              (nothing inside fn is kept)
  *   backward:  x.detach() ──[grad] fn ──▶ y' ── backward(dy) ──▶ dx, and d(params) accumulated in place
  * </pre>
+ * With a {@link CheckpointKeep} policy other than NOTHING the forward also keeps the outputs of the ops the policy
+ * names, and the recomputation takes them instead of running those kernels again ({@link Recompute}).
  */
 final class CheckpointOp extends Node {
     private final BiFunction<Tensor, List<Tensor>, Tensor> fn;
     private final Tensor x;
     private final List<Tensor> constants;
+    private final CheckpointKeep keep;
+    /** Outputs of the ops the policy keeps, in the order the forward produced them. */
+    private final List<Tensor[]> keptOutputs;
 
     private CheckpointOp(Tensor[] inputs, BiFunction<Tensor, List<Tensor>, Tensor> fn, Tensor x,
-            List<Tensor> constants) {
+            List<Tensor> constants, CheckpointKeep keep, List<Tensor[]> keptOutputs) {
         super(inputs);
         this.fn = fn;
         this.x = save(x);
@@ -32,10 +37,25 @@ final class CheckpointOp extends Node {
             kept.add(save(c));
         }
         this.constants = List.copyOf(kept);
+        this.keep = keep;
+        List<Tensor[]> outs = new ArrayList<>(keptOutputs.size());
+        for (Tensor[] op : keptOutputs) {
+            Tensor[] s = new Tensor[op.length];
+            for (int i = 0; i < op.length; i++) {
+                s[i] = save(op[i]);
+            }
+            outs.add(s);
+        }
+        this.keptOutputs = List.copyOf(outs);
     }
 
     static Tensor apply(BiFunction<Tensor, List<Tensor>, Tensor> fn, Tensor x, List<Tensor> constants,
             List<Tensor> params) {
+        return apply(fn, x, constants, params, CheckpointKeep.NOTHING);
+    }
+
+    static Tensor apply(BiFunction<Tensor, List<Tensor>, Tensor> fn, Tensor x, List<Tensor> constants,
+            List<Tensor> params, CheckpointKeep keep) {
         Tensor[] inputs = new Tensor[1 + params.size()];
         inputs[0] = x;
         for (int i = 0; i < params.size(); i++) {
@@ -53,10 +73,24 @@ final class CheckpointOp extends Node {
             throw new IllegalArgumentException("checkpoint needs an F32 input, got " + x);
         }
         Tensor y;
-        try (Grad.Mode off = Grad.disabled()) {
-            y = fn.apply(x, constants);
+        List<Tensor[]> kept = Recompute.newKept();
+        try {
+            try (Grad.Mode off = Grad.disabled()) {
+                y = keep == CheckpointKeep.NOTHING ? fn.apply(x, constants)
+                        : Recompute.with(Recompute.Mode.RECORD, keep, kept, () -> fn.apply(x, constants));
+            }
+            return Node.record(y, new CheckpointOp(inputs, fn, x, constants, keep, kept));
+        } finally {
+            closeAll(kept);                                   // the node holds its own aliases
         }
-        return Node.record(y, new CheckpointOp(inputs, fn, x, constants));
+    }
+
+    private static void closeAll(List<Tensor[]> outs) {
+        for (Tensor[] op : outs) {
+            for (Tensor t : op) {
+                t.close();
+            }
+        }
     }
 
     @Override
@@ -66,7 +100,8 @@ final class CheckpointOp extends Node {
             xin.requiresGrad(needsGrad(0));
             Tensor y;
             try (Grad.Mode on = Grad.enabled()) {
-                y = fn.apply(xin, constants);
+                y = keep == CheckpointKeep.NOTHING ? fn.apply(xin, constants)
+                        : Recompute.with(Recompute.Mode.REPLAY, keep, keptOutputs, () -> fn.apply(xin, constants));
             }
             try (y) {
                 if (y.requiresGrad()) {

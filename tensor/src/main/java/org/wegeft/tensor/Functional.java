@@ -198,6 +198,17 @@ public final class Functional {
         return CheckpointOp.apply(fn, x, constants, params);
     }
 
+    /**
+     * Selective gradient checkpointing: {@link #checkpoint(java.util.function.BiFunction, Tensor, List, List)} that
+     * also keeps the outputs of the ops {@code keep} names, so the recomputation in backward skips their kernels
+     * (more memory, less recomputation). {@code fn} must take the same path both times (the kept outputs are
+     * matched in order and by shape; a mismatch throws), and may not itself checkpoint.
+     */
+    public static Tensor checkpoint(java.util.function.BiFunction<Tensor, List<Tensor>, Tensor> fn, Tensor x,
+            List<Tensor> constants, List<Tensor> params, CheckpointKeep keep) {
+        return CheckpointOp.apply(fn, x, constants, params, keep);
+    }
+
     /** Concatenation along {@code dim} (all other sizes equal). */
     public static Tensor cat(List<Tensor> parts, int dim) {
         return CatOp.apply(parts, dim);

@@ -36,8 +36,25 @@ final class LinearOp extends Node {
         }
         long[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
-        Tensor y = Raw.empty(DType.F32, outShape);
-        // the bias as N contiguous floats (a copy of at most a few thousand), added in the GEMM's store (gemmBias)
+        // a selective checkpoint's recomputation may hand back the output its forward kept (Recompute)
+        boolean keep = Recompute.keeps(Recompute.Op.LINEAR, w.size(1), out);
+        Tensor[] kept = keep ? Recompute.replay(outShape) : null;
+        Tensor y = kept != null ? kept[0] : Raw.empty(DType.F32, outShape);
+        if (kept == null) {
+            compute(x, w, bias, y, out);
+            if (keep) {
+                Recompute.record(y);
+            }
+        }
+        boolean record = bias == null ? Node.shouldRecord(x, w) : Node.shouldRecord(x, w, bias);
+        return record ? Node.record(y, new LinearOp(x, w, bias)) : y;
+    }
+
+    /**
+     * y = x·Wᵀ (+ bias): the bias as N contiguous floats (a copy of at most a few thousand), added in the GEMM's
+     * store (gemmBias).
+     */
+    private static void compute(Tensor x, Tensor w, @Nullable Tensor bias, Tensor y, long out) {
         try (Tensor bc = bias == null ? null : Raw.contiguousAs(bias, DType.F32)) {
             MemorySegment b = bc == null ? null : bc.seg();
             long[] ws = w.stridesRef();
@@ -53,8 +70,6 @@ final class LinearOp extends Node {
                 }
             }
         }
-        boolean record = bias == null ? Node.shouldRecord(x, w) : Node.shouldRecord(x, w, bias);
-        return record ? Node.record(y, new LinearOp(x, w, bias)) : y;
     }
 
     @Override

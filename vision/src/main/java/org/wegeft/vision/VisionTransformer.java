@@ -16,6 +16,7 @@ import org.wegeft.nn.Param;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -37,6 +38,7 @@ public final class VisionTransformer extends Module {
     private final Slot<PatchEmbed> patchEmbed;
     private final ModuleList<VitBlock> blocks;
     private boolean gradientCheckpointing;
+    private CheckpointKeep checkpointKeep = CheckpointKeep.NOTHING;
     private final Slot<Layer> norm;
     private final Slot<Layer> fcNorm;
     private final Slot<Layer> head;
@@ -92,7 +94,7 @@ public final class VisionTransformer extends Module {
             try (in) {
                 if (checkpoint) {
                     List<Tensor> params = block.trainableParameters().values().stream().toList();
-                    x = Functional.checkpoint((h, cs) -> block.forward(h), in, List.of(), params);
+                    x = Functional.checkpoint((h, cs) -> block.forward(h), in, List.of(), params, checkpointKeep);
                 } else {
                     x = block.forward(in);
                 }
@@ -111,7 +113,25 @@ public final class VisionTransformer extends Module {
      */
     public VisionTransformer gradientCheckpointing(boolean on) {
         gradientCheckpointing = on;
+        checkpointKeep = CheckpointKeep.NOTHING;
         return this;
+    }
+
+    /**
+     * Gradient checkpointing that also keeps what {@code keep} names from each block's forward (selective
+     * checkpointing): with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS} a block keeps its attention
+     * output and its MLP's fc2 output besides its input, and backward recomputes only the norms, qkv, fc1, the
+     * activation and proj. Same gradients, bit for bit.
+     */
+    public VisionTransformer gradientCheckpointing(CheckpointKeep keep) {
+        gradientCheckpointing = true;
+        checkpointKeep = keep;
+        return this;
+    }
+
+    /** What {@link #gradientCheckpointing(CheckpointKeep)} keeps ({@code NOTHING} for plain checkpointing). */
+    public CheckpointKeep checkpointKeep() {
+        return checkpointKeep;
     }
 
     /** Whether {@link #gradientCheckpointing(boolean)} is on. */

@@ -19,11 +19,13 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.wegeft.nn.Identity;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
 import org.wegeft.peft.WeGeFTConfig;
 import org.wegeft.peft.wegeft.WeGeFTLinear;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
@@ -82,15 +84,18 @@ class VisionTransformerTest {
                 "same seed, same weights");
     }
 
-    @Test
-    void gradientCheckpointingGivesTheSameGradientsAsKeepingActivations() {
+    @ParameterizedTest
+    @EnumSource(CheckpointKeep.class)
+    void gradientCheckpointingGivesTheSameGradientsAsKeepingActivations(CheckpointKeep keep) {
         float[][] grads = new float[2][];
         float[] losses = new float[2];
         for (int run = 0; run < 2; run++) {
             VisionTransformer m = new VisionTransformer(TINY, 4);
             PeftModel.inject(m, WeGeFTConfig.of(4, 4, TargetModules.of("qkv", "fc2"),
                     List.of(List.of(".*qkv"), List.of(".*fc2"))), 3);
-            m.gradientCheckpointing(run == 1);
+            if (run == 1) {
+                m.gradientCheckpointing(keep);
+            }
             m.train();
             try (Tensor x = Tensor.randn(9, 2, 3, 16, 16); Tensor l = m.forward(x).square().mean()) {
                 l.backward();

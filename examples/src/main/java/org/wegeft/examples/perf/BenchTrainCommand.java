@@ -20,6 +20,7 @@ import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TrainableReport;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,10 +70,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description = "size of the reference GEMM for mfu; 0 skips it (default: ${DEFAULT-VALUE})")
     int gemmN = 1024;
 
-    @Option(names = "--grad-checkpointing",
-            description = "recompute each block's activations in backward instead of keeping them (less memory, "
-                    + "about one more forward pass)")
-    boolean gradCheckpointing;
+    @Option(names = "--grad-checkpointing", arity = "0..1", fallbackValue = "full", paramLabel = "KEEP",
+            description = "recompute each block's activations in backward instead of keeping them: full (keep only "
+                    + "each block's input: least memory, about one more forward pass) or selective (also keep "
+                    + "attention and down-projection outputs: less recomputation); the flag alone means full")
+    @Nullable String gradCheckpointing;
 
     @Option(names = "--profile", description = "time every kernel call (per kernel and shape) during the timed steps; "
             + "the table goes to stderr and the top entries into the JSON line (adds a little overhead per call)")
@@ -88,6 +90,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--warmup", warmup, 0);
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
+        if (gradCheckpointing != null) {
+            checkpointKeep();   // rejects an unknown value before anything is built
+        }
         BenchShapeOptions.Shape sh = shape.resolve(spec);
         BenchModel m = sh.model();
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
@@ -104,6 +109,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
         out.println(o);
         out.flush();
         return 0;
+    }
+
+    /** --grad-checkpointing's value as a policy: full keeps nothing but block inputs, selective more. */
+    private CheckpointKeep checkpointKeep() {
+        return switch (String.valueOf(gradCheckpointing).trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "full" -> CheckpointKeep.NOTHING;
+            case "selective" -> CheckpointKeep.ATTENTION_AND_DOWN_PROJECTIONS;
+            default -> throw new ParameterException(spec.commandLine(), "--grad-checkpointing must be full or "
+                    + "selective, got '" + gradCheckpointing + "'");
+        };
     }
 
     private KernelBackend selectBackend() {
@@ -124,11 +139,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed);
         PeftModel peft = m.apply(net, meth, rank, seed);
-        if (gradCheckpointing) {
+        if (gradCheckpointing != null) {
+            CheckpointKeep keep = checkpointKeep();
             if (net instanceof org.wegeft.vision.VisionTransformer vit) {
-                vit.gradientCheckpointing(true);
+                vit.gradientCheckpointing(keep);
             } else {
-                ((org.wegeft.llm.LlamaForCausalLM) net).gradientCheckpointing(true);
+                ((org.wegeft.llm.LlamaForCausalLM) net).gradientCheckpointing(keep);
             }
         }
         TrainableReport report = peft.trainableReport();
@@ -174,7 +190,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
             o.put("seq", t);
         }
         o.put("rank", rank);
-        o.put("grad_checkpointing", gradCheckpointing);
+        o.put("grad_checkpointing", gradCheckpointing != null);
+        if (gradCheckpointing != null) {
+            o.put("checkpoint_keep", checkpointKeep().name().toLowerCase(java.util.Locale.ROOT));
+        }
         o.put("warmup", warmup);
         o.put("steps", steps);
         o.put("step_ms_median", round(median, 2));

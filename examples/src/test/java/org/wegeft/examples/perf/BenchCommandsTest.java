@@ -42,6 +42,20 @@ class BenchCommandsTest {
     }
 
     @Test
+    void selectiveCheckpointingIsReported() throws Exception {
+        Result r = run("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "1",
+                "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing=selective");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertTrue(j.get("grad_checkpointing").asBoolean(), r.out());
+        assertEquals("attention_and_down_projections", j.get("checkpoint_keep").asText(), r.out());
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "1",
+                "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("nothing", JSON.readTree(r.out().strip()).get("checkpoint_keep").asText(), r.out());
+    }
+
+    @Test
     void forwardComparesAMergedModelWithItsBase() throws Exception {
         Result r = run("bench", "forward", "--model", "vit-ti16", "--batch", "1", "--rounds", "1", "--runs", "1",
                 "--warmup", "0");
@@ -63,6 +77,9 @@ class BenchCommandsTest {
         r = run("bench", "train", "--model", "vit-ti16", "--method", "lora", "--seq", "64");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--seq"), r.err());
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "lora", "--grad-checkpointing=some");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--grad-checkpointing") && r.err().contains("some"), r.err());
         r = run("bench", "forward", "--model", "llama-tiny", "--runs", "0");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--runs"), r.err());
