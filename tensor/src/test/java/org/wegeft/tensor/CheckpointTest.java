@@ -102,7 +102,8 @@ class CheckpointTest {
         }
     }
 
-    private static float[] concat(Tensor... ts) {
+    /** The tensors' values one after another. */
+    static float[] concat(Tensor... ts) {
         int n = 0;
         for (Tensor t : ts) {
             n += (int) t.numel();

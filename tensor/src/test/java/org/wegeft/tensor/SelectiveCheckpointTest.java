@@ -88,7 +88,7 @@ class SelectiveCheckpointTest {
                     down += l.calls();
                 }
             }
-            return new Run(out, concat(all), attention, down, calls.get());
+            return new Run(out, CheckpointTest.concat(all), attention, down, calls.get());
         } finally {
             for (Tensor t : w) {
                 t.close();
@@ -163,20 +163,5 @@ class SelectiveCheckpointTest {
                 t.close();
             }
         }
-    }
-
-    private static float[] concat(Tensor... ts) {
-        int n = 0;
-        for (Tensor t : ts) {
-            n += (int) t.numel();
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (Tensor t : ts) {
-            float[] a = t.toFloatArray();
-            System.arraycopy(a, 0, out, o, a.length);
-            o += a.length;
-        }
-        return out;
     }
 }
