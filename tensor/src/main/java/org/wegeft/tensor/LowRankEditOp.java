@@ -8,7 +8,8 @@ import org.wegeft.kernels.GemmSpec;
  * y = x + scale·(x aᵀ) b with x (..., d) and a, b (r, d): a rank-r edit of the last dimension in one node, as
  * WeGeFT's representation form needs it ({@code x + s·(x psiᵀ) phi}). The composition of linear, matmul, mul and
  * add it replaces passes over the (rows × d) activations seven times forward and about nine times backward; here
- * forward is u = x aᵀ, y = x, y += scale·u b (the last two GEMMs with a skinny dimension r), backward is
+ * forward is u = x aᵀ and y = x + scale·u b (two GEMMs with a skinny dimension r, x added in the second's store:
+ * {@code gemmAddend}), backward is
  * <pre>
  *   du = scale·g bᵀ      db = scale·uᵀ g      da = duᵀ x      dx = g + du a   (into g itself when the engine
  *                                                                               hands over an exclusive g)
@@ -55,10 +56,9 @@ final class LowRankEditOp extends Node {
                 // u = x aᵀ (rows × r)
                 Raw.be().gemm(new GemmSpec(false, true, m, r, d, 1f, 0f, d, d, Math.max(1, r), 1, 0, 0, 0),
                         xf.seg(), ac.seg(), u.seg());
-                // y = x; y += scale · u b
-                Raw.be().copy(xf.seg(), y.seg(), rows * d * Float.BYTES);
-                Raw.be().gemm(new GemmSpec(false, false, m, d, r, scale, 1f, Math.max(1, r), d, d, 1, 0, 0, 0),
-                        u.seg(), bc.seg(), y.seg());
+                // y = x + scale · u b (x read in the GEMM's store where the backend can: no copy of x first)
+                Raw.be().gemmAddend(new GemmSpec(false, false, m, d, r, scale, 0f, Math.max(1, r), d, d, 1, 0, 0, 0),
+                        u.seg(), bc.seg(), xf.seg(), y.seg());
             }
             return Node.shouldRecord(x, a, b)
                     ? Node.record(y, new LowRankEditOp(x, a, b, xf, u, ac, bc, scale)) : y;

@@ -125,6 +125,36 @@ public interface KernelBackend {
                 spec.ldc(), spec.batch(), spec.strideA(), spec.strideB(), spec.strideC()), a, b, c);
     }
 
+    /**
+     * {@code C = alpha·op(A)·op(B) + D} for every batch element: D is laid out like C (leading dimension ldc, batch
+     * stride strideC), must not overlap C, and the spec's beta must be 0 (WeGeFT's edit {@code x + s·(x psiᵀ) phi}
+     * writes the edited copy of x this way). The default copies D into C and runs {@link #gemm} with beta = 1; a
+     * backend may read D in the GEMM's own store instead, which saves writing and reading C once.
+     */
+    default void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
+        if (spec.beta() != 0f) {
+            throw new IllegalArgumentException("gemmAddend: beta must be 0, got " + spec.beta());
+        }
+        int m = spec.m();
+        int n = spec.n();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        for (int bi = 0; bi < spec.batch(); bi++) {
+            long base = bi * spec.strideC() * Float.BYTES;
+            if (spec.ldc() == n) {
+                copy(d.asSlice(base, (long) m * n * Float.BYTES), c.asSlice(base), (long) m * n * Float.BYTES);
+            } else {
+                for (int i = 0; i < m; i++) {
+                    long row = base + (long) i * spec.ldc() * Float.BYTES;
+                    copy(d.asSlice(row, (long) n * Float.BYTES), c.asSlice(row), (long) n * Float.BYTES);
+                }
+            }
+        }
+        gemm(new GemmSpec(spec.transA(), spec.transB(), m, n, spec.k(), spec.alpha(), 1f, spec.lda(), spec.ldb(),
+                spec.ldc(), spec.batch(), spec.strideA(), spec.strideB(), spec.strideC()), a, b, c);
+    }
+
     // ------------------------------------------------------------------ elementwise
 
     /** y[i] = op(x[i]) for i in [0, n). In place (x == y) is allowed. */

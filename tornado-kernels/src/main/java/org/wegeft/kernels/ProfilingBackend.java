@@ -161,6 +161,13 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public void gemmAddend(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
+        timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
+                + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + " +D",
+                () -> delegate.gemmAddend(s, a, b, d, c));
+    }
+
+    @Override
     public void gemmBias(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
         timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
                 + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + " +bias",

@@ -68,10 +68,11 @@ class BackendConformanceSelfTest {
     @Test
     void suiteCoversEveryKernelOfTheSpi() {
         var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
-        // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias);
+        // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias,
+        // gemmAddend);
         // the memory and synchronisation defaults are not kernels
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
-                .filter(m -> (!m.isDefault() || m.getName().equals("gemmBias"))
+                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))
                 .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
         assertEquals(spi, kernels.stream().sorted().toList());

@@ -71,6 +71,17 @@ final class GemmConformance {
         // several k blocks (k > 512): partial sums between blocks, then alpha, beta or the bias on the last
         cases.add(gemm(tight(true, false, 61, 45, 1030, 1.5f, -0.5f, 1)));
         cases.add(gemmBias(tight(false, true, 50, 70, 1100, 1f, 0f, 2)));
+        // gemmAddend (WeGeFT's edit x + s·u·phi): the fused k ≤ 16 kernel with odd sizes, a padded C and D, a tail
+        // of columns, transposes; a batch and a blocked shape go through the default
+        for (boolean ta : bools) {
+            for (boolean tb : bools) {
+                cases.add(gemmAddend(tight(ta, tb, 37, 100, 16, 0.5f, 0f, 1)));
+            }
+        }
+        cases.add(gemmAddend(tight(false, false, 301, 384, 16, 2f, 0f, 1)));
+        cases.add(gemmAddend(padded(false, false, 33, 70, 7, 0, 0, 5, -1f, 0f)));
+        cases.add(gemmAddend(tight(false, true, 9, 40, 5, 1f, 0f, 3)));
+        cases.add(gemmAddend(tight(false, true, 65, 70, 40, 1f, 0f, 1)));
         // deep: B exceeds one packed block and k > n, so the product is split along k (bias with the first part)
         cases.add(gemmBias(tight(false, false, 20, 200, 30_000, 1f, 0f, 1)));
         return cases;
@@ -185,6 +196,45 @@ final class GemmConformance {
             }
             TestBuffers.assertWithin(cand.name() + " gemmBias " + shape + " output C", expected, actual, tol);
         });
+    }
+
+    /** gemmAddend against the reference's, within 1e-4 · (|α|·Σ_p |a_ip||b_pj| + |d_ij|). */
+    static ConformanceCase gemmAddend(GemmSpec s) {
+        String shape = describe(s) + " +D";
+        long seed = shape.hashCode();
+        int batch = s.batch();
+        int rowsA = s.transA() ? s.k() : s.m();
+        int colsA = s.transA() ? s.m() : s.k();
+        int rowsB = s.transB() ? s.n() : s.k();
+        int colsB = s.transB() ? s.k() : s.n();
+        return new ConformanceCase("gemmAddend", shape, (ref, cand) -> {
+            Random rng = new Random(seed);
+            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
+            float[] b = operand(rng, batch, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            float[] d = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
+            float[] c = new float[Math.max(1, extent(batch, s.strideC(), s.m(), s.ldc()))];
+            java.util.Arrays.fill(c, Float.NaN);   // never read
+            float[] expected = runAddend(ref, s, a, b, d, c);
+            float[] actual = runAddend(cand, s, a, b, d, c);
+            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), 0f,
+                    s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
+            float[] bound = runAddend(new ScalarBackend(), absSpec, abs(a), abs(b), abs(d), c);
+            double[] tol = new double[bound.length];
+            for (int i = 0; i < tol.length; i++) {
+                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
+            }
+            TestBuffers.assertWithin(cand.name() + " gemmAddend " + shape + " output C", expected, actual, tol);
+        });
+    }
+
+    private static float[] runAddend(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] d,
+                                     float[] c) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment cs = TestBuffers.floats(arena, c);
+            backend.gemmAddend(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b),
+                    TestBuffers.floats(arena, d), cs);
+            return TestBuffers.toArray(cs, c.length);
+        }
     }
 
     private static float[] runBias(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] bias,

@@ -65,6 +65,15 @@ public final class CpuBackend implements KernelBackend {
     }
 
     @Override
+    public void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
+        if (spec.beta() == 0f && GemmSkinny.takesAddend(spec) && spec.alpha() != 0f) {
+            CpuGemm.gemmAddend(spec, a, b, d, c);
+        } else {
+            KernelBackend.super.gemmAddend(spec, a, b, d, c);
+        }
+    }
+
+    @Override
     public void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n) {
         CpuElementwise.unary(op, x, y, n);
     }

@@ -80,6 +80,15 @@ public final class CpuGemm {
         gemm(spec, a, b, c, bias, Parallel.threads());
     }
 
+    /**
+     * {@code C = alpha·op(A)·op(B) + D} for a product {@link GemmSkinny#takesAddend} takes (see
+     * {@code CpuBackend.gemmAddend}): D read in the store, never copied into C first.
+     */
+    static void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
+        int threads = shareable(a) && shareable(b) && shareable(c) && shareable(d) ? Parallel.threads() : 1;
+        GemmSkinny.productAddend(spec, a, b, d, c, threads);
+    }
+
     /** The product on at most {@code maxThreads} threads (the caller's included). */
     private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
                              int maxThreads) {

@@ -57,7 +57,7 @@ final class GemmSkinny {
         if (s.n() <= L) {
             narrowN(s, a, b, c, offA, offB, offC, threads);
         } else if (s.k() <= SHORT_K) {
-            shortK(s, a, b, c, offA, offB, offC, threads);
+            shortK(s, a, b, c, offA, offB, offC, threads, MemorySegment.NULL, 0);
         } else {
             shortM(s, a, b, c, offA, offB, offC, threads);
         }
@@ -128,10 +128,11 @@ final class GemmSkinny {
         VectorMask<Float> mask = S.indexInRange(0, n);
         boolean full = n == L;
         Parallel.RangeBody body = (b0, b1) -> {
+            float[] tile = scratch(2, 8 * L);
             for (int blk = b0; blk < b1; blk++) {
                 int i0 = blk * 8;
                 if (m - i0 >= 8) {
-                    narrowN8(s, a, offA + i0 * rs, rs, ks, k, bk, c, offC + (long) i0 * s.ldc(), mask, full);
+                    narrowN8(s, a, offA + i0 * rs, rs, ks, k, bk, c, offC + (long) i0 * s.ldc(), mask, full, tile);
                 } else {
                     for (int i = i0; i < m; i++) {
                         FloatVector acc = FloatVector.zero(S);
@@ -151,9 +152,9 @@ final class GemmSkinny {
         }
     }
 
-    /** Eight rows of C from op(A) rows starting at element {@code a0}. */
+    /** Eight rows of C from op(A) rows starting at element {@code a0}; {@code tile}: scratch of eight vectors. */
     private static void narrowN8(GemmSpec s, MemorySegment a, long a0, long rs, long ks, int k, float[] bk,
-                                 MemorySegment c, long c0, VectorMask<Float> mask, boolean full) {
+                                 MemorySegment c, long c0, VectorMask<Float> mask, boolean full, float[] tile) {
         FloatVector c0v = FloatVector.zero(S);
         FloatVector c1v = c0v;
         FloatVector c2v = c0v;
@@ -174,23 +175,43 @@ final class GemmSkinny {
             c6v = bv.fma(bc(a.getAtIndex(F, at + 6 * rs)), c6v);
             c7v = bv.fma(bc(a.getAtIndex(F, at + 7 * rs)), c7v);
         }
+        // through a small array and one store site: eight inline stores outgrow C2's node budget (boxed vectors)
+        c0v.intoArray(tile, 0);
+        c1v.intoArray(tile, L);
+        c2v.intoArray(tile, 2 * L);
+        c3v.intoArray(tile, 3 * L);
+        c4v.intoArray(tile, 4 * L);
+        c5v.intoArray(tile, 5 * L);
+        c6v.intoArray(tile, 6 * L);
+        c7v.intoArray(tile, 7 * L);
         long ldc = s.ldc();
         float alpha = s.alpha();
         float beta = s.beta();
-        store(c, c0, c0v, alpha, beta, mask, full);
-        store(c, c0 + ldc, c1v, alpha, beta, mask, full);
-        store(c, c0 + 2 * ldc, c2v, alpha, beta, mask, full);
-        store(c, c0 + 3 * ldc, c3v, alpha, beta, mask, full);
-        store(c, c0 + 4 * ldc, c4v, alpha, beta, mask, full);
-        store(c, c0 + 5 * ldc, c5v, alpha, beta, mask, full);
-        store(c, c0 + 6 * ldc, c6v, alpha, beta, mask, full);
-        store(c, c0 + 7 * ldc, c7v, alpha, beta, mask, full);
+        for (int r = 0; r < 8; r++) {
+            store(c, c0 + r * ldc, FloatVector.fromArray(S, tile, r * L), alpha, beta, mask, full);
+        }
     }
 
     // ------------------------------------------------------------------ k ≤ 16
 
+    /** Whether {@link #productAddend} takes this product (batch 1, k ≤ 16, n over one vector). */
+    static boolean takesAddend(GemmSpec s) {
+        return s.batch() == 1 && s.n() > L && s.k() <= SHORT_K && s.k() > 0 && s.m() > 0;
+    }
+
+    /**
+     * C = alpha·op(A)·op(B) + D ({@link #takesAddend} products; spec beta ignored): D laid out like C (leading
+     * dimension ldc), read where the kernel would read C. Same bits as copying D into C and running the product
+     * with beta = 1.
+     */
+    static void productAddend(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c,
+                              int threads) {
+        shortK(s, a, b, c, 0, 0, 0, threads, d, 0);
+    }
+
+    /** {@code addend} NULL: C = alpha·AB + beta·C; else C = alpha·AB + addend (offAdd − offC apart from C). */
     private static void shortK(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA,
-                               long offB, long offC, int threads) {
+                               long offB, long offC, int threads, MemorySegment addend, long offAdd) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -209,6 +230,8 @@ final class GemmSkinny {
         long ks = s.transA() ? s.lda() : 1;
         float alpha = s.alpha();
         float beta = s.beta();
+        boolean add = !addend.equals(MemorySegment.NULL);
+        long dShift = offAdd - offC;
         Parallel.RangeBody body = (i0, i1) -> {
             float[] ai = scratch(1, 2 * k);
             float[] tile = scratch(2, 8 * L);
@@ -230,13 +253,18 @@ final class GemmSkinny {
                         shortK2x4(ai, k, bp, np, j, tile);
                         for (int r = 0; r < 2; r++) {
                             for (int v = 0; v < 4; v++) {
-                                put(c, cr + r * s.ldc() + j + v * L, FloatVector.fromArray(S, tile, (4 * r + v) * L),
-                                        beta);
+                                long at = cr + r * s.ldc() + j + v * L;
+                                FloatVector t = FloatVector.fromArray(S, tile, (4 * r + v) * L);
+                                if (add) {
+                                    putAdd(c, at, t, addend, at + dShift);
+                                } else {
+                                    put(c, at, t, beta);
+                                }
                             }
                         }
                     }
                     for (int r = 0; r < 2; r++) {
-                        shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta);
+                        shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta, addend, dShift, tile);
                     }
                 }
                 for (; i < i1; i++) {
@@ -244,7 +272,7 @@ final class GemmSkinny {
                     for (int kk = 0; kk < k; kk++) {
                         ai[kk] = a.getAtIndex(F, ar + kk * ks) * alpha;
                     }
-                    shortKRow(ai, 0, k, bp, np, jb, je, c, offC + (long) i * s.ldc(), beta);
+                    shortKRow(ai, 0, k, bp, np, jb, je, c, offC + (long) i * s.ldc(), beta, addend, dShift, tile);
                 }
             }
         };
@@ -291,6 +319,12 @@ final class GemmSkinny {
         y3.intoArray(tile, 7 * L);
     }
 
+    /** C[at .. at+L) = v + D[atD .. atD+L) (a whole vector, alpha already applied). */
+    private static void putAdd(MemorySegment c, long at, FloatVector v, MemorySegment d, long atD) {
+        FloatVector.fromMemorySegment(S, d, atD * Float.BYTES, NATIVE).add(v)
+                .intoMemorySegment(c, at * Float.BYTES, NATIVE);
+    }
+
     /** C[at .. at+L) = v (+ beta·C): {@link #store}'s whole-vector case, alpha already applied. */
     private static void put(MemorySegment c, long at, FloatVector v, float beta) {
         long byteOff = at * Float.BYTES;
@@ -301,22 +335,38 @@ final class GemmSkinny {
         r.intoMemorySegment(c, byteOff, NATIVE);
     }
 
-    /** Columns [j, je) of one C row (C element cr + j ...) from the scaled A row ai[at .. at+k). */
+    /**
+     * Columns [j, je) of one C row (C element cr + j ...) from the scaled A row ai[at .. at+k), plus the addend's
+     * row when there is one; {@code lanes} is scratch of at least one vector.
+     */
     private static void shortKRow(float[] ai, int at, int k, float[] bp, int np, int j, int je, MemorySegment c,
-                                  long cr, float beta) {
+                                  long cr, float beta, MemorySegment addend, long dShift, float[] lanes) {
+        boolean add = !addend.equals(MemorySegment.NULL);
         for (; j + L <= je; j += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int kk = 0; kk < k; kk++) {
                 acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[at + kk]), acc);
             }
-            store(c, cr + j, acc, 1f, beta, null, true);
+            if (add) {
+                putAdd(c, cr + j, acc, addend, cr + j + dShift);
+            } else {
+                store(c, cr + j, acc, 1f, beta, null, true);
+            }
         }
         if (j < je) {
             FloatVector acc = FloatVector.zero(S);
             for (int kk = 0; kk < k; kk++) {
                 acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[at + kk]), acc);
             }
-            store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
+            if (add) {
+                // the few tail columns one at a time (masked segment accesses are not always intrinsified)
+                acc.intoArray(lanes, 0);
+                for (int jj = j; jj < je; jj++) {
+                    c.setAtIndex(F, cr + jj, addend.getAtIndex(F, cr + jj + dShift) + lanes[jj - j]);
+                }
+            } else {
+                store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
+            }
         }
     }
 
