@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code wegeft bench forward}: the inference cost of a merged WeGeFT model against its base model, side by side
  * in one JVM. Two copies of the benchmark model are built from the same seed; the second gets WeGeFT (rank r on
  * the benchmark targets, phi and psi random so that ΔW ≠ 0) and is merged and unloaded. Forward passes (eval
- * mode, no gradient recording) alternate between the two for {@code --rounds} rounds of {@code --runs} each; the
- * medians and their ratio are printed as one JSON line, with the largest difference between the two models'
+ * mode, no gradient recording) alternate between the two, {@code --rounds} × {@code --runs} passes of each in ABBA
+ * order (base, merged, merged, base, …: a drift of the machine's speed weighs on both alike); the medians and their
+ * ratio are printed as one JSON line, with the largest difference between the two models'
  * outputs (they differ by ΔW, so it is not zero) to show the merge took effect.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
@@ -42,7 +43,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "16", description = "WeGeFT rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "alternating rounds (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "5", description = "rounds of passes (default: ${DEFAULT-VALUE}; rounds × runs passes of each model)")
     int rounds = 5;
 
     @Option(names = "--runs", defaultValue = "5", description = "timed passes per model per round (default: ${DEFAULT-VALUE})")
@@ -87,12 +88,15 @@ public final class BenchForwardCommand implements Callable<Integer> {
                 time(m, base, input, b, t, null);
                 time(m, merged, input, b, t, null);
             }
-            for (int r = 0; r < rounds; r++) {
-                for (int i = 0; i < runs; i++) {
-                    baseMs[r * runs + i] = time(m, base, input, b, t, null);
-                }
-                for (int i = 0; i < runs; i++) {
-                    mergedMs[r * runs + i] = time(m, merged, input, b, t, null);
+            // passes interleaved in ABBA order (base, merged, merged, base, ...), so a drift of the machine's
+            // speed during the measurement weighs on both models alike
+            for (int i = 0; i < rounds * runs; i++) {
+                if (i % 2 == 0) {
+                    baseMs[i] = time(m, base, input, b, t, null);
+                    mergedMs[i] = time(m, merged, input, b, t, null);
+                } else {
+                    mergedMs[i] = time(m, merged, input, b, t, null);
+                    baseMs[i] = time(m, base, input, b, t, null);
                 }
             }
             float[][] outs = new float[2][];
