@@ -20,13 +20,10 @@ import org.wegeft.kernels.Parallel;
  *   unit rows × column group of C  claimed dynamically by the caller and its helper threads
  *     pc   kc of K                 A block (unit rows × kc) packed by the unit's thread, stays in L2
  *       jr   NR columns            B micro-panel kc×NR, packed once by the first thread needing it
- *         ir   12 rows             micro-kernel, continuing the tile's partial sum; C written once
+ *         ir   12 rows             micro-kernel → tile → C (alpha, and beta on the first k block)
  * </pre>
- * A unit keeps its tiles' partial sums between k blocks in a packed per-thread buffer, laid out in the order it
- * visits them, and writes C (alpha, beta, bias) only on the last k block: C's rows are strided (a page apart at
- * n = 2048), so re-reading C tiles each k block missed the caches and TLB, while the packed sums stream
- * sequentially. A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient)
- * is split along k instead of n, so A is read once.
+ * A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient) is split along k
+ * instead of n, so A is read once.
  *
  * <p>Work units, not fixed per-thread shares: the caller starts working at once and a helper that wakes late
  * only finds fewer units left, so a slow thread wake-up (or a busy core) costs at most a unit, never the whole
@@ -44,8 +41,7 @@ public final class CpuGemm {
     private static final int MR = 12;
     /**
      * Largest inner-dimension block. 512 makes a kc×NR B micro-panel 64 KB, past a 48 KB L1 (the kernel streams
-     * it from L2 without stalling), but halves the passes over the tiles' partial sums; measured faster than 256
-     * and 384 at n = 2048.
+     * it from L2 without stalling), but halves the passes over C, which measured faster than 256 at n ≥ 1024.
      */
     private static final int KC = Integer.getInteger("wegeft.gemm.kc", 512);
     /** Largest row block of a work unit: an mc×kc A block (≤ 576 KB) stays in a 1 MB L2. */

@@ -30,7 +30,7 @@ final class GemmJob {
     private final MemorySegment a;
     private final MemorySegment b;
     private final MemorySegment c;
-    /** Added to every row of C, or {@link MemorySegment#NULL}. */
+    /** Added to every row of C on the first k block, or {@link MemorySegment#NULL}. */
     private final MemorySegment bias;
     private final boolean hasBias;
     private final long offA;
@@ -135,19 +135,12 @@ final class GemmJob {
         GemmWorkspace ws = GemmWorkspace.get();
         float[] tile = ws.tile;
         float[] ap = ws.a((rows + MR) * kc + L);
-        // with several k blocks, each tile's partial sum stays in a packed buffer laid out in the order the
-        // tiles are visited (read and written sequentially, so the prefetchers have it ready), and C itself is
-        // written once, on the last k block
-        int tilesPerPanel = Math.ceilDiv(rows, MR);
-        float[] acc = kBlocks > 1 ? ws.acc(span * tilesPerPanel * MR * NR) : null;
         boolean rowLayout = !spec.transA();
         int k = spec.k();
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
             int kcq = Math.min(kc, k - pc);
             long bBase = (long) pc * panels * NR;
-            boolean last = q == kBlocks - 1;
-            float[] in = q == 0 ? null : acc;
             packA(ap, r0, rows, pc, kcq);
             for (int i = 0; i < span; i++) {
                 int jr = p0 + (start + i) % span;
@@ -156,18 +149,12 @@ final class GemmJob {
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
                 int aOff = 0;
-                int accOff = i * tilesPerPanel * MR * NR;
                 for (int ir = 0; ir < rows; ir += MR) {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
-                    if (last) {
-                        GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, in, accOff, tile, 0);
-                        storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j);
-                    } else {
-                        GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, in, accOff, acc, accOff);
-                    }
+                    GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
+                    storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
                     aOff += kr * kcq;
-                    accOff += MR * NR;
                 }
             }
         }
@@ -217,16 +204,16 @@ final class GemmJob {
     }
 
     /**
-     * Writes a rows×cols tile (the whole sum over k) into C at element cIdx: C = alpha·tile + beta·C, or
-     * alpha·tile + bias[col0 ...] when there is a bias (beta is then 0).
+     * Merges a rows×cols tile into C at element cIdx: C = alpha·tile + beta·C (+ bias[col0 ...] when there is one) on
+     * the first k block, else C += alpha·tile.
      */
-    private void storeTile(float[] tile, int rows, int cols, long cIdx, int col0) {
-        if (hasBias) {
+    private void storeTile(float[] tile, int rows, int cols, long cIdx, int col0, boolean first) {
+        if (first && hasBias) {
             storeTileBias(tile, rows, cols, cIdx, col0);
             return;
         }
         float alpha = spec.alpha();
-        float beta = spec.beta();
+        float beta = first ? spec.beta() : 1f;
         long ldc = spec.ldc();
         for (int r = 0; r < rows; r++) {
             long rowByte = (cIdx + r * ldc) * Float.BYTES;
@@ -253,7 +240,7 @@ final class GemmJob {
         }
     }
 
-    /** With a bias (beta is 0): C = alpha·tile + bias[col0 + j]. */
+    /** First k block with a bias (beta is 0): C = alpha·tile + bias[col0 + j]. */
     private void storeTileBias(float[] tile, int rows, int cols, long cIdx, int col0) {
         float alpha = spec.alpha();
         long ldc = spec.ldc();

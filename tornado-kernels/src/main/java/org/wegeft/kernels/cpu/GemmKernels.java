@@ -4,14 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Register-blocked GEMM micro-kernels: {@code out (MR×NR) = in + Apanel (MR×kc) · Bpanel (kc×NR)}, NR = two
+ * Register-blocked GEMM micro-kernels: {@code tile (MR×NR) = Apanel (MR×kc) · Bpanel (kc×NR)}, NR = two
  * vectors. The B micro-panel is k-major ({@code bp[bOff + p·NR + j]}); the A micro-panel is either row-major
  * ({@code ap[aOff + r·kc + p]}, "row" kernels: a plain copy of a row-major A) or k-major
  * ({@code ap[aOff + p·MR + r]}, "col" kernels: a plain copy of a transposed A), so packing A never transposes.
  * Each A element is broadcast and multiplied into two B vectors, with 2·MR independent accumulators (24 of the
- * 32 zmm registers for MR = 12). The accumulators start from a partial sum {@code in} of the same row-major
- * layout ({@code in[inOff + r·NR + j]}; {@code null} for zero) and are written row-major to {@code out}: the
- * caller keeps partial sums between k blocks and merges the last into C.
+ * 32 zmm registers for MR = 12). The tile is written row-major ({@code tile[r·NR + j]}); the caller merges it
+ * into C.
  *
  * <p>The bodies are unrolled by hand on purpose: C2 keeps every accumulator in a register only when each is its
  * own local variable, and the indices, linear in the loop counter, let it hoist all bounds checks out of the
@@ -28,43 +27,37 @@ final class GemmKernels {
     private GemmKernels() {
     }
 
-    /** An accumulator's start: zero, or the partial sum a previous k block left at {@code in[off]}. */
-    private static FloatVector init(float[] in, int off) {
-        return in == null ? FloatVector.zero(S) : FloatVector.fromArray(S, in, off);
-    }
-
     /** Runs the kernel of {@code rows} (12, 8 or 4) rows and the given A layout. */
-    static void run(boolean rowLayout, int rows, float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff,
-                    float[] out, int outOff) {
+    static void run(boolean rowLayout, int rows, float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
         if (rowLayout) {
             switch (rows) {
-                case 12 -> row12(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
-                case 8 -> row8(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
-                default -> row4(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
+                case 12 -> row12(ap, aOff, bp, bOff, kc, tile);
+                case 8 -> row8(ap, aOff, bp, bOff, kc, tile);
+                default -> row4(ap, aOff, bp, bOff, kc, tile);
             }
         } else {
             switch (rows) {
-                case 12 -> col12(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
-                case 8 -> col8(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
-                default -> col4(ap, aOff, bp, bOff, kc, in, inOff, out, outOff);
+                case 12 -> col12(ap, aOff, bp, bOff, kc, tile);
+                case 8 -> col8(ap, aOff, bp, bOff, kc, tile);
+                default -> col4(ap, aOff, bp, bOff, kc, tile);
             }
         }
     }
 
     /** 12 rows, A micro-panel row-major (stride kc). */
-    static void row12(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
-        FloatVector c40 = init(in, inOff + 4 * NR), c41 = init(in, inOff + 4 * NR + L);
-        FloatVector c50 = init(in, inOff + 5 * NR), c51 = init(in, inOff + 5 * NR + L);
-        FloatVector c60 = init(in, inOff + 6 * NR), c61 = init(in, inOff + 6 * NR + L);
-        FloatVector c70 = init(in, inOff + 7 * NR), c71 = init(in, inOff + 7 * NR + L);
-        FloatVector c80 = init(in, inOff + 8 * NR), c81 = init(in, inOff + 8 * NR + L);
-        FloatVector c90 = init(in, inOff + 9 * NR), c91 = init(in, inOff + 9 * NR + L);
-        FloatVector c100 = init(in, inOff + 10 * NR), c101 = init(in, inOff + 10 * NR + L);
-        FloatVector c110 = init(in, inOff + 11 * NR), c111 = init(in, inOff + 11 * NR + L);
+    static void row12(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p;
@@ -107,42 +100,42 @@ final class GemmKernels {
             c110 = a11.fma(b0, c110);
             c111 = a11.fma(b1, c111);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
-        c40.intoArray(out, outOff + 4 * NR);
-        c41.intoArray(out, outOff + 4 * NR + L);
-        c50.intoArray(out, outOff + 5 * NR);
-        c51.intoArray(out, outOff + 5 * NR + L);
-        c60.intoArray(out, outOff + 6 * NR);
-        c61.intoArray(out, outOff + 6 * NR + L);
-        c70.intoArray(out, outOff + 7 * NR);
-        c71.intoArray(out, outOff + 7 * NR + L);
-        c80.intoArray(out, outOff + 8 * NR);
-        c81.intoArray(out, outOff + 8 * NR + L);
-        c90.intoArray(out, outOff + 9 * NR);
-        c91.intoArray(out, outOff + 9 * NR + L);
-        c100.intoArray(out, outOff + 10 * NR);
-        c101.intoArray(out, outOff + 10 * NR + L);
-        c110.intoArray(out, outOff + 11 * NR);
-        c111.intoArray(out, outOff + 11 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
     }
 
     /** 8 rows, A micro-panel row-major (stride kc). */
-    static void row8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
-        FloatVector c40 = init(in, inOff + 4 * NR), c41 = init(in, inOff + 4 * NR + L);
-        FloatVector c50 = init(in, inOff + 5 * NR), c51 = init(in, inOff + 5 * NR + L);
-        FloatVector c60 = init(in, inOff + 6 * NR), c61 = init(in, inOff + 6 * NR + L);
-        FloatVector c70 = init(in, inOff + 7 * NR), c71 = init(in, inOff + 7 * NR + L);
+    static void row8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p;
@@ -173,30 +166,30 @@ final class GemmKernels {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
-        c40.intoArray(out, outOff + 4 * NR);
-        c41.intoArray(out, outOff + 4 * NR + L);
-        c50.intoArray(out, outOff + 5 * NR);
-        c51.intoArray(out, outOff + 5 * NR + L);
-        c60.intoArray(out, outOff + 6 * NR);
-        c61.intoArray(out, outOff + 6 * NR + L);
-        c70.intoArray(out, outOff + 7 * NR);
-        c71.intoArray(out, outOff + 7 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
     }
 
     /** 4 rows, A micro-panel row-major (stride kc). */
-    static void row4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
+    static void row4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p;
@@ -215,30 +208,30 @@ final class GemmKernels {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
     }
 
     /** 12 rows, A micro-panel k-major (stride 12). */
-    static void col12(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
-        FloatVector c40 = init(in, inOff + 4 * NR), c41 = init(in, inOff + 4 * NR + L);
-        FloatVector c50 = init(in, inOff + 5 * NR), c51 = init(in, inOff + 5 * NR + L);
-        FloatVector c60 = init(in, inOff + 6 * NR), c61 = init(in, inOff + 6 * NR + L);
-        FloatVector c70 = init(in, inOff + 7 * NR), c71 = init(in, inOff + 7 * NR + L);
-        FloatVector c80 = init(in, inOff + 8 * NR), c81 = init(in, inOff + 8 * NR + L);
-        FloatVector c90 = init(in, inOff + 9 * NR), c91 = init(in, inOff + 9 * NR + L);
-        FloatVector c100 = init(in, inOff + 10 * NR), c101 = init(in, inOff + 10 * NR + L);
-        FloatVector c110 = init(in, inOff + 11 * NR), c111 = init(in, inOff + 11 * NR + L);
+    static void col12(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p * 12;
@@ -281,42 +274,42 @@ final class GemmKernels {
             c110 = a11.fma(b0, c110);
             c111 = a11.fma(b1, c111);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
-        c40.intoArray(out, outOff + 4 * NR);
-        c41.intoArray(out, outOff + 4 * NR + L);
-        c50.intoArray(out, outOff + 5 * NR);
-        c51.intoArray(out, outOff + 5 * NR + L);
-        c60.intoArray(out, outOff + 6 * NR);
-        c61.intoArray(out, outOff + 6 * NR + L);
-        c70.intoArray(out, outOff + 7 * NR);
-        c71.intoArray(out, outOff + 7 * NR + L);
-        c80.intoArray(out, outOff + 8 * NR);
-        c81.intoArray(out, outOff + 8 * NR + L);
-        c90.intoArray(out, outOff + 9 * NR);
-        c91.intoArray(out, outOff + 9 * NR + L);
-        c100.intoArray(out, outOff + 10 * NR);
-        c101.intoArray(out, outOff + 10 * NR + L);
-        c110.intoArray(out, outOff + 11 * NR);
-        c111.intoArray(out, outOff + 11 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
     }
 
     /** 8 rows, A micro-panel k-major (stride 8). */
-    static void col8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
-        FloatVector c40 = init(in, inOff + 4 * NR), c41 = init(in, inOff + 4 * NR + L);
-        FloatVector c50 = init(in, inOff + 5 * NR), c51 = init(in, inOff + 5 * NR + L);
-        FloatVector c60 = init(in, inOff + 6 * NR), c61 = init(in, inOff + 6 * NR + L);
-        FloatVector c70 = init(in, inOff + 7 * NR), c71 = init(in, inOff + 7 * NR + L);
+    static void col8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p * 8;
@@ -347,30 +340,30 @@ final class GemmKernels {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
-        c40.intoArray(out, outOff + 4 * NR);
-        c41.intoArray(out, outOff + 4 * NR + L);
-        c50.intoArray(out, outOff + 5 * NR);
-        c51.intoArray(out, outOff + 5 * NR + L);
-        c60.intoArray(out, outOff + 6 * NR);
-        c61.intoArray(out, outOff + 6 * NR + L);
-        c70.intoArray(out, outOff + 7 * NR);
-        c71.intoArray(out, outOff + 7 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
     }
 
     /** 4 rows, A micro-panel k-major (stride 4). */
-    static void col4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] in, int inOff, float[] out, int outOff) {
-        FloatVector c00 = init(in, inOff + 0 * NR), c01 = init(in, inOff + 0 * NR + L);
-        FloatVector c10 = init(in, inOff + 1 * NR), c11 = init(in, inOff + 1 * NR + L);
-        FloatVector c20 = init(in, inOff + 2 * NR), c21 = init(in, inOff + 2 * NR + L);
-        FloatVector c30 = init(in, inOff + 3 * NR), c31 = init(in, inOff + 3 * NR + L);
+    static void col4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bOff + p * NR;
             int ao = aOff + p * 4;
@@ -389,13 +382,13 @@ final class GemmKernels {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(out, outOff + 0 * NR);
-        c01.intoArray(out, outOff + 0 * NR + L);
-        c10.intoArray(out, outOff + 1 * NR);
-        c11.intoArray(out, outOff + 1 * NR + L);
-        c20.intoArray(out, outOff + 2 * NR);
-        c21.intoArray(out, outOff + 2 * NR + L);
-        c30.intoArray(out, outOff + 3 * NR);
-        c31.intoArray(out, outOff + 3 * NR + L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
     }
 }

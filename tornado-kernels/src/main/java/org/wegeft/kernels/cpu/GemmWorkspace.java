@@ -17,7 +17,6 @@ final class GemmWorkspace {
 
     float[] a = new float[0];
     float[] b = new float[0];
-    float[] acc = new float[0];
     final float[] tile = new float[12 * GemmKernels.NR];
     AtomicIntegerArray flags = new AtomicIntegerArray(0);
 
@@ -33,14 +32,6 @@ final class GemmWorkspace {
             a = new float[size];
         }
         return a;
-    }
-
-    /** This thread's partial sums of C tiles between k blocks. */
-    float[] acc(int size) {
-        if (acc.length < size) {
-            acc = new float[size];
-        }
-        return acc;
     }
 
     float[] b(long size) {
