@@ -171,78 +171,58 @@ final class GemmConformance {
 
     /** gemmBias against the reference's gemmBias, within 1e-4 · (|α|·Σ_p |a_ip||b_pj| + |bias_j|). */
     static ConformanceCase gemmBias(GemmSpec s) {
-        String shape = describe(s) + " +bias";
-        long seed = shape.hashCode();
-        int batch = s.batch();
-        int rowsA = s.transA() ? s.k() : s.m();
-        int colsA = s.transA() ? s.m() : s.k();
-        int rowsB = s.transB() ? s.n() : s.k();
-        int colsB = s.transB() ? s.k() : s.n();
-        return new ConformanceCase("gemmBias", shape, (ref, cand) -> {
-            Random rng = new Random(seed);
-            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
-            float[] b = operand(rng, batch, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
-            float[] bias = operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN);
-            float[] c = new float[Math.max(1, extent(batch, s.strideC(), s.m(), s.ldc()))];
-            java.util.Arrays.fill(c, Float.NaN);   // beta = 0: never read
-            float[] expected = runBias(ref, s, a, b, bias, c);
-            float[] actual = runBias(cand, s, a, b, bias, c);
-            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), 0f,
-                    s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
-            float[] bound = runBias(new ScalarBackend(), absSpec, abs(a), abs(b), abs(bias), c);
-            double[] tol = new double[bound.length];
-            for (int i = 0; i < tol.length; i++) {
-                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
-            }
-            TestBuffers.assertWithin(cand.name() + " gemmBias " + shape + " output C", expected, actual, tol);
-        });
+        return withAddend("gemmBias", " +bias", s, true,
+                (be, spec, a, b, x, c) -> be.gemmBias(spec, a, b, x, c));
     }
 
     /** gemmAddend against the reference's, within 1e-4 · (|α|·Σ_p |a_ip||b_pj| + |d_ij|). */
     static ConformanceCase gemmAddend(GemmSpec s) {
-        String shape = describe(s) + " +D";
+        return withAddend("gemmAddend", " +D", s, false,
+                (be, spec, a, b, x, c) -> be.gemmAddend(spec, a, b, x, c));
+    }
+
+    /** A kernel computing C = alpha·op(A)·op(B) + x (x: a bias row, or D laid out like C). */
+    private interface AddendKernel {
+        void run(KernelBackend be, GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment x, MemorySegment c);
+    }
+
+    /** A case for a beta = 0 product plus an addend: a bias row (n floats) or D laid out like C. */
+    private static ConformanceCase withAddend(String kernel, String suffix, GemmSpec s, boolean biasRow,
+                                              AddendKernel k) {
+        String shape = describe(s) + suffix;
         long seed = shape.hashCode();
         int batch = s.batch();
         int rowsA = s.transA() ? s.k() : s.m();
         int colsA = s.transA() ? s.m() : s.k();
         int rowsB = s.transB() ? s.n() : s.k();
         int colsB = s.transB() ? s.k() : s.n();
-        return new ConformanceCase("gemmAddend", shape, (ref, cand) -> {
+        return new ConformanceCase(kernel, shape, (ref, cand) -> {
             Random rng = new Random(seed);
             float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
             float[] b = operand(rng, batch, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
-            float[] d = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
+            float[] x = biasRow ? operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN)
+                    : operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
             float[] c = new float[Math.max(1, extent(batch, s.strideC(), s.m(), s.ldc()))];
-            java.util.Arrays.fill(c, Float.NaN);   // never read
-            float[] expected = runAddend(ref, s, a, b, d, c);
-            float[] actual = runAddend(cand, s, a, b, d, c);
+            java.util.Arrays.fill(c, Float.NaN);   // beta = 0: never read
+            float[] expected = runAddend(k, ref, s, a, b, x, c);
+            float[] actual = runAddend(k, cand, s, a, b, x, c);
             GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), 0f,
                     s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
-            float[] bound = runAddend(new ScalarBackend(), absSpec, abs(a), abs(b), abs(d), c);
+            float[] bound = runAddend(k, new ScalarBackend(), absSpec, abs(a), abs(b), abs(x), c);
             double[] tol = new double[bound.length];
             for (int i = 0; i < tol.length; i++) {
                 tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
             }
-            TestBuffers.assertWithin(cand.name() + " gemmAddend " + shape + " output C", expected, actual, tol);
+            TestBuffers.assertWithin(cand.name() + " " + kernel + " " + shape + " output C", expected, actual, tol);
         });
     }
 
-    private static float[] runAddend(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] d,
-                                     float[] c) {
+    private static float[] runAddend(AddendKernel k, KernelBackend backend, GemmSpec s, float[] a, float[] b,
+                                     float[] x, float[] c) {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment cs = TestBuffers.floats(arena, c);
-            backend.gemmAddend(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b),
-                    TestBuffers.floats(arena, d), cs);
-            return TestBuffers.toArray(cs, c.length);
-        }
-    }
-
-    private static float[] runBias(KernelBackend backend, GemmSpec s, float[] a, float[] b, float[] bias,
-                                   float[] c) {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment cs = TestBuffers.floats(arena, c);
-            backend.gemmBias(s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b),
-                    TestBuffers.floats(arena, bias), cs);
+            k.run(backend, s, TestBuffers.floats(arena, a), TestBuffers.floats(arena, b), TestBuffers.floats(arena, x),
+                    cs);
             return TestBuffers.toArray(cs, c.length);
         }
     }
