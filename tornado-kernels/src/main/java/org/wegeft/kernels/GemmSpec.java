@@ -46,6 +46,11 @@ public record GemmSpec(boolean transA, boolean transB, int m, int n, int k, floa
                 (long) m * k, (long) k * n, (long) m * n);
     }
 
+    /** The same product with another beta. */
+    public GemmSpec withBeta(float newBeta) {
+        return new GemmSpec(transA, transB, m, n, k, alpha, newBeta, lda, ldb, ldc, batch, strideA, strideB, strideC);
+    }
+
     /** Multiply-adds counted as 2 flops: 2·batch·M·N·K. */
     public double flops() {
         return 2.0 * batch * m * (double) n * k;

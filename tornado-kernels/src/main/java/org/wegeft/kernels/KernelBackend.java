@@ -121,8 +121,7 @@ public interface KernelBackend {
                 }
             }
         }
-        gemm(new GemmSpec(spec.transA(), spec.transB(), m, n, spec.k(), spec.alpha(), 1f, spec.lda(), spec.ldb(),
-                spec.ldc(), spec.batch(), spec.strideA(), spec.strideB(), spec.strideC()), a, b, c);
+        gemm(spec.withBeta(1f), a, b, c);
     }
 
     /**
@@ -151,8 +150,7 @@ public interface KernelBackend {
                 }
             }
         }
-        gemm(new GemmSpec(spec.transA(), spec.transB(), m, n, spec.k(), spec.alpha(), 1f, spec.lda(), spec.ldb(),
-                spec.ldc(), spec.batch(), spec.strideA(), spec.strideB(), spec.strideC()), a, b, c);
+        gemm(spec.withBeta(1f), a, b, c);
     }
 
     // ------------------------------------------------------------------ elementwise

@@ -57,7 +57,7 @@ final class GemmSkinny {
         if (s.n() <= L) {
             narrowN(s, a, b, c, offA, offB, offC, threads);
         } else if (s.k() <= SHORT_K) {
-            shortK(s, a, b, c, offA, offB, offC, threads, MemorySegment.NULL, 0);
+            shortK(s, a, b, c, offA, offB, offC, threads, MemorySegment.NULL);
         } else {
             shortM(s, a, b, c, offA, offB, offC, threads);
         }
@@ -201,17 +201,17 @@ final class GemmSkinny {
 
     /**
      * C = alpha·op(A)·op(B) + D ({@link #takesAddend} products; spec beta ignored): D laid out like C (leading
-     * dimension ldc), read where the kernel would read C. Same bits as copying D into C and running the product
-     * with beta = 1.
+     * dimension ldc, same element offsets), read where the kernel would read C. Same bits as copying D into C and
+     * running the product with beta = 1.
      */
     static void productAddend(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c,
                               int threads) {
-        shortK(s, a, b, c, 0, 0, 0, threads, d, 0);
+        shortK(s, a, b, c, 0, 0, 0, threads, d);
     }
 
-    /** {@code addend} NULL: C = alpha·AB + beta·C; else C = alpha·AB + addend (offAdd − offC apart from C). */
+    /** {@code addend} NULL: C = alpha·AB + beta·C; else C = alpha·AB + addend (laid out and offset like C). */
     private static void shortK(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c, long offA,
-                               long offB, long offC, int threads, MemorySegment addend, long offAdd) {
+                               long offB, long offC, int threads, MemorySegment addend) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -231,7 +231,6 @@ final class GemmSkinny {
         float alpha = s.alpha();
         float beta = s.beta();
         boolean add = !addend.equals(MemorySegment.NULL);
-        long dShift = offAdd - offC;
         Parallel.RangeBody body = (i0, i1) -> {
             float[] ai = scratch(1, 2 * k);
             float[] tile = scratch(2, 8 * L);
@@ -256,7 +255,7 @@ final class GemmSkinny {
                                 long at = cr + r * s.ldc() + j + v * L;
                                 FloatVector t = FloatVector.fromArray(S, tile, (4 * r + v) * L);
                                 if (add) {
-                                    putAdd(c, at, t, addend, at + dShift);
+                                    putAdd(c, addend, at, t);
                                 } else {
                                     put(c, at, t, beta);
                                 }
@@ -264,7 +263,7 @@ final class GemmSkinny {
                         }
                     }
                     for (int r = 0; r < 2; r++) {
-                        shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta, addend, dShift, tile);
+                        shortKRow(ai, r * k, k, bp, np, j, je, c, cr + r * s.ldc(), beta, addend, tile);
                     }
                 }
                 for (; i < i1; i++) {
@@ -272,7 +271,7 @@ final class GemmSkinny {
                     for (int kk = 0; kk < k; kk++) {
                         ai[kk] = a.getAtIndex(F, ar + kk * ks) * alpha;
                     }
-                    shortKRow(ai, 0, k, bp, np, jb, je, c, offC + (long) i * s.ldc(), beta, addend, dShift, tile);
+                    shortKRow(ai, 0, k, bp, np, jb, je, c, offC + (long) i * s.ldc(), beta, addend, tile);
                 }
             }
         };
@@ -319,9 +318,9 @@ final class GemmSkinny {
         y3.intoArray(tile, 7 * L);
     }
 
-    /** C[at .. at+L) = v + D[atD .. atD+L) (a whole vector, alpha already applied). */
-    private static void putAdd(MemorySegment c, long at, FloatVector v, MemorySegment d, long atD) {
-        FloatVector.fromMemorySegment(S, d, atD * Float.BYTES, NATIVE).add(v)
+    /** C[at .. at+L) = v + D[at .. at+L) (a whole vector, alpha already applied). */
+    private static void putAdd(MemorySegment c, MemorySegment d, long at, FloatVector v) {
+        FloatVector.fromMemorySegment(S, d, at * Float.BYTES, NATIVE).add(v)
                 .intoMemorySegment(c, at * Float.BYTES, NATIVE);
     }
 
@@ -340,7 +339,7 @@ final class GemmSkinny {
      * row when there is one; {@code lanes} is scratch of at least one vector.
      */
     private static void shortKRow(float[] ai, int at, int k, float[] bp, int np, int j, int je, MemorySegment c,
-                                  long cr, float beta, MemorySegment addend, long dShift, float[] lanes) {
+                                  long cr, float beta, MemorySegment addend, float[] lanes) {
         boolean add = !addend.equals(MemorySegment.NULL);
         for (; j + L <= je; j += L) {
             FloatVector acc = FloatVector.zero(S);
@@ -348,7 +347,7 @@ final class GemmSkinny {
                 acc = FloatVector.fromArray(S, bp, kk * np + j).fma(bc(ai[at + kk]), acc);
             }
             if (add) {
-                putAdd(c, cr + j, acc, addend, cr + j + dShift);
+                putAdd(c, addend, cr + j, acc);
             } else {
                 store(c, cr + j, acc, 1f, beta, null, true);
             }
@@ -362,7 +361,7 @@ final class GemmSkinny {
                 // the few tail columns one at a time (masked segment accesses are not always intrinsified)
                 acc.intoArray(lanes, 0);
                 for (int jj = j; jj < je; jj++) {
-                    c.setAtIndex(F, cr + jj, addend.getAtIndex(F, cr + jj + dShift) + lanes[jj - j]);
+                    c.setAtIndex(F, cr + jj, addend.getAtIndex(F, cr + jj) + lanes[jj - j]);
                 }
             } else {
                 store(c, cr + j, acc, 1f, beta, S.indexInRange(j, je), false);
