@@ -73,7 +73,7 @@ final class CheckpointOp extends Node {
             throw new IllegalArgumentException("checkpoint needs an F32 input, got " + x);
         }
         Tensor y;
-        List<Tensor[]> kept = Recompute.newKept();
+        List<Tensor[]> kept = new ArrayList<>();
         try {
             try (Grad.Mode off = Grad.disabled()) {
                 y = keep == CheckpointKeep.NOTHING ? fn.apply(x, constants)

@@ -1,6 +1,5 @@
 package org.wegeft.tensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -107,9 +106,4 @@ final class Recompute {
 
     /** Ops that can keep their outputs. */
     enum Op { LINEAR, ATTENTION }
-
-    /** A list to collect kept outputs in. */
-    static List<Tensor[]> newKept() {
-        return new ArrayList<>();
-    }
 }
