@@ -19,9 +19,13 @@ STEPS=${2:-10}
 export WEGEFT_JAVA_OPTS="${WEGEFT_JAVA_OPTS:-} -Xmx${JAVA_HEAP:-1g}"
 ./wegeft backends >/dev/null   # builds the jar first, outside the timed part
 out=$(mktemp)
-# ours MODEL METHOD BATCH [CHECKPOINTING: full|selective]
-ours() { ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
-  ${4:+--grad-checkpointing=$4} 2>/dev/null | sed "s/^/ours-$2${4:+-${4/full/gc}} /;s/-selective /-sgc /" | tee -a "$out"; }
+# ours MODEL METHOD BATCH [CHECKPOINTING: full|selective]; log tag ours-METHOD, ours-METHOD-gc or ours-METHOD-sgc
+ours() {
+  local tag=""
+  case "${4:-}" in full) tag=-gc ;; selective) tag=-sgc ;; esac
+  ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
+    ${4:+--grad-checkpointing=$4} 2>/dev/null | sed "s/^/ours-$2$tag /" | tee -a "$out"
+}
 torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
   --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
 torch_env() { /usr/bin/python3 tools/bench/torch_ref.py --model "$1" --method "$2" --batch "$3" --steps "$STEPS" \

@@ -76,6 +76,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     + "attention and down-projection outputs: less recomputation); the flag alone means full")
     @Nullable String gradCheckpointing;
 
+    /** --grad-checkpointing parsed (in call()), or null without the flag. */
+    private @Nullable CheckpointKeep keep;
+
     @Option(names = "--profile", description = "time every kernel call (per kernel and shape) during the timed steps; "
             + "the table goes to stderr and the top entries into the JSON line (adds a little overhead per call)")
     boolean profile;
@@ -91,7 +94,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
         if (gradCheckpointing != null) {
-            checkpointKeep();   // rejects an unknown value before anything is built
+            keep = checkpointKeep();   // rejects an unknown value before anything is built
         }
         BenchShapeOptions.Shape sh = shape.resolve(spec);
         BenchModel m = sh.model();
@@ -139,8 +142,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed);
         PeftModel peft = m.apply(net, meth, rank, seed);
-        if (gradCheckpointing != null) {
-            CheckpointKeep keep = checkpointKeep();
+        if (keep != null) {
             if (net instanceof org.wegeft.vision.VisionTransformer vit) {
                 vit.gradientCheckpointing(keep);
             } else {
@@ -190,9 +192,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
             o.put("seq", t);
         }
         o.put("rank", rank);
-        o.put("grad_checkpointing", gradCheckpointing != null);
-        if (gradCheckpointing != null) {
-            o.put("checkpoint_keep", checkpointKeep().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("grad_checkpointing", keep != null);
+        if (keep != null) {
+            o.put("checkpoint_keep", keep.name().toLowerCase(java.util.Locale.ROOT));
         }
         o.put("warmup", warmup);
         o.put("steps", steps);

@@ -24,18 +24,17 @@ class GemmSkinnyAllocationTest {
 
     private static final long BOUND_BYTES = 256 << 10;
 
-    @ParameterizedTest(name = "{0}x{1}x{2} {3}{4} beta={5}")
+    @ParameterizedTest(name = "{0}x{1}x{2} {3}{4} beta={5} addend={6}")
     @CsvSource({
-            "1576, 1536, 16, N, N, 1",   // u·phi added to the layer input (k ≤ 16)
-            "1576, 384, 16, N, N, 0",
-            "1576, 16, 384, N, T, 0",    // x·psiᵀ (n ≤ one vector)
-            "16, 384, 1576, T, N, 0",    // duᵀ·x (m ≤ 16)
-            "1576, 1536, 16, N, N, -1",  // beta -1 here: x + s·u·phi through gemmAddend
+            "1576, 1536, 16, N, N, 1, false",   // du·psi added to the input's gradient (k ≤ 16)
+            "1576, 384, 16, N, N, 0, false",
+            "1576, 16, 384, N, T, 0, false",    // x·psiᵀ (n ≤ one vector)
+            "16, 384, 1576, T, N, 0, false",    // duᵀ·x (m ≤ 16)
+            "1576, 1536, 16, N, N, 0, true",    // x + s·u·phi through gemmAddend
     })
-    void compiledAdapterProductsDoNotAllocate(int m, int n, int k, char ta, char tb, float beta) {
+    void compiledAdapterProductsDoNotAllocate(int m, int n, int k, char ta, char tb, float beta, boolean addend) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        boolean addend = beta < 0;
-        GemmSpec spec = GemmSpec.of(ta == 'T', tb == 'T', m, n, k, 1f, addend ? 0f : beta);
+        GemmSpec spec = GemmSpec.of(ta == 'T', tb == 'T', m, n, k, 1f, beta);
         CpuBackend cpu = new CpuBackend();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
