@@ -43,7 +43,8 @@ public final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "16", description = "WeGeFT rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "rounds of passes (default: ${DEFAULT-VALUE}; rounds × runs passes of each model)")
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "rounds of passes (default: ${DEFAULT-VALUE}; rounds × runs passes of each model)")
     int rounds = 5;
 
     @Option(names = "--runs", defaultValue = "5", description = "timed passes per model per round (default: ${DEFAULT-VALUE})")
