@@ -45,6 +45,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench train --steps", "0"),
             Map.entry("wegeft bench train --warmup", "-1"),
             Map.entry("wegeft bench train --rank", "0"),
+            Map.entry("wegeft bench train --grad-accumulation", "0"),
             Map.entry("wegeft bench train --gemm-n", "-1"),
             Map.entry("wegeft bench forward --batch", "0"),
             Map.entry("wegeft bench forward --seq", "1"),

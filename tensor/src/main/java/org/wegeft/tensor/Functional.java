@@ -114,6 +114,17 @@ public final class Functional {
         }
     }
 
+    /**
+     * Multi-head attention straight from a fused projection: qkv (B, T, 3·H·D) holds q, k and v as its three column
+     * blocks, each (B, T, H, D) (timm's ViT "qkv" layout, flash-attn's qkv-packed input); returns
+     * softmax(q·kᵀ·scale [causal])·v with the heads merged, (B, T, H·D). Equals splitting the heads, calling
+     * {@link #scaledDotProductAttention} and merging, without the copies (and, in backward, with one gradient for
+     * qkv instead of three placed into zeros).
+     */
+    public static Tensor packedQkvAttention(Tensor qkv, int heads, boolean causal, float scale) {
+        return PackedAttentionOp.apply(qkv, heads, causal, scale);
+    }
+
     /** Attention with scale 1/√D. */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal) {
         return scaledDotProductAttention(q, k, v, causal, (float) (1.0 / Math.sqrt(q.size(-1))));

@@ -29,6 +29,7 @@ final class MemoryPool {
     private long cachedBytes;
     private long liveBytes;
     private long peakLiveBytes;
+    private long peakHeldBytes;
 
     private MemoryPool(long maxCachedBytes) {
         this.maxCachedBytes = maxCachedBytes;
@@ -59,6 +60,7 @@ final class MemoryPool {
         }
         liveBytes += size;
         peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        peakHeldBytes = Math.max(peakHeldBytes, liveBytes + cachedBytes);
         return seg;
     }
 
@@ -101,6 +103,11 @@ final class MemoryPool {
 
     synchronized long peakLiveBytes() {
         return peakLiveBytes;
+    }
+
+    /** The most ever held at once (live plus cached): what the pool adds to the resident set at its peak. */
+    synchronized long peakHeldBytes() {
+        return peakHeldBytes;
     }
 
     long maxCachedBytes() {

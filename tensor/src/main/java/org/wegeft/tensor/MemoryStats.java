@@ -8,13 +8,14 @@ package org.wegeft.tensor;
  * @param liveBytes     bytes of blocks held by live tensors (rounded up to their power-of-two size class)
  * @param peakLiveBytes the largest {@code liveBytes} seen so far in this JVM
  * @param cachedBytes   bytes of released blocks kept for reuse (resident, but not live)
+ * @param peakHeldBytes the largest live-plus-cached total seen so far: the pool's share of the peak resident set
  */
-public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes) {
+public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes, long peakHeldBytes) {
     /** The pool's figures now. */
     public static MemoryStats current() {
         MemoryPool p = MemoryPool.get();
         synchronized (p) {
-            return new MemoryStats(p.liveBytes(), p.peakLiveBytes(), p.cachedBytes());
+            return new MemoryStats(p.liveBytes(), p.peakLiveBytes(), p.cachedBytes(), p.peakHeldBytes());
         }
     }
 

@@ -48,6 +48,17 @@ class FusedVsUnfusedTest {
         return logits.logSoftmax(-1).mul(Tensor.of(t, n, cl)).sum().mul(-1f / count);
     }
 
+    /** qkv (B, T, 3·H·D) → reshape (B, T, 3, H, D), permute, select q, k, v, attention, merge (B, T, H·D). */
+    static Tensor packedUnfused(Tensor qkv, int heads, boolean causal, float scale) {
+        long b = qkv.size(0);
+        long t = qkv.size(1);
+        long d = qkv.size(2) / 3 / heads;
+        Tensor heads5 = qkv.reshape(b, t, 3, heads, d).permute(2, 0, 3, 1, 4);
+        Tensor o = Functional.scaledDotProductAttention(heads5.select(0, 0), heads5.select(0, 1), heads5.select(0, 2),
+                causal, scale);
+        return o.permute(0, 2, 1, 3).reshape(b, t, heads * d);
+    }
+
     static Tensor attentionUnfused(Tensor q, Tensor k, Tensor v, boolean causal) {
         int rep = (int) (q.size(1) / k.size(1));
         if (rep > 1) {
@@ -112,6 +123,10 @@ class FusedVsUnfusedTest {
                 c("sdpa causal Tq < Tk = masked composition", x -> Functional.scaledDotProductAttention(x.get(0),
                         x.get(1), x.get(2), true), x -> attentionUnfused(x.get(0), x.get(1), x.get(2), true),
                         new long[] {1, 2, 3, 4}, new long[] {1, 2, 7, 4}, new long[] {1, 2, 7, 4}),
+                c("packedQkvAttention = split heads/sdpa/merge", x -> Functional.packedQkvAttention(x.get(0), 3, false,
+                        0.4f), x -> packedUnfused(x.get(0), 3, false, 0.4f), new long[] {2, 7, 3 * 3 * 4}),
+                c("packedQkvAttention causal = split heads/sdpa/merge", x -> Functional.packedQkvAttention(x.get(0), 2,
+                        true, 0.5f), x -> packedUnfused(x.get(0), 2, true, 0.5f), new long[] {3, 5, 3 * 2 * 8}),
                 c("gelu tanh = 0.5x(1+tanh(√(2/π)(x+0.044715x³)))", x -> Functional.gelu(x.get(0), true),
                         x -> x.get(0).mul(0.5f).mul(x.get(0).pow(3f).mul(0.044715f).add(x.get(0))
                                 .mul((float) Math.sqrt(2 / Math.PI)).tanh().add(1f)), new long[] {4, 5}),

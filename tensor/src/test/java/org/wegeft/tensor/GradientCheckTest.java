@@ -132,6 +132,10 @@ class GradientCheckTest {
                         true, 0.7f), r(95, 1, 2, 2, 3), r(96, 1, 2, 4, 3), r(97, 1, 2, 4, 3)),
                 c("sdpa GQA 4 heads over 2", x -> Functional.scaledDotProductAttention(x.get(0), x.get(1), x.get(2),
                         true), r(98, 1, 4, 3, 2), r(99, 1, 2, 3, 2), r(100, 1, 2, 3, 2)),
+                c("packed qkv attention", x -> Functional.packedQkvAttention(x.get(0), 2, false, 0.6f),
+                        r(140, 2, 3, 3 * 2 * 2)),
+                c("packed qkv attention causal", x -> Functional.packedQkvAttention(x.get(0), 1, true, 0.5f),
+                        r(141, 1, 4, 3 * 3)),
                 c("rope", x -> {
                     try (Tensor cos = Tensor.of(trig(3, 2, true), 3, 2); Tensor sin = Tensor.of(trig(3, 2, false), 3, 2)) {
                         return Functional.rope(x.get(0), cos, sin);

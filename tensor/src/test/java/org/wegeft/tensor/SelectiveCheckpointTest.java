@@ -11,6 +11,8 @@ import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.ProfilingBackend;
@@ -29,18 +31,12 @@ class SelectiveCheckpointTest {
     }
 
     /** A pre-norm-free Transformer block: x + proj(attn(qkv(x))), then + down(silu(up(h))). */
-    private static BiFunction<Tensor, List<Tensor>, Tensor> block(List<Tensor> w, AtomicInteger calls) {
+    private static BiFunction<Tensor, List<Tensor>, Tensor> block(List<Tensor> w, AtomicInteger calls,
+                                                                  boolean packed) {
         return (x, cs) -> {
             calls.incrementAndGet();
-            long b = x.size(0);
-            long t = x.size(1);
             try (Tensor qkv = Functional.linear(x, w.get(0), w.get(1));                  // (B, T, 24) widening
-                 Tensor five = qkv.reshape(b, t, 3, 2, 4);
-                 Tensor heads = five.permute(2, 0, 3, 1, 4);                               // (3, B, H, T, D)
-                 Tensor q = heads.select(0, 0); Tensor k = heads.select(0, 1); Tensor v = heads.select(0, 2);
-                 Tensor o = Functional.scaledDotProductAttention(q, k, v, false);          // kept
-                 Tensor ot = o.permute(0, 2, 1, 3);
-                 Tensor merged = ot.reshape(b, t, 8);
+                 Tensor merged = attend(qkv, packed);                                      // kept
                  Tensor p = Functional.linear(merged, w.get(2), null);                      // 8 → 8: recomputed
                  Tensor h = x.add(p);
                  Tensor up = Functional.linear(h, w.get(3), null);                          // 8 → 16: recomputed
@@ -49,6 +45,22 @@ class SelectiveCheckpointTest {
                 return h.add(down);
             }
         };
+    }
+
+    /** Two heads of 4 from qkv (B, T, 24), merged to (B, T, 8): through the packed op, or split/sdpa/merge. */
+    private static Tensor attend(Tensor qkv, boolean packed) {
+        if (packed) {
+            return Functional.packedQkvAttention(qkv, 2, false, 0.5f);
+        }
+        long b = qkv.size(0);
+        long t = qkv.size(1);
+        try (Tensor five = qkv.reshape(b, t, 3, 2, 4);
+             Tensor heads = five.permute(2, 0, 3, 1, 4);                                   // (3, B, H, T, D)
+             Tensor q = heads.select(0, 0); Tensor k = heads.select(0, 1); Tensor v = heads.select(0, 2);
+             Tensor o = Functional.scaledDotProductAttention(q, k, v, false);
+             Tensor ot = o.permute(0, 2, 1, 3)) {
+            return ot.reshape(b, t, 8);
+        }
     }
 
     private static List<Tensor> weights() {
@@ -60,13 +72,13 @@ class SelectiveCheckpointTest {
     private record Run(float[] out, float[] grads, long attentionCalls, long downProjectionCalls, int fnCalls) {}
 
     /** keep == null: no checkpoint at all. */
-    private static Run run(CheckpointKeep keep) {
+    private static Run run(CheckpointKeep keep, boolean packed) {
         ProfilingBackend prof = ProfilingBackend.wrap(Backends.current());
         Backends.setCurrent(prof);
         List<Tensor> w = weights();
         try (Tensor x = Tensor.randn(7, 2, 5, 8).requiresGrad(true); Tensor gy = Tensor.randn(8, 2, 5, 8)) {
             AtomicInteger calls = new AtomicInteger();
-            var fn = block(w, calls);
+            var fn = block(w, calls, packed);
             Tensor y = keep == null ? fn.apply(x, List.of()) : Functional.checkpoint(fn, x, List.of(), w, keep);
             float[] out;
             try (y) {
@@ -97,11 +109,12 @@ class SelectiveCheckpointTest {
         }
     }
 
-    @Test
-    void sameBitsAsPlainCheckpointingWithTheKeptKernelsRunOnce() {
-        Run plain = run(null);
-        Run full = run(CheckpointKeep.NOTHING);
-        Run selective = run(CheckpointKeep.ATTENTION_AND_DOWN_PROJECTIONS);
+    @ParameterizedTest(name = "packed q|k|v attention: {0}")
+    @ValueSource(booleans = {false, true})
+    void sameBitsAsPlainCheckpointingWithTheKeptKernelsRunOnce(boolean packed) {
+        Run plain = run(null, packed);
+        Run full = run(CheckpointKeep.NOTHING, packed);
+        Run selective = run(CheckpointKeep.ATTENTION_AND_DOWN_PROJECTIONS, packed);
         assertArrayEquals(full.out(), selective.out(), 0f);
         assertArrayEquals(full.grads(), selective.grads(), 0f);
         assertArrayEquals(plain.out(), selective.out(), 0f);

@@ -261,6 +261,81 @@ public interface KernelBackend {
                            MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal);
 
     /**
+     * {@link #attention} on token-major operands, the layout a projection writes, so no head is copied out first:
+     * head h of sequence b, token t of q is the {@code d} floats at {@code (b·tq + t)·ldq + h·d}; k and v likewise
+     * with tk and ldk / ldv; out with ldo. A fused q|k|v projection (B, T, 3·H·D) passes one buffer at column
+     * offsets 0, H·D and 2·H·D with ld = 3·H·D; out (B, T, H·D) is the merged heads. lse is (batch·heads × tq),
+     * row {@code b·heads + h}. The default copies the heads into contiguous buffers of this backend, runs
+     * {@link #attention} and copies out back; a backend may read and write the operands in place.
+     */
+    default void attentionTokenMajor(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v, int ldv,
+                                     MemorySegment out, int ldo, MemorySegment lse, int batch, int heads, int tq,
+                                     int tk, int d, float scale, boolean causal) {
+        int bh = batch * heads;
+        long qBytes = (long) bh * tq * d * Float.BYTES;
+        long kBytes = (long) bh * tk * d * Float.BYTES;
+        if (qBytes == 0) {
+            return;
+        }
+        MemorySegment qc = allocate(qBytes);
+        MemorySegment kc = allocate(Math.max(kBytes, Float.BYTES));
+        MemorySegment vc = allocate(Math.max(kBytes, Float.BYTES));
+        MemorySegment oc = allocate(qBytes);
+        try {
+            TokenMajor.gather(this, q, ldq, qc, batch, heads, tq, d);
+            TokenMajor.gather(this, k, ldk, kc, batch, heads, tk, d);
+            TokenMajor.gather(this, v, ldv, vc, batch, heads, tk, d);
+            attention(qc, kc, vc, oc, lse, bh, tq, tk, d, scale, causal);
+            TokenMajor.scatter(this, oc, out, ldo, batch, heads, tq, d);
+        } finally {
+            free(qc);
+            free(kc);
+            free(vc);
+            free(oc);
+        }
+    }
+
+    /**
+     * Backward of {@link #attentionTokenMajor}: dout is laid out like out (ldo), dq like q (ldq), dk like k, dv like
+     * v; dq, dk and dv are overwritten (for a fused projection they are the three column blocks of one gradient).
+     * The default copies through {@link #attentionBackward} as the forward's default does.
+     */
+    default void attentionBackwardTokenMajor(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v,
+                                             int ldv, MemorySegment out, int ldo, MemorySegment lse,
+                                             MemorySegment dout, MemorySegment dq, MemorySegment dk, MemorySegment dv,
+                                             int batch, int heads, int tq, int tk, int d, float scale,
+                                             boolean causal) {
+        int bh = batch * heads;
+        long qBytes = (long) bh * tq * d * Float.BYTES;
+        long kBytes = (long) bh * tk * d * Float.BYTES;
+        if (qBytes == 0 && kBytes == 0) {
+            return;
+        }
+        MemorySegment[] c = new MemorySegment[8];
+        long[] sizes = {qBytes, kBytes, kBytes, qBytes, qBytes, qBytes, kBytes, kBytes};
+        try {
+            for (int i = 0; i < sizes.length; i++) {
+                c[i] = allocate(Math.max(sizes[i], Float.BYTES));
+            }
+            TokenMajor.gather(this, q, ldq, c[0], batch, heads, tq, d);
+            TokenMajor.gather(this, k, ldk, c[1], batch, heads, tk, d);
+            TokenMajor.gather(this, v, ldv, c[2], batch, heads, tk, d);
+            TokenMajor.gather(this, out, ldo, c[3], batch, heads, tq, d);
+            TokenMajor.gather(this, dout, ldo, c[4], batch, heads, tq, d);
+            attentionBackward(c[0], c[1], c[2], c[3], lse, c[4], c[5], c[6], c[7], bh, tq, tk, d, scale, causal);
+            TokenMajor.scatter(this, c[5], dq, ldq, batch, heads, tq, d);
+            TokenMajor.scatter(this, c[6], dk, ldk, batch, heads, tk, d);
+            TokenMajor.scatter(this, c[7], dv, ldv, batch, heads, tk, d);
+        } finally {
+            for (MemorySegment s : c) {
+                if (s != null) {
+                    free(s);
+                }
+            }
+        }
+    }
+
+    /**
      * Rotary embedding, Hugging Face half-split ("rotate_half") layout, on x (n × t × d), d even:
      * with h = d/2, x1 = x[..., :h], x2 = x[..., h:] and cos/sin (t × h):
      * y1 = x1·cos − x2·sin, y2 = x2·cos + x1·sin. {@code inverse} applies the transposed rotation

@@ -288,6 +288,27 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public void attentionTokenMajor(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v, int ldv,
+            MemorySegment out, int ldo, MemorySegment lse, int batch, int heads, int tq, int tk, int d, float scale,
+            boolean causal) {
+        timed(() -> "attention token-major bh=" + batch * heads + " " + tq + "x" + tk + "x" + d
+                        + (causal ? " causal" : ""),
+                () -> delegate.attentionTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, batch, heads, tq, tk, d,
+                        scale, causal));
+    }
+
+    @Override
+    public void attentionBackwardTokenMajor(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v,
+            int ldv, MemorySegment out, int ldo, MemorySegment lse, MemorySegment dout, MemorySegment dq,
+            MemorySegment dk, MemorySegment dv, int batch, int heads, int tq, int tk, int d, float scale,
+            boolean causal) {
+        timed(() -> "attentionBackward token-major bh=" + batch * heads + " " + tq + "x" + tk + "x" + d
+                        + (causal ? " causal" : ""),
+                () -> delegate.attentionBackwardTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, dout, dq, dk, dv,
+                        batch, heads, tq, tk, d, scale, causal));
+    }
+
+    @Override
     public void rope(MemorySegment x, MemorySegment y, MemorySegment cos, MemorySegment sin, int n, int t, int d,
             boolean inverse) {
         timed(() -> "rope " + n + "x" + t + "x" + d + (inverse ? " inverse" : ""),

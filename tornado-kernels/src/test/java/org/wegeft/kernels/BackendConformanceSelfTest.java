@@ -69,10 +69,11 @@ class BackendConformanceSelfTest {
     void suiteCoversEveryKernelOfTheSpi() {
         var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
         // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias,
-        // gemmAddend);
+        // gemmAddend, the token-major attention pair);
         // the memory and synchronisation defaults are not kernels
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
-                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend").contains(m.getName()))
+                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "attentionTokenMajor",
+                        "attentionBackwardTokenMajor").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))
                 .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
         assertEquals(spi, kernels.stream().sorted().toList());

@@ -59,6 +59,18 @@ final class ModelConformance {
             cases.add(attention(s[0], s[1], s[2], s[3], s[4] == 1));
             cases.add(attentionBackward(s[0], s[1], s[2], s[3], s[4] == 1));
         }
+        // token-major: {batch, heads, tq, tk, d, causal}; tq == tk also runs packed (one q|k|v buffer, ld = 3·H·D)
+        int[][] tmShapes = {{1, 1, 1, 1, 1, 0}, {2, 3, 7, 7, 8, 1}, {3, 2, 5, 9, 16, 1}, {2, 6, 33, 33, 64, 0},
+            {1, 4, 64, 64, 32, 1}, {2, 3, 257, 257, 8, 0}};
+        for (int[] s : tmShapes) {
+            boolean causal = s[5] == 1;
+            for (boolean backward : new boolean[] {false, true}) {
+                cases.add(attentionTokenMajor(s[0], s[1], s[2], s[3], s[4], causal, false, backward));
+                if (s[2] == s[3]) {
+                    cases.add(attentionTokenMajor(s[0], s[1], s[2], s[3], s[4], causal, true, backward));
+                }
+            }
+        }
         int[][] ropeShapes = {{1, 1, 2}, {3, 7, 8}, {2, 33, 64}, {4, 5, 128}};
         for (int[] s : ropeShapes) {
             for (boolean inverse : new boolean[] {false, true}) {
@@ -169,6 +181,71 @@ final class ModelConformance {
                 b.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, bh, tq, tk, d, scale, causal);
                 return new float[][] {toArray(dq, (long) bh * tq * d), toArray(dk, (long) bh * tk * d),
                     toArray(dv, (long) bh * tk * d)};
+            }
+        });
+    }
+
+    /**
+     * Token-major attention forward, or forward then backward (the backward case also compares the forward's
+     * outputs: backward reads the candidate's own out and lse). Packed: q, k, v are the column blocks of one (batch, t, 3·H·D) buffer and dq, dk, dv of one gradient
+     * buffer; otherwise each operand has its own row stride with padding columns, which must keep their value.
+     */
+    private static ConformanceCase attentionTokenMajor(int batch, int heads, int tq, int tk, int d, boolean causal,
+                                                       boolean packed, boolean backward) {
+        String shape = "batch=" + batch + " heads=" + heads + " tq=" + tq + " tk=" + tk + " d=" + d
+                + (causal ? " causal" : "") + (packed ? " packed qkv" : " padded rows");
+        float scale = (float) (1 / Math.sqrt(d));
+        int hd = heads * d;
+        String[] outputs = backward ? new String[] {"out", "lse", "dq", "dk", "dv"} : new String[] {"out", "lse"};
+        return close(backward ? "attentionBackwardTokenMajor" : "attentionTokenMajor", shape, ATOL, RTOL, outputs,
+                b -> {
+            Random rng = new Random(shape.hashCode());
+            try (Arena arena = Arena.ofShared()) {
+                int ldq = packed ? 3 * hd : hd + 3;
+                int ldk = packed ? 3 * hd : hd + 1;
+                int ldv = packed ? 3 * hd : hd + 5;
+                int ldo = hd + (packed ? 0 : 2);
+                MemorySegment q;
+                MemorySegment k;
+                MemorySegment v;
+                MemorySegment dq;
+                MemorySegment dk;
+                MemorySegment dv;
+                long qn = (long) batch * tq * ldq;
+                long kn = (long) batch * tk * ldk;
+                long vn = (long) batch * tk * ldv;
+                if (packed) {
+                    MemorySegment qkv = floats(arena, uniform(rng, (int) qn, -2f, 2f));
+                    q = qkv;
+                    k = qkv.asSlice((long) hd * 4);
+                    v = qkv.asSlice(2L * hd * 4);
+                    MemorySegment grad = TestBuffers.filled(arena, (int) qn, 7f);
+                    dq = grad;
+                    dk = grad.asSlice((long) hd * 4);
+                    dv = grad.asSlice(2L * hd * 4);
+                } else {
+                    q = floats(arena, uniform(rng, (int) qn, -2f, 2f));
+                    k = floats(arena, uniform(rng, (int) kn, -2f, 2f));
+                    v = floats(arena, uniform(rng, (int) vn, -1f, 1f));
+                    dq = TestBuffers.filled(arena, (int) qn, 7f);
+                    dk = TestBuffers.filled(arena, (int) kn, 7f);
+                    dv = TestBuffers.filled(arena, (int) vn, 7f);
+                }
+                long on = (long) batch * tq * ldo;
+                MemorySegment out = TestBuffers.filled(arena, (int) on, 7f);
+                MemorySegment lse = floats(arena, new float[batch * heads * tq]);
+                MemorySegment dout = floats(arena, uniform(rng, (int) on, -1f, 1f));
+                b.attentionTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, batch, heads, tq, tk, d, scale, causal);
+                float[] o = toArray(out, on);
+                float[] l = toArray(lse, (long) batch * heads * tq);
+                if (!backward) {
+                    return new float[][] {o, l};
+                }
+                b.attentionBackwardTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, dout, dq, dk, dv, batch, heads,
+                        tq, tk, d, scale, causal);
+                return new float[][] {o, l,
+                    toArray(dq, qn), packed ? new float[0] : toArray(dk, kn),
+                    packed ? new float[0] : toArray(dv, vn)};
             }
         });
     }

@@ -4,7 +4,6 @@ import java.util.random.RandomGenerator;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
-import org.wegeft.nn.MultiHeadAttention;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
@@ -14,7 +13,7 @@ import org.wegeft.tensor.Tensor;
  * "proj" Linear (C → C). Both are {@code Slot<Layer>} so an adapter can stand in for either.
  *
  * <pre>
- *   x (B, T, C) ─ qkv ─▶ (B, T, 3, H, D) ─ permute ─▶ q, k, v (B, H, T, D) ─ attention ─▶ (B, T, H·D) ─ proj ─▶ (B, T, C)
+ *   x (B, T, C) ─ qkv ─▶ (B, T, 3, H, D) ─ attention per head, read in place ─▶ (B, T, H·D) ─ proj ─▶ (B, T, C)
  * </pre>
  */
 public final class VitAttention extends Module {
@@ -32,14 +31,10 @@ public final class VitAttention extends Module {
 
     // x: (B, T, C) → (B, T, C)
     public Tensor forward(Tensor x) {
-        long b = x.size(0);
-        long t = x.size(1);
+        // the kernel reads q, k, v where the fused projection wrote them, (B, T, 3, H, D), and writes the merged heads
         try (Tensor fused = qkv.get().forward(x);                                // (B, T, 3C)
-             Tensor five = fused.reshape(b, t, 3, numHeads, headDim);          // (B, T, 3, H, D)
-             Tensor heads = five.permute(2, 0, 3, 1, 4);                       // (3, B, H, T, D)
-             Tensor q = heads.select(0, 0); Tensor k = heads.select(0, 1); Tensor v = heads.select(0, 2);
-             Tensor o = Functional.scaledDotProductAttention(q, k, v, false, (float) (1.0 / Math.sqrt(headDim)));
-             Tensor merged = MultiHeadAttention.mergeHeads(o)) {                 // (B, T, C)
+             Tensor merged = Functional.packedQkvAttention(fused, numHeads, false,
+                     (float) (1.0 / Math.sqrt(headDim)))) {                     // (B, T, C)
             return proj.get().forward(merged);
         }
     }

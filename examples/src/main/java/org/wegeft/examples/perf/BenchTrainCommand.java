@@ -79,6 +79,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
     /** --grad-checkpointing parsed (in call()), or null without the flag. */
     private @Nullable CheckpointKeep keep;
 
+    @Option(names = "--grad-accumulation", defaultValue = "1", paramLabel = "N",
+            description = "run each batch as N micro-batches of batch/N, accumulating gradients, then one optimizer "
+                    + "step: the same update with about 1/N of the activation memory (default: ${DEFAULT-VALUE})")
+    int accumulation = 1;
+
     @Option(names = "--profile", description = "time every kernel call (per kernel and shape) during the timed steps; "
             + "the table goes to stderr and the top entries into the JSON line (adds a little overhead per call)")
     boolean profile;
@@ -93,6 +98,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--warmup", warmup, 0);
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
+        FlagCheck.atLeast(spec, "--grad-accumulation", accumulation, 1);
         if (gradCheckpointing != null) {
             keep = checkpointKeep();   // rejects an unknown value before anything is built
         }
@@ -101,6 +107,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
         int b = sh.batch();
         int t = sh.seq();
+        if (b % accumulation != 0) {
+            throw new ParameterException(spec.commandLine(), "--grad-accumulation " + accumulation
+                    + " does not divide the batch of " + b + " into equal micro-batches");
+        }
         KernelBackend kb = selectBackend();
         ProfilingBackend prof = null;
         if (profile) {
@@ -150,11 +160,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
             }
         }
         TrainableReport report = peft.trainableReport();
-        BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b, t, 2, seed + 1);
+        // each optimizer step takes `accumulation` micro-batches; two steps' worth of distinct data, cycled
+        BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b / accumulation, t, 2 * accumulation,
+                seed + 1);
         StepFunction<Object> loss = w.loss();
         double[] ms = new double[steps];
         float[] lastLoss = new float[1];
-        Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(warmup + steps, 1e-4).withLogEvery(0),
+        Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(warmup + steps, 1e-4).withLogEvery(0)
+                .withAccumulation(accumulation),
                 loss, w.source()).progress(null, false).onStep((step, l, nanos) -> {
                     if (step == warmup && prof != null) {
                         prof.reset();
@@ -170,7 +183,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double[] sorted = ms.clone();
         double median = GemmRate.median(sorted);
         double peakRss = ProcStatus.mb("VmHWM:");
-        double poolPeak = MemoryStats.current().peakLiveBytes() / 1048576.0;
+        MemoryStats pool = MemoryStats.current();
+        double poolPeak = pool.peakLiveBytes() / 1048576.0;
+        double poolHeld = pool.peakHeldBytes() / 1048576.0;
         TrainFlops flops = m.flops(meth, rank, b, t);
         double achieved = flops.total() / (median / 1e3) / 1e9;
         if (prof != null) {
@@ -192,6 +207,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             o.put("seq", t);
         }
         o.put("rank", rank);
+        o.put("grad_accumulation", accumulation);
+        o.put("micro_batch", b / accumulation);
         o.put("grad_checkpointing", keep != null);
         if (keep != null) {
             o.put("checkpoint_keep", keep.name().toLowerCase(java.util.Locale.ROOT));
@@ -205,6 +222,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Arrays.stream(ms).forEach(x -> all.add(round(x, 2)));
         o.put("peak_rss_mb", round(peakRss, 1));
         o.put("pool_peak_live_mb", round(poolPeak, 1));
+        o.put("pool_peak_held_mb", round(poolHeld, 1));
         o.put("heap_peak_mb", round(ProcStatus.heapPeakBytes() / 1048576.0, 1));
         o.put("trainable", report.trainable());
         o.put("total", report.total());

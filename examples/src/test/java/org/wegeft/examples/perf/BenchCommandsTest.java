@@ -56,6 +56,21 @@ class BenchCommandsTest {
     }
 
     @Test
+    void gradientAccumulationSplitsTheBatchAndIsReported() throws Exception {
+        Result r = run("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "2", "--steps", "1",
+                "--warmup", "0", "--gemm-n", "0", "--grad-accumulation", "2");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertEquals(2, j.get("grad_accumulation").asInt(), r.out());
+        assertEquals(1, j.get("micro_batch").asInt(), r.out());
+        assertEquals(2, j.get("batch").asInt(), r.out());
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "2", "--steps", "1",
+                "--warmup", "0", "--gemm-n", "0", "--grad-accumulation", "3");
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.err().contains("--grad-accumulation 3 does not divide the batch of 2"), r.err());
+    }
+
+    @Test
     void forwardComparesAMergedModelWithItsBase() throws Exception {
         Result r = run("bench", "forward", "--model", "vit-ti16", "--batch", "1", "--rounds", "1", "--runs", "1",
                 "--warmup", "0");

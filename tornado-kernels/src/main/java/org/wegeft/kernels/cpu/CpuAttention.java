@@ -54,35 +54,93 @@ final class CpuAttention {
     // q: (bh, tq, d); k, v: (bh, tk, d); out: (bh, tq, d); lse: (bh, tq)
     static void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
                           int bh, int tq, int tk, int d, float scale, boolean causal) {
+        attention(q, d, k, d, v, d, out, d, lse, bh, 1, tq, tk, d, scale, causal);
+    }
+
+    /**
+     * Token-major operands (see KernelBackend#attentionTokenMajor): head h of sequence b starts at
+     * {@code b·t·ld + h·d} with row stride ld. The head-major layout above is batch = bh, heads = 1, ld = d.
+     */
+    static void attention(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v, int ldv,
+                          MemorySegment out, int ldo, MemorySegment lse, int batch, int heads, int tq, int tk, int d,
+                          float scale, boolean causal) {
         int qbs = qb(causal);
         int qBlocks = Math.ceilDiv(tq, qbs);
-        Parallel.forRange(bh * qBlocks, 1, (t0, t1) -> {
+        Heads hs = new Heads(ldq, ldk, ldv, ldo, heads, tq, tk, d);
+        Parallel.forRange(batch * heads * qBlocks, 1, (t0, t1) -> {
             MemorySegment s = CpuVec.scratch((long) qbs * tk);
             for (int t = t0; t < t1; t++) {
-                int h = t / qBlocks;
+                int pair = t / qBlocks;
                 int i0 = (t % qBlocks) * qbs;
                 int rows = Math.min(qbs, tq - i0);
-                forwardBlock(q, k, v, out, lse, s, h, i0, rows, tq, tk, d, scale, causal);
+                forwardBlock(q, k, v, out, lse, s, hs, pair, i0, rows, scale, causal);
             }
         });
     }
 
+    /** Where one (sequence, head) pair's rows start in each operand, and their row strides (floats). */
+    private record Heads(int ldq, int ldk, int ldv, int ldo, int heads, int tq, int tk, int d) {
+        long q(int pair) {
+            return (long) (pair / heads) * tq * ldq + (long) (pair % heads) * d;
+        }
+
+        long k(int pair) {
+            return (long) (pair / heads) * tk * ldk + (long) (pair % heads) * d;
+        }
+
+        long v(int pair) {
+            return (long) (pair / heads) * tk * ldv + (long) (pair % heads) * d;
+        }
+
+        long o(int pair) {
+            return (long) (pair / heads) * tq * ldo + (long) (pair % heads) * d;
+        }
+    }
+
+    /** Zeroes {@code rows} rows of d floats, row stride ld, from element {@code at} (no slice per row). */
+    private static void fillRows(MemorySegment x, long at, int rows, int ld, int d) {
+        FloatVector z = FloatVector.zero(F);
+        for (int r = 0; r < rows; r++) {
+            long ro = at + (long) r * ld;
+            for (int j = 0; j < d; j += L) {
+                z.intoMemorySegment(x, (ro + j) * 4, CpuVec.ORDER, F.indexInRange(j, d));
+            }
+        }
+    }
+
     private static void forwardBlock(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
-                                     MemorySegment lse, MemorySegment s, int h, int i0, int rows, int tq, int tk,
-                                     int d, float scale, boolean causal) {
-        long qo = ((long) h * tq + i0) * d;
-        long ko = (long) h * tk * d;
+                                     MemorySegment lse, MemorySegment s, Heads hs, int pair, int i0, int rows,
+                                     float scale, boolean causal) {
+        int tq = hs.tq();
+        int tk = hs.tk();
+        int d = hs.d();
+        long qo = hs.q(pair) + (long) i0 * hs.ldq();
+        long oo = hs.o(pair) + (long) i0 * hs.ldo();
+        long lo = (long) pair * tq + i0;
         int kv = visible(i0 + rows - 1, tq, tk, causal);   // keys any row of the block sees
         if (kv == 0) {
-            CpuElementwise.fill(out.asSlice(qo * 4, (long) rows * d * 4), (long) rows * d, 0f);
+            fillRows(out, oo, rows, hs.ldo(), d);
             for (int r = 0; r < rows; r++) {
-                set(lse, (long) h * tq + i0 + r, Float.NEGATIVE_INFINITY);
+                set(lse, lo + r, Float.NEGATIVE_INFINITY);
             }
             return;
         }
         // S (rows × kv, row stride tk) = scale · Q_blk · K[:kv]ᵀ
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0),
-                q.asSlice(qo * 4), k.asSlice(ko * 4), s);
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, hs.ldq(), hs.ldk(), tk, 1, 0, 0, 0),
+                q.asSlice(qo * 4), k.asSlice(hs.k(pair) * 4), s);
+        softmaxRows(s, lse, lo, i0, rows, kv, tq, tk, causal);
+        // O_blk = P · V[:kv]
+        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, 1f, 0f, tk, hs.ldv(), hs.ldo(), 1, 0, 0, 0),
+                s, v.asSlice(hs.v(pair) * 4), out.asSlice(oo * 4));
+    }
+
+    /**
+     * Row softmax of the block's scores in place, masked entries 0, each row's log-sum-exp into lse. Its own method
+     * and out of forwardBlock's inlining: there, behind the GEMMs, C2 ran out of budget and boxed the exp's vectors
+     * (13 MB of garbage per ViT-S/16 step).
+     */
+    private static void softmaxRows(MemorySegment s, MemorySegment lse, long lo, int i0, int rows, int kv, int tq,
+                                    int tk, boolean causal) {
         for (int r = 0; r < rows; r++) {
             int vis = visible(i0 + r, tq, tk, causal);
             long so = (long) r * tk;
@@ -96,11 +154,8 @@ final class CpuAttention {
             for (long j = vis; j < kv; j++) {
                 set(s, so + j, 0f);
             }
-            set(lse, (long) h * tq + i0 + r, l);
+            set(lse, lo + r, l);
         }
-        // O_blk = P · V[:kv]
-        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, 1f, 0f, tk, d, d, 1, 0, 0, 0),
-                s, v.asSlice(ko * 4), out.asSlice(qo * 4));
     }
 
     /**
@@ -129,18 +184,26 @@ final class CpuAttention {
     static void attentionBackward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
                                   MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
                                   MemorySegment dv, int bh, int tq, int tk, int d, float scale, boolean causal) {
-        Parallel.forRange(bh, 1, (h0, h1) -> {
+        attentionBackward(q, d, k, d, v, d, out, d, lse, dout, dq, dk, dv, bh, 1, tq, tk, d, scale, causal);
+    }
+
+    /** Token-major backward: dout laid out like out, dq like q, dk like k, dv like v. */
+    static void attentionBackward(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v, int ldv,
+                                  MemorySegment out, int ldo, MemorySegment lse, MemorySegment dout, MemorySegment dq,
+                                  MemorySegment dk, MemorySegment dv, int batch, int heads, int tq, int tk, int d,
+                                  float scale, boolean causal) {
+        Heads hs = new Heads(ldq, ldk, ldv, ldo, heads, tq, tk, d);
+        Parallel.forRange(batch * heads, 1, (h0, h1) -> {
             int qbs = qb(causal);
             MemorySegment s = CpuVec.scratch(2L * qbs * tk);
             MemorySegment p = s.asSlice(0, (long) qbs * tk * 4);
             MemorySegment ds = s.asSlice((long) qbs * tk * 4, (long) qbs * tk * 4);
             for (int h = h0; h < h1; h++) {
-                long ko = (long) h * tk * d;
-                CpuElementwise.fill(dk.asSlice(ko * 4, (long) tk * d * 4), (long) tk * d, 0f);
-                CpuElementwise.fill(dv.asSlice(ko * 4, (long) tk * d * 4), (long) tk * d, 0f);
+                fillRows(dk, hs.k(h), tk, ldk, d);
+                fillRows(dv, hs.v(h), tk, ldv, d);
                 for (int i0 = 0; i0 < tq; i0 += qbs) {
-                    backwardBlock(q, k, v, out, lse, dout, dq, dk, dv, p, ds, h, i0, Math.min(qbs, tq - i0),
-                            tq, tk, d, scale, causal);
+                    backwardBlock(q, k, v, out, lse, dout, dq, dk, dv, p, ds, hs, h, i0, Math.min(qbs, tq - i0),
+                            scale, causal);
                 }
             }
         });
@@ -148,37 +211,43 @@ final class CpuAttention {
 
     private static void backwardBlock(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
                                       MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk,
-                                      MemorySegment dv, MemorySegment p, MemorySegment ds, int h, int i0, int rows,
-                                      int tq, int tk, int d, float scale, boolean causal) {
-        long qo = ((long) h * tq + i0) * d;
-        long ko = (long) h * tk * d;
+                                      MemorySegment dv, MemorySegment p, MemorySegment ds, Heads hs, int pair,
+                                      int i0, int rows, float scale, boolean causal) {
+        int tq = hs.tq();
+        int tk = hs.tk();
+        int d = hs.d();
+        int ldq = hs.ldq();
+        int ldo = hs.ldo();
+        long qo = hs.q(pair) + (long) i0 * ldq;
+        long oo = hs.o(pair) + (long) i0 * ldo;
         int kv = visible(i0 + rows - 1, tq, tk, causal);
         MemorySegment qBlk = q.asSlice(qo * 4);
-        MemorySegment doBlk = dout.asSlice(qo * 4);
-        MemorySegment dqBlk = dq.asSlice(qo * 4);
+        MemorySegment doBlk = dout.asSlice(oo * 4);
         if (kv == 0) {
-            CpuElementwise.fill(dqBlk, (long) rows * d, 0f);
+            fillRows(dq, qo, rows, ldq, d);
             return;
         }
-        MemorySegment kh = k.asSlice(ko * 4);
+        MemorySegment kh = k.asSlice(hs.k(pair) * 4);
         // P = exp(scale · Q Kᵀ − lse), masked entries 0
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, d, d, tk, 1, 0, 0, 0), qBlk, kh, p);
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, ldq, hs.ldk(), tk, 1, 0, 0, 0), qBlk,
+                kh, p);
         // dP = dO · Vᵀ
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, 1f, 0f, d, d, tk, 1, 0, 0, 0),
-                doBlk, v.asSlice(ko * 4), ds);
+        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, 1f, 0f, ldo, hs.ldv(), tk, 1, 0, 0, 0),
+                doBlk, v.asSlice(hs.v(pair) * 4), ds);
         for (int r = 0; r < rows; r++) {
             int vis = visible(i0 + r, tq, tk, causal);
             long so = (long) r * tk;
-            float l = get(lse, (long) h * tq + i0 + r);
-            float dd = CpuReduce.dot(dout, qo + (long) r * d, out, qo + (long) r * d, d);
+            float l = get(lse, (long) pair * tq + i0 + r);
+            long ro = oo + (long) r * ldo;
+            float dd = CpuReduce.dot(dout, ro, out, ro, d);
             probsAndScores(p, ds, so, vis, kv, l, dd);
         }
         // dV[:kv] += Pᵀ dO ; dK[:kv] += scale · dSᵀ Q ; dQ = scale · dS K[:kv]
-        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, 1f, 1f, tk, d, d, 1, 0, 0, 0),
-                p, doBlk, dv.asSlice(ko * 4));
-        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, scale, 1f, tk, d, d, 1, 0, 0, 0),
-                ds, qBlk, dk.asSlice(ko * 4));
-        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, scale, 0f, tk, d, d, 1, 0, 0, 0),
-                ds, kh, dqBlk);
+        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, 1f, 1f, tk, ldo, hs.ldv(), 1, 0, 0, 0),
+                p, doBlk, dv.asSlice(hs.v(pair) * 4));
+        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, scale, 1f, tk, ldq, hs.ldk(), 1, 0, 0, 0),
+                ds, qBlk, dk.asSlice(hs.k(pair) * 4));
+        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, scale, 0f, tk, hs.ldk(), ldq, 1, 0, 0, 0),
+                ds, kh, dq.asSlice(qo * 4));
     }
 }

@@ -196,6 +196,16 @@ final class CpuReduce {
             e.intoMemorySegment(y, (off + j) * 4, CpuVec.ORDER, mask);
             acc = acc.add(e, mask);
         }
+        // CpuVec.sum's steps written out here: a call taking the vector, when C2 does not inline it (a callee it has
+        // already compiled to more than InlineSmallCode bytes), boxes the vector once a row (0.9 MB per ViT-S/16
+        // attention forward); the same operations in the same order, so the same bits
+        if (L == 16) {
+            acc = acc.add(acc.rearrange(CpuVec.ROT8));
+            acc = acc.add(acc.rearrange(CpuVec.ROT4));
+            acc = acc.add(acc.rearrange(CpuVec.ROT2));
+            acc = acc.add(acc.rearrange(CpuVec.ROT1));
+            return acc.lane(0);
+        }
         return CpuVec.sum(acc);
     }
 

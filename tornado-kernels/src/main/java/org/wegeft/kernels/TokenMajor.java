@@ -1,0 +1,48 @@
+package org.wegeft.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Copies between token-major attention operands (head h of sequence b, token t at {@code (b·t + t)·ld + h·d}) and
+ * the head-major contiguous layout (batch·heads × t × d) of {@link KernelBackend#attention}, through the backend's
+ * own copy kernels, so the defaults of {@link KernelBackend#attentionTokenMajor} work on any backend.
+ */
+final class TokenMajor {
+    private TokenMajor() {
+    }
+
+    /** dst (batch, heads, t, d) contiguous ← src token-major with row stride ld. */
+    static void gather(KernelBackend be, MemorySegment src, int ld, MemorySegment dst, int batch, int heads, int t,
+                       int d) {
+        if ((long) batch * heads * t * d == 0) {
+            return;
+        }
+        be.copyStrided(new int[] {batch, heads, t, d}, src, new long[] {(long) t * ld, d, ld, 1}, dst);
+    }
+
+    /** dst token-major with row stride ld ← src (batch, heads, t, d) contiguous. */
+    static void scatter(KernelBackend be, MemorySegment src, MemorySegment dst, int ld, int batch, int heads, int t,
+                        int d) {
+        long rowFloats = (long) heads * d;
+        long rows = (long) batch * t;
+        if (rows * rowFloats == 0) {
+            return;
+        }
+        long[] strides = {(long) heads * t * d, d, (long) t * d, 1};
+        int[] shape = {batch, t, heads, d};
+        if (ld == rowFloats) {
+            be.copyStrided(shape, src, strides, dst);
+            return;
+        }
+        MemorySegment tmp = be.allocate(rows * rowFloats * Float.BYTES);
+        try {
+            be.copyStrided(shape, src, strides, tmp);
+            long rowBytes = rowFloats * Float.BYTES;
+            for (long r = 0; r < rows; r++) {
+                be.copy(tmp.asSlice(r * rowBytes, rowBytes), dst.asSlice(r * ld * Float.BYTES, rowBytes), rowBytes);
+            }
+        } finally {
+            be.free(tmp);
+        }
+    }
+}
