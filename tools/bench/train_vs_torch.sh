@@ -7,9 +7,10 @@
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
 # (JAVA_HEAP) and the launcher's default collector (serial, 64 MB young generation: tensors live off-heap).
 # WeGeFT, LoRA and full fine-tuning with gradient checkpointing (full, and selective: attention and down-projection
-# outputs kept) are measured too, for their memory. Prints every JSON line, then summary tables (best of rounds
+# outputs kept) and with the batch run as two micro-batches (gradient accumulation) are measured too, for their
+# memory. Prints every JSON line, then summary tables (best of rounds
 # per side, i.e. the lower of the per-round median step times).
-#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 13 minutes on 2 cores)
+#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 16 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
 # python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
 set -euo pipefail
@@ -19,12 +20,17 @@ STEPS=${2:-10}
 export WEGEFT_JAVA_OPTS="${WEGEFT_JAVA_OPTS:-} -Xmx${JAVA_HEAP:-1g}"
 ./wegeft backends >/dev/null   # builds the jar first, outside the timed part
 out=$(mktemp)
-# ours MODEL METHOD BATCH [CHECKPOINTING: full|selective]; log tag ours-METHOD, ours-METHOD-gc or ours-METHOD-sgc
+# ours MODEL METHOD BATCH [MEMORY: full|selective (checkpointing) | acc (two micro-batches)];
+# log tag ours-METHOD, ours-METHOD-gc, ours-METHOD-sgc or ours-METHOD-acc
 ours() {
-  local tag=""
-  case "${4:-}" in full) tag=-gc ;; selective) tag=-sgc ;; esac
+  local tag="" flags=()
+  case "${4:-}" in
+    full) tag=-gc; flags=(--grad-checkpointing=full) ;;
+    selective) tag=-sgc; flags=(--grad-checkpointing=selective) ;;
+    acc) tag=-acc; flags=(--grad-accumulation 2) ;;
+  esac
   ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
-    ${4:+--grad-checkpointing=$4} 2>/dev/null | sed "s/^/ours-$2$tag /" | tee -a "$out"
+    ${flags[@]+"${flags[@]}"} 2>/dev/null | sed "s/^/ours-$2$tag /" | tee -a "$out"
 }
 torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
   --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
@@ -39,7 +45,7 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
   done
   ours "$1" lora "$2"
   ours "$1" full "$2"
-  for gc in full selective; do
+  for gc in full selective acc; do
     ours "$1" wegeft "$2" $gc
     ours "$1" lora "$2" $gc
     ours "$1" full "$2" $gc
@@ -81,8 +87,9 @@ for m in ("vit-s16", "llama-tiny"):
     w, lo, fu = (best[(k, m)] for k in ("ours-wegeft", "ours-lora", "ours-full"))
     print(f"| {m} | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f}"
           f" | {w['pool_peak_live_mb']/fu['pool_peak_live_mb']:.3f} |")
-for sfx, what in (("gc", "full"), ("sgc", "selective")):
-    print(f"\n| model, all with {what} gradient checkpointing | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
+for sfx, what in (("gc", "full gradient checkpointing"), ("sgc", "selective gradient checkpointing"),
+                  ("acc", "two micro-batches (gradient accumulation)")):
+    print(f"\n| model, all with {what} | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
           " mfu | WeGeFT/LoRA | peak MB WeGeFT / LoRA / full | WeGeFT/full |")
     print("|---|---|---|---|---|---|---|")
     for m in ("vit-s16", "llama-tiny"):

@@ -22,8 +22,8 @@ import org.wegeft.tensor.Tensor;
  *                               └── rank-r edit of the input ──┘
  * </pre>
  *
- * The forward uses the representation form when it is exact (dropout 0 or eval mode) and the layer does not narrow
- * its input (d_in ≤ d_out), the generator form otherwise; both are the same function when dropout is off. Children: {@code base_layer} (the wrapped Linear), {@code wegeft_phi}, {@code wegeft_psi}
+ * The forward uses the representation form whenever it is exact (dropout 0 or eval mode), the generator form
+ * otherwise. Children: {@code base_layer} (the wrapped Linear), {@code wegeft_phi}, {@code wegeft_psi}
  * ({@link AdapterWeight}s, possibly shared with the other layers of a tie group; the module tree and the
  * adapter file list them under the first layer of the group).
  */
@@ -77,14 +77,9 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
         return scale;
     }
 
-    /**
-     * True when the forward uses the representation form: it is exact (dropout 0 or eval mode) and the layer does not
-     * narrow (d_in ≤ d_out). A narrowing layer (an MLP's fc2 / down_proj) uses the generator form even when both are
-     * exact: editing its wide input writes and reads an (N, d_in) tensor forward and backward, where the generator
-     * form's update is only (N, d_out) (ViT-S/16 fc2: 1576×1536 against 1576×384).
-     */
+    /** True when the forward uses the representation form (it is exact: dropout 0 or eval mode). */
     public boolean usesRepresentationForm() {
-        return (dropout == 0f || !isTraining()) && baseLayer().inFeatures() <= baseLayer().outFeatures();
+        return dropout == 0f || !isTraining();
     }
 
     @Override
