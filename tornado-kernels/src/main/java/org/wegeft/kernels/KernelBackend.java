@@ -312,10 +312,21 @@ public interface KernelBackend {
             return;
         }
         MemorySegment[] c = new MemorySegment[8];
-        long[] sizes = {qBytes, kBytes, kBytes, qBytes, qBytes, qBytes, kBytes, kBytes};
+        long[] sizes = {qBytes, kBytes, kBytes, qBytes, qBytes, 3 * qBytes, 0, 0};
         try {
-            for (int i = 0; i < sizes.length; i++) {
+            for (int i = 0; i < 6; i++) {
                 c[i] = allocate(Math.max(sizes[i], Float.BYTES));
+            }
+            // dq, dk, dv head-major side by side in one buffer (3, batch, heads, t, d): a fused q|k|v gradient is
+            // then filled by one strided copy (TokenMajor.scatterPacked), where row-by-row copies would cost a
+            // device backend thousands of transfers
+            MemorySegment grads = c[5];
+            if (tq == tk) {
+                c[6] = grads.asSlice(qBytes, qBytes);
+                c[7] = grads.asSlice(2 * qBytes, qBytes);
+            } else {
+                c[6] = allocate(Math.max(kBytes, Float.BYTES));
+                c[7] = allocate(Math.max(kBytes, Float.BYTES));
             }
             TokenMajor.gather(this, q, ldq, c[0], batch, heads, tq, d);
             TokenMajor.gather(this, k, ldk, c[1], batch, heads, tk, d);
@@ -323,13 +334,15 @@ public interface KernelBackend {
             TokenMajor.gather(this, out, ldo, c[3], batch, heads, tq, d);
             TokenMajor.gather(this, dout, ldo, c[4], batch, heads, tq, d);
             attentionBackward(c[0], c[1], c[2], c[3], lse, c[4], c[5], c[6], c[7], bh, tq, tk, d, scale, causal);
-            TokenMajor.scatter(this, c[5], dq, ldq, batch, heads, tq, d);
-            TokenMajor.scatter(this, c[6], dk, ldk, batch, heads, tk, d);
-            TokenMajor.scatter(this, c[7], dv, ldv, batch, heads, tk, d);
+            if (!TokenMajor.scatterPacked(this, c[5], dq, dk, dv, ldq, ldk, ldv, batch, heads, tq, tk, d)) {
+                TokenMajor.scatter(this, c[5], dq, ldq, batch, heads, tq, d);
+                TokenMajor.scatter(this, c[6], dk, ldk, batch, heads, tk, d);
+                TokenMajor.scatter(this, c[7], dv, ldv, batch, heads, tk, d);
+            }
         } finally {
-            for (MemorySegment s : c) {
-                if (s != null) {
-                    free(s);
+            for (int i = 0; i < c.length; i++) {
+                if (c[i] != null && (i < 6 || tq != tk)) {
+                    free(c[i]);
                 }
             }
         }

@@ -20,6 +20,28 @@ final class TokenMajor {
         be.copyStrided(new int[] {batch, heads, t, d}, src, new long[] {(long) t * ld, d, ld, 1}, dst);
     }
 
+    /**
+     * When dq, dk and dv are the three column blocks of one (batch, t, 3·heads·d) gradient (ld 3·heads·d each, side
+     * by side in memory), fills it from {@code grads} = head-major dq, dk, dv one after another (3, batch, heads, t,
+     * d) with one strided copy and returns true; false for any other layout.
+     */
+    static boolean scatterPacked(KernelBackend be, MemorySegment grads, MemorySegment dq, MemorySegment dk,
+                                 MemorySegment dv, int ldq, int ldk, int ldv, int batch, int heads, int tq, int tk,
+                                 int d) {
+        long hd = (long) heads * d;
+        if (tq != tk || ldq != 3 * hd || ldk != ldq || ldv != ldq
+                || dk.address() != dq.address() + hd * Float.BYTES || dv.address() != dq.address() + 2 * hd * Float.BYTES) {
+            return false;
+        }
+        if ((long) batch * tq * hd == 0) {
+            return true;
+        }
+        long part = (long) batch * heads * tq * d;   // one of dq, dk, dv
+        be.copyStrided(new int[] {batch, tq, 3, heads, d}, grads,
+                new long[] {(long) heads * tq * d, d, part, (long) tq * d, 1}, dq);
+        return true;
+    }
+
     /** dst token-major with row stride ld ← src (batch, heads, t, d) contiguous. */
     static void scatter(KernelBackend be, MemorySegment src, MemorySegment dst, int ld, int batch, int heads, int t,
                         int d) {
