@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +29,6 @@ class AttentionAllocationTest {
             "4, 8, 256, 64, true, true",
     })
     void compiledAttentionDoesNotAllocate(int batch, int heads, int t, int d, boolean causal, boolean backward) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int c = heads * d;
         long qkvBytes = (long) batch * t * 3 * c * Float.BYTES;
         long outBytes = (long) batch * t * c * Float.BYTES;
@@ -51,24 +49,15 @@ class AttentionAllocationTest {
             MemorySegment k = qkv.asSlice((long) c * 4);
             MemorySegment v = qkv.asSlice(2L * c * 4);
             CpuAttention.attention(qkv, 3 * c, k, 3 * c, v, 3 * c, out, c, lse, batch, heads, t, t, d, scale, causal);
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            long perCall;
-            do {
-                int calls = 10;
-                long before = mx.getTotalThreadAllocatedBytes();
-                for (int i = 0; i < calls; i++) {
-                    if (backward) {
-                        CpuAttention.attentionBackward(qkv, 3 * c, k, 3 * c, v, 3 * c, out, c, lse, dout, dqkv,
-                                dqkv.asSlice((long) c * 4), dqkv.asSlice(2L * c * 4), batch, heads, t, t, d, scale,
-                                causal);
-                    } else {
-                        CpuAttention.attention(qkv, 3 * c, k, 3 * c, v, 3 * c, out, c, lse, batch, heads, t, t, d,
-                                scale, causal);
-                    }
+            long last = CompiledAllocation.bytesPerCall(() -> {
+                if (backward) {
+                    CpuAttention.attentionBackward(qkv, 3 * c, k, 3 * c, v, 3 * c, out, c, lse, dout, dqkv,
+                            dqkv.asSlice((long) c * 4), dqkv.asSlice(2L * c * 4), batch, heads, t, t, d, scale, causal);
+                } else {
+                    CpuAttention.attention(qkv, 3 * c, k, 3 * c, v, 3 * c, out, c, lse, batch, heads, t, t, d, scale,
+                            causal);
                 }
-                perCall = (mx.getTotalThreadAllocatedBytes() - before) / calls;
-            } while (perCall >= BOUND_BYTES && System.nanoTime() < deadline);
-            long last = perCall;
+            }, 10, BOUND_BYTES, true);
             System.out.printf("attention%s batch %d heads %d t %d d %d%s: %d bytes of heap per call once compiled%n",
                     backward ? " backward" : "", batch, heads, t, d, causal ? " causal" : "", last);
             assertTrue(last < BOUND_BYTES, () -> "attention" + (backward ? " backward" : "") + " still allocates "

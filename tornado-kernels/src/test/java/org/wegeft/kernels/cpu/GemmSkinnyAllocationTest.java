@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,7 +32,6 @@ class GemmSkinnyAllocationTest {
             "1576, 1536, 16, N, N, 0, true",    // x + s·u·phi through gemmAddend
     })
     void compiledAdapterProductsDoNotAllocate(int m, int n, int k, char ta, char tb, float beta, boolean addend) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         GemmSpec spec = GemmSpec.of(ta == 'T', tb == 'T', m, n, k, 1f, beta);
         CpuBackend cpu = new CpuBackend();
         try (Arena arena = Arena.ofConfined()) {
@@ -41,21 +39,13 @@ class GemmSkinnyAllocationTest {
             MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
             MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
             MemorySegment c2 = arena.allocate((long) m * n * Float.BYTES, 64);
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            long perCall;
-            do {
-                int calls = 20;
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < calls; i++) {
-                    if (addend) {
-                        cpu.gemmAddend(spec, a, b, c, c2);
-                    } else {
-                        CpuGemm.gemm(spec, a, b, c);
-                    }
+            long last = CompiledAllocation.bytesPerCall(() -> {
+                if (addend) {
+                    cpu.gemmAddend(spec, a, b, c, c2);
+                } else {
+                    CpuGemm.gemm(spec, a, b, c);
                 }
-                perCall = (mx.getCurrentThreadAllocatedBytes() - before) / calls;
-            } while (perCall >= BOUND_BYTES && System.nanoTime() < deadline);
-            long last = perCall;
+            }, 20, BOUND_BYTES, false);
             System.out.printf("skinny gemm %dx%dx%d %c%c: %d bytes of heap per call once compiled%n", m, n, k, ta, tb,
                     last);
             assertTrue(last < BOUND_BYTES, () -> "GEMM " + spec + " still allocates " + (last >> 10)
