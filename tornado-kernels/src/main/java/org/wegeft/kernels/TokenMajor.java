@@ -3,8 +3,9 @@ package org.wegeft.kernels;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Copies between token-major attention operands (head h of sequence b, token t at {@code (b·t + t)·ld + h·d}) and
- * the head-major contiguous layout (batch·heads × t × d) of {@link KernelBackend#attention}, through the backend's
+ * Copies between token-major attention operands (of T tokens a sequence: head h of sequence b, token i at
+ * {@code (b·T + i)·ld + h·d}) and the head-major contiguous layout (batch·heads × T × d) of
+ * {@link KernelBackend#attention}, through the backend's
  * own copy kernels, so the defaults of {@link KernelBackend#attentionTokenMajor} work on any backend.
  */
 final class TokenMajor {
