@@ -72,8 +72,4 @@ public final class LlamaModel extends Module {
         gradientCheckpointing = on;
         checkpointKeep = keep;
     }
-
-    CheckpointKeep checkpointKeep() {
-        return checkpointKeep;
-    }
 }

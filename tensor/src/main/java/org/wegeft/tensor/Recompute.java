@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The outputs a selective checkpoint keeps ({@link CheckpointOp} with a {@link CheckpointKeep} other than
  * NOTHING). While the checkpointed function runs forward, each participating op ({@link LinearOp},
- * {@link AttentionOp}) asks {@link #keeps}; the ops the policy names hand their outputs to {@link #record}. When
+ * {@link AttentionOp}, {@link PackedAttentionOp}) asks {@link #keeps}; the ops the policy names hand their outputs to {@link #record}. When
  * backward recomputes the function, the same ops in the same order find those outputs with {@link #replay} and
  * skip their kernel, recording their graph node as usual. The decision depends only on the op and its shapes, so
  * it is the same in both passes; a replay that meets a different shape fails instead of using a wrong tensor.

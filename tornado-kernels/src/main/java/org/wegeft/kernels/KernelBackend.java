@@ -277,21 +277,19 @@ public interface KernelBackend {
         if (qBytes == 0) {
             return;
         }
-        MemorySegment qc = allocate(qBytes);
-        MemorySegment kc = allocate(Math.max(kBytes, Float.BYTES));
-        MemorySegment vc = allocate(Math.max(kBytes, Float.BYTES));
-        MemorySegment oc = allocate(qBytes);
+        java.util.List<MemorySegment> owned = new java.util.ArrayList<>(4);
         try {
+            MemorySegment qc = TokenMajor.allocate(this, owned, qBytes);
+            MemorySegment kc = TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment vc = TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment oc = TokenMajor.allocate(this, owned, qBytes);
             TokenMajor.gather(this, q, ldq, qc, batch, heads, tq, d);
             TokenMajor.gather(this, k, ldk, kc, batch, heads, tk, d);
             TokenMajor.gather(this, v, ldv, vc, batch, heads, tk, d);
             attention(qc, kc, vc, oc, lse, bh, tq, tk, d, scale, causal);
             TokenMajor.scatter(this, oc, out, ldo, batch, heads, tq, d);
         } finally {
-            free(qc);
-            free(kc);
-            free(vc);
-            free(oc);
+            owned.forEach(this::free);
         }
     }
 
@@ -311,40 +309,34 @@ public interface KernelBackend {
         if (qBytes == 0 && kBytes == 0) {
             return;
         }
-        MemorySegment[] c = new MemorySegment[8];
-        long[] sizes = {qBytes, kBytes, kBytes, qBytes, qBytes, 3 * qBytes, 0, 0};
+        java.util.List<MemorySegment> owned = new java.util.ArrayList<>(8);
         try {
-            for (int i = 0; i < 6; i++) {
-                c[i] = allocate(Math.max(sizes[i], Float.BYTES));
-            }
-            // dq, dk, dv head-major side by side in one buffer (3, batch, heads, t, d): a fused q|k|v gradient is
-            // then filled by one strided copy (TokenMajor.scatterPacked), where row-by-row copies would cost a
-            // device backend thousands of transfers
-            MemorySegment grads = c[5];
-            if (tq == tk) {
-                c[6] = grads.asSlice(qBytes, qBytes);
-                c[7] = grads.asSlice(2 * qBytes, qBytes);
-            } else {
-                c[6] = allocate(Math.max(kBytes, Float.BYTES));
-                c[7] = allocate(Math.max(kBytes, Float.BYTES));
-            }
-            TokenMajor.gather(this, q, ldq, c[0], batch, heads, tq, d);
-            TokenMajor.gather(this, k, ldk, c[1], batch, heads, tk, d);
-            TokenMajor.gather(this, v, ldv, c[2], batch, heads, tk, d);
-            TokenMajor.gather(this, out, ldo, c[3], batch, heads, tq, d);
-            TokenMajor.gather(this, dout, ldo, c[4], batch, heads, tq, d);
-            attentionBackward(c[0], c[1], c[2], c[3], lse, c[4], c[5], c[6], c[7], bh, tq, tk, d, scale, causal);
-            if (!TokenMajor.scatterPacked(this, c[5], dq, dk, dv, ldq, ldk, ldv, batch, heads, tq, tk, d)) {
-                TokenMajor.scatter(this, c[5], dq, ldq, batch, heads, tq, d);
-                TokenMajor.scatter(this, c[6], dk, ldk, batch, heads, tk, d);
-                TokenMajor.scatter(this, c[7], dv, ldv, batch, heads, tk, d);
+            MemorySegment qc = TokenMajor.allocate(this, owned, qBytes);
+            MemorySegment kc = TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment vc = TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment oc = TokenMajor.allocate(this, owned, qBytes);
+            MemorySegment doc = TokenMajor.allocate(this, owned, qBytes);
+            // with tq = tk, dq, dk, dv head-major side by side in one buffer (3, batch, heads, t, d): a fused q|k|v
+            // gradient is then filled by one strided copy (TokenMajor.scatterPacked), where row-by-row copies would
+            // cost a device backend thousands of transfers
+            boolean sideBySide = tq == tk;
+            MemorySegment dqc = TokenMajor.allocate(this, owned, sideBySide ? 3 * qBytes : qBytes);
+            MemorySegment dkc = sideBySide ? dqc.asSlice(qBytes, qBytes) : TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment dvc = sideBySide ? dqc.asSlice(2 * qBytes, qBytes)
+                    : TokenMajor.allocate(this, owned, kBytes);
+            TokenMajor.gather(this, q, ldq, qc, batch, heads, tq, d);
+            TokenMajor.gather(this, k, ldk, kc, batch, heads, tk, d);
+            TokenMajor.gather(this, v, ldv, vc, batch, heads, tk, d);
+            TokenMajor.gather(this, out, ldo, oc, batch, heads, tq, d);
+            TokenMajor.gather(this, dout, ldo, doc, batch, heads, tq, d);
+            attentionBackward(qc, kc, vc, oc, lse, doc, dqc, dkc, dvc, bh, tq, tk, d, scale, causal);
+            if (!TokenMajor.scatterPacked(this, dqc, dq, dk, dv, ldq, ldk, ldv, batch, heads, tq, tk, d)) {
+                TokenMajor.scatter(this, dqc, dq, ldq, batch, heads, tq, d);
+                TokenMajor.scatter(this, dkc, dk, ldk, batch, heads, tk, d);
+                TokenMajor.scatter(this, dvc, dv, ldv, batch, heads, tk, d);
             }
         } finally {
-            for (int i = 0; i < c.length; i++) {
-                if (c[i] != null && (i < 6 || tq != tk)) {
-                    free(c[i]);
-                }
-            }
+            owned.forEach(this::free);
         }
     }
 

@@ -153,25 +153,30 @@ public final class ProfilingBackend implements KernelBackend {
         delegate.synchronize();
     }
 
+    /** "gemm NT MxNxK[ batch=B]" and what the variant adds (" +C", " +D", " +bias"). */
+    private static String gemmLabel(GemmSpec s, String suffix) {
+        return "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x" + s.k()
+                + (s.batch() > 1 ? " batch=" + s.batch() : "") + suffix;
+    }
+
+    /** "attention[...] bh=BH TQxTKxD[ causal]" for the attention kernels. */
+    private static String attentionLabel(String kernel, int bh, int tq, int tk, int d, boolean causal) {
+        return kernel + " bh=" + bh + " " + tq + "x" + tk + "x" + d + (causal ? " causal" : "");
+    }
+
     @Override
     public void gemm(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment c) {
-        timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
-                + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + (s.beta() != 0f ? " +C" : ""),
-                () -> delegate.gemm(s, a, b, c));
+        timed(() -> gemmLabel(s, (s.beta() != 0f ? " +C" : "")), () -> delegate.gemm(s, a, b, c));
     }
 
     @Override
     public void gemmAddend(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
-                + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + " +D",
-                () -> delegate.gemmAddend(s, a, b, d, c));
+        timed(() -> gemmLabel(s, " +D"), () -> delegate.gemmAddend(s, a, b, d, c));
     }
 
     @Override
     public void gemmBias(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
-        timed(() -> "gemm " + (s.transA() ? "T" : "N") + (s.transB() ? "T" : "N") + " " + s.m() + "x" + s.n() + "x"
-                + s.k() + (s.batch() > 1 ? " batch=" + s.batch() : "") + " +bias",
-                () -> delegate.gemmBias(s, a, b, bias, c));
+        timed(() -> gemmLabel(s, " +bias"), () -> delegate.gemmBias(s, a, b, bias, c));
     }
 
     @Override
@@ -275,7 +280,7 @@ public final class ProfilingBackend implements KernelBackend {
     @Override
     public void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out, MemorySegment lse,
             int bh, int tq, int tk, int d, float scale, boolean causal) {
-        timed(() -> "attention bh=" + bh + " " + tq + "x" + tk + "x" + d + (causal ? " causal" : ""),
+        timed(() -> attentionLabel("attention", bh, tq, tk, d, causal),
                 () -> delegate.attention(q, k, v, out, lse, bh, tq, tk, d, scale, causal));
     }
 
@@ -283,7 +288,7 @@ public final class ProfilingBackend implements KernelBackend {
     public void attentionBackward(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment out,
             MemorySegment lse, MemorySegment dout, MemorySegment dq, MemorySegment dk, MemorySegment dv, int bh,
             int tq, int tk, int d, float scale, boolean causal) {
-        timed(() -> "attentionBackward bh=" + bh + " " + tq + "x" + tk + "x" + d + (causal ? " causal" : ""),
+        timed(() -> attentionLabel("attentionBackward", bh, tq, tk, d, causal),
                 () -> delegate.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, bh, tq, tk, d, scale, causal));
     }
 
@@ -291,8 +296,7 @@ public final class ProfilingBackend implements KernelBackend {
     public void attentionTokenMajor(MemorySegment q, int ldq, MemorySegment k, int ldk, MemorySegment v, int ldv,
             MemorySegment out, int ldo, MemorySegment lse, int batch, int heads, int tq, int tk, int d, float scale,
             boolean causal) {
-        timed(() -> "attention token-major bh=" + batch * heads + " " + tq + "x" + tk + "x" + d
-                        + (causal ? " causal" : ""),
+        timed(() -> attentionLabel("attention token-major", batch * heads, tq, tk, d, causal),
                 () -> delegate.attentionTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, batch, heads, tq, tk, d,
                         scale, causal));
     }
@@ -302,8 +306,7 @@ public final class ProfilingBackend implements KernelBackend {
             int ldv, MemorySegment out, int ldo, MemorySegment lse, MemorySegment dout, MemorySegment dq,
             MemorySegment dk, MemorySegment dv, int batch, int heads, int tq, int tk, int d, float scale,
             boolean causal) {
-        timed(() -> "attentionBackward token-major bh=" + batch * heads + " " + tq + "x" + tk + "x" + d
-                        + (causal ? " causal" : ""),
+        timed(() -> attentionLabel("attentionBackward token-major", batch * heads, tq, tk, d, causal),
                 () -> delegate.attentionBackwardTokenMajor(q, ldq, k, ldk, v, ldv, out, ldo, lse, dout, dq, dk, dv,
                         batch, heads, tq, tk, d, scale, causal));
     }

@@ -12,6 +12,13 @@ final class TokenMajor {
     private TokenMajor() {
     }
 
+    /** A buffer of the backend of at least one float, added to {@code owned} (which the caller frees). */
+    static MemorySegment allocate(KernelBackend be, java.util.List<MemorySegment> owned, long bytes) {
+        MemorySegment s = be.allocate(Math.max(bytes, Float.BYTES));
+        owned.add(s);
+        return s;
+    }
+
     /** dst (batch, heads, t, d) contiguous ← src token-major with row stride ld. */
     static void gather(KernelBackend be, MemorySegment src, int ld, MemorySegment dst, int batch, int heads, int t,
                        int d) {
