@@ -273,19 +273,15 @@ public interface KernelBackend {
                                      int tk, int d, float scale, boolean causal) {
         int bh = batch * heads;
         long qBytes = (long) bh * tq * d * Float.BYTES;
-        long kBytes = (long) bh * tk * d * Float.BYTES;
         if (qBytes == 0) {
             return;
         }
         java.util.List<MemorySegment> owned = new java.util.ArrayList<>(4);
         try {
-            MemorySegment qc = TokenMajor.allocate(this, owned, qBytes);
-            MemorySegment kc = TokenMajor.allocate(this, owned, kBytes);
-            MemorySegment vc = TokenMajor.allocate(this, owned, kBytes);
+            MemorySegment qc = TokenMajor.gathered(this, owned, q, ldq, batch, heads, tq, d);
+            MemorySegment kc = TokenMajor.gathered(this, owned, k, ldk, batch, heads, tk, d);
+            MemorySegment vc = TokenMajor.gathered(this, owned, v, ldv, batch, heads, tk, d);
             MemorySegment oc = TokenMajor.allocate(this, owned, qBytes);
-            TokenMajor.gather(this, q, ldq, qc, batch, heads, tq, d);
-            TokenMajor.gather(this, k, ldk, kc, batch, heads, tk, d);
-            TokenMajor.gather(this, v, ldv, vc, batch, heads, tk, d);
             attention(qc, kc, vc, oc, lse, bh, tq, tk, d, scale, causal);
             TokenMajor.scatter(this, oc, out, ldo, batch, heads, tq, d);
         } finally {
@@ -311,11 +307,11 @@ public interface KernelBackend {
         }
         java.util.List<MemorySegment> owned = new java.util.ArrayList<>(8);
         try {
-            MemorySegment qc = TokenMajor.allocate(this, owned, qBytes);
-            MemorySegment kc = TokenMajor.allocate(this, owned, kBytes);
-            MemorySegment vc = TokenMajor.allocate(this, owned, kBytes);
-            MemorySegment oc = TokenMajor.allocate(this, owned, qBytes);
-            MemorySegment doc = TokenMajor.allocate(this, owned, qBytes);
+            MemorySegment qc = TokenMajor.gathered(this, owned, q, ldq, batch, heads, tq, d);
+            MemorySegment kc = TokenMajor.gathered(this, owned, k, ldk, batch, heads, tk, d);
+            MemorySegment vc = TokenMajor.gathered(this, owned, v, ldv, batch, heads, tk, d);
+            MemorySegment oc = TokenMajor.gathered(this, owned, out, ldo, batch, heads, tq, d);
+            MemorySegment doc = TokenMajor.gathered(this, owned, dout, ldo, batch, heads, tq, d);
             // with tq = tk, dq, dk, dv head-major side by side in one buffer (3, batch, heads, t, d): a fused q|k|v
             // gradient is then filled by one strided copy (TokenMajor.scatterPacked), where row-by-row copies would
             // cost a device backend thousands of transfers
@@ -324,11 +320,6 @@ public interface KernelBackend {
             MemorySegment dkc = sideBySide ? dqc.asSlice(qBytes, qBytes) : TokenMajor.allocate(this, owned, kBytes);
             MemorySegment dvc = sideBySide ? dqc.asSlice(2 * qBytes, qBytes)
                     : TokenMajor.allocate(this, owned, kBytes);
-            TokenMajor.gather(this, q, ldq, qc, batch, heads, tq, d);
-            TokenMajor.gather(this, k, ldk, kc, batch, heads, tk, d);
-            TokenMajor.gather(this, v, ldv, vc, batch, heads, tk, d);
-            TokenMajor.gather(this, out, ldo, oc, batch, heads, tq, d);
-            TokenMajor.gather(this, dout, ldo, doc, batch, heads, tq, d);
             attentionBackward(qc, kc, vc, oc, lse, doc, dqc, dkc, dvc, bh, tq, tk, d, scale, causal);
             if (!TokenMajor.scatterPacked(this, dqc, dq, dk, dv, ldq, ldk, ldv, batch, heads, tq, tk, d)) {
                 TokenMajor.scatter(this, dqc, dq, ldq, batch, heads, tq, d);

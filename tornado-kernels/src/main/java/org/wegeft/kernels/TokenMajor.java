@@ -19,8 +19,16 @@ final class TokenMajor {
         return s;
     }
 
+    /** A new buffer (added to {@code owned}) holding src's heads head-major: (batch, heads, t, d) contiguous. */
+    static MemorySegment gathered(KernelBackend be, java.util.List<MemorySegment> owned, MemorySegment src, int ld,
+                                  int batch, int heads, int t, int d) {
+        MemorySegment dst = allocate(be, owned, (long) batch * heads * t * d * Float.BYTES);
+        gather(be, src, ld, dst, batch, heads, t, d);
+        return dst;
+    }
+
     /** dst (batch, heads, t, d) contiguous ← src token-major with row stride ld. */
-    static void gather(KernelBackend be, MemorySegment src, int ld, MemorySegment dst, int batch, int heads, int t,
+    private static void gather(KernelBackend be, MemorySegment src, int ld, MemorySegment dst, int batch, int heads, int t,
                        int d) {
         if ((long) batch * heads * t * d == 0) {
             return;
