@@ -7,10 +7,12 @@
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
 # (JAVA_HEAP) and the launcher's default collector (serial, 64 MB young generation: tensors live off-heap).
 # WeGeFT, LoRA and full fine-tuning with gradient checkpointing (full, and selective: attention and down-projection
-# outputs kept) and with the batch run as two micro-batches (gradient accumulation) are measured too, for their
-# memory. Prints every JSON line, then summary tables (best of rounds
-# per side, i.e. the lower of the per-round median step times).
-#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 16 minutes on 2 cores)
+# outputs kept), with the batch run as two micro-batches (gradient accumulation), and with two micro-batches plus
+# recomputed activations (--recompute-activations: norms' and activation functions' outputs given back after
+# forward) are measured too, for their memory; WeGeFT in that last configuration alternates with PyTorch in every
+# round like the default one. Prints every JSON line, then summary tables (best of rounds per side, i.e. the lower
+# of the per-round median step times) and, per ViT-S/16 configuration, the issue's lines.
+#   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 20 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
 # python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
 set -euo pipefail
@@ -20,14 +22,15 @@ STEPS=${2:-10}
 export WEGEFT_JAVA_OPTS="${WEGEFT_JAVA_OPTS:-} -Xmx${JAVA_HEAP:-1g}"
 ./wegeft backends >/dev/null   # builds the jar first, outside the timed part
 out=$(mktemp)
-# ours MODEL METHOD BATCH [MEMORY: full|selective (checkpointing) | acc (two micro-batches)];
-# log tag ours-METHOD, ours-METHOD-gc, ours-METHOD-sgc or ours-METHOD-acc
+# ours MODEL METHOD BATCH [MEMORY: full|selective (checkpointing) | acc (two micro-batches) | accra (two
+# micro-batches, recomputed activations)]; log tag ours-METHOD, ours-METHOD-gc, -sgc, -acc or -accra
 ours() {
   local tag="" flags=()
   case "${4:-}" in
     full) tag=-gc; flags=(--grad-checkpointing=full) ;;
     selective) tag=-sgc; flags=(--grad-checkpointing=selective) ;;
     acc) tag=-acc; flags=(--grad-accumulation 2) ;;
+    accra) tag=-accra; flags=(--grad-accumulation 2 --recompute-activations) ;;
   esac
   ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
     ${flags[@]+"${flags[@]}"} 2>/dev/null | sed "s/^/ours-$2$tag /" | tee -a "$out"
@@ -41,6 +44,7 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
   for r in $(seq "$ROUNDS"); do
     ours "$1" wegeft "$2"
     torch_native "$1" wegeft "$2"
+    ours "$1" wegeft "$2" accra
     torch_env "$1" wegeft "$2"
   done
   ours "$1" lora "$2"
@@ -50,6 +54,8 @@ for cfg in "vit-s16 8" "llama-tiny 4"; do
     ours "$1" lora "$2" $gc
     ours "$1" full "$2" $gc
   done
+  ours "$1" lora "$2" accra
+  ours "$1" full "$2" accra
   # three JVMs: where the two models' weights land in memory moves one JVM's ratio by up to ±3 % (two identical
   # models measured 0.97–1.02), so the summary takes the median of the three ratios
   for r in 1 2 3; do
@@ -88,7 +94,8 @@ for m in ("vit-s16", "llama-tiny"):
     print(f"| {m} | {w['pool_peak_live_mb']:.0f} / {lo['pool_peak_live_mb']:.0f} / {fu['pool_peak_live_mb']:.0f}"
           f" | {w['pool_peak_live_mb']/fu['pool_peak_live_mb']:.3f} |")
 for sfx, what in (("gc", "full gradient checkpointing"), ("sgc", "selective gradient checkpointing"),
-                  ("acc", "two micro-batches (gradient accumulation)")):
+                  ("acc", "two micro-batches (gradient accumulation)"),
+                  ("accra", "two micro-batches and recomputed activations")):
     print(f"\n| model, all with {what} | step ms WeGeFT / LoRA / full | WeGeFT / torch AVX-512 |"
           " mfu | WeGeFT/LoRA | peak MB WeGeFT / LoRA / full | WeGeFT/full |")
     print("|---|---|---|---|---|---|---|")
@@ -100,6 +107,25 @@ for sfx, what in (("gc", "full gradient checkpointing"), ("sgc", "selective grad
               f" | {g['step_ms_median']/lg['step_ms_median']:.3f}"
               f" | {g['peak_rss_mb']:.0f} / {lg['peak_rss_mb']:.0f} / {fg['peak_rss_mb']:.0f}"
               f" | {g['peak_rss_mb']/fg['peak_rss_mb']:.3f} |")
+# the issue's lines per configuration (step and mfu lines: ViT-S/16 ≤ 0.4× PyTorch, llama-tiny ≤ 0.5×; mfu ≥ 0.4;
+# WeGeFT step ≤ 1.05× LoRA's; WeGeFT peak ≤ LoRA's and ≤ 0.6× full's)
+print("\n| model, configuration | 1/2. step vs torch | 3. mfu | 4a. WeGeFT/LoRA step | 4b. peak ≤ LoRA's"
+      " | 4c. WeGeFT/full peak | all |")
+print("|---|---|---|---|---|---|---|")
+ok = lambda c: "✔" if c else "✘"
+for m, limit in (("vit-s16", 0.4), ("llama-tiny", 0.5)):
+    tn = best[("torch-native-wegeft", m)]
+    for sfx, name in (("", "default"), ("-gc", "full ckpt"), ("-sgc", "selective ckpt"), ("-acc", "2 micro-batches"),
+                      ("-accra", "2 micro-batches + recomputed activations")):
+        w, lo, fu = (best[(f"ours-{k}{sfx}", m)] for k in ("wegeft", "lora", "full"))
+        r1 = w["step_ms_median"] / tn["step_ms_median"]
+        mfu = w.get("mfu", float("nan"))
+        r4a = w["step_ms_median"] / lo["step_ms_median"]
+        r4c = w["peak_rss_mb"] / fu["peak_rss_mb"]
+        checks = (r1 <= limit, mfu >= 0.4, r4a <= 1.05, w["peak_rss_mb"] <= lo["peak_rss_mb"], r4c <= 0.6)
+        print(f"| {m}, {name} | {r1:.3f} {ok(checks[0])} | {mfu:.3f} {ok(checks[1])} | {r4a:.3f} {ok(checks[2])}"
+              f" | {w['peak_rss_mb']:.0f} vs {lo['peak_rss_mb']:.0f} {ok(checks[3])} | {r4c:.3f} {ok(checks[4])}"
+              f" | {ok(all(checks))} |")
 PY
 # keep the raw lines and plot them (runs/ is gitignored; docs/performance-train.* are a committed run's)
 mkdir -p runs

@@ -36,6 +36,7 @@ import org.wegeft.tensor.Tensor;
 public final class LlamaForCausalLM extends Module implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LlamaForCausalLM.class.getName());
     private static final float MASKED = -Float.MAX_VALUE;
+    private boolean recomputeActivations;
 
     private final LlamaConfig config;
     private final Slot<LlamaModel> model;
@@ -112,9 +113,13 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      */
     public Tensor forward(Tensor ids, @Nullable Tensor attentionMask, @Nullable Tensor positions,
             @Nullable KvCache cache) {
-        try (Tensor h = forwardHidden(ids, attentionMask, positions, cache)) {
+        try (Grad.Mode r = recomputeScope(); Tensor h = forwardHidden(ids, attentionMask, positions, cache)) {
             return lmHead.get().forward(h);
         }
+    }
+
+    private Grad.@Nullable Mode recomputeScope() {
+        return recomputeActivations && isTraining() ? Grad.recomputingActivations() : null;
     }
 
     /** Logits (B, V) of the last position only (generation: the head runs on B rows instead of B·T). */
@@ -281,6 +286,22 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * checkpointing; with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS}: the attention output and the
      * MLP's down_proj output). Same gradients, bit for bit.
      */
+    /**
+     * In training, lets the outputs of the RMS norms and of the MLP's gate ({@code silu(gate)·up}) go after forward
+     * and computes them again in backward ({@link Grad#recomputingActivations()}): per decoder layer at T tokens,
+     * 2·hidden + intermediate floats a token fewer held until backward, for about one more forward pass of those
+     * cheap ops. Same gradients, bit for bit; combines with gradient checkpointing.
+     */
+    public LlamaForCausalLM recomputeActivations(boolean on) {
+        recomputeActivations = on;
+        return this;
+    }
+
+    /** Whether {@link #recomputeActivations(boolean)} is on. */
+    public boolean recomputeActivations() {
+        return recomputeActivations;
+    }
+
     public LlamaForCausalLM gradientCheckpointing(CheckpointKeep keep) {
         model.get().gradientCheckpointing(true, keep);
         return this;

@@ -34,7 +34,14 @@ final class GatedUnaryOp extends Node {
         try (Tensor fa = Raw.unary(op, a)) {
             y = Raw.binary(BinaryOp.MUL, fa, b);
         }
-        return Node.shouldRecord(a, b) ? Node.record(y, new GatedUnaryOp(op, a, b)) : y;
+        if (!Node.shouldRecord(a, b)) {
+            return y;
+        }
+        Node.record(y, new GatedUnaryOp(op, a, b));
+        if (Refills.wanted(y) && Refills.direct(a) && Refills.direct(b)) {
+            y.storage().recomputeOnDemand(new Refills.Gated(op, a.savedAlias(), b.savedAlias()));
+        }
+        return y;
     }
 
     @Override

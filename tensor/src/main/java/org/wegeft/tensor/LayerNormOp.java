@@ -52,8 +52,14 @@ final class LayerNormOp extends Node {
             }
             int gi = gamma == null ? -1 : 1;
             int bi = beta == null ? -1 : (gamma == null ? 1 : 2);
-            return Node.record(y, new LayerNormOp(inputs, xo.t(), go == null ? null : go.t(), mean, rstd, gi, bi,
-                    rows, cols));
+            Node.record(y, new LayerNormOp(inputs, xo.t(), go == null ? null : go.t(), mean, rstd, gi, bi, rows,
+                    cols));
+            if (Refills.wanted(y)) {
+                y.storage().recomputeOnDemand(new Refills.LayerNorm(xo.t().savedAlias(),
+                        go == null ? null : go.t().savedAlias(), bo == null ? null : bo.t().savedAlias(), rows, cols,
+                        eps));
+            }
+            return y;
         }
     }
 

@@ -34,9 +34,13 @@ abstract class Node {
         return inputs[i].requiresGrad();
     }
 
-    /** Keeps t's data alive for backward; returns the private view to use there. */
+    /**
+     * Keeps t's data alive for backward; returns the private view to use there. Under
+     * {@link Grad#recomputingActivations()} the data of a cheap op's output may be freed after forward and computed
+     * again when backward first reads the view.
+     */
     final Tensor save(Tensor t) {
-        Tensor v = t.internalAlias();
+        Tensor v = t.savedAlias();
         saved.add(v);
         return v;
     }

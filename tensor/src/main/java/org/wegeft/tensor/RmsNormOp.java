@@ -39,7 +39,12 @@ final class RmsNormOp extends Node {
             if (!Node.shouldRecord(inputs)) {
                 return y;
             }
-            return Node.record(y, new RmsNormOp(inputs, xo.t(), wo == null ? null : wo.t(), rstd, rows, cols));
+            Node.record(y, new RmsNormOp(inputs, xo.t(), wo == null ? null : wo.t(), rstd, rows, cols));
+            if (Refills.wanted(y)) {
+                y.storage().recomputeOnDemand(new Refills.RmsNorm(xo.t().savedAlias(),
+                        wo == null ? null : wo.t().savedAlias(), rows, cols, eps));
+            }
+            return y;
         }
     }
 

@@ -18,13 +18,19 @@ import org.wegeft.kernels.KernelBackend;
  * kernels refuse a storage that is not in the current backend's memory.
  */
 public final class Storage implements AutoCloseable {
-    private final MemorySegment segment;
-    private final @Nullable MemorySegment pooledBlock;
+    /** The memory; null while evicted (see {@link #recomputeOnDemand}). */
+    private volatile @Nullable MemorySegment segment;
+    /** The pooled block behind {@link #segment} (null for wrapped memory and while evicted). */
+    private @Nullable MemorySegment pooledBlock;
     private final @Nullable Runnable onRelease;
     private final @Nullable KernelBackend device;
     private final DType dtype;
     private final long elements;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** How to compute the contents again once evicted; null when this storage is not evictable. */
+    private volatile @Nullable Refill refill;
+    /** The references that are graph nodes' saved views ({@link #retainSaved}); guarded by this. */
+    private int savedRefs;
 
     private Storage(MemorySegment segment, @Nullable MemorySegment pooledBlock, @Nullable Runnable onRelease,
                     @Nullable KernelBackend device, DType dtype, long elements) {
@@ -40,10 +46,10 @@ public final class Storage implements AutoCloseable {
     public static Storage allocate(DType dtype, long elements) {
         Storage s = allocateUninitialized(dtype, elements);
         KernelBackend d = s.device;
+        MemorySegment block = s.pooledBlock;
         if (d == null) {
-            s.segment.fill((byte) 0);
-        } else {
-            MemorySegment block = s.pooledBlock;
+            s.memory().fill((byte) 0);
+        } else if (block != null) {
             d.fill(block, block.byteSize() / Float.BYTES, 0f); // device blocks are padded to whole floats
         }
         return s;
@@ -122,6 +128,108 @@ public final class Storage implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Contents computed by a cheap function of other tensors (a norm's or an activation function's output), for
+     * {@link Grad#recomputingActivations()}: {@link #fill} writes them into fresh memory, {@link #close} drops its
+     * references to those tensors.
+     */
+    interface Refill extends AutoCloseable {
+        void fill(MemorySegment dst);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes this storage evictable: once every open reference is a graph node's saved view (the forward no longer
+     * uses it), its memory goes back to the pool, and the first access after that computes the contents again with
+     * {@code how} (the same kernel on the same inputs: the same bits) and keeps them until the last reference is
+     * closed. Evicted at most once. Takes ownership of {@code how}; pooled storage only (else {@code how} is closed
+     * and nothing changes).
+     */
+    void recomputeOnDemand(Refill how) {
+        synchronized (this) {
+            if (pooledBlock != null && onRelease == null && refill == null && refs.get() > 0) {
+                refill = how;
+                return;
+            }
+        }
+        how.close();
+    }
+
+    /** Adds a reference held by a graph node's saved view (counted apart: see {@link #recomputeOnDemand}). */
+    synchronized Storage retainSaved() {
+        retain();
+        savedRefs++;
+        return this;
+    }
+
+    /** Drops a reference taken with {@link #retainSaved}. */
+    void closeSaved() {
+        synchronized (this) {
+            savedRefs--;
+        }
+        close();
+    }
+
+    /** True while the memory is given back and the contents wait to be computed again. */
+    synchronized boolean isEvicted() {
+        return segment == null;
+    }
+
+    /** Evicts when only saved views are left (called after a reference is dropped). */
+    private void maybeEvict() {
+        MemorySegment block;
+        synchronized (this) {
+            int r = refs.get();
+            if (refill == null || segment == null || r <= 0 || r != savedRefs) {
+                return;
+            }
+            block = pooledBlock;
+            segment = null;
+            pooledBlock = null;
+        }
+        releaseBlock(block);
+    }
+
+    /** The contents computed again into a fresh block (an evicted storage's first access). */
+    private synchronized MemorySegment rematerialize() {
+        MemorySegment s = segment;
+        if (s != null) {
+            return s;
+        }
+        Refill how = refill;
+        if (how == null || refs.get() <= 0) {
+            throw new IllegalStateException("storage already released");
+        }
+        long bytes = elements * dtype.byteSize();
+        MemorySegment block = device == null ? MemoryPool.get().acquire(bytes)
+                : device.allocate(Math.max(Float.BYTES, Math.ceilDiv(bytes, Float.BYTES) * Float.BYTES));
+        s = block.asSlice(0, bytes);
+        try {
+            how.fill(s);
+        } catch (RuntimeException | Error e) {
+            releaseBlock(block);
+            throw e;
+        }
+        pooledBlock = block;
+        segment = s;
+        refill = null;
+        how.close();
+        return s;
+    }
+
+    private void releaseBlock(@Nullable MemorySegment block) {
+        if (block == null) {
+            return;
+        }
+        if (device != null) {
+            device.free(block);
+        } else {
+            MemoryPool.get().release(block);
+        }
+    }
+
     /** Open references (1 for storage owned by one tensor alone). */
     int refCount() {
         return refs.get();
@@ -152,7 +260,8 @@ public final class Storage implements AutoCloseable {
                     + where() + " (" + elements + " " + dtype + " elements); create tensors after selecting the"
                     + " backend, or move them with Tensor.copyFrom");
         }
-        return segment;
+        MemorySegment s = segment;
+        return s != null ? s : rematerialize();
     }
 
     /** The memory regardless of the current backend, for {@link HostAccess} only. */
@@ -160,7 +269,8 @@ public final class Storage implements AutoCloseable {
         if (refs.get() <= 0) {
             throw new IllegalStateException("storage already released");
         }
-        return segment;
+        MemorySegment s = segment;
+        return s != null ? s : rematerialize();
     }
 
     /** "host memory" or "memory of device backend 'x'". */
@@ -173,17 +283,26 @@ public final class Storage implements AutoCloseable {
     public void close() {
         int r = refs.decrementAndGet();
         if (r == 0) {
-            if (pooledBlock != null) {
-                if (device != null) {
-                    device.free(pooledBlock);
-                } else {
-                    MemoryPool.get().release(pooledBlock);
-                }
+            MemorySegment block;
+            Refill how;
+            synchronized (this) {
+                block = pooledBlock;
+                pooledBlock = null;
+                how = refill;
+                refill = null;
+            }
+            releaseBlock(block);
+            if (how != null) {
+                how.close();
             }
             if (onRelease != null) {
                 onRelease.run();
             }
-        } else if (r < 0) {
+        } else if (r > 0) {
+            if (refill != null) {
+                maybeEvict();
+            }
+        } else {
             refs.set(0);
             throw new IllegalStateException("storage closed more times than retained");
         }

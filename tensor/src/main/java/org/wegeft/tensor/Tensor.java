@@ -40,20 +40,29 @@ public final class Tensor implements AutoCloseable {
 
     /** Takes ownership of one reference to {@code storage}. */
     Tensor(Storage storage, long offset, long[] shape, long[] strides, boolean tracked) {
+        this(storage, offset, shape, strides, tracked, false);
+    }
+
+    private Tensor(Storage storage, long offset, long[] shape, long[] strides, boolean tracked, boolean saved) {
         this.storage = storage;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
-        this.cleanable = CLEANER.register(this, new Release(storage));
+        this.cleanable = CLEANER.register(this, new Release(storage, saved));
         if (tracked) {
             TensorScope.register(this);
         }
     }
 
-    private record Release(Storage storage) implements Runnable {
+    /** Drops the storage reference: a saved view's ({@link Storage#retainSaved}) or a plain one. */
+    private record Release(Storage storage, boolean saved) implements Runnable {
         @Override
         public void run() {
-            storage.close();
+            if (saved) {
+                storage.closeSaved();
+            } else {
+                storage.close();
+            }
         }
     }
 
@@ -664,6 +673,14 @@ public final class Tensor implements AutoCloseable {
     /** A private view for a graph node's saved tensors (never owned by a scope). */
     Tensor internalAlias() {
         return new Tensor(storage.retain(), offset, shape, strides, false);
+    }
+
+    /**
+     * A private view that a graph node keeps for its backward ({@link Node#save}): counted apart from the forward's
+     * references, so a storage marked {@link Storage#recomputeOnDemand} can be evicted once only these are left.
+     */
+    Tensor savedAlias() {
+        return new Tensor(storage.retainSaved(), offset, shape, strides, false, true);
     }
 
     /** True when this tensor alone owns its whole contiguous F32 storage (safe to accumulate into). */

@@ -15,7 +15,14 @@ final class UnaryMathOp extends Node {
 
     static Tensor apply(UnaryOp op, Tensor x) {
         Tensor out = Raw.unary(op, x);
-        return Node.shouldRecord(x) ? Node.record(out, new UnaryMathOp(op, x)) : out;
+        if (!Node.shouldRecord(x)) {
+            return out;
+        }
+        Node.record(out, new UnaryMathOp(op, x));
+        if (Refills.wanted(out) && Refills.direct(x)) {
+            out.storage().recomputeOnDemand(new Refills.Unary(op, x.savedAlias(), out.numel()));
+        }
+        return out;
     }
 
     @Override

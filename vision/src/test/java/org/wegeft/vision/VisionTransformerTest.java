@@ -28,6 +28,7 @@ import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
+import org.wegeft.tensor.MemoryStats;
 import org.wegeft.tensor.Tensor;
 
 class VisionTransformerTest {
@@ -120,6 +121,61 @@ class VisionTransformerTest {
             norm += v * v;
         }
         assertTrue(norm > 0, "no gradient reached the adapters");
+    }
+
+    /**
+     * recomputeActivations: the same loss and gradients, bit for bit, with fewer bytes held between forward and
+     * backward (at least both norms' outputs and the MLP activation of every block), alone and with checkpointing.
+     */
+    @ParameterizedTest(name = "adapters={0}, checkpointing={1}")
+    @CsvSource({"true,false", "false,false", "true,true"})
+    void recomputingActivationsGivesTheSameGradientsWithLessHeld(boolean adapters, boolean checkpointing) {
+        float[][] grads = new float[2][];
+        float[] losses = new float[2];
+        long[] held = new long[2];
+        for (int run = 0; run < 2; run++) {
+            VisionTransformer m = new VisionTransformer(TINY, 4);
+            if (adapters) {
+                PeftModel.inject(m, WeGeFTConfig.of(4, 4, TargetModules.of("qkv", "proj", "fc1", "fc2"),
+                        List.of(List.of(".*qkv"), List.of(".*fc2"))), 3);
+            }
+            if (checkpointing) {
+                m.gradientCheckpointing(CheckpointKeep.ATTENTION_AND_DOWN_PROJECTIONS);
+            }
+            m.recomputeActivations(run == 1);
+            assertEquals(run == 1, m.recomputeActivations());
+            m.train();
+            try (Tensor x = Tensor.randn(9, 2, 3, 16, 16)) {
+                long before = MemoryStats.current().liveBytes();
+                try (Tensor l = m.forward(x).square().mean()) {
+                    held[run] = MemoryStats.current().liveBytes() - before;
+                    l.backward();
+                    losses[run] = l.item();
+                }
+            }
+            assertFalse(Grad.isRecomputingActivations(), "the setting ends with the forward");
+            List<Float> all = new ArrayList<>();
+            m.trainableParameters().forEach((k, t) -> {
+                for (float v : t.grad().toFloatArray()) {
+                    all.add(v);
+                }
+            });
+            grads[run] = new float[all.size()];
+            for (int i = 0; i < all.size(); i++) {
+                grads[run][i] = all.get(i);
+            }
+        }
+        assertEquals(losses[0], losses[1]);
+        assertArrayEquals(grads[0], grads[1], 0f);
+        if (!checkpointing) {   // a checkpointed block keeps only its input and kept outputs until backward anyway
+            long rows = 2L * 17;
+            // with adapters, the first block's norm1 has no input that wants a gradient: it records no node and
+            // its output is kept as computed
+            long cheap = (TINY.depth() * (2L * TINY.embedDim() + TINY.mlpHidden()) - (adapters ? TINY.embedDim() : 0))
+                    * rows * Float.BYTES;
+            assertTrue(held[0] - held[1] >= cheap, "held " + held[0] + " vs " + held[1] + " bytes, expected at least "
+                    + cheap + " fewer");
+        }
     }
 
     @Test

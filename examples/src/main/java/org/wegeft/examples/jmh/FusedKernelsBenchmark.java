@@ -53,6 +53,8 @@ public class FusedKernelsBenchmark {
     private MemorySegment param, grad, m, v;
     // attention: q, k, v, out, dout, dq, dk, dv (HEADS, T, D); lse (HEADS, T)
     private MemorySegment q, kk, vv, out, dout, dq, dk, dv, lse;
+    // activation function: the MLP's hidden activations (TOKENS, 4·C), their gradient, and the results
+    private MemorySegment hid, hidOut, hidGrad, hidDx;
     private int step;
 
     @Setup(Level.Trial)
@@ -91,6 +93,11 @@ public class FusedKernelsBenchmark {
         dv = buf.zeros(htd);
         lse = buf.zeros((long) HEADS * T);
         k.attention(q, kk, vv, out, lse, HEADS, T, T, D, 0.125f, false);
+        long th = (long) TOKENS * 4 * C;
+        hid = buf.floats(th, -4, 4);
+        hidOut = buf.zeros(th);
+        hidGrad = buf.floats(th);
+        hidDx = buf.zeros(th);
     }
 
     @TearDown(Level.Trial)
@@ -102,6 +109,24 @@ public class FusedKernelsBenchmark {
     public void layerNormForwardBackward() {
         k.layerNorm(x, gamma, beta, y, mean, rstd, TOKENS, C, 1e-6f);
         k.layerNormBackward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, TOKENS, C);
+    }
+
+    /** GELU (erf) forward over an MLP's hidden activations. */
+    @Benchmark
+    public void geluForward() {
+        k.unary(org.wegeft.kernels.UnaryOp.GELU_ERF, hid, hidOut, (long) TOKENS * 4 * C);
+    }
+
+    /** GELU (erf) backward over the same: dx = dy·GELU'(x). */
+    @Benchmark
+    public void geluBackward() {
+        k.unaryBackward(org.wegeft.kernels.UnaryOp.GELU_ERF, hid, hidGrad, hidDx, (long) TOKENS * 4 * C);
+    }
+
+    /** A memory-bound pass over the same bytes as {@link #geluForward} (negation), for scale. */
+    @Benchmark
+    public void negateForScale() {
+        k.unary(org.wegeft.kernels.UnaryOp.NEG, hid, hidOut, (long) TOKENS * 4 * C);
     }
 
     @Benchmark
@@ -122,6 +147,11 @@ public class FusedKernelsBenchmark {
     @Benchmark
     public void attentionForward() {
         k.attention(q, kk, vv, out, lse, HEADS, T, T, D, 0.125f, false);
+        long th = (long) TOKENS * 4 * C;
+        hid = buf.floats(th, -4, 4);
+        hidOut = buf.zeros(th);
+        hidGrad = buf.floats(th);
+        hidDx = buf.zeros(th);
     }
 
     @Benchmark

@@ -79,6 +79,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
     /** --grad-checkpointing parsed (in call()), or null without the flag. */
     private @Nullable CheckpointKeep keep;
 
+    @Option(names = "--recompute-activations", description = "let the norms' and the MLP activation's outputs go "
+            + "after forward and compute them again in backward: less memory held until backward for about one "
+            + "more pass of those cheap ops, the same gradients")
+    boolean recomputeActivations;
+
     @Option(names = "--grad-accumulation", defaultValue = "1", paramLabel = "N",
             description = "run each batch as N micro-batches of batch/N, accumulating gradients, then one optimizer "
                     + "step: the same update with about 1/N of the activation memory (default: ${DEFAULT-VALUE})")
@@ -152,12 +157,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed);
         PeftModel peft = m.apply(net, meth, rank, seed);
-        if (keep != null) {
-            if (net instanceof org.wegeft.vision.VisionTransformer vit) {
+        if (net instanceof org.wegeft.vision.VisionTransformer vit) {
+            if (keep != null) {
                 vit.gradientCheckpointing(keep);
-            } else {
-                ((org.wegeft.llm.LlamaForCausalLM) net).gradientCheckpointing(keep);
             }
+            vit.recomputeActivations(recomputeActivations);
+        } else {
+            org.wegeft.llm.LlamaForCausalLM lm = (org.wegeft.llm.LlamaForCausalLM) net;
+            if (keep != null) {
+                lm.gradientCheckpointing(keep);
+            }
+            lm.recomputeActivations(recomputeActivations);
         }
         TrainableReport report = peft.trainableReport();
         // each optimizer step takes `accumulation` micro-batches; two steps' worth of distinct data, cycled
@@ -213,6 +223,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (keep != null) {
             o.put("checkpoint_keep", keep.name().toLowerCase(java.util.Locale.ROOT));
         }
+        o.put("recompute_activations", recomputeActivations);
         o.put("warmup", warmup);
         o.put("steps", steps);
         o.put("step_ms_median", round(median, 2));

@@ -1,6 +1,7 @@
 package org.wegeft.examples.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,24 @@ class BenchCommandsTest {
                 "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing");
         assertEquals(0, r.status(), r.err());
         assertEquals("nothing", JSON.readTree(r.out().strip()).get("checkpoint_keep").asText(), r.out());
+    }
+
+    @Test
+    void recomputingActivationsIsReportedAndTrainsTheSame() throws Exception {
+        String[] args = {"bench", "train", "--model", "vit-ti16", "--method", "full", "--batch", "1", "--steps", "2",
+                "--warmup", "0", "--gemm-n", "0"};
+        Result kept = run(args);
+        assertEquals(0, kept.status(), kept.err());
+        String[] with = java.util.Arrays.copyOf(args, args.length + 1);
+        with[args.length] = "--recompute-activations";
+        Result recomputed = run(with);
+        assertEquals(0, recomputed.status(), recomputed.err());
+        JsonNode k = JSON.readTree(kept.out().strip());
+        JsonNode r = JSON.readTree(recomputed.out().strip());
+        assertFalse(k.get("recompute_activations").asBoolean(), kept.out());
+        assertTrue(r.get("recompute_activations").asBoolean(), recomputed.out());
+        assertEquals(k.get("last_loss").asDouble(), r.get("last_loss").asDouble(), 0.0,
+                "two steps of full fine-tuning give the same loss, bit for bit");
     }
 
     @Test
