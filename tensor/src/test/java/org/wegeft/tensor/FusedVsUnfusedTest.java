@@ -141,7 +141,7 @@ class FusedVsUnfusedTest {
                 c("lowRankEdit = x + s·(x aᵀ) b", x -> Functional.lowRankEdit(x.get(0), x.get(1), x.get(2), 0.7f),
                         x -> x.get(0).add(Functional.linear(x.get(0), x.get(1), null).matmul(x.get(2)).mul(0.7f)),
                         new long[] {2, 5, 6}, new long[] {3, 6}, new long[] {3, 6}),
-                c("lowRankEdit, wide = composition (skinny GEMM paths)", x -> Functional.lowRankEdit(x.get(0), x.get(1),
+                c("lowRankEdit, wide = composition (rank-r GEMM shapes)", x -> Functional.lowRankEdit(x.get(0), x.get(1),
                         x.get(2), -1.5f), x -> x.get(0).add(Functional.linear(x.get(0), x.get(1), null).matmul(x.get(2))
                                 .mul(-1.5f)), new long[] {67, 40}, new long[] {16, 40}, new long[] {16, 40}),
                 c("rope = x·cos + rotate_half(x)·sin", x -> Functional.rope(x.get(0), trigFull(3, 2, true),

@@ -46,11 +46,21 @@ public class GemmBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         kernels = Backends.byName(backend);
-        String[] p = shape.split("x");
+        // "MxNxK" or "TT:MxNxK" with TT one of NN, NT, TN, TT (A and B transposed or not, as the profile prints)
+        String dims = shape;
+        boolean ta = false;
+        boolean tb = false;
+        int colon = shape.indexOf(':');
+        if (colon >= 0) {
+            ta = shape.charAt(0) == 'T';
+            tb = shape.charAt(1) == 'T';
+            dims = shape.substring(colon + 1);
+        }
+        String[] p = dims.split("x");
         int m = Integer.parseInt(p[0]);
         int n = Integer.parseInt(p[1]);
         int k = Integer.parseInt(p[2]);
-        spec = GemmSpec.of(false, false, m, n, k, 1f, 0f);
+        spec = GemmSpec.of(ta, tb, m, n, k, 1f, 0f);
         buffers = new BenchBuffers();
         a = buffers.floats((long) m * k); // a: (M, K)
         b = buffers.floats((long) k * n); // b: (K, N)

@@ -64,9 +64,11 @@ public final class CpuBackend implements KernelBackend {
         }
     }
 
+    /** The addend is read in the blocked GEMM's tile store; other products take the default path. */
     @Override
     public void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        if (spec.beta() == 0f && GemmSkinny.takesAddend(spec) && spec.alpha() != 0f) {
+        if (spec.beta() == 0f && spec.batch() == 1 && !GemmSkinny.takes(spec) && spec.k() > 0 && spec.alpha() != 0f
+                && spec.m() > 0 && spec.n() > 0) {
             CpuGemm.gemmAddend(spec, a, b, d, c);
         } else {
             KernelBackend.super.gemmAddend(spec, a, b, d, c);

@@ -31,8 +31,8 @@ import org.wegeft.kernels.Parallel;
  * has not started, so the scheme cannot deadlock when the pool is busy. Batches of small products are split
  * over the batch instead; products under ~64³ run on the calling thread. Packed buffers are per-thread arrays
  * reused across calls ({@link GemmWorkspace}). {@code alpha == 0} or {@code k == 0} reads neither A nor B
- * (BLAS semantics). Products with one small dimension (n ≤ one vector, k ≤ 16 or m ≤ 16: low-rank adapters)
- * go to {@link GemmSkinny}'s direct kernels instead.
+ * (BLAS semantics). Products whose whole result is at most 16 rows by one vector go to {@link GemmSkinny}'s direct
+ * kernel instead; a low-rank adapter's products (one dimension r) stay here.
  */
 public final class CpuGemm {
 
@@ -60,7 +60,7 @@ public final class CpuGemm {
 
     /** {@code C_b = alpha·op(A_b)·op(B_b) + beta·C_b} for every b in the batch; see KernelBackend.gemm. */
     public static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, Parallel.threads());
+        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, Parallel.threads());
     }
 
     /**
@@ -73,21 +73,26 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
                     + spec);
         }
-        gemm(spec, a, b, c, bias, Parallel.threads());
+        gemm(spec, a, b, c, bias, MemorySegment.NULL, Parallel.threads());
     }
 
     /**
-     * {@code C = alpha·op(A)·op(B) + D} for a product {@link GemmSkinny#takesAddend} takes (see
-     * {@code CpuBackend.gemmAddend}): D read in the store, never copied into C first.
+     * {@code C = alpha·op(A)·op(B) + D} (beta must be 0, batch 1, and the product one the blocked kernel takes; see
+     * {@code CpuBackend.gemmAddend}): D, laid out like C, is read in the first k block's tile store instead of C,
+     * never copied into C first. The same bits as copying D into C and running the product with beta = 1.
      */
     static void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        int threads = shareable(a) && shareable(b) && shareable(c) && shareable(d) ? Parallel.threads() : 1;
-        GemmSkinny.productAddend(spec, a, b, d, c, threads);
+        if (spec.beta() != 0f || spec.batch() != 1 || GemmSkinny.takes(spec) || spec.k() == 0
+                || spec.alpha() == 0f) {
+            throw new IllegalArgumentException("gemmAddend: the fused addend needs beta = 0, batch 1 and a blocked "
+                    + "product, got " + spec);
+        }
+        gemm(spec, a, b, c, MemorySegment.NULL, d, shareable(d) ? Parallel.threads() : 1);
     }
 
-    /** The product on at most {@code maxThreads} threads (the caller's included). */
+    /** The product on at most {@code maxThreads} threads (the caller's included); bias and addend may be NULL. */
     private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-                             int maxThreads) {
+                             MemorySegment addend, int maxThreads) {
         int m = spec.m();
         int n = spec.n();
         if (m == 0 || n == 0) {
@@ -107,14 +112,14 @@ public final class CpuGemm {
                 && (work < BATCH_SPLIT_WORK || batch % threads == 0 || batch >= 4 * threads)) {
             Parallel.forRange(batch, 1, (from, to) -> {
                 for (int bi = from; bi < to; bi++) {
-                    product(spec, a, b, c, bias, bi, 1);
+                    product(spec, a, b, c, bias, addend, bi, 1);
                 }
             });
             return;
         }
         int helpers = work < THREADING_WORK ? 1 : threads;
         for (int bi = 0; bi < batch; bi++) {
-            product(spec, a, b, c, bias, bi, helpers);
+            product(spec, a, b, c, bias, addend, bi, helpers);
         }
     }
 
@@ -123,13 +128,12 @@ public final class CpuGemm {
      * (attention's per-head products), where handing units to helpers would only make the threads contend.
      */
     static void gemmSerial(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, 1);
+        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, 1);
     }
 
     /** One product of the batch, on up to {@code threads} threads. */
     private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
-                                MemorySegment bias, int bi,
-                                int threads) {
+                                MemorySegment bias, MemorySegment addend, int bi, int threads) {
         long offA = bi * spec.strideA();
         long offB = bi * spec.strideB();
         long offC = bi * spec.strideC();
@@ -139,18 +143,18 @@ public final class CpuGemm {
         if (!GemmSkinny.takes(spec) && n > ncMax(k) && k > n) {
             // a deep product whose B does not fit one packed block (an LM head's dX: 1024×512×32000): splitting
             // n would read and pack all of A once per column block; split k instead, so A is read once and only
-            // the smaller C is revisited (beta = 1 after the first part; the bias goes with the first)
+            // the smaller C is revisited (beta = 1 after the first part; the bias or addend goes with the first)
             int kChunk = Math.max(KC, B_BLOCK / n / KC * KC);
             for (int k0 = 0; k0 < k; k0 += kChunk) {
                 GemmSpec part = new GemmSpec(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
                         spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc(), 1, 0, 0, 0);
-                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL,
+                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL, k0 == 0 ? addend : MemorySegment.NULL,
                         offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
                         offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);
             }
             return;
         }
-        productAt(spec, a, b, c, bias, offA, offB, offC, threads);
+        productAt(spec, a, b, c, bias, addend, offA, offB, offC, threads);
     }
 
     /** Most columns of one packed B block (≤ B_BLOCK floats) for an inner dimension k. */
@@ -160,7 +164,8 @@ public final class CpuGemm {
 
     /** One product of batch 1 at the given element offsets of A, B and C. */
     private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
-                                  MemorySegment bias, long offA, long offB, long offC, int threads) {
+                                  MemorySegment bias, MemorySegment addend, long offA, long offB, long offC,
+                                  int threads) {
         if (GemmSkinny.takes(spec)) {
             GemmSkinny.product(spec, a, b, c, offA, offB, offC, threads);
             return;
@@ -188,7 +193,7 @@ public final class CpuGemm {
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
-            GemmJob job = new GemmJob(spec, a, b, c, bias, offA, offB, offC, jc, nb, panels, kBlocks, kc,
+            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, offA, offB, offC, jc, nb, panels, kBlocks, kc,
                     ws.b((long) k * panels * NR), ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);

@@ -33,6 +33,9 @@ final class GemmJob {
     /** Added to every row of C on the first k block, or {@link MemorySegment#NULL}. */
     private final MemorySegment bias;
     private final boolean hasBias;
+    /** Added to C on the first k block instead of beta·C (laid out like C), or {@link MemorySegment#NULL}. */
+    private final MemorySegment addend;
+    private final boolean hasAddend;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -50,8 +53,8 @@ final class GemmJob {
     private final AtomicInteger done = new AtomicInteger();
     private volatile Throwable failure;
 
-    GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias, long offA,
-            long offB, long offC,
+    GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
+            MemorySegment addend, long offA, long offB, long offC,
             int jc, int nb, int panels, int kBlocks, int kc, float[] bp, AtomicIntegerArray flags, int unitRows,
             int rowBlocks, int colGroups) {
         this.spec = spec;
@@ -60,6 +63,8 @@ final class GemmJob {
         this.c = c;
         this.bias = bias;
         this.hasBias = !bias.equals(MemorySegment.NULL);
+        this.addend = addend;
+        this.hasAddend = !addend.equals(MemorySegment.NULL);
         this.offA = offA;
         this.offB = offB;
         this.offC = offC;
@@ -205,7 +210,7 @@ final class GemmJob {
 
     /**
      * Merges a rows×cols tile into C at element cIdx: C = alpha·tile + beta·C (+ bias[col0 ...] when there is one) on
-     * the first k block, else C += alpha·tile.
+     * the first k block, or C = alpha·tile + D with an addend; later k blocks C += alpha·tile.
      */
     private void storeTile(float[] tile, int rows, int cols, long cIdx, int col0, boolean first) {
         if (first && hasBias) {
@@ -213,7 +218,10 @@ final class GemmJob {
             return;
         }
         float alpha = spec.alpha();
-        float beta = first ? spec.beta() : 1f;
+        // an addend is read as C with beta = 1 would be: the same bits as copying D into C first
+        boolean fromD = first && hasAddend;
+        MemorySegment src = fromD ? addend : c;
+        float beta = fromD ? 1f : first ? spec.beta() : 1f;
         long ldc = spec.ldc();
         for (int r = 0; r < rows; r++) {
             long rowByte = (cIdx + r * ldc) * Float.BYTES;
@@ -221,7 +229,7 @@ final class GemmJob {
                 if (cols - j >= L) {
                     FloatVector t = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
                     if (beta != 0f) {
-                        FloatVector old = FloatVector.fromMemorySegment(S, c, rowByte + j * 4L, NATIVE);
+                        FloatVector old = FloatVector.fromMemorySegment(S, src, rowByte + j * 4L, NATIVE);
                         t = beta == 1f ? t.add(old) : old.mul(beta).add(t);
                     }
                     t.intoMemorySegment(c, rowByte + j * 4L, NATIVE);
@@ -230,7 +238,7 @@ final class GemmJob {
                     for (int jj = j; jj < cols; jj++) {
                         float v = alpha * tile[r * NR + jj];
                         if (beta != 0f) {
-                            float old = c.getAtIndex(F, at + jj);
+                            float old = src.getAtIndex(F, at + jj);
                             v = beta == 1f ? v + old : beta * old + v;
                         }
                         c.setAtIndex(F, at + jj, v);

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Attention on a ViT-S/16 batch (8 sequences, 6 heads of 64, 197 tokens, q|k|v packed as the fused projection
- * writes them) must run as vector code once C2 has compiled it, as {@link GemmSkinnyAllocationTest} asks of the
+ * writes them) must run as vector code once C2 has compiled it, as {@link AdapterGemmAllocationTest} asks of the
  * adapter products: a Vector API operation left out of line boxes its vectors. Each case calls the kernel until the
  * heap allocation of all threads per call falls below the bound or 20 s have passed. Compiled, a call allocates a few
  * tens of KB (task objects and slices); the forward's row softmax inlined into the block with its GEMMs boxed a

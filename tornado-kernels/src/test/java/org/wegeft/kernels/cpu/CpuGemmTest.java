@@ -48,7 +48,8 @@ class CpuGemmTest {
                 {200, 70, 300}, {31, 129, 64}, {130, 400, 400},
                 // several k blocks: partial sums carried between blocks, C written on the last (rows 150 = 12·12 + 6)
                 {150, 100, 1100},
-                // low-rank adapter shapes (GemmSkinny): n ≤ one vector, k ≤ 16, m ≤ 16, each with odd sizes
+                // low-rank adapter shapes (n ≤ one vector, k ≤ 16, m ≤ 16, each with odd sizes) and results of at
+                // most 16 × one vector (GemmSkinny)
                 {301, 16, 384}, {299, 5, 77}, {301, 384, 16}, {97, 45, 3}, {16, 384, 301}, {11, 45, 500},
                 {9, 16, 16}, {33, 200, 7}};
         for (int[] s : shapes) {
