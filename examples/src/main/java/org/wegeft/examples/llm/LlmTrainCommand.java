@@ -110,6 +110,10 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Option(names = "--grad-checkpointing", description = "recompute each block's activations in backward")
     boolean gradCheckpointing;
 
+    @Option(names = "--recompute-activations", description = "let the RMS norms' and the MLP gate's outputs go after "
+            + "forward and compute them again in backward: less memory for a little more compute, the same gradients")
+    boolean recomputeActivations;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     @SuppressWarnings("NullAway.Init")
     Path out;
@@ -153,6 +157,7 @@ final class LlmTrainCommand implements Callable<Integer> {
             LmBatchSource source = new LmBatchSource(examples, batch, s.padId(), true);
             LlamaForCausalLM lm = m.equals("full") ? s.model.toFloat32() : s.model;
             lm.gradientCheckpointing(gradCheckpointing);
+            lm.recomputeActivations(recomputeActivations);
             PeftModel peft = m.equals("full") ? PeftModel.baseline(lm, Baseline.full())
                     : PeftModel.inject(lm, adapterConfig(m), seed);
             double rate = lr != null ? lr : m.equals("full") ? 5e-5 : 1e-3;

@@ -121,7 +121,7 @@ class LlmCommandsTest {
         Path out = tmp.resolve("adapter-" + method);
         Result t = run("llm", "train", "--model", tiny.toString(), "--data", data.toString(), "--method", method,
                 "--rank", "4", "--dropout", "0", "--steps", "30", "--lr", "0.05", "--batch", "2", "--out",
-                out.toString(), "--grad-checkpointing", "--template", "plain");
+                out.toString(), "--grad-checkpointing", "--recompute-activations", "--template", "plain");
         assertEquals(0, t.status(), t.err());
         JsonNode cfg = JSON.readTree(out.resolve("adapter_config.json").toFile());
         assertEquals(method.toUpperCase(), cfg.get("peft_type").asText());
