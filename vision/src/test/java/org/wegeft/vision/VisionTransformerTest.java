@@ -102,16 +102,7 @@ class VisionTransformerTest {
                 l.backward();
                 losses[run] = l.item();
             }
-            List<Float> all = new ArrayList<>();
-            m.trainableParameters().forEach((k, t) -> {
-                for (float v : t.grad().toFloatArray()) {
-                    all.add(v);
-                }
-            });
-            grads[run] = new float[all.size()];
-            for (int i = 0; i < all.size(); i++) {
-                grads[run][i] = all.get(i);
-            }
+            grads[run] = trainableGrads(m);
         }
         assertEquals(losses[0], losses[1]);
         assertTrue(grads[0].length > 100);
@@ -154,16 +145,7 @@ class VisionTransformerTest {
                 }
             }
             assertFalse(Grad.isRecomputingActivations(), "the setting ends with the forward");
-            List<Float> all = new ArrayList<>();
-            m.trainableParameters().forEach((k, t) -> {
-                for (float v : t.grad().toFloatArray()) {
-                    all.add(v);
-                }
-            });
-            grads[run] = new float[all.size()];
-            for (int i = 0; i < all.size(); i++) {
-                grads[run][i] = all.get(i);
-            }
+            grads[run] = trainableGrads(m);
         }
         assertEquals(losses[0], losses[1]);
         assertArrayEquals(grads[0], grads[1], 0f);
@@ -176,6 +158,21 @@ class VisionTransformerTest {
             assertTrue(held[0] - held[1] >= cheap, "held " + held[0] + " vs " + held[1] + " bytes, expected at least "
                     + cheap + " fewer");
         }
+    }
+
+    /** Every trainable parameter's gradient, in registration order, as one array. */
+    private static float[] trainableGrads(VisionTransformer m) {
+        List<Float> all = new ArrayList<>();
+        m.trainableParameters().forEach((k, t) -> {
+            for (float v : t.grad().toFloatArray()) {
+                all.add(v);
+            }
+        });
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i);
+        }
+        return out;
     }
 
     @Test
