@@ -28,12 +28,14 @@ import org.wegeft.vision.train.FineTuneMethod;
  * @param progress     where the trainer's progress line goes (null: nowhere)
  * @param inPlace      redraw the progress line in place
  * @param files        metrics, checkpoints and the checkpoint to resume from
+ * @param recomputeActivations let the norms' and the MLP activation's outputs go after forward and compute them
+ *                     again in backward ({@link VisionTransformer#recomputeActivations(boolean)})
  */
 record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable PrintStream progress,
-        boolean inPlace, RunFiles files) {
+        boolean inPlace, RunFiles files, boolean recomputeActivations) {
 
     FineTuner(String imageColumn, String labelColumn, int workers, @Nullable PrintStream progress, boolean inPlace) {
-        this(imageColumn, labelColumn, workers, progress, inPlace, RunFiles.NONE);
+        this(imageColumn, labelColumn, workers, progress, inPlace, RunFiles.NONE, false);
     }
 
     /** A model and its method, ready to train. */
@@ -57,6 +59,7 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
             VitData.Rows test, Recipe recipe, @Nullable Path saveTo) throws IOException {
         int classes = Math.max(train.ds().numClasses(labelColumn), test.ds().numClasses(labelColumn));
         Prepared p = prepare(modelDir, method, classes, rank, targets, recipe.seed());
+        p.model().recomputeActivations(recomputeActivations);
         TrainableReport report = p.peft().trainableReport();
         double seconds;
         long steps;

@@ -99,6 +99,11 @@ public final class VitTrainCommand implements Callable<Integer> {
             + " --spark-master; --batch is the global batch, split equally (default 0: Spark's default parallelism)")
     int replicas;
 
+    @Option(names = "--recompute-activations", description = "let the norms' and the MLP activation's outputs go "
+            + "after forward and compute them again in backward: less memory for a little more compute, the same "
+            + "gradients (not with --spark-master)")
+    boolean recomputeActivations;
+
     @Option(names = "--no-progress", description = "no progress line on stderr")
     boolean noProgress;
 
@@ -154,9 +159,13 @@ public final class VitTrainCommand implements Callable<Integer> {
         RunFiles files = new RunFiles(out == null ? null : out.resolve("metrics.jsonl"),
                 out != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : null, checkpointEvery, resumeFrom);
         FineTuner tuner = new FineTuner(imageColumn, labelColumn, workers, noProgress ? null : System.err,
-                System.console() != null, files);
+                System.console() != null, files, recomputeActivations);
         MethodResult r;
         if (sparkMaster != null) {
+            if (recomputeActivations) {
+                throw new ParameterException(spec.commandLine(), "--recompute-activations is not supported with "
+                        + "--spark-master yet (the replicas build their models from the job description)");
+            }
             r = runOnSpark(m, recipe, trainDs, evalDs, resumeFrom);
         } else {
             r = tuner.run(model, m, rank, targets, trainDs, evalDs, recipe, out);

@@ -72,6 +72,9 @@ class VitCommandsTest {
                         "lora", "--targets", "attn.nope", "--steps", "1"), "attn.nope"),
                 Arguments.of("wrong label column", (Function<Path, String[]>) d -> args("train", d, "--method",
                         "probe", "--label-column", "digit"), "digit"),
+                Arguments.of("recomputed activations on Spark", (Function<Path, String[]>) d -> args("train", d,
+                        "--method", "wegeft", "--steps", "1", "--spark-master", "local[2]",
+                        "--recompute-activations"), "--recompute-activations"),
                 Arguments.of("model folder missing", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
                         "--model", d.resolve("none").toString(), "--data", TEST.toString()}, "--model"),
                 Arguments.of("adapter folder missing", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
@@ -153,6 +156,21 @@ class VitCommandsTest {
         la.forEach((step, loss) -> assertEquals(Double.parseDouble(loss), Double.parseDouble(lb.get(step)), 1e-4,
                 "loss of step " + step + " (the replicas' mean = the whole batch's)"));
         assertTrue(Files.isRegularFile(two.resolve("adapter_model.safetensors")));
+    }
+
+    @Test
+    void recomputedActivationsTrainTheSameLossesBitForBit() throws IOException {
+        Path kept = dir.resolve("kept");
+        Path recomputed = dir.resolve("recomputed");
+        Result a = run(args("train", dir, "--method", "lora", "--rank", "4", "--targets", "qkv,fc1,fc2", "--steps",
+                "3", "--batch", "8", "--out", kept.toString()));
+        Result b = run(args("train", dir, "--method", "lora", "--rank", "4", "--targets", "qkv,fc1,fc2", "--steps",
+                "3", "--batch", "8", "--out", recomputed.toString(), "--recompute-activations"));
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        assertEquals(lossesByStep(kept.resolve("metrics.jsonl")), lossesByStep(recomputed.resolve("metrics.jsonl")));
+        assertEquals(JSON.readTree(a.out()).get("test_accuracy").asDouble(),
+                JSON.readTree(b.out()).get("test_accuracy").asDouble());
     }
 
     @Test
