@@ -56,19 +56,17 @@ public final class CpuBackend implements KernelBackend {
     /** The bias is added in the blocked GEMM's tile store; skinny and degenerate products take the default path. */
     @Override
     public void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
-        if (spec.beta() != 0f || GemmSkinny.takes(spec) || spec.k() == 0 || spec.alpha() == 0f
-                || spec.m() == 0 || spec.n() == 0) {
-            KernelBackend.super.gemmBias(spec, a, b, bias, c);
-        } else {
+        if (CpuGemm.fusesStore(spec)) {
             CpuGemm.gemmBias(spec, a, b, bias, c);
+        } else {
+            KernelBackend.super.gemmBias(spec, a, b, bias, c);
         }
     }
 
     /** The addend is read in the blocked GEMM's tile store; other products take the default path. */
     @Override
     public void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        if (spec.beta() == 0f && spec.batch() == 1 && !GemmSkinny.takes(spec) && spec.k() > 0 && spec.alpha() != 0f
-                && spec.m() > 0 && spec.n() > 0) {
+        if (spec.batch() == 1 && CpuGemm.fusesStore(spec)) {
             CpuGemm.gemmAddend(spec, a, b, d, c);
         } else {
             KernelBackend.super.gemmAddend(spec, a, b, d, c);

@@ -64,12 +64,22 @@ public final class CpuGemm {
     }
 
     /**
-     * {@link #gemm} with a bias added to every row of C in the tiles' store (beta must be 0, and the product must
-     * be one the blocked kernel takes: not {@link GemmSkinny#takes}, k &gt; 0, alpha ≠ 0; see
-     * {@code CpuBackend.gemmBias}). {@code bias} is {@link MemorySegment#NULL} for none.
+     * Whether the blocked kernel can add a bias or an addend in its tile store for this product: beta = 0, a
+     * non-empty product with k &gt; 0 and alpha ≠ 0, and not one {@link GemmSkinny#takes}. Other products take
+     * the SPI's default (a copy first, then the product with beta = 1).
+     */
+    static boolean fusesStore(GemmSpec spec) {
+        return spec.beta() == 0f && !GemmSkinny.takes(spec) && spec.k() > 0 && spec.alpha() != 0f && spec.m() > 0
+                && spec.n() > 0;
+    }
+
+    /**
+     * {@link #gemm} with a bias added to every row of C in the tiles' store (the product must be one
+     * {@link #fusesStore} takes; see {@code CpuBackend.gemmBias}). {@code bias} is {@link MemorySegment#NULL} for
+     * none.
      */
     static void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
-        if (spec.beta() != 0f || GemmSkinny.takes(spec) || spec.k() == 0 || spec.alpha() == 0f) {
+        if (!fusesStore(spec)) {
             throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
                     + spec);
         }
@@ -77,13 +87,12 @@ public final class CpuGemm {
     }
 
     /**
-     * {@code C = alpha·op(A)·op(B) + D} (beta must be 0, batch 1, and the product one the blocked kernel takes; see
+     * {@code C = alpha·op(A)·op(B) + D} (batch 1, and a product {@link #fusesStore} takes; see
      * {@code CpuBackend.gemmAddend}): D, laid out like C, is read in the first k block's tile store instead of C,
      * never copied into C first. The same bits as copying D into C and running the product with beta = 1.
      */
     static void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        if (spec.beta() != 0f || spec.batch() != 1 || GemmSkinny.takes(spec) || spec.k() == 0
-                || spec.alpha() == 0f) {
+        if (spec.batch() != 1 || !fusesStore(spec)) {
             throw new IllegalArgumentException("gemmAddend: the fused addend needs beta = 0, batch 1 and a blocked "
                     + "product, got " + spec);
         }

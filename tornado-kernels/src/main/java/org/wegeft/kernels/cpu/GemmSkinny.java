@@ -29,7 +29,7 @@ final class GemmSkinny {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Largest m this class takes. */
-    static final int SHORT_M = 16;
+    private static final int SHORT_M = 16;
     /** Products below this much work (m·n·k) stay on the calling thread. */
     private static final long THREADING_WORK = 1L << 18;
 
