@@ -290,7 +290,8 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * In training, lets the outputs of the RMS norms and of the MLP's gate ({@code silu(gate)·up}) go after forward
      * and computes them again in backward ({@link Grad#recomputingActivations()}): per decoder layer at T tokens,
      * 2·hidden + intermediate floats a token fewer held until backward, for about one more forward pass of those
-     * cheap ops. Same gradients, bit for bit; combines with gradient checkpointing.
+     * cheap ops. Same gradients, bit for bit. With gradient checkpointing it applies to the forward only: a
+     * checkpointed block recomputed in backward keeps its cheap outputs while its own backward runs.
      */
     public LlamaForCausalLM recomputeActivations(boolean on) {
         recomputeActivations = on;

@@ -140,7 +140,8 @@ public final class VisionTransformer extends Module {
      * In training, lets the outputs of the norms and of the MLP's activation go after forward and computes them
      * again in backward ({@link Grad#recomputingActivations()}): per block at T tokens, 2·C + hidden floats a token
      * fewer held until backward (ViT-S/16: 2,304 of about 6,500), for about one more forward pass of those cheap ops.
-     * Same gradients, bit for bit; combines with gradient checkpointing.
+     * Same gradients, bit for bit. With gradient checkpointing it applies to the forward only: a checkpointed block
+     * recomputed in backward keeps its cheap outputs while its own backward runs.
      */
     public VisionTransformer recomputeActivations(boolean on) {
         recomputeActivations = on;
