@@ -68,7 +68,7 @@ class RecomputeActivationsTest {
                  Tensor mask = Tensor.ofInts(new int[] {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 8);
                  Tensor targets = Tensor.ofInts(new int[] {9, 27, 81, 115, 89, 11, 33, -100, 41, 7, 2, 64, 100, 5,
                          77, -100}, 2, 8)) {
-                long before = MemoryStats.current().liveBytes();
+                long before = MemoryStats.settled().liveBytes();   // nothing earlier freed mid-measurement
                 try (Tensor logits = model.forward(ids, padded ? mask : null, null, null);
                      Tensor l = Functional.crossEntropy(logits, targets)) {
                     held = MemoryStats.current().liveBytes() - before;

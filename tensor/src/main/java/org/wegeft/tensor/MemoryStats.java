@@ -19,6 +19,32 @@ public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes, 
         }
     }
 
+    /**
+     * The pool's figures once the tensors nobody references any more have given their memory back: runs the garbage
+     * collector and waits (at most a second) until the cleaner has freed what it found, that is until live bytes stop
+     * changing. For measurements: without it a collection that happens to run in the middle of one (set off by
+     * any allocation) frees blocks of earlier, forgotten tensors and makes a difference of two snapshots too small,
+     * or negative.
+     */
+    public static MemoryStats settled() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        long last = -1;
+        int stable = 0;
+        while (stable < 3 && System.nanoTime() < deadline) {
+            System.gc();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long live = current().liveBytes();
+            stable = live == last ? stable + 1 : 0;
+            last = live;
+        }
+        return current();
+    }
+
     /** Live plus cached: all off-heap bytes the pool holds. */
     public long heldBytes() {
         return liveBytes + cachedBytes;

@@ -97,6 +97,18 @@ class MemoryTest {
     }
 
     @Test
+    void settledStatsIncludeWhatTheCleanerFreed() {
+        long before = MemoryStats.settled().liveBytes();
+        forget(Tensor.randn(1, 256, 1024));   // 1 MB never closed: only the cleaner gives it back
+        assertEquals(before, MemoryStats.settled().liveBytes());
+    }
+
+    /** Drops the only reference to t without closing it (a call of its own, so no local variable keeps it). */
+    private static void forget(Tensor t) {
+        assertEquals(256 * 1024, t.numel());
+    }
+
+    @Test
     void scopeClosesEverythingButKeptTensors() {
         long before = MemoryPool.get().liveBytes();
         Tensor kept;

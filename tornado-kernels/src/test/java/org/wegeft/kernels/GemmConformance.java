@@ -68,9 +68,9 @@ final class GemmConformance {
         cases.add(gemmBias(padded(false, true, 65, 70, 40, 0, 0, 3, 1f, 0f)));
         cases.add(gemmBias(tight(false, true, 8, 100, 384, 1f, 0f, 1)));
         cases.add(gemmBias(tight(false, false, 5, 9, 0, 1f, 0f, 1)));
-        // several k blocks (k > 512): partial sums between blocks, then alpha, beta or the bias on the last
-        cases.add(gemm(tight(true, false, 61, 45, 1030, 1.5f, -0.5f, 1)));
-        cases.add(gemmBias(tight(false, true, 50, 70, 1100, 1f, 0f, 2)));
+        // several k blocks (k > 2048): partial sums between blocks, then alpha, beta or the bias on the last
+        cases.add(gemm(tight(true, false, 61, 45, 2090, 1.5f, -0.5f, 1)));
+        cases.add(gemmBias(tight(false, true, 50, 70, 2200, 1f, 0f, 2)));
         // gemmAddend (WeGeFT's edit x + s·u·phi): D read in the blocked kernel's store, with odd sizes, a padded C
         // and D, a tail of columns, transposes, several k blocks (D on the first only); a batch and a result of at
         // most 16 × one vector go through the default
@@ -83,7 +83,7 @@ final class GemmConformance {
         cases.add(gemmAddend(padded(false, false, 33, 70, 7, 0, 0, 5, -1f, 0f)));
         cases.add(gemmAddend(tight(false, true, 9, 40, 5, 1f, 0f, 3)));
         cases.add(gemmAddend(tight(false, true, 65, 70, 40, 1f, 0f, 1)));
-        cases.add(gemmAddend(tight(true, false, 50, 70, 1100, -0.5f, 0f, 1)));
+        cases.add(gemmAddend(tight(true, false, 50, 70, 2200, -0.5f, 0f, 1)));
         cases.add(gemmAddend(tight(false, false, 12, 9, 40, 1f, 0f, 1)));
         // deep: B exceeds one packed block and k > n, so the product is split along k (bias or D with the first part)
         cases.add(gemmBias(tight(false, false, 20, 200, 30_000, 1f, 0f, 1)));

@@ -137,7 +137,7 @@ class VisionTransformerTest {
             assertEquals(run == 1, m.recomputeActivations());
             m.train();
             try (Tensor x = Tensor.randn(9, 2, 3, 16, 16)) {
-                long before = MemoryStats.current().liveBytes();
+                long before = MemoryStats.settled().liveBytes();   // nothing earlier freed mid-measurement
                 try (Tensor l = m.forward(x).square().mean()) {
                     held[run] = MemoryStats.current().liveBytes() - before;
                     l.backward();

@@ -18,8 +18,8 @@ import org.wegeft.kernels.Parallel;
  * <pre>
  *   jc   nc columns of C           packed B block k×nc (≤ 16 MB, L3), shared by all threads
  *   unit rows × column group of C  claimed dynamically by the caller and its helper threads
- *     pc   kc of K                 A block (unit rows × kc) packed by the unit's thread, stays in L2
- *       jr   NR columns            B micro-panel kc×NR, packed once by the first thread needing it
+ *     pc   kc of K (≤ 2048)        A block (unit rows × kc) packed by the unit's thread (L2/L3)
+ *       jr   NR columns            B micro-panel kc×NR, packed once by the first thread needing it, in L2
  *         ir   12 rows             micro-kernel → tile → C (alpha, and beta on the first k block)
  * </pre>
  * A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient) is split along k
@@ -39,12 +39,9 @@ public final class CpuGemm {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Rows of the main micro-kernel. */
     private static final int MR = 12;
-    /**
-     * Largest inner-dimension block. 512 makes a kc×NR B micro-panel 64 KB, past a 48 KB L1 (the kernel streams
-     * it from L2 without stalling), but halves the passes over C, which measured faster than 256 at n ≥ 1024.
-     */
-    private static final int KC = Integer.getInteger("wegeft.gemm.kc", 512);
-    /** Largest row block of a work unit: an mc×kc A block (≤ 576 KB) stays in a 1 MB L2. */
+    /** Largest inner-dimension block ({@link GemmKernels#KC}). */
+    private static final int KC = GemmKernels.KC;
+    /** Largest row block of a work unit: 24 micro-panels of 12 rows share each B micro-panel while it is in L2. */
     private static final int MC = Math.max(MR, Integer.getInteger("wegeft.gemm.mc", 288));
     /** Largest packed B block, in floats (16 MB; fits a shared L3). */
     private static final int B_BLOCK = Integer.getInteger("wegeft.gemm.bblock", 4 << 20);

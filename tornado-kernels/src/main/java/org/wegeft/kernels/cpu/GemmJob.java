@@ -139,8 +139,8 @@ final class GemmJob {
         int start = colGroups == 1 ? (int) ((long) span * (rb & 1) / 2) : 0;
         GemmWorkspace ws = GemmWorkspace.get();
         float[] tile = ws.tile;
-        float[] ap = ws.a((rows + MR) * kc + L);
         boolean rowLayout = !spec.transA();
+        float[] ap = ws.a((rows + MR) * (rowLayout ? GemmKernels.A_STRIDE : kc) + L);
         int k = spec.k();
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
@@ -154,12 +154,13 @@ final class GemmJob {
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
                 int aOff = 0;
+                int perRow = rowLayout ? GemmKernels.A_STRIDE : kcq;   // floats per row of a packed micro-panel
                 for (int ir = 0; ir < rows; ir += MR) {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
                     GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
                     storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
-                    aOff += kr * kcq;
+                    aOff += kr * perRow;
                 }
             }
         }
@@ -203,8 +204,8 @@ final class GemmJob {
         for (int ir = 0; ir < rows; ir += MR) {
             int mr = Math.min(MR, rows - ir);
             int kr = CpuGemm.kernelRows(mr);
-            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, aOff);
-            aOff += kr * kcq;
+            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, aOff, GemmKernels.A_STRIDE);
+            aOff += kr * GemmKernels.A_STRIDE;
         }
     }
 

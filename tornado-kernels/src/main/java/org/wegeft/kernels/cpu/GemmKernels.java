@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Register-blocked GEMM micro-kernels: {@code tile (MR×NR) = Apanel (MR×kc) · Bpanel (kc×NR)}, NR = two
  * vectors. The B micro-panel is k-major ({@code bp[bOff + p·NR + j]}); the A micro-panel is either row-major
- * ({@code ap[aOff + r·kc + p]}, "row" kernels: a plain copy of a row-major A) or k-major
+ * ({@code ap[aOff + r·A_STRIDE + p]}, "row" kernels: a plain copy of a row-major A) or k-major
  * ({@code ap[aOff + p·MR + r]}, "col" kernels: a plain copy of a transposed A), so packing A never transposes.
  * Each A element is broadcast and multiplied into two B vectors, with 2·MR independent accumulators (24 of the
  * 32 zmm registers for MR = 12). The tile is written row-major ({@code tile[r·NR + j]}); the caller merges it
@@ -23,6 +23,20 @@ final class GemmKernels {
     static final int L = S.length();
     /** Columns of a micro-tile. */
     static final int NR = 2 * L;
+    /**
+     * Largest inner-dimension block (kc) of the blocked GEMM. At 2048 a product with k ≤ 2048 (every square size up
+     * to 2048, and every product of a ViT-S/16 step at batch 8) runs as one k block, so each C tile is written once
+     * and never merged: re-reading C tiles that have left the caches cost 5–10 % at kc = 512, and Java cannot
+     * prefetch them. A kc×NR B micro-panel (≤ 256 KB) stays in L2 across a unit's row micro-panels.
+     */
+    static final int KC = Integer.getInteger("wegeft.gemm.kc", 2048);
+    /**
+     * Row stride of a row-major A micro-panel, whatever kc: a constant, so that C2 addresses the 12 rows at fixed
+     * displacements from one register (with the stride a variable it kept the 12 row offsets in spare registers and
+     * on the stack and recomputed the addresses every k step: 3–4 % slower on cache-resident panels), and one cache
+     * line more than KC, so that the rows of a micro-panel fall in 12 different L1 sets rather than one.
+     */
+    static final int A_STRIDE = KC + 16;
 
     private GemmKernels() {
     }
@@ -44,7 +58,7 @@ final class GemmKernels {
         }
     }
 
-    /** 12 rows, A micro-panel row-major (stride kc). */
+    /** 12 rows, A micro-panel row-major (row stride A_STRIDE). */
     static void row12(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -66,37 +80,37 @@ final class GemmKernels {
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * kc]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * A_STRIDE]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * kc]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * kc]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * kc]);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * kc]);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * kc]);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * kc]);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
-            FloatVector a8 = FloatVector.broadcast(S, ap[ao + 8 * kc]);
+            FloatVector a8 = FloatVector.broadcast(S, ap[ao + 8 * A_STRIDE]);
             c80 = a8.fma(b0, c80);
             c81 = a8.fma(b1, c81);
-            FloatVector a9 = FloatVector.broadcast(S, ap[ao + 9 * kc]);
+            FloatVector a9 = FloatVector.broadcast(S, ap[ao + 9 * A_STRIDE]);
             c90 = a9.fma(b0, c90);
             c91 = a9.fma(b1, c91);
-            FloatVector a10 = FloatVector.broadcast(S, ap[ao + 10 * kc]);
+            FloatVector a10 = FloatVector.broadcast(S, ap[ao + 10 * A_STRIDE]);
             c100 = a10.fma(b0, c100);
             c101 = a10.fma(b1, c101);
-            FloatVector a11 = FloatVector.broadcast(S, ap[ao + 11 * kc]);
+            FloatVector a11 = FloatVector.broadcast(S, ap[ao + 11 * A_STRIDE]);
             c110 = a11.fma(b0, c110);
             c111 = a11.fma(b1, c111);
         }
@@ -126,7 +140,7 @@ final class GemmKernels {
         c111.intoArray(tile, 11 * NR + L);
     }
 
-    /** 8 rows, A micro-panel row-major (stride kc). */
+    /** 8 rows, A micro-panel row-major (row stride A_STRIDE). */
     static void row8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -144,25 +158,25 @@ final class GemmKernels {
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * kc]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * A_STRIDE]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * kc]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * kc]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * kc]);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4 * A_STRIDE]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * kc]);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5 * A_STRIDE]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * kc]);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6 * A_STRIDE]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * kc]);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7 * A_STRIDE]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
@@ -184,7 +198,7 @@ final class GemmKernels {
         c71.intoArray(tile, 7 * NR + L);
     }
 
-    /** 4 rows, A micro-panel row-major (stride kc). */
+    /** 4 rows, A micro-panel row-major (row stride A_STRIDE). */
     static void row4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -198,13 +212,13 @@ final class GemmKernels {
             FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * kc]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1 * A_STRIDE]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * kc]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2 * A_STRIDE]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * kc]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3 * A_STRIDE]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }

@@ -28,15 +28,15 @@ final class GemmPacking {
 
     /**
      * Packs op(A)[i0 .. i0+rows, pc .. pc+kc] into one micro-panel of kr rows at ap[dst]: row-major
-     * ({@code ap[dst + r·kc + p]}) for a plain A, k-major ({@code ap[dst + p·kr + r]}) for a transposed one.
+     * ({@code ap[dst + r·stride + p]}) for a plain A, k-major ({@code ap[dst + p·kr + r]}) for a transposed one.
      */
     static void packA(GemmSpec spec, MemorySegment a, long offA, int i0, int rows, int kr, int pc, int kc,
-                      float[] ap, int dst) {
+                      float[] ap, int dst, int stride) {
         long lda = spec.lda();
         if (!spec.transA()) {
             // A(i, p) = a[offA + i·lda + p]: copy row pieces
             for (int r = 0; r < rows; r++) {
-                copy(a, (offA + (i0 + r) * lda + pc) * Float.BYTES, ap, dst + r * kc, kc);
+                copy(a, (offA + (i0 + r) * lda + pc) * Float.BYTES, ap, dst + r * stride, kc);
             }
         } else {
             // A(i, p) = a[offA + p·lda + i]: each k step is a contiguous run of rows

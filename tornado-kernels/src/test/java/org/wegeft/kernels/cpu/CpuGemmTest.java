@@ -47,7 +47,7 @@ class CpuGemmTest {
                 {9, 13, 1}, {17, 95, 130}, {100, 33, 520}, {257, 257, 257}, {0, 5, 5}, {5, 0, 5}, {5, 5, 0},
                 {200, 70, 300}, {31, 129, 64}, {130, 400, 400},
                 // several k blocks: partial sums carried between blocks, C written on the last (rows 150 = 12·12 + 6)
-                {150, 100, 1100},
+                {150, 100, 2200},
                 // low-rank adapter shapes (n ≤ one vector, k ≤ 16, m ≤ 16, each with odd sizes) and results of at
                 // most 16 × one vector (GemmSkinny)
                 {301, 16, 384}, {299, 5, 77}, {301, 384, 16}, {97, 45, 3}, {16, 384, 301}, {11, 45, 500},
