@@ -52,8 +52,9 @@ final class GemmPacking {
 
     /**
      * Packs a whole row block of a transposed A (rows r0 .. r0+rows, k pc .. pc+kc) into consecutive k-major
-     * micro-panels of 12 rows (the last one of {@link CpuGemm#kernelRows} rows), walking each k step's
-     * contiguous run of rows once.
+     * micro-panels of 12 rows (the last one of {@link CpuGemm#kernelRows} rows). One micro-panel at a time, so
+     * the writes are one contiguous stream: walking each k step across all the block's micro-panels instead (12
+     * write streams) took 1.8 times as long, 0.22 against 0.12 ns a float.
      */
     static void packBlockTransA(GemmSpec spec, MemorySegment a, long offA, int r0, int rows, int pc, int kc,
                                 float[] ap) {
@@ -62,24 +63,28 @@ final class GemmPacking {
         int kr = rest == 0 ? 0 : CpuGemm.kernelRows(rest);
         int restOff = full * 12 * kc;
         long lda = spec.lda();
+        long first = offA + pc * lda + r0;   // A(r0, pc): each k step is a contiguous run of rows
         long limit = a.byteSize() - (long) L * Float.BYTES;
-        for (int p = 0; p < kc; p++) {
-            long row = offA + (pc + p) * lda + r0;
-            int to = p * 12;
-            for (int f = 0; f < full; f++) {
-                long src = row + f * 12L;
-                int dst = to + f * 12 * kc;
-                if (L == 16 && p < kc - 1 && src * Float.BYTES <= limit) {
-                    // the 4 lanes past the panel row land on the next k step's slots, rewritten right after
-                    FloatVector.fromMemorySegment(S, a, src * Float.BYTES, NATIVE).intoArray(ap, dst);
-                } else {
-                    for (int r = 0; r < 12; r++) {
-                        ap[dst + r] = a.getAtIndex(F, src + r);
-                    }
+        for (int f = 0; f < full; f++) {
+            int dst = f * 12 * kc;
+            long src = first + f * 12L;
+            int p = 0;
+            if (L == 16) {
+                // the 4 lanes past the panel row land on the next k step's slots, rewritten right after
+                for (; p < kc - 1 && (src + p * lda) * Float.BYTES <= limit; p++) {
+                    FloatVector.fromMemorySegment(S, a, (src + p * lda) * Float.BYTES, NATIVE)
+                            .intoArray(ap, dst + p * 12);
                 }
             }
+            for (; p < kc; p++) {
+                for (int r = 0; r < 12; r++) {
+                    ap[dst + p * 12 + r] = a.getAtIndex(F, src + p * lda + r);
+                }
+            }
+        }
+        for (int p = 0; p < kc; p++) {
             for (int r = 0; r < rest; r++) {
-                ap[restOff + p * kr + r] = a.getAtIndex(F, row + full * 12L + r);
+                ap[restOff + p * kr + r] = a.getAtIndex(F, first + p * lda + full * 12L + r);
             }
         }
     }
