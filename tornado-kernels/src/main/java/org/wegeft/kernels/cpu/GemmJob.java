@@ -140,7 +140,9 @@ final class GemmJob {
         GemmWorkspace ws = GemmWorkspace.get();
         float[] tile = ws.tile;
         boolean rowLayout = !spec.transA();
-        float[] ap = ws.a((rows + MR) * (rowLayout ? GemmKernels.A_STRIDE : kc) + L);
+        int panelsA = Math.ceilDiv(rows, MR);
+        float[] ap = ws.a(rowLayout ? (Math.ceilDiv(panelsA, sharing(kc)) * MR * GemmKernels.A_STRIDE + L)
+                : (rows + MR) * kc + L);
         int k = spec.k();
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
@@ -153,14 +155,14 @@ final class GemmJob {
                 int bOff = (int) (bBase + (long) jr * kcq * NR);
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
-                int aOff = 0;
-                int perRow = rowLayout ? GemmKernels.A_STRIDE : kcq;   // floats per row of a packed micro-panel
+                int colOff = 0;
                 for (int ir = 0; ir < rows; ir += MR) {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
+                    int aOff = rowLayout ? rowPanelOffset(ir / MR, kcq) : colOff;
                     GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
                     storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
-                    aOff += kr * perRow;
+                    colOff += kr * kcq;
                 }
             }
         }
@@ -200,13 +202,27 @@ final class GemmJob {
             GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
             return;
         }
-        int aOff = 0;
         for (int ir = 0; ir < rows; ir += MR) {
             int mr = Math.min(MR, rows - ir);
             int kr = CpuGemm.kernelRows(mr);
-            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, aOff, GemmKernels.A_STRIDE);
-            aOff += kr * GemmKernels.A_STRIDE;
+            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, rowPanelOffset(ir / MR, kcq),
+                    GemmKernels.A_STRIDE);
         }
+    }
+
+    /**
+     * How many row-major A micro-panels of inner size kc share one block of MR rows of {@link GemmKernels#A_STRIDE}
+     * floats, side by side: the row stride stays the kernels' constant while a short kc (attention's 64, an
+     * adapter's 16) does not leave most of each row empty.
+     */
+    private static int sharing(int kc) {
+        return Math.max(1, GemmKernels.A_STRIDE / Math.ceilDiv(kc, 16) / 16);
+    }
+
+    /** Where row-major A micro-panel i of a block (inner size kc) starts in the packed buffer. */
+    private static int rowPanelOffset(int i, int kc) {
+        int g = sharing(kc);
+        return i / g * MR * GemmKernels.A_STRIDE + i % g * Math.ceilDiv(kc, 16) * 16;
     }
 
     /**

@@ -34,7 +34,8 @@ final class GemmKernels {
      * Row stride of a row-major A micro-panel, whatever kc: a constant, so that C2 addresses the 12 rows at fixed
      * displacements from one register (with the stride a variable it kept the 12 row offsets in spare registers and
      * on the stack and recomputed the addresses every k step: 3–4 % slower on cache-resident panels), and one cache
-     * line more than KC, so that the rows of a micro-panel fall in 12 different L1 sets rather than one.
+     * line more than KC, so that the rows of a micro-panel fall in 12 different L1 sets rather than one. Micro-panels
+     * of a short kc share a block of rows side by side ({@code GemmJob}), so the buffer stays about rows × kc.
      */
     static final int A_STRIDE = KC + 16;
 
