@@ -203,10 +203,8 @@ final class GemmJob {
             return;
         }
         for (int ir = 0; ir < rows; ir += MR) {
-            int mr = Math.min(MR, rows - ir);
-            int kr = CpuGemm.kernelRows(mr);
-            GemmPacking.packA(spec, a, offA, r0 + ir, mr, kr, pc, kcq, ap, rowPanelOffset(ir / MR, kcq),
-                    GemmKernels.A_STRIDE);
+            GemmPacking.packA(spec, a, offA, r0 + ir, Math.min(MR, rows - ir), pc, kcq, ap,
+                    rowPanelOffset(ir / MR, kcq), GemmKernels.A_STRIDE);
         }
     }
 
@@ -216,13 +214,18 @@ final class GemmJob {
      * adapter's 16) does not leave most of each row empty.
      */
     private static int sharing(int kc) {
-        return Math.max(1, GemmKernels.A_STRIDE / Math.ceilDiv(kc, 16) / 16);
+        return Math.max(1, GemmKernels.A_STRIDE / slot(kc));
+    }
+
+    /** Floats of a row that one such micro-panel takes: kc rounded up to a cache line. */
+    private static int slot(int kc) {
+        return Math.ceilDiv(kc, 16) * 16;
     }
 
     /** Where row-major A micro-panel i of a block (inner size kc) starts in the packed buffer. */
     private static int rowPanelOffset(int i, int kc) {
         int g = sharing(kc);
-        return i / g * MR * GemmKernels.A_STRIDE + i % g * Math.ceilDiv(kc, 16) * 16;
+        return i / g * MR * GemmKernels.A_STRIDE + i % g * slot(kc);
     }
 
     /**

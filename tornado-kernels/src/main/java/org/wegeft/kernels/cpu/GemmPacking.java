@@ -27,26 +27,14 @@ final class GemmPacking {
     }
 
     /**
-     * Packs op(A)[i0 .. i0+rows, pc .. pc+kc] into one micro-panel of kr rows at ap[dst]: row-major
-     * ({@code ap[dst + r·stride + p]}) for a plain A, k-major ({@code ap[dst + p·kr + r]}) for a transposed one.
+     * Packs A[i0 .. i0+rows, pc .. pc+kc] of a plain (not transposed) A into a row-major micro-panel at ap[dst]
+     * ({@code ap[dst + r·stride + p]}): a copy of row pieces. A transposed A goes through {@link #packBlockTransA}.
      */
-    static void packA(GemmSpec spec, MemorySegment a, long offA, int i0, int rows, int kr, int pc, int kc,
-                      float[] ap, int dst, int stride) {
+    static void packA(GemmSpec spec, MemorySegment a, long offA, int i0, int rows, int pc, int kc, float[] ap,
+                      int dst, int stride) {
         long lda = spec.lda();
-        if (!spec.transA()) {
-            // A(i, p) = a[offA + i·lda + p]: copy row pieces
-            for (int r = 0; r < rows; r++) {
-                copy(a, (offA + (i0 + r) * lda + pc) * Float.BYTES, ap, dst + r * stride, kc);
-            }
-        } else {
-            // A(i, p) = a[offA + p·lda + i]: each k step is a contiguous run of rows
-            for (int p = 0; p < kc; p++) {
-                long src = offA + (pc + p) * lda + i0;
-                int to = dst + p * kr;
-                for (int r = 0; r < rows; r++) {
-                    ap[to + r] = a.getAtIndex(F, src + r);
-                }
-            }
+        for (int r = 0; r < rows; r++) {
+            copy(a, (offA + (i0 + r) * lda + pc) * Float.BYTES, ap, dst + r * stride, kc);
         }
     }
 
