@@ -1,4 +1,4 @@
-# Sourced by .ci/run and ./wegeft: makes JAVA_HOME a JDK 25 or newer.
+# Sourced by .ci/run, ./wegeft and ./mvnw (POSIX sh: mvnw runs under /bin/sh): makes JAVA_HOME a JDK 25 or newer.
 _wegeft_java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'
 }
