@@ -6,6 +6,7 @@ import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Slot;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
@@ -44,8 +45,11 @@ public final class LlamaModel extends Module {
             try (in) {
                 if (checkpoint) {
                     List<Tensor> params = layer.trainableParameters().values().stream().toList();
-                    x = Functional.checkpoint((h, cs) -> layer.forward(h, BlockContext.of(cs, rows)), in,
-                            ctx.tensors(), params, checkpointKeep);
+                    Runnable rewind = Stochastic.rewinder(layer);   // the recomputation draws the forward's masks
+                    x = Functional.checkpoint((h, cs) -> {
+                        rewind.run();
+                        return layer.forward(h, BlockContext.of(cs, rows));
+                    }, in, ctx.tensors(), params, checkpointKeep);
                 } else {
                     x = layer.forward(in, ctx);
                 }

@@ -1,5 +1,7 @@
 package org.wegeft.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.wegeft.kernels.DType;
 
@@ -32,9 +34,32 @@ final class EmbeddingOp extends Node {
         long[] outShape = Arrays.copyOf(ids.shapeRef(), ids.dim() + 1);
         outShape[ids.dim()] = dim;
         Tensor out = Raw.empty(DType.F32, outShape);
-        try (Operand io = Operand.contiguous(ids); Operand to = Operand.f32(table)) {
-            Raw.be().embedding(io.seg(), to.seg(), out.seg(), n, vocab, dim);
+        try (Operand io = Operand.contiguous(ids)) {
+            if (table.dtype() != DType.F32 && table.isContiguous() && Raw.be().hostAccessible()) {
+                gatherHalfRows(io.seg(), table, out, n, vocab, dim);
+            } else {
+                try (Operand to = Operand.f32(table)) {
+                    Raw.be().embedding(io.seg(), to.seg(), out.seg(), n, vocab, dim);
+                }
+            }
             return Node.shouldRecord(table) ? Node.record(out, new EmbeddingOp(table, io.t(), n, vocab, dim)) : out;
+        }
+    }
+
+    /**
+     * The rows of a half-precision table (a frozen checkpoint's embedding, kept in its dtype) widened one by one:
+     * only the n rows looked up are converted, never the whole table.
+     */
+    private static void gatherHalfRows(MemorySegment ids, Tensor table, Tensor out, int n, int vocab, int dim) {
+        long rowBytes = (long) dim * table.dtype().byteSize();
+        for (int i = 0; i < n; i++) {
+            int id = ids.getAtIndex(ValueLayout.JAVA_INT, i);
+            if (id < 0 || id >= vocab) {
+                throw new IndexOutOfBoundsException("embedding: id " + id + " at position " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+            Raw.be().convert(table.dtype(), table.seg().asSlice(id * rowBytes, rowBytes), DType.F32,
+                    out.seg().asSlice((long) i * dim * Float.BYTES, (long) dim * Float.BYTES), dim);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.UnaryOp;
+import org.wegeft.kernels.WeightDropout;
 
 /**
  * The nn-style operations (torch.nn.functional's names), all differentiable. Fused kernels sit behind
@@ -21,6 +22,18 @@ public final class Functional {
     /** y = x·Wᵀ + b. x: (..., in), weight: (out, in) as stored, bias: (out) or null. One GEMM, no transpose copy. */
     public static Tensor linear(Tensor x, Tensor weight, @Nullable Tensor bias) {
         return LinearOp.apply(x, weight, bias);
+    }
+
+    /**
+     * {@code x·drop(W)ᵀ + b}: a linear layer whose frozen weight goes through inverted dropout (each element of W
+     * dropped with probability {@code dropout.p()}, the rest scaled by 1/(1−p)), the mask generated inside the GEMMs
+     * from {@code dropout.key()} in forward and again in backward, never stored. Element (i, j) of W has index
+     * i·(row stride) + j from W's first element (i·in + j for a contiguous W); the same key gives the same mask on
+     * every backend.
+     * @throws IllegalArgumentException when W requires grad
+     */
+    public static Tensor linear(Tensor x, Tensor weight, @Nullable Tensor bias, WeightDropout dropout) {
+        return LinearOp.apply(x, weight, bias, dropout);
     }
 
     public static Tensor matmul(Tensor a, Tensor b) {

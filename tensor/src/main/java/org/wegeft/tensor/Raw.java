@@ -10,6 +10,7 @@ import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.ReduceOp;
 import org.wegeft.kernels.UnaryOp;
+import org.wegeft.kernels.WeightDropout;
 
 /**
  * Kernel calls on tensors without autograd: the building blocks of every op's forward and backward.
@@ -301,10 +302,28 @@ final class Raw {
      * every row; with a bias, beta must be 0 (the backend adds it in the GEMM's store: {@code gemmBias}).
      */
     static void gemmInto(Tensor a0, Tensor b0, Tensor out, float beta, @Nullable MemorySegment bias) {
+        gemmInto(a0, b0, out, beta, bias, null);
+    }
+
+    /**
+     * {@link #gemmInto(Tensor, Tensor, Tensor, float, MemorySegment)} with every element of b dropped or scaled as
+     * {@code dropout} defines (or null), element indices counted from b's first element. A half-precision matrix b
+     * (a frozen weight, or a transposed view of one) is read in its own dtype, never converted as a whole.
+     */
+    static void gemmInto(Tensor a0, Tensor b0, Tensor out, float beta, @Nullable MemorySegment bias,
+                         @Nullable WeightDropout dropout) {
         if (bias != null && beta != 0f) {
             throw new IllegalArgumentException("gemmInto: a bias needs beta = 0, got " + beta);
         }
-        try (Operand ao = floatStrided(a0, "matmul"); Operand bo = floatStrided(b0, "matmul")) {
+        // a weight read as it is stored: a half-precision matrix, or any matrix under dropout
+        boolean weight = b0.dim() == 2 && matrix(b0) != null && (b0.dtype() != DType.F32 || dropout != null);
+        if (dropout != null && !weight) {
+            throw new IllegalArgumentException("matmul: dropout needs a matrix weight as the second operand, got "
+                    + b0);
+        }
+        DType bType = weight ? b0.dtype() : DType.F32;
+        try (Operand ao = floatStrided(a0, "matmul");
+             Operand bo = weight ? new Operand(b0, false) : floatStrided(b0, "matmul")) {
             Tensor a = ao.t();
             Tensor b = bo.t();
             long[] os = out.shapeRef();
@@ -341,7 +360,7 @@ final class Raw {
                             Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
                             Shapes.checkedInt(nb * m == 1 ? k : folded[0], "matmul lda"),
                             Shapes.checkedInt(lb[1], "matmul ldb"), Shapes.checkedInt(n, "matmul"), 1, 0, 0, 0);
-                    gemm(spec, a.seg(), b.seg(), bias, out.seg());
+                    gemm(spec, a.seg(), bType, b.seg(), dropout, bias, out.seg());
                     return;
                 }
             }
@@ -369,7 +388,7 @@ final class Raw {
                         Shapes.checkedInt(la[1], "matmul lda"), Shapes.checkedInt(lb[1], "matmul ldb"),
                         Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(nb, "matmul batch"), strideA, strideB,
                         m * n);
-                gemm(spec, a.seg(), b.seg(), bias, out.seg());
+                gemm(spec, a.seg(), bType, b.seg(), dropout, bias, out.seg());
             } finally {
                 if (ta != null) {
                     ta.close();
@@ -381,9 +400,11 @@ final class Raw {
         }
     }
 
-    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, @Nullable MemorySegment bias,
-                             MemorySegment c) {
-        if (bias == null) {
+    private static void gemm(GemmSpec spec, MemorySegment a, DType bType, MemorySegment b,
+                             @Nullable WeightDropout dropout, @Nullable MemorySegment bias, MemorySegment c) {
+        if (bType != DType.F32 || dropout != null) {
+            be().gemmWeight(spec, a, bType, b, dropout, bias == null ? MemorySegment.NULL : bias, c);
+        } else if (bias == null) {
             be().gemm(spec, a, b, c);
         } else {
             be().gemmBias(spec, a, b, bias, c);

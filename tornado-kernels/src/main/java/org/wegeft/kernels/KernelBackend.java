@@ -1,6 +1,7 @@
 package org.wegeft.kernels;
 
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compute SPI. Every backend (scalar reference, Vector-API CPU, CUDA, later TornadoVM) implements
@@ -151,6 +152,50 @@ public interface KernelBackend {
             }
         }
         gemm(spec.withBeta(1f), a, b, c);
+    }
+
+    /**
+     * {@link #gemm}, or {@link #gemmBias} when {@code bias} is not NULL, whose B is a weight stored as {@code bType}
+     * (F32, BF16 or F16) and read as float32: a frozen half-precision weight is used in its own dtype, one copy in
+     * memory, never converted as a whole. With a {@code dropout} (or null), every element of B is dropped or scaled
+     * as {@link WeightDropout} defines, its index counted from b's first element. The default widens the span of B
+     * the product reads into a float32 buffer of this backend, applies the dropout there (through the host when the
+     * buffer is not host memory) and runs the float32 product: the reference a backend's fused version is tested
+     * against.
+     */
+    default void gemmWeight(GemmSpec spec, MemorySegment a, DType bType, MemorySegment b,
+                            @Nullable WeightDropout dropout,
+                            MemorySegment bias, MemorySegment c) {
+        if (!bType.isFloating()) {
+            throw new IllegalArgumentException("gemmWeight: B must be F32, BF16 or F16, got " + bType);
+        }
+        boolean hasBias = !bias.equals(MemorySegment.NULL);
+        if (bType == DType.F32 && dropout == null) {
+            if (hasBias) {
+                gemmBias(spec, a, b, bias, c);
+            } else {
+                gemm(spec, a, b, c);
+            }
+            return;
+        }
+        int rows = spec.transB() ? spec.n() : spec.k();
+        int cols = spec.transB() ? spec.k() : spec.n();
+        long span = rows == 0 || cols == 0 ? 0
+                : (spec.batch() - 1) * spec.strideB() + (long) (rows - 1) * spec.ldb() + cols;
+        MemorySegment wide = allocate(Math.max(1, span) * Float.BYTES);
+        try {
+            convert(bType, b, DType.F32, wide, span);
+            if (dropout != null && span > 0) {
+                WeightDropouts.applyInPlace(this, dropout, wide, span);
+            }
+            if (hasBias) {
+                gemmBias(spec, a, wide, bias, c);
+            } else {
+                gemm(spec, a, wide, c);
+            }
+        } finally {
+            free(wide);
+        }
     }
 
     // ------------------------------------------------------------------ elementwise

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend that forwards every kernel to another one and times it: wall time and calls per kernel and shape
@@ -172,6 +173,14 @@ public final class ProfilingBackend implements KernelBackend {
     @Override
     public void gemmAddend(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
         timed(() -> gemmLabel(s, " +D"), () -> delegate.gemmAddend(s, a, b, d, c));
+    }
+
+    @Override
+    public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, @Nullable WeightDropout dropout,
+                           MemorySegment bias, MemorySegment c) {
+        timed(() -> gemmLabel(s, " " + bType + (dropout == null ? "" : " dropout")
+                + (bias.equals(MemorySegment.NULL) ? "" : " +bias")),
+                () -> delegate.gemmWeight(s, a, bType, b, dropout, bias, c));
     }
 
     @Override

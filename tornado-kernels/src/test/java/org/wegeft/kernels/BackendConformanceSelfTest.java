@@ -69,10 +69,10 @@ class BackendConformanceSelfTest {
     void suiteCoversEveryKernelOfTheSpi() {
         var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
         // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias,
-        // gemmAddend, the token-major attention pair);
+        // gemmAddend, gemmWeight, the token-major attention pair);
         // the memory and synchronisation defaults are not kernels
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
-                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "attentionTokenMajor",
+                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "attentionTokenMajor",
                         "attentionBackwardTokenMajor").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))
                 .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
@@ -93,6 +93,34 @@ class BackendConformanceSelfTest {
             }
         }
         assertTrue(softmaxCases >= 5, "softmax cases: " + softmaxCases);
+    }
+
+    /** A weight GEMM whose dropout mask comes from another key (the same rate, other elements dropped). */
+    private static final class OtherDropoutKey extends DelegatingBackend {
+        OtherDropoutKey() {
+            super("other-dropout-key", new ScalarBackend());
+        }
+
+        @Override
+        public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, WeightDropout dropout,
+                               MemorySegment bias, MemorySegment c) {
+            delegate.gemmWeight(s, a, bType, b, dropout == null ? null : new WeightDropout(dropout.key() + 1,
+                    dropout.p()), bias, c);
+        }
+    }
+
+    @Test
+    void weightGemmWithAnotherDropoutMaskIsCaught() {
+        KernelBackend broken = new OtherDropoutKey();
+        List<ConformanceCase> dropped = ConformanceSuite.cases().stream()
+                .filter(c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout") && !c.shape().contains(
+                        " k=0 "))
+                .toList();
+        assertTrue(dropped.size() >= 20, "dropout cases: " + dropped.size());
+        for (ConformanceCase c : dropped) {
+            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
+                    "the suite must reject " + c.displayName());
+        }
     }
 
     @Test

@@ -30,6 +30,7 @@ final class ConformanceSuite {
     static List<ConformanceCase> cases() {
         List<ConformanceCase> all = new ArrayList<>();
         all.addAll(GemmConformance.cases());
+        all.addAll(WeightGemmConformance.cases());
         all.addAll(ElementwiseConformance.cases());
         all.addAll(NormConformance.cases());
         all.addAll(ModelConformance.cases());

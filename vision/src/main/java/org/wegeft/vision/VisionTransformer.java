@@ -14,6 +14,7 @@ import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Param;
 import org.wegeft.nn.Slot;
+import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.CheckpointKeep;
@@ -101,7 +102,11 @@ public final class VisionTransformer extends Module {
             try (in) {
                 if (checkpoint) {
                     List<Tensor> params = block.trainableParameters().values().stream().toList();
-                    x = Functional.checkpoint((h, cs) -> block.forward(h), in, List.of(), params, checkpointKeep);
+                    Runnable rewind = Stochastic.rewinder(block);   // the recomputation draws the forward's masks
+                    x = Functional.checkpoint((h, cs) -> {
+                        rewind.run();
+                        return block.forward(h);
+                    }, in, List.of(), params, checkpointKeep);
                 } else {
                     x = block.forward(in);
                 }

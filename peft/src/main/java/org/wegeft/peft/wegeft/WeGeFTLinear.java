@@ -9,6 +9,7 @@ import org.wegeft.peft.AdapterWeight;
 import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
 import org.wegeft.tensor.Functional;
+import org.wegeft.kernels.WeightDropout;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -87,15 +88,21 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
         return usesRepresentationForm() ? forwardRepresentation(x) : forwardGenerator(x);
     }
 
-    /** y = x Wᵀ + b + s · (x psiᵀ)(drop(W) phiᵀ)ᵀ. x: (..., d_in) → (..., d_out). */
+    /**
+     * y = x Wᵀ + b + s · (x psiᵀ)(drop(W) phiᵀ)ᵀ. x: (..., d_in) → (..., d_out). In training with dropout, drop(W)
+     * is generated inside the two GEMMs that read W for the generator (forward, and phi's gradient in backward)
+     * from one key drawn per call: no weight-shaped tensor is made.
+     */
     public Tensor forwardGenerator(Tensor x) {
         Linear base = baseLayer();
         Tensor w = base.weight();
+        boolean drops = isTraining() && dropout > 0f;
         try (Tensor y = base.forward(x);                                           // (..., d_out)
-                Tensor wd = Functional.dropout(w, dropout, isTraining(), rng);    // (d_out, d_in)
-                Tensor wPhi = Functional.linear(wd, phi.weight(), null);           // (d_out, r)
+                Tensor phiW = drops                                                // (r, d_out) = (drop(W) phiᵀ)ᵀ
+                        ? Functional.linear(phi.weight(), w, null, new WeightDropout(rng.nextLong(), dropout))
+                        : Functional.linear(phi.weight(), w, null);
                 Tensor xPsi = Functional.linear(x, psi.weight(), null);            // (..., r)
-                Tensor upd = Functional.linear(xPsi, wPhi, null);                  // (..., d_out)
+                Tensor upd = xPsi.matmul(phiW);                                     // (..., d_out)
                 Tensor scaled = upd.mul(scale)) {
             return y.add(scaled);
         }

@@ -2,6 +2,7 @@ package org.wegeft.kernels.cpu;
 
 import java.lang.foreign.MemorySegment;
 
+import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.DType;
@@ -10,6 +11,7 @@ import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.Parallel;
 import org.wegeft.kernels.ReduceOp;
 import org.wegeft.kernels.UnaryOp;
+import org.wegeft.kernels.WeightDropout;
 
 /**
  * The multi-threaded SIMD CPU backend ("cpu"): Vector API loops, parallel over rows or fixed element blocks
@@ -70,6 +72,21 @@ public final class CpuBackend implements KernelBackend {
             CpuGemm.gemmAddend(spec, a, b, d, c);
         } else {
             KernelBackend.super.gemmAddend(spec, a, b, d, c);
+        }
+    }
+
+    /**
+     * A half-precision or dropped weight is widened and dropped as the blocked GEMM packs it; skinny and degenerate
+     * products take the default path (a widened copy first).
+     */
+    @Override
+    public void gemmWeight(GemmSpec spec, MemorySegment a, DType bType, MemorySegment b,
+                           @Nullable WeightDropout dropout, MemorySegment bias, MemorySegment c) {
+        boolean plain = bType == DType.F32 && dropout == null;
+        if (!plain && CpuGemm.takesWeight(spec, !bias.equals(MemorySegment.NULL))) {
+            CpuGemm.gemmWeight(spec, a, WeightRead.of(bType, dropout), b, bias, c);
+        } else {
+            KernelBackend.super.gemmWeight(spec, a, bType, b, dropout, bias, c);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.wegeft.kernels.cpu.GemmKernels.NR;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
 
@@ -57,7 +58,28 @@ public final class CpuGemm {
 
     /** {@code C_b = alpha·op(A_b)·op(B_b) + beta·C_b} for every b in the batch; see KernelBackend.gemm. */
     public static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, Parallel.threads());
+        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, null, Parallel.threads());
+    }
+
+    /**
+     * Whether the blocked kernel takes a product whose B is read through a {@link WeightRead} (with a bias only when
+     * beta = 0): any non-empty product with k &gt; 0 and alpha ≠ 0 that {@link GemmSkinny} does not take.
+     */
+    static boolean takesWeight(GemmSpec spec, boolean hasBias) {
+        return !GemmSkinny.takes(spec) && spec.k() > 0 && spec.alpha() != 0f && spec.m() > 0 && spec.n() > 0
+                && (!hasBias || spec.beta() == 0f);
+    }
+
+    /**
+     * {@link #gemm} (with a bias added in the tiles' store, or {@link MemorySegment#NULL}) whose B is widened and
+     * dropped as it is packed ({@link WeightPacking}); the product must be one {@link #takesWeight} takes.
+     */
+    static void gemmWeight(GemmSpec spec, MemorySegment a, WeightRead w, MemorySegment b, MemorySegment bias,
+                           MemorySegment c) {
+        if (!takesWeight(spec, !bias.equals(MemorySegment.NULL))) {
+            throw new IllegalArgumentException("gemmWeight: not a blocked product: " + spec);
+        }
+        gemm(spec, a, b, c, bias, MemorySegment.NULL, w, Parallel.threads());
     }
 
     /**
@@ -80,7 +102,7 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
                     + spec);
         }
-        gemm(spec, a, b, c, bias, MemorySegment.NULL, Parallel.threads());
+        gemm(spec, a, b, c, bias, MemorySegment.NULL, null, Parallel.threads());
     }
 
     /**
@@ -93,12 +115,15 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmAddend: the fused addend needs beta = 0, batch 1 and a blocked "
                     + "product, got " + spec);
         }
-        gemm(spec, a, b, c, MemorySegment.NULL, d, shareable(d) ? Parallel.threads() : 1);
+        gemm(spec, a, b, c, MemorySegment.NULL, d, null, shareable(d) ? Parallel.threads() : 1);
     }
 
-    /** The product on at most {@code maxThreads} threads (the caller's included); bias and addend may be NULL. */
+    /**
+     * The product on at most {@code maxThreads} threads (the caller's included); bias and addend may be NULL, and
+     * {@code w} is null for a plain float32 B.
+     */
     private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-                             MemorySegment addend, int maxThreads) {
+                             MemorySegment addend, @Nullable WeightRead w, int maxThreads) {
         int m = spec.m();
         int n = spec.n();
         if (m == 0 || n == 0) {
@@ -118,14 +143,14 @@ public final class CpuGemm {
                 && (work < BATCH_SPLIT_WORK || batch % threads == 0 || batch >= 4 * threads)) {
             Parallel.forRange(batch, 1, (from, to) -> {
                 for (int bi = from; bi < to; bi++) {
-                    product(spec, a, b, c, bias, addend, bi, 1);
+                    product(spec, a, b, c, bias, addend, w, bi, 1);
                 }
             });
             return;
         }
         int helpers = work < THREADING_WORK ? 1 : threads;
         for (int bi = 0; bi < batch; bi++) {
-            product(spec, a, b, c, bias, addend, bi, helpers);
+            product(spec, a, b, c, bias, addend, w, bi, helpers);
         }
     }
 
@@ -134,12 +159,13 @@ public final class CpuGemm {
      * (attention's per-head products), where handing units to helpers would only make the threads contend.
      */
     static void gemmSerial(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, 1);
+        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, null, 1);
     }
 
     /** One product of the batch, on up to {@code threads} threads. */
     private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
-                                MemorySegment bias, MemorySegment addend, int bi, int threads) {
+                                MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, int bi,
+                                int threads) {
         long offA = bi * spec.strideA();
         long offB = bi * spec.strideB();
         long offC = bi * spec.strideC();
@@ -154,13 +180,13 @@ public final class CpuGemm {
             for (int k0 = 0; k0 < k; k0 += kChunk) {
                 GemmSpec part = new GemmSpec(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
                         spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc(), 1, 0, 0, 0);
-                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL, k0 == 0 ? addend : MemorySegment.NULL,
+                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL, k0 == 0 ? addend : MemorySegment.NULL, w,
                         offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
                         offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);
             }
             return;
         }
-        productAt(spec, a, b, c, bias, addend, offA, offB, offC, threads);
+        productAt(spec, a, b, c, bias, addend, w, offA, offB, offC, threads);
     }
 
     /** Most columns of one packed B block (≤ B_BLOCK floats) for an inner dimension k. */
@@ -170,9 +196,12 @@ public final class CpuGemm {
 
     /** One product of batch 1 at the given element offsets of A, B and C. */
     private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
-                                  MemorySegment bias, MemorySegment addend, long offA, long offB, long offC,
-                                  int threads) {
+                                  MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, long offA,
+                                  long offB, long offC, int threads) {
         if (GemmSkinny.takes(spec)) {
+            if (w != null) {
+                throw new IllegalStateException("a weight read through WeightRead needs the blocked kernel: " + spec);
+            }
             GemmSkinny.product(spec, a, b, c, offA, offB, offC, threads);
             return;
         }
@@ -199,7 +228,7 @@ public final class CpuGemm {
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
-            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, offA, offB, offC, jc, nb, panels, kBlocks, kc,
+            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, offA, offB, offC, jc, nb, panels, kBlocks, kc,
                     ws.b((long) k * panels * NR), ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import jdk.incubator.vector.FloatVector;
 
+import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.GemmSpec;
 
 /**
@@ -36,6 +37,8 @@ final class GemmJob {
     /** Added to C on the first k block instead of beta·C (laid out like C), or {@link MemorySegment#NULL}. */
     private final MemorySegment addend;
     private final boolean hasAddend;
+    /** How B is read when it is a weight in another dtype or with dropout; null for a plain float32 B. */
+    private final @Nullable WeightRead weight;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -54,7 +57,7 @@ final class GemmJob {
     private volatile Throwable failure;
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-            MemorySegment addend, long offA, long offB, long offC,
+            MemorySegment addend, @Nullable WeightRead weight, long offA, long offB, long offC,
             int jc, int nb, int panels, int kBlocks, int kc, float[] bp, AtomicIntegerArray flags, int unitRows,
             int rowBlocks, int colGroups) {
         this.spec = spec;
@@ -65,6 +68,7 @@ final class GemmJob {
         this.hasBias = !bias.equals(MemorySegment.NULL);
         this.addend = addend;
         this.hasAddend = !addend.equals(MemorySegment.NULL);
+        this.weight = weight;
         this.offA = offA;
         this.offB = offB;
         this.offC = offC;
@@ -176,8 +180,13 @@ final class GemmJob {
         if (flags.compareAndSet(f, GemmWorkspace.FREE, GemmWorkspace.PACKING)) {
             int j = jc + jr * NR;
             try {
-                GemmPacking.packB(spec, b, offB, pc, kcq, j, Math.min(NR, spec.n() - j), bp,
-                        (int) (bBase + (long) jr * kcq * NR));
+                int cols = Math.min(NR, spec.n() - j);
+                int dst = (int) (bBase + (long) jr * kcq * NR);
+                if (weight == null) {
+                    GemmPacking.packB(spec, b, offB, pc, kcq, j, cols, bp, dst);
+                } else {
+                    WeightPacking.packB(spec, weight, b, offB, pc, kcq, j, cols, bp, dst);
+                }
             } catch (Throwable t) {
                 if (failure == null) {
                     failure = t;

@@ -143,7 +143,7 @@ final class GemmPacking {
      * 16 row loads, four stages of 16 two-vector permutes, 16 stores (16-lane vectors only). Unrolled by hand for
      * the same reason as the micro-kernels: C2 keeps the 16 rows in registers only as separate locals.
      */
-    private static void transpose16(MemorySegment b, long src, long ld, float[] bp, int dst) {
+    static void transpose16(MemorySegment b, long src, long ld, float[] bp, int dst) {
         FloatVector v0 = FloatVector.fromMemorySegment(S, b, (src + 0 * ld) * Float.BYTES, NATIVE);
         FloatVector v1 = FloatVector.fromMemorySegment(S, b, (src + 1 * ld) * Float.BYTES, NATIVE);
         FloatVector v2 = FloatVector.fromMemorySegment(S, b, (src + 2 * ld) * Float.BYTES, NATIVE);

@@ -1,10 +1,13 @@
 package org.wegeft.kernels.cpu;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Per-thread GEMM scratch, grown on demand and reused across calls: the packed A block of this thread, the
- * packed B block it shares with its helpers when it drives a GEMM, the micro-tile, and the B panel flags.
+ * packed B block it shares with its helpers when it drives a GEMM, the micro-tile, a widened weight block, and the
+ * B panel flags.
  */
 final class GemmWorkspace {
 
@@ -18,6 +21,8 @@ final class GemmWorkspace {
     float[] a = new float[0];
     float[] b = new float[0];
     final float[] tile = new float[12 * GemmKernels.NR];
+    /** 16×16 floats of native memory: a block of a half-precision weight widened before it is transposed. */
+    final MemorySegment wide = Arena.ofAuto().allocate(16 * 16 * Float.BYTES, 64);
     AtomicIntegerArray flags = new AtomicIntegerArray(0);
 
     private GemmWorkspace() {

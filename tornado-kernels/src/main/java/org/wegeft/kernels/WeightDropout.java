@@ -1,0 +1,61 @@
+package org.wegeft.kernels;
+
+/**
+ * Inverted dropout of a GEMM's weight operand, generated where the weight is read and never stored: element
+ * {@code e} of the weight buffer (its index counted from the buffer's first element, so row·ld + column of a
+ * matrix) is kept when {@link #bits}{@code (e)}, read as an unsigned 32-bit number, is at least
+ * {@link #threshold()} = round(p·2³²); a kept element is multiplied by {@link #scale()} = 1/(1−p) in float32, a
+ * dropped one is 0. The bits are a counter-based hash of (key, e), so the same key regenerates the same mask in
+ * backward, on any backend, in any order of the elements.
+ *
+ * @param key 64 random bits chosen per use (per step and layer); equal keys give equal masks
+ * @param p   probability of dropping an element, in [0, 1)
+ */
+public record WeightDropout(long key, float p) {
+
+    private static final int GOLDEN = 0x9E3779B9;
+
+    public WeightDropout {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("weight dropout probability must be in [0, 1), got " + p);
+        }
+    }
+
+    /** What a kept element is multiplied by: 1/(1−p). */
+    public float scale() {
+        return 1f / (1f - p);
+    }
+
+    /** The unsigned threshold round(p·2³²) as a long in [0, 2³²). */
+    public long threshold() {
+        return Math.min(0xFFFF_FFFFL, Math.round(p * 4294967296.0));
+    }
+
+    /** The 32 key bits the hash uses: both halves of the key folded together. */
+    public int key32() {
+        return (int) (key ^ (key >>> 32));
+    }
+
+    /**
+     * The 32 random bits of element {@code e}: murmur3's finaliser of {@code e·0x9E3779B9 ^ key32}. Only the low
+     * 32 bits of e count, so a weight operand holds fewer than 2³² elements.
+     */
+    public static int bits(int key32, long e) {
+        int h = (int) e * GOLDEN ^ key32;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ h >>> 16;
+    }
+
+    /** Whether element {@code e} is kept. */
+    public boolean keeps(long e) {
+        return Integer.toUnsignedLong(bits(key32(), e)) >= threshold();
+    }
+
+    /** The element's value after dropout: {@code w·scale} when kept, else 0. */
+    public float apply(long e, float w) {
+        return keeps(e) ? w * scale() : 0f;
+    }
+}

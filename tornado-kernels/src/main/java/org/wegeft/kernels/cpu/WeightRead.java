@@ -1,0 +1,124 @@
+package org.wegeft.kernels.cpu;
+
+import static org.wegeft.kernels.cpu.GemmKernels.L;
+import static org.wegeft.kernels.cpu.GemmKernels.S;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.DType;
+import org.wegeft.kernels.WeightDropout;
+
+/**
+ * How a GEMM reads its weight operand B: stored as F32, BF16 or F16 and widened to float32 in registers, then, with a
+ * {@link WeightDropout}, dropped or scaled lane by lane from the counter-based hash of each element's index. One
+ * vector load ({@link #load}) and its scalar twin ({@link #get}) give the same bits as converting the whole weight
+ * and applying the dropout element by element (the SPI's reference).
+ */
+final class WeightRead {
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final int[] IOTA = new int[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            IOTA[i] = i;
+        }
+    }
+
+    private final DType dtype;
+    private final boolean drops;
+    private final int key32;
+    /** The unsigned threshold with its top bit flipped, for a signed comparison. */
+    private final int threshold;
+    private final float scale;
+
+    private WeightRead(DType dtype, @Nullable WeightDropout dropout) {
+        this.dtype = dtype;
+        this.drops = dropout != null;
+        this.key32 = dropout == null ? 0 : dropout.key32();
+        this.threshold = dropout == null ? 0 : (int) dropout.threshold() ^ Integer.MIN_VALUE;
+        this.scale = dropout == null ? 1f : dropout.scale();
+    }
+
+    static WeightRead of(DType dtype, @Nullable WeightDropout dropout) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("a GEMM weight must be F32, BF16 or F16, got " + dtype);
+        }
+        return new WeightRead(dtype, dropout);
+    }
+
+    /** L consecutive elements of B starting at element e, as float32 after dropout. */
+    FloatVector load(MemorySegment b, long e) {
+        FloatVector v = switch (dtype) {
+            case BF16 -> bf16(b, e);
+            case F16 -> f16(b, e);
+            default -> FloatVector.fromMemorySegment(S, b, e * Float.BYTES, NATIVE);
+        };
+        return drops ? drop(v, e) : v;
+    }
+
+    /** Element e of B as float32 after dropout: {@link #load}'s scalar twin. */
+    float get(MemorySegment b, long e) {
+        float w = switch (dtype) {
+            case BF16 -> Float.intBitsToFloat(b.getAtIndex(SHORT, e) << 16);
+            case F16 -> Float.float16ToFloat(b.getAtIndex(SHORT, e));
+            default -> b.getAtIndex(F, e);
+        };
+        if (!drops) {
+            return w;
+        }
+        return (WeightDropout.bits(key32, e) ^ Integer.MIN_VALUE) >= threshold ? w * scale : 0f;
+    }
+
+    private static IntVector halves(MemorySegment b, long e) {
+        ShortVector h = ShortVector.fromMemorySegment(H, b, e * 2, NATIVE);
+        return (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
+    }
+
+    private static FloatVector bf16(MemorySegment b, long e) {
+        return halves(b, e).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * IEEE half to float32 by bits, as {@code Float.float16ToFloat}: a normal number moves its exponent bias from
+     * 15 to 127; a subnormal is its mantissa times 2⁻²⁴; infinities and NaNs keep their mantissa under an all-ones
+     * exponent (a NaN made quiet).
+     */
+    private static FloatVector f16(MemorySegment b, long e) {
+        IntVector h = halves(b, e);
+        IntVector mag = h.and(0x7fff);
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector normal = mag.lanewise(VectorOperators.LSHL, 13).add(112 << 23);
+        IntVector special = mag.lanewise(VectorOperators.LSHL, 13).or(0x7f800000);
+        special = special.blend(special.or(0x00400000), mag.compare(VectorOperators.GT, 0x7c00));   // NaNs: quiet
+        IntVector sub = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector bits = normal.blend(special, mag.compare(VectorOperators.GE, 0x7c00))
+                .blend(sub, mag.compare(VectorOperators.LT, 0x400));
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    private FloatVector drop(FloatVector v, long e) {
+        IntVector h = IntVector.fromArray(I, IOTA, 0).add((int) e).mul(0x9E3779B9).lanewise(VectorOperators.XOR, key32);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
+        VectorMask<Integer> keep = h.lanewise(VectorOperators.XOR, Integer.MIN_VALUE)
+                .compare(VectorOperators.GE, threshold);
+        return FloatVector.zero(S).blend(v.mul(scale), keep.cast(S));
+    }
+}

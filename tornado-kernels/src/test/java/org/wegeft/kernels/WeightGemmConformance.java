@@ -1,0 +1,144 @@
+package org.wegeft.kernels;
+
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.scalar.ScalarBackend;
+
+/**
+ * {@link KernelBackend#gemmWeight} conformance: B stored as F32, BF16 or F16, with and without a weight dropout, over
+ * both orientations of B (a linear layer's forward reads W transposed, its input gradient plain), odd sizes, padded
+ * leading dimensions, a bias, a batch, several k blocks and several column blocks. The reference is the SPI's default
+ * (widen, drop, then the float32 product), within 1e-4 of |α|·Σ|a||b|·scale + |β||c| + |bias|.
+ */
+final class WeightGemmConformance {
+    private static final double RTOL = 1e-4;
+    private static final DType[] WEIGHT_TYPES = {DType.F32, DType.BF16, DType.F16};
+
+    private WeightGemmConformance() {
+    }
+
+    static List<ConformanceCase> cases() {
+        List<ConformanceCase> cases = new ArrayList<>();
+        WeightDropout drop = new WeightDropout(0x5DEECE66DL, 0.1f);
+        for (DType t : WEIGHT_TYPES) {
+            for (WeightDropout d : new WeightDropout[] {null, drop}) {
+                if (t == DType.F32 && d == null) {
+                    continue;   // the plain float32 product is gemm's
+                }
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        cases.add(weight(GemmConformance.tight(ta, tb, 37, 70, 45, 1f, 0f, 1), t, d, false));
+                    }
+                }
+                cases.add(weight(GemmConformance.tight(false, true, 256, 200, 130, 1f, 0f, 1), t, d, true));
+                cases.add(weight(GemmConformance.padded(false, true, 33, 47, 40, 0, 3, 2, 1f, 0f), t, d, false));
+                cases.add(weight(GemmConformance.padded(false, false, 29, 50, 33, 1, 5, 0, -0.5f, 0.5f), t, d, false));
+                cases.add(weight(GemmConformance.sharedB(false, true, 3, 17, 40, 33, 1f, 0f), t, d, false));
+            }
+        }
+        // several k blocks, and a deep product split along k (an LM head's input gradient)
+        cases.add(weight(GemmConformance.tight(false, true, 50, 70, 2200, 1f, 0f, 1), DType.BF16, drop, true));
+        cases.add(weight(GemmConformance.tight(false, false, 20, 200, 30_000, 1f, 0f, 1), DType.BF16, null, false));
+        cases.add(weight(GemmConformance.tight(false, false, 64, 96, 2100, 1f, 0f, 1), DType.F16, drop, false));
+        // products the blocked kernel does not take (skinny, k = 0) still follow the contract
+        cases.add(weight(GemmConformance.tight(false, true, 3, 8, 20, 1f, 0f, 1), DType.BF16, drop, false));
+        cases.add(weight(GemmConformance.tight(false, true, 4, 5, 0, 1f, 0f, 1), DType.BF16, null, true));
+        return cases;
+    }
+
+    private static ConformanceCase weight(GemmSpec s, DType bType, @Nullable WeightDropout d, boolean bias) {
+        String shape = GemmConformance.describe(s) + " B " + bType + (d == null ? "" : " dropout " + d.p())
+                + (bias ? " +bias" : "");
+        long seed = shape.hashCode();
+        int batch = s.batch();
+        int rowsA = s.transA() ? s.k() : s.m();
+        int colsA = s.transA() ? s.m() : s.k();
+        int rowsB = s.transB() ? s.n() : s.k();
+        int colsB = s.transB() ? s.k() : s.n();
+        int batchB = s.strideB() == 0 ? 1 : batch;
+        return new ConformanceCase("gemmWeight", shape, (ref, cand) -> {
+            Random rng = new Random(seed);
+            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda());
+            float[] bWide = operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb());
+            float[] biasRow = bias ? operand(rng, 1, 0, 1, s.n(), s.n()) : null;
+            float[] c = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc());
+            if (s.beta() == 0f) {
+                java.util.Arrays.fill(c, Float.NaN);    // must not be read
+            }
+            short[] bHalf = bType == DType.F32 ? null : half(bType, bWide);
+            float[] expected = run(ref, s, a, bType, bWide, bHalf, d, biasRow, c);
+            float[] actual = run(cand, s, a, bType, bWide, bHalf, d, biasRow, c);
+            // bound: |α|·|A|·|B|·scale + |β|·|C| + |bias|, on absolute values by the scalar product
+            float scale = d == null ? 1f : d.scale();
+            float[] absB = new float[bWide.length];
+            for (int i = 0; i < absB.length; i++) {
+                absB[i] = Math.abs(bWide[i]) * scale * 1.01f;
+            }
+            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()),
+                    Math.abs(s.beta()), s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
+            float[] bound = run(new ScalarBackend(), absSpec, abs(a), DType.F32, absB, null, null,
+                    biasRow == null ? null : abs(biasRow), abs(c));
+            double[] tol = new double[bound.length];
+            for (int i = 0; i < tol.length; i++) {
+                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
+            }
+            TestBuffers.assertWithin(cand.name() + " gemmWeight " + shape + " output C", expected, actual, tol);
+        });
+    }
+
+    /** Random values in [−1, 1) in the used part, NaN in padding and gaps (never read). */
+    private static float[] operand(Random rng, int batch, long stride, int rows, int cols, int ld) {
+        float[] v = new float[(int) Math.max(1, (batch - 1) * stride + (long) rows * ld)];
+        java.util.Arrays.fill(v, Float.NaN);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    v[(int) (b * stride) + r * ld + c] = rng.nextFloat() * 2 - 1;
+                }
+            }
+        }
+        return v;
+    }
+
+    /** The values as BF16 or F16 bits (round to nearest even, as the scalar reference converts). */
+    private static short[] half(DType t, float[] v) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = TestBuffers.floats(arena, v);
+            MemorySegment dst = arena.allocate(JAVA_SHORT, v.length);
+            new ScalarBackend().convert(DType.F32, src, t, dst, v.length);
+            return dst.toArray(JAVA_SHORT);
+        }
+    }
+
+    private static float[] abs(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.abs(v[i]);
+        }
+        return out;
+    }
+
+    private static float[] run(KernelBackend backend, GemmSpec s, float[] a, DType bType, float[] bWide,
+                               short @Nullable [] bHalf, @Nullable WeightDropout d, float @Nullable [] bias,
+                               float[] c) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment b;
+            if (bHalf == null) {
+                b = TestBuffers.floats(arena, bWide);
+            } else {
+                b = arena.allocate(JAVA_SHORT, bHalf.length);
+                MemorySegment.copy(bHalf, 0, b, JAVA_SHORT, 0, bHalf.length);
+            }
+            MemorySegment cs = TestBuffers.floats(arena, c);
+            backend.gemmWeight(s, TestBuffers.floats(arena, a), bType, b, d,
+                    bias == null ? MemorySegment.NULL : TestBuffers.floats(arena, bias), cs);
+            return TestBuffers.toArray(cs, c.length);
+        }
+    }
+}
