@@ -87,6 +87,12 @@ final class GemmConformance {
         cases.add(gemmAddend(tight(false, false, 12, 9, 40, 1f, 0f, 1)));
         // deep: B exceeds one packed block and k > n, so the product is split along k (bias or D with the first part)
         cases.add(gemmBias(tight(false, false, 20, 200, 30_000, 1f, 0f, 1)));
+        // decoding: at most four rows against a transposed B, read in place
+        for (int m : new int[] {1, 3, 4}) {
+            cases.add(gemm(tight(false, true, m, 1001, 70, 1f, 0f, 1)));
+            cases.add(gemm(padded(false, true, m, 301, 523, 3, 5, 2, -0.5f, 1.5f)));
+            cases.add(gemmBias(tight(false, true, m, 130, 16, 2f, 0f, 1)));
+        }
         cases.add(gemmAddend(tight(false, false, 20, 200, 30_000, 1f, 0f, 1)));
         return cases;
     }

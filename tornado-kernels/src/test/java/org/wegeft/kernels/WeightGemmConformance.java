@@ -40,6 +40,9 @@ final class WeightGemmConformance {
                 cases.add(weight(GemmConformance.padded(false, true, 33, 47, 40, 0, 3, 2, 1f, 0f), t, d, false));
                 cases.add(weight(GemmConformance.padded(false, false, 29, 50, 33, 1, 5, 0, -0.5f, 0.5f), t, d, false));
                 cases.add(weight(GemmConformance.sharedB(false, true, 3, 17, 40, 33, 1f, 0f), t, d, false));
+                // decoding: one row, or a few, against the weight read in place
+                cases.add(weight(GemmConformance.tight(false, true, 1, 301, 77, 1f, 0f, 1), t, d, true));
+                cases.add(weight(GemmConformance.padded(false, true, 3, 66, 40, 2, 7, 1, 1f, 0.5f), t, d, false));
             }
         }
         // several k blocks, and a deep product split along k (an LM head's input gradient)

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.DType;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
 
@@ -33,11 +34,14 @@ import org.wegeft.kernels.Parallel;
  * over the batch instead; products under ~64³ run on the calling thread. Packed buffers are per-thread arrays
  * reused across calls ({@link GemmWorkspace}). {@code alpha == 0} or {@code k == 0} reads neither A nor B
  * (BLAS semantics). Products whose whole result is at most 16 rows by one vector go to {@link GemmSkinny}'s direct
- * kernel instead; a low-rank adapter's products (one dimension r) stay here.
+ * kernel instead, and products of at most four rows against a transposed B (decoding) to {@link GemmVector}'s, which
+ * reads B once in place; a low-rank adapter's products (one dimension r) stay here.
  */
 public final class CpuGemm {
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** A plain float32 B, for kernels that read B through a {@link WeightRead}. */
+    private static final WeightRead PLAIN = WeightRead.of(DType.F32, null);
     /** Rows of the main micro-kernel. */
     private static final int MR = 12;
     /** Largest inner-dimension block ({@link GemmKernels#KC}). */
@@ -198,6 +202,10 @@ public final class CpuGemm {
     private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
                                   MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, long offA,
                                   long offB, long offC, int threads) {
+        if (GemmVector.takes(spec) && addend.equals(MemorySegment.NULL) && (w == null || !w.drops())) {
+            GemmVector.product(spec, a, offA, w == null ? PLAIN : w, b, offB, bias, c, offC, threads);
+            return;
+        }
         if (GemmSkinny.takes(spec)) {
             if (w != null) {
                 throw new IllegalStateException("a weight read through WeightRead needs the blocked kernel: " + spec);

@@ -55,6 +55,15 @@ final class WeightRead {
         this.scale = dropout == null ? 1f : dropout.scale();
     }
 
+    DType dtype() {
+        return dtype;
+    }
+
+    /** Whether elements are dropped. */
+    boolean drops() {
+        return drops;
+    }
+
     static WeightRead of(DType dtype, @Nullable WeightDropout dropout) {
         if (!dtype.isFloating()) {
             throw new IllegalArgumentException("a GEMM weight must be F32, BF16 or F16, got " + dtype);
@@ -62,7 +71,11 @@ final class WeightRead {
         return new WeightRead(dtype, dropout);
     }
 
-    /** L consecutive elements of B starting at element e, as float32 after dropout. */
+    /**
+     * L consecutive elements of B starting at element e, as float32 after dropout. A loop that calls this sees one
+     * dtype in practice (a model's weights share one); loops that meet several in one run (decoding reads bf16 weights
+     * and the float32 KV cache) call {@link #bf16} and {@link #f16} directly instead, so each stays compiled for one.
+     */
     FloatVector load(MemorySegment b, long e) {
         FloatVector v = switch (dtype) {
             case BF16 -> bf16(b, e);
@@ -90,7 +103,7 @@ final class WeightRead {
         return (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
     }
 
-    private static FloatVector bf16(MemorySegment b, long e) {
+    static FloatVector bf16(MemorySegment b, long e) {
         return halves(b, e).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
@@ -99,7 +112,7 @@ final class WeightRead {
      * 15 to 127; a subnormal is its mantissa times 2⁻²⁴; infinities and NaNs keep their mantissa under an all-ones
      * exponent (a NaN made quiet).
      */
-    private static FloatVector f16(MemorySegment b, long e) {
+    static FloatVector f16(MemorySegment b, long e) {
         IntVector h = halves(b, e);
         IntVector mag = h.and(0x7fff);
         IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);

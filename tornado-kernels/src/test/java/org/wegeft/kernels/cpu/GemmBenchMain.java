@@ -8,13 +8,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.wegeft.kernels.DType;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
+import org.wegeft.kernels.WeightDropout;
 
 /**
  * Throw-away GEMM throughput harness (not a test): same method as tools/bench/torch_gemm.py — warm-up, then
  * the median of 10 runs, GFLOP/s = 2·M·N·K / time. Arguments: square sizes ({@code 1024}) or shapes
- * ({@code 1576x384x1152:NT}, op(A) M×K, op(B) K×N).
+ * ({@code 1576x384x1152:NT}, op(A) M×K, op(B) K×N), optionally with B's dtype and a weight dropout of 0.1
+ * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}), run through {@code CpuBackend.gemmWeight}.
  */
 public final class GemmBenchMain {
 
@@ -33,19 +36,31 @@ public final class GemmBenchMain {
             int n = d.length > 1 ? Integer.parseInt(d[1]) : m;
             int k = d.length > 2 ? Integer.parseInt(d[2]) : m;
             String tr = parts.length > 1 ? parts[1].toUpperCase() : "NN";
-            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T');
+            DType bt = parts.length > 2 ? DType.valueOf(parts[2].toUpperCase()) : DType.F32;
+            boolean drop = parts.length > 3 && parts[3].equals("drop");
+            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T', bt, drop);
         }
     }
 
-    private static void run(int m, int n, int k, boolean ta, boolean tb) {
+    private static void run(int m, int n, int k, boolean ta, boolean tb, DType bt, boolean drop) {
         GemmSpec spec = GemmSpec.of(ta, tb, m, n, k, 1f, 0f);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment a = random(arena, (long) m * k, 1);
-            MemorySegment b = random(arena, (long) k * n, 2);
+            MemorySegment b32 = random(arena, (long) k * n, 2);
+            MemorySegment b = b32;
+            if (bt != DType.F32) {
+                b = arena.allocate((long) k * n * 2, 64);
+                new CpuBackend().convert(DType.F32, b32, bt, b, (long) k * n);
+            }
             MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment bw = b;
+            WeightDropout d = drop ? new WeightDropout(42, 0.1f) : null;
+            CpuBackend be = new CpuBackend();
+            Runnable product = bt == DType.F32 && !drop ? () -> CpuGemm.gemm(spec, a, bw, c)
+                    : () -> be.gemmWeight(spec, a, bt, bw, d, MemorySegment.NULL, c);
             long end = System.nanoTime() + 2_000_000_000L;
             for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
-                CpuGemm.gemm(spec, a, b, c);
+                product.run();
             }
             double[] t = new double[10];
             double[] cpu = new double[10];
@@ -53,7 +68,7 @@ public final class GemmBenchMain {
             for (int i = 0; i < t.length; i++) {
                 long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
-                CpuGemm.gemm(spec, a, b, c);
+                product.run();
                 t[i] = (System.nanoTime() - t0) * 1e-9;
                 cpu[i] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
             }
@@ -64,9 +79,9 @@ public final class GemmBenchMain {
             }
             Arrays.sort(t);
             double med = (t[4] + t[5]) / 2;
-            System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", "
+            System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", \"b\": \"%s\", "
                             + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f}%n", m, n, k,
-                    ta ? "T" : "N", tb ? "T" : "N", Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
+                    ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
                     t[0] * 1e3, t[9] * 1e3);
         }
     }
