@@ -9,8 +9,8 @@ import org.wegeft.kernels.WeightDropout;
 
 /**
  * The nn-style operations (torch.nn.functional's names), all differentiable. Fused kernels sit behind
- * linear, layerNorm, rmsNorm, crossEntropy and scaledDotProductAttention; each equals its unfused
- * composition (tested).
+ * linear, layerNorm, rmsNorm, crossEntropy, linearCrossEntropy and scaledDotProductAttention; each equals its
+ * unfused composition (tested).
  */
 public final class Functional {
     /** torch's default {@code ignore_index}. */
@@ -125,6 +125,23 @@ public final class Functional {
         try (Tensor l = logits.reshape(-1, logits.size(-1)); Tensor t = targets.reshape(-1)) {
             return CrossEntropyOp.apply(l, t, ignoreIndex, labelSmoothing);
         }
+    }
+
+    /**
+     * {@code crossEntropy(linear(hidden, weight, bias), targets, ignoreIndex, labelSmoothing)} without ever holding
+     * the (rows × V) logits or their gradient: a language model's head and loss in one node. Rows go through in
+     * chunks of a few tens of MB of logits, each one GEMM, the cross-entropy kernel and, when recording, the gradient
+     * products; backward only scales the gradients forward produced. Kept for backward: hidden's gradient
+     * (rows × C), and weight's and bias's when they are trainable. A frozen BF16/F16 weight is read in its own dtype.
+     *
+     * @param hidden  (N, C) or (..., C)
+     * @param weight  (V, C) as stored (an LM head or a tied embedding)
+     * @param bias    (V), or null
+     * @param targets I32 (N) or (...), hidden's leading shape
+     */
+    public static Tensor linearCrossEntropy(Tensor hidden, Tensor weight, @Nullable Tensor bias, Tensor targets,
+                                            int ignoreIndex, float labelSmoothing) {
+        return LinearCrossEntropyOp.apply(hidden, weight, bias, targets, ignoreIndex, labelSmoothing);
     }
 
     /**

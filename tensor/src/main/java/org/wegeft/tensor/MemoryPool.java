@@ -110,6 +110,12 @@ final class MemoryPool {
         return peakHeldBytes;
     }
 
+    /** Starts the peak figures over from now: a test measures the peak of one computation. */
+    synchronized void resetPeaks() {
+        peakLiveBytes = liveBytes;
+        peakHeldBytes = liveBytes + cachedBytes;
+    }
+
     long maxCachedBytes() {
         return maxCachedBytes;
     }

@@ -21,7 +21,6 @@ import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.llm.data.Packing;
 import org.wegeft.llm.data.PromptTemplate;
-import org.wegeft.nn.CrossEntropyLoss;
 import org.wegeft.nn.train.LrSchedule;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
@@ -32,7 +31,6 @@ import org.wegeft.peft.LoraConfig;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
 import org.wegeft.peft.WeGeFTConfig;
-import org.wegeft.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -168,13 +166,9 @@ final class LlmTrainCommand implements Callable<Integer> {
                 cfg = cfg.withSchedule(LrSchedule.Kind.COSINE, warmup, 0.0);
             }
             Files.createDirectories(out);
-            CrossEntropyLoss ce = new CrossEntropyLoss();
-            int vocab = lm.config().vocabSize();
-            Trainer<LmBatch> trainer = new Trainer<>(lm, cfg, (mod, b) -> {
-                Tensor logits = lm.forward(b.inputIds(), b.attentionMask(), null, null);  // (B, T, V)
-                long bt = logits.size(0) * logits.size(1);
-                return ce.apply(logits.view(bt, vocab), b.targets().view(bt));
-            }, source);
+            // the head and the loss fused: the (B·T × V) logits are never held
+            Trainer<LmBatch> trainer = new Trainer<>(lm, cfg,
+                    (mod, b) -> lm.loss(b.inputIds(), b.attentionMask(), b.targets()), source);
             trainer.progress(System.err, System.console() != null).metricsFile(out.resolve("metrics.jsonl"));
             if (resumeFrom != null) {
                 trainer.resumeFrom(resumeFrom);
