@@ -37,10 +37,11 @@ import org.wegeft.kernels.ReduceOp;
  */
 final class LinearCrossEntropyOp extends Node {
     /**
-     * Bytes of the chunk buffers together (logits and, when recording, their gradient): 32 MiB by default, so 32 rows
-     * per chunk at a 128,256-word vocabulary, 131 at 32,000. Larger chunks give the GEMMs more rows per pass over W.
+     * Bytes of the chunk buffers together (logits and, when recording, their gradient): 256 MiB by default, so 261
+     * rows per chunk at a 128,256-word vocabulary. Each chunk reads all of W once per product, so a chunk needs a few
+     * hundred rows for the GEMMs to run at full speed rather than at the speed of reading W.
      */
-    static final long CHUNK_BYTES = Long.getLong("wegeft.linearCrossEntropy.chunkBytes", 32L << 20);
+    static final long CHUNK_BYTES = Long.getLong("wegeft.linearCrossEntropy.chunkBytes", 256L << 20);
 
     private final @Nullable Tensor dh;
     private final @Nullable Tensor dw;
