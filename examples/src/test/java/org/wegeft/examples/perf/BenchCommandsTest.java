@@ -132,6 +132,23 @@ class BenchCommandsTest {
     }
 
     @Test
+    void makeModelWritesALlamaTinyFolderThatLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path out = tmp.resolve("llama-tiny");
+        Result r = run("bench", "make-model", "--model", "llama-tiny", "--dtype", "bf16", "--shards", "2", "--out",
+                out.toString(), "--seed", "3");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertEquals("bf16", j.get("dtype").asText());
+        assertEquals(2 * j.get("parameters").asLong(), j.get("bytes").asLong(), "two bytes a parameter");
+        assertEquals("model-00002-of-00002.safetensors", j.get("files").get(1).asText(), r.out());
+        try (org.wegeft.llm.LlamaForCausalLM lm = org.wegeft.llm.LlamaForCausalLM.fromPretrained(out)) {
+            assertEquals(j.get("parameters").asLong(), lm.parameterCount());
+            assertEquals(BenchModel.LLAMA_TINY.build(0).parameterCount(), lm.parameterCount());
+        }
+    }
+
+    @Test
     void badFlagsAreNamed() {
         Result r = run("bench", "train", "--model", "vit-xx", "--method", "wegeft");
         assertEquals(2, r.status());
@@ -148,6 +165,15 @@ class BenchCommandsTest {
         r = run("bench", "train", "--model", "llama-1b", "--method", "lora", "--dtype", "f16");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--dtype") && r.err().contains("f16"), r.err());
+        r = run("bench", "make-model", "--model", "vit-l16", "--out", "unused");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--model") && r.err().contains("vit-l16"), r.err());
+        r = run("bench", "make-model", "--model", "llama-1b", "--dtype", "int8", "--out", "unused");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--dtype") && r.err().contains("int8"), r.err());
+        r = run("bench", "make-model", "--model", "llama-1b", "--out", "unused", "--tokenizer-from", "no/such/dir");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--tokenizer-from"), r.err());
         r = run("bench", "forward", "--model", "llama-tiny", "--runs", "0");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--runs"), r.err());
