@@ -6,12 +6,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code wegeft bench gemm|jmh|soak|data-vs-train|llm-memory|train|forward}. */
+/** {@code wegeft bench gemm|jmh|soak|data-vs-train|llm-memory|train|forward|make-model}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
         subcommands = {BenchGemmCommand.class, BenchJmhCommand.class, BenchSoakCommand.class, BenchAllReduceCommand.class,
                 org.wegeft.examples.vit.BenchDataVsTrainCommand.class,
                 org.wegeft.examples.llmdemo.BenchLlmMemoryCommand.class,
-                org.wegeft.examples.perf.BenchTrainCommand.class, org.wegeft.examples.perf.BenchForwardCommand.class})
+                org.wegeft.examples.perf.BenchTrainCommand.class, org.wegeft.examples.perf.BenchForwardCommand.class,
+                org.wegeft.examples.perf.BenchMakeModelCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -20,6 +21,6 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(),
-                "missing benchmark (gemm, jmh, soak, data-vs-train, llm-memory, train, forward)");
+                "missing benchmark (gemm, jmh, soak, data-vs-train, llm-memory, train, forward, make-model)");
     }
 }

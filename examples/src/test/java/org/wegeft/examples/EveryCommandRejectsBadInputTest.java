@@ -47,6 +47,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench train --rank", "0"),
             Map.entry("wegeft bench train --grad-accumulation", "0"),
             Map.entry("wegeft bench train --gemm-n", "-1"),
+            Map.entry("wegeft bench make-model --shards", "0"),
             Map.entry("wegeft bench forward --batch", "0"),
             Map.entry("wegeft bench forward --seq", "1"),
             Map.entry("wegeft bench forward --rank", "0"),
@@ -148,6 +149,7 @@ class EveryCommandRejectsBadInputTest {
     private static final Map<String, String> ANY_VALUE = Map.ofEntries(
             Map.entry("wegeft bench soak --seed", "every long is a seed"),
             Map.entry("wegeft bench train --seed", "every long is a seed"),
+            Map.entry("wegeft bench make-model --seed", "every long is a seed"),
             Map.entry("wegeft llm generate --seed", "every long is a seed"),
             Map.entry("wegeft llm train --seed", "every long is a seed"),
             Map.entry("wegeft demo vit --seed", "every long is a seed"),

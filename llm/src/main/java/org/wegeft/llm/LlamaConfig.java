@@ -144,6 +144,14 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
                 slidingWindow);
     }
 
+    /** The same config with {@code torch_dtype} set (informational: the dtype its weights are saved in). */
+    public LlamaConfig withTorchDtype(String dtype) {
+        return new LlamaConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numKeyValueHeads, headDim, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling,
+                tieWordEmbeddings, attentionBias, mlpBias, hiddenAct, bosTokenIds, eosTokenIds, padTokenId, dtype,
+                initializerRange, slidingWindow);
+    }
+
     public LlamaConfig withEosTokenIds(List<Integer> eos) {
         return new LlamaConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
                 numKeyValueHeads, headDim, maxPositionEmbeddings, rmsNormEps, ropeTheta, ropeScaling,

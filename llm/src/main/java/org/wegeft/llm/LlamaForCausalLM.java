@@ -50,6 +50,17 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         this(config, new RandomWeights(seed, config.initializerRange()));
     }
 
+    /**
+     * A freshly initialised model whose frozen pretrained weights are stored in {@code weights}, as a checkpoint
+     * saved in that dtype loads: with BF16 or F16 every Linear weight and the embedding table (lm_head's too) is
+     * that dtype and frozen, the norms stay trainable float32. The values are the float32 init of {@code seed}
+     * rounded, and no large weight exists in float32 on the way (a 1B-parameter model never needs 5 GB).
+     * @param weights F32, BF16 or F16
+     */
+    public LlamaForCausalLM(LlamaConfig config, long seed, DType weights) {
+        this(config, new RandomWeights(seed, config.initializerRange(), weights, RandomWeights.BLOCK));
+    }
+
     LlamaForCausalLM(LlamaConfig config, WeightSource w) {
         this.config = config;
         this.model = registerModule("model", new LlamaModel("model.", config, w));

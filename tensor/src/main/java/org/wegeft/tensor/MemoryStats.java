@@ -45,6 +45,20 @@ public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes, 
         return current();
     }
 
+    /**
+     * Frees every block the pool keeps for reuse, so that it leaves the resident set; returns the bytes freed. For
+     * the end of a phase whose block sizes will not come back, e.g. a model's float32 weights replaced by bf16
+     * copies before training: cached, those blocks would stay resident (up to the pool's cap) all run long.
+     */
+    public static long releaseCached() {
+        MemoryPool p = MemoryPool.get();
+        synchronized (p) {
+            long cached = p.cachedBytes();
+            p.trim();
+            return cached;
+        }
+    }
+
     /** Live plus cached: all off-heap bytes the pool holds. */
     public long heldBytes() {
         return liveBytes + cachedBytes;

@@ -103,6 +103,14 @@ class MemoryTest {
         assertEquals(before, MemoryStats.settled().liveBytes());
     }
 
+    @Test
+    void releasingTheCacheFreesClosedBlocks() {
+        Tensor.randn(2, 512, 1024).close();                  // 2 MB back into the cache
+        assertTrue(MemoryStats.current().cachedBytes() >= 2 << 20);
+        assertTrue(MemoryStats.releaseCached() >= 2 << 20);
+        assertEquals(0, MemoryStats.current().cachedBytes());
+    }
+
     /** Drops the only reference to t without closing it (a call of its own, so no local variable keeps it). */
     private static void forget(Tensor t) {
         assertEquals(256 * 1024, t.numel());

@@ -136,8 +136,9 @@ public final class BenchForwardCommand implements Callable<Integer> {
     private static float[] input(BenchModel m, int b, int t) {
         SplittableRandom rng = new SplittableRandom(7);
         float[] x = new float[m.isLlm() ? b * t : b * 3 * BenchModel.IMAGE * BenchModel.IMAGE];
+        int vocab = m.isLlm() ? m.vocab() : 0;
         for (int i = 0; i < x.length; i++) {
-            x[i] = m.isLlm() ? rng.nextInt(BenchModel.VOCAB) : (float) (rng.nextDouble() * 2 - 1);
+            x[i] = m.isLlm() ? rng.nextInt(vocab) : (float) (rng.nextDouble() * 2 - 1);
         }
         return x;
     }

@@ -8,13 +8,13 @@ import picocli.CommandLine.ParameterException;
 
 /** The {@code --model}, {@code --batch} and {@code --seq} options of {@code bench train} and {@code bench forward}. */
 final class BenchShapeOptions {
-    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|llama-tiny")
+    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-1b")
     String model = "";
 
-    @Option(names = "--batch", description = "images or sequences per step (default: 8 for ViT, 4 for llama-tiny)")
+    @Option(names = "--batch", description = "images or sequences per step (default: 8 for a ViT, 4 for llama-tiny, 1 for llama-1b)")
     @Nullable Integer batch;
 
-    @Option(names = "--seq", description = "tokens per sequence (llama-tiny only; default 256)")
+    @Option(names = "--seq", description = "tokens per sequence (language models only; default 256)")
     @Nullable Integer seq;
 
     /** A benchmark model with its batch and sequence length (0 for a ViT). */
@@ -34,9 +34,10 @@ final class BenchShapeOptions {
     Shape resolve(CommandSpec spec) {
         BenchModel m = BenchModel.parse("--model", model);
         if (seq != null && !m.isLlm()) {
-            throw new ParameterException(spec.commandLine(), "--seq applies to llama-tiny only, not " + m.id());
+            throw new ParameterException(spec.commandLine(), "--seq applies to language models (llama-tiny, "
+                    + "llama-1b) only, not " + m.id());
         }
-        int b = batch != null ? batch : m.isLlm() ? 4 : 8;
+        int b = batch != null ? batch : m.defaultBatch();
         return new Shape(m, b, m.isLlm() ? (seq != null ? seq : 256) : 0);
     }
 }

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.ProcStatus;
 import org.wegeft.kernels.BackendUnavailableException;
+import org.wegeft.kernels.DType;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.Parallel;
@@ -38,11 +39,13 @@ import picocli.CommandLine.Spec;
  * each from fetching its batch to the release of its tensors. {@code peak_rss_mb} is the process's peak resident
  * set (VmHWM). {@code mfu} is the step's analytic model FLOPs ({@link TrainFlops}) per second divided by
  * {@code wegeft bench gemm}'s float32 GFLOP/s at n = {@code --gemm-n}, measured in this process after the
- * training steps.
+ * training steps. {@code dtype} ({@code --dtype}) is how the frozen pretrained weights are stored: f32, or bf16
+ * as a Hugging Face bf16 checkpoint loads ({@link BenchModel#build(long, DType)}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Times training steps of a benchmark model (vit-ti16, vit-s16, vit-b16, llama-tiny) with one "
-                + "method; prints one JSON line (step_ms_median, peak_rss_mb, trainable, total, mfu, ...).")
+        description = "Times training steps of a benchmark model (vit-ti16, vit-s16, vit-b16, vit-l16, llama-tiny, "
+                + "llama-1b) with one method; prints one JSON line (step_ms_median, peak_rss_mb, trainable, total, "
+                + "mfu, ...).")
 public final class BenchTrainCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -53,6 +56,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe")
     String method = "";
+
+    @Option(names = "--dtype", defaultValue = "f32", paramLabel = "f32|bf16",
+            description = "storage of the frozen pretrained weights (every Linear weight and the embedding table), "
+                    + "as a checkpoint in that dtype loads; bf16 keeps them frozen in bf16, computed in float32 "
+                    + "(full fine-tuning widens them to float32, as llm train does) (default: ${DEFAULT-VALUE})")
+    String dtype = "f32";
 
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int steps = 10;
@@ -110,6 +119,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         BenchShapeOptions.Shape sh = shape.resolve(spec);
         BenchModel m = sh.model();
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
+        DType weights = BenchModel.parseDtype("--dtype", dtype);
         int b = sh.batch();
         int t = sh.seq();
         if (b % accumulation != 0) {
@@ -122,7 +132,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             prof = ProfilingBackend.wrap(kb);
             Backends.setCurrent(prof);
         }
-        ObjectNode o = run(m, meth, b, t, kb, prof);
+        ObjectNode o = run(m, meth, weights, b, t, kb, prof);
         PrintWriter out = spec.commandLine().getOut();
         out.println(o);
         out.flush();
@@ -153,9 +163,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private ObjectNode run(BenchModel m, TrainFlops.Method meth, int b, int t, KernelBackend kb,
+    private ObjectNode run(BenchModel m, TrainFlops.Method meth, DType weights, int b, int t, KernelBackend kb,
             @Nullable ProfilingBackend prof) {
-        Module net = m.build(seed);
+        Module net = m.build(seed, weights);
         PeftModel peft = m.apply(net, meth, rank, seed);
         if (net instanceof org.wegeft.vision.VisionTransformer vit) {
             if (keep != null) {
@@ -210,6 +220,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         o.put("impl", "wegeft-jvm");
         o.put("model", m.id());
         o.put("method", meth.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("dtype", BenchModel.dtypeName(weights));
         o.put("backend", kb.name());
         o.put("threads", Parallel.threads());
         o.put("batch", b);

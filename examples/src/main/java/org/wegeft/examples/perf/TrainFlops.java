@@ -120,24 +120,28 @@ final class TrainFlops {
     }
 
     /**
-     * A LLaMA decoder ({@code batch} sequences of {@code seq} tokens, untied embeddings, causal attention with
-     * {@code kvHeads} key/value heads) with adapters on q, k, v, o, gate, up, down; {@link Method#PROBE} trains
-     * lm_head only.
+     * A LLaMA decoder on {@code batch} sequences of {@code seq} tokens with causal attention: {@code heads} query
+     * heads and {@code kvHeads} key/value heads of {@code headDim} (grouped-query attention: q and o are
+     * width × heads·headDim, k and v width × kvHeads·headDim; the score and weighted-sum products still run once per
+     * query head, over heads·headDim); adapters on q, k, v, o, gate, up, down; {@link Method#PROBE} trains lm_head
+     * only. Tied embeddings change no count: lm_head is the same product whether its weight is shared with
+     * embed_tokens or not (its dW counted when it trains), and the lookup's gradient is a scatter-add, not a product.
      */
     static TrainFlops llama(Method method, int rank, int batch, int seq, int vocab, int width, int layers, int heads,
-            int kvHeads, int mlp) {
+            int kvHeads, int headDim, int mlp) {
         TrainFlops f = new TrainFlops(method, rank);
         boolean full = method == Method.FULL;
         boolean adapters = method == Method.WEGEFT || method == Method.LORA;
         double tokens = (double) batch * seq;
-        double kvWidth = (double) width / heads * kvHeads;
+        double qWidth = (double) heads * headDim;
+        double kvWidth = (double) kvHeads * headDim;
         boolean g = full; // embedding table
         for (int l = 0; l < layers; l++) {
-            boolean q = f.linear(tokens, width, width, g, adapters, full);
+            boolean q = f.linear(tokens, width, qWidth, g, adapters, full);
             boolean k = f.linear(tokens, width, kvWidth, g, adapters, full);
             boolean v = f.linear(tokens, width, kvWidth, g, adapters, full);
-            f.attention(batch, seq * (seq + 1.0) / 2, width, q || k || v);
-            boolean o = f.linear(tokens, width, width, q || k || v, adapters, full);
+            f.attention(batch, seq * (seq + 1.0) / 2, qWidth, q || k || v);
+            boolean o = f.linear(tokens, qWidth, width, q || k || v, adapters, full);
             g |= o;
             boolean gate = f.linear(tokens, width, mlp, g, adapters, full);
             boolean up = f.linear(tokens, width, mlp, g, adapters, full);

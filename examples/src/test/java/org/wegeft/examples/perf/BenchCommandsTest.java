@@ -101,6 +101,54 @@ class BenchCommandsTest {
     }
 
     @Test
+    void bf16WeightsTrainTheSameAdaptersAndAreReported() throws Exception {
+        String[] args = {"bench", "train", "--model", "llama-tiny", "--method", "wegeft", "--batch", "1", "--seq", "8",
+                "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--rank", "4"};
+        Result f32 = run(args);
+        assertEquals(0, f32.status(), f32.err());
+        String[] with = java.util.Arrays.copyOf(args, args.length + 2);
+        with[args.length] = "--dtype";
+        with[args.length + 1] = "bf16";
+        Result bf16 = run(with);
+        assertEquals(0, bf16.status(), bf16.err());
+        JsonNode a = JSON.readTree(f32.out().strip());
+        JsonNode b = JSON.readTree(bf16.out().strip());
+        assertEquals("f32", a.get("dtype").asText(), f32.out());
+        assertEquals("bf16", b.get("dtype").asText(), bf16.out());
+        assertEquals(a.get("trainable").asLong(), b.get("trainable").asLong());
+        assertEquals(a.get("total").asLong(), b.get("total").asLong());
+        // the same model up to bf16 rounding of its weights: a close but not identical loss
+        double la = a.get("last_loss").asDouble();
+        double lb = b.get("last_loss").asDouble();
+        assertTrue(Math.abs(la - lb) < 1e-2 && la != lb, la + " vs " + lb);
+    }
+
+    @Test
+    void aBf16ProbeTrainsAFloat32LmHead() throws Exception {
+        Result r = run("bench", "train", "--model", "llama-tiny", "--method", "probe", "--batch", "1", "--seq", "8",
+                "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--dtype", "bf16");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(32_000L * 512, JSON.readTree(r.out().strip()).get("trainable").asLong(), r.out());
+    }
+
+    @Test
+    void makeModelWritesALlamaTinyFolderThatLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path out = tmp.resolve("llama-tiny");
+        Result r = run("bench", "make-model", "--model", "llama-tiny", "--dtype", "bf16", "--shards", "2", "--out",
+                out.toString(), "--seed", "3");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out().strip());
+        assertEquals("bf16", j.get("dtype").asText());
+        assertEquals(2 * j.get("parameters").asLong(), j.get("bytes").asLong(), "two bytes a parameter");
+        assertEquals("model-00002-of-00002.safetensors", j.get("files").get(1).asText(), r.out());
+        try (org.wegeft.llm.LlamaForCausalLM lm = org.wegeft.llm.LlamaForCausalLM.fromPretrained(out)) {
+            assertEquals(j.get("parameters").asLong(), lm.parameterCount());
+            assertEquals(BenchModel.LLAMA_TINY.build(0).parameterCount(), lm.parameterCount());
+        }
+    }
+
+    @Test
     void badFlagsAreNamed() {
         Result r = run("bench", "train", "--model", "vit-xx", "--method", "wegeft");
         assertEquals(2, r.status());
@@ -114,6 +162,18 @@ class BenchCommandsTest {
         r = run("bench", "train", "--model", "vit-ti16", "--method", "lora", "--grad-checkpointing=some");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--grad-checkpointing") && r.err().contains("some"), r.err());
+        r = run("bench", "train", "--model", "llama-1b", "--method", "lora", "--dtype", "f16");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--dtype") && r.err().contains("f16"), r.err());
+        r = run("bench", "make-model", "--model", "vit-l16", "--out", "unused");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--model") && r.err().contains("vit-l16"), r.err());
+        r = run("bench", "make-model", "--model", "llama-1b", "--dtype", "int8", "--out", "unused");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--dtype") && r.err().contains("int8"), r.err());
+        r = run("bench", "make-model", "--model", "llama-1b", "--out", "unused", "--tokenizer-from", "no/such/dir");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--tokenizer-from"), r.err());
         r = run("bench", "forward", "--model", "llama-tiny", "--runs", "0");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--runs"), r.err());

@@ -89,11 +89,37 @@ class TrainFlopsTest {
 
     @Test
     void causalAttentionCountsTheVisibleHalfOnly() {
-        TrainFlops f = TrainFlops.llama(TrainFlops.Method.PROBE, R, 1, 4, 11, 8, 1, 2, 2, 12);
+        TrainFlops f = TrainFlops.llama(TrainFlops.Method.PROBE, R, 1, 4, 11, 8, 1, 2, 2, 4, 12);
         double tokens = 4;
         double fwd = 4 * lin(tokens, 8, 8) + 2 * 2 * (4 * 5 / 2.0) * 8 + 2 * lin(tokens, 8, 12) + lin(tokens, 12, 8)
                 + lin(tokens, 8, 11);
         assertEquals(fwd, f.forward(), 1e-6);
         assertEquals(lin(tokens, 8, 11), f.backward(), 1e-6);
+    }
+
+    @Test
+    void llama1bWegeftStepCountsGroupedQueryProjectionsAndTheTiedHeadOnce() {
+        // Llama-3.2-1B, one sequence of 256 tokens, r 16 on q, k, v, o, gate, up, down: q and o 2048 × 2048;
+        // k and v 2048 → 8 key/value heads of 64 = 512; gate and up 2048 → 8192, down 8192 → 2048; 16 layers;
+        // lm_head 2048 → 128,256 (the embedding table, tied: one product like an untied head)
+        double n = 256;
+        double c = 2048;
+        double kv = 512;
+        double m = 8192;
+        double r = 16;
+        double base = 2 * lin(n, c, c) + 2 * lin(n, c, kv) + 2 * lin(n, c, m) + lin(n, m, c);  // one layer
+        double attention = 2 * 2 * (256 * 257 / 2.0) * (32 * 64);      // Q·Kᵀ and P·V, 32 query heads of 64
+        double p = 2 * n * r * c;                                       // one WeGeFT product at d_in 2048
+        double pDown = 2 * n * r * m;                                   // down_proj's, at d_in 8192
+        double edits = 2 * (6 * p + pDown);                             // u = x psiᵀ and u phi, 7 targets
+        double editsBackward = 4 * (6 * p + pDown);                     // dphi, du, dpsi, dx
+        double head = lin(n, c, 128_256);
+        TrainFlops f = BenchModel.LLAMA_1B.flops(TrainFlops.Method.WEGEFT, 16, 1, 256);
+        double forward = 16 * (base + attention + edits) + head;
+        assertEquals(forward, f.forward(), forward * 1e-12);
+        // every frozen product needs dX (its input is edited); layer 0's q, k, v edit the embedding output, which
+        // needs no gradient, so their dx is not computed; the frozen head needs dX only
+        double backward = 16 * (base + 2 * attention + editsBackward) - 3 * p + head;
+        assertEquals(backward, f.backward(), backward * 1e-12);
     }
 }
