@@ -3,10 +3,11 @@ package org.wegeft.kernels;
 /**
  * Inverted dropout of a GEMM's weight operand, generated where the weight is read and never stored: element
  * {@code e} of the weight buffer (its index counted from the buffer's first element, so row·ld + column of a
- * matrix) is kept when {@link #bits}{@code (e)}, read as an unsigned 32-bit number, is at least
- * {@link #threshold()} = round(p·2³²); a kept element is multiplied by {@link #scale()} = 1/(1−p) in float32, a
+ * matrix) is kept when the top 31 bits of {@link #bits}{@code (e)}, {@code bits >>> 1}, are at least
+ * {@link #threshold()} = round(p·2³¹); a kept element is multiplied by {@link #scale()} = 1/(1−p) in float32, a
  * dropped one is 0. The bits are a counter-based hash of (key, e), so the same key regenerates the same mask in
- * backward, on any backend, in any order of the elements.
+ * backward, on any backend, in any order of the elements. (31 bits, so that a kernel decides with one signed
+ * subtraction: {@code (bits >>> 1) − threshold} is negative exactly for a dropped element.)
  *
  * @param key 64 random bits chosen per use (per step and layer); equal keys give equal masks
  * @param p   probability of dropping an element, in [0, 1)
@@ -26,9 +27,9 @@ public record WeightDropout(long key, float p) {
         return 1f / (1f - p);
     }
 
-    /** The unsigned threshold round(p·2³²) as a long in [0, 2³²). */
-    public long threshold() {
-        return Math.min(0xFFFF_FFFFL, Math.round(p * 4294967296.0));
+    /** The threshold round(p·2³¹), in [0, 2³¹). */
+    public int threshold() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.round(p * 2147483648.0));
     }
 
     /** The 32 key bits the hash uses: both halves of the key folded together. */
@@ -51,7 +52,7 @@ public record WeightDropout(long key, float p) {
 
     /** Whether element {@code e} is kept. */
     public boolean keeps(long e) {
-        return Integer.toUnsignedLong(bits(key32(), e)) >= threshold();
+        return bits(key32(), e) >>> 1 >= threshold();
     }
 
     /** The element's value after dropout: {@code w·scale} when kept, else 0. */

@@ -181,8 +181,16 @@ enum BenchModel {
         return vit;
     }
 
-    /** Applies {@code method} at {@code rank} to {@code model} (built by {@link #build}). */
+    /** Applies {@code method} at {@code rank} to {@code model} (built by {@link #build}), without adapter dropout. */
     PeftModel apply(Module model, TrainFlops.Method method, int rank, long seed) {
+        return apply(model, method, rank, 0f, seed);
+    }
+
+    /**
+     * Applies {@code method} at {@code rank} to {@code model}; a language model's WeGeFT or LoRA adapters get
+     * {@code dropout} (WeGeFT's on W inside the generator, LoRA's on the input).
+     */
+    PeftModel apply(Module model, TrainFlops.Method method, int rank, float dropout, long seed) {
         // weights that train must be float32: full fine-tuning widens every bf16 weight (as `llm train --method
         // full` does with a bf16 checkpoint), the probe lm_head's (a ViT's head is float32 already)
         if (method == TrainFlops.Method.FULL) {
@@ -202,8 +210,8 @@ enum BenchModel {
         TargetModules targets = TargetModules.of(LLAMA_TARGETS.toArray(String[]::new));
         return switch (method) {
             case WEGEFT -> PeftModel.inject(model, WeGeFTConfig.of(rank, rank, targets,
-                    LLAMA_TARGETS.stream().map(n -> List.of(".*\\." + n)).toList()), seed);
-            case LORA -> PeftModel.inject(model, LoraConfig.of(rank, rank, targets), seed);
+                    LLAMA_TARGETS.stream().map(n -> List.of(".*\\." + n)).toList()).withDropout(dropout), seed);
+            case LORA -> PeftModel.inject(model, LoraConfig.of(rank, rank, targets).withDropout(dropout), seed);
             case FULL -> PeftModel.baseline(model, Baseline.full());
             case PROBE -> PeftModel.baseline(model, Baseline.linearProbe("lm_head"));
         };

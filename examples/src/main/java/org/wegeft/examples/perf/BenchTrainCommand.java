@@ -105,6 +105,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "initialisation and data seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--dropout", defaultValue = "0", paramLabel = "P",
+            description = "adapter dropout of a language model's WeGeFT (on W, inside the generator) or LoRA "
+                    + "(default: ${DEFAULT-VALUE})")
+    double dropout;
+
     @Override
     public Integer call() {
         shape.checkNumbers(spec);   // numbers first, so each message names the flag that is wrong
@@ -113,12 +118,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
         FlagCheck.atLeast(spec, "--grad-accumulation", accumulation, 1);
+        FlagCheck.inHalfOpen(spec, "--dropout", dropout, 0, 1);
         if (gradCheckpointing != null) {
             keep = checkpointKeep();   // rejects an unknown value before anything is built
         }
         BenchShapeOptions.Shape sh = shape.resolve(spec);
         BenchModel m = sh.model();
         TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
+        if (dropout > 0 && (!m.isLlm() || meth == TrainFlops.Method.FULL || meth == TrainFlops.Method.PROBE)) {
+            throw new ParameterException(spec.commandLine(), "--dropout applies to a language model's wegeft or lora "
+                    + "adapters, not to " + m.id() + " " + method);
+        }
         DType weights = BenchModel.parseDtype("--dtype", dtype);
         int b = sh.batch();
         int t = sh.seq();
@@ -166,7 +176,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     private ObjectNode run(BenchModel m, TrainFlops.Method meth, DType weights, int b, int t, KernelBackend kb,
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed, weights);
-        PeftModel peft = m.apply(net, meth, rank, seed);
+        PeftModel peft = m.apply(net, meth, rank, (float) dropout, seed);
         if (net instanceof org.wegeft.vision.VisionTransformer vit) {
             if (keep != null) {
                 vit.gradientCheckpointing(keep);
@@ -221,6 +231,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         o.put("model", m.id());
         o.put("method", meth.name().toLowerCase(java.util.Locale.ROOT));
         o.put("dtype", BenchModel.dtypeName(weights));
+        o.put("dropout", dropout);
         o.put("backend", kb.name());
         o.put("threads", Parallel.threads());
         o.put("batch", b);

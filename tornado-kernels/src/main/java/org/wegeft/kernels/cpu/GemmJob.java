@@ -155,7 +155,7 @@ final class GemmJob {
             packA(ap, r0, rows, pc, kcq);
             for (int i = 0; i < span; i++) {
                 int jr = p0 + (start + i) % span;
-                ensurePacked(q, jr, pc, kcq, bBase);
+                ensurePacked(q, jr, pc, kcq, bBase, ws.wide);
                 int bOff = (int) (bBase + (long) jr * kcq * NR);
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
@@ -172,7 +172,8 @@ final class GemmJob {
         }
     }
 
-    private void ensurePacked(int q, int jr, int pc, int kcq, long bBase) {
+    /** Packs B micro-panel jr of k block q unless another thread has; {@code wide}: the calling thread's scratch. */
+    private void ensurePacked(int q, int jr, int pc, int kcq, long bBase, MemorySegment wide) {
         int f = q * panels + jr;
         if (flags.get(f) == GemmWorkspace.READY) {
             return;
@@ -185,7 +186,7 @@ final class GemmJob {
                 if (weight == null) {
                     GemmPacking.packB(spec, b, offB, pc, kcq, j, cols, bp, dst);
                 } else {
-                    WeightPacking.packB(spec, weight, b, offB, pc, kcq, j, cols, bp, dst);
+                    WeightPacking.packB(spec, weight, b, offB, pc, kcq, j, cols, bp, dst, wide);
                 }
             } catch (Throwable t) {
                 if (failure == null) {

@@ -20,45 +20,87 @@ final class WeightPacking {
     private WeightPacking() {
     }
 
-    /** Packs op(B)[pc .. pc+kc, j0 .. j0+cols] into the k-major micro-panel bp[dst + p·NR + j]. */
+    /**
+     * Packs op(B)[pc .. pc+kc, j0 .. j0+cols] into the k-major micro-panel bp[dst + p·NR + j]; {@code block} is 16×16
+     * floats of the calling thread's native scratch ({@link GemmWorkspace#wide}).
+     */
     static void packB(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0, int cols,
-                      float[] bp, int dst) {
-        long ldb = spec.ldb();
-        if (!spec.transB()) {
-            // B(p, j) = b[offB + p·ldb + j]: NR contiguous columns per k step
-            for (int p = 0; p < kc; p++) {
-                long src = offB + (pc + p) * ldb + j0;
-                int to = dst + p * NR;
-                if (cols == NR) {
-                    w.load(b, src).intoArray(bp, to);
-                    w.load(b, src + L).intoArray(bp, to + L);
-                } else {
-                    for (int j = 0; j < cols; j++) {
-                        bp[to + j] = w.get(b, src + j);
-                    }
-                }
-            }
-            return;
-        }
-        // B(p, j) = b[offB + j·ldb + p]: each column is a contiguous run of k
+                      float[] bp, int dst, MemorySegment block) {
         int p0 = 0;
-        if (L == 16 && cols == NR) {
-            p0 = kc / 16 * 16;
-            MemorySegment block = GemmWorkspace.get().wide;
-            for (int h = 0; h < NR; h += 16) {
-                long col = offB + (long) (j0 + h) * ldb + pc;
-                for (int p = 0; p < p0; p += 16) {
-                    for (int r = 0; r < 16; r++) {
-                        w.load(b, col + r * ldb + p).intoMemorySegment(block, r * 16L * Float.BYTES, NATIVE);
-                    }
-                    GemmPacking.transpose16(block, 0, 16, bp, dst + p * NR + h);
-                }
+        if (cols == NR && (!spec.transB() || L == 16)) {
+            // whole vectors; one loop per case, so that none merges vectors from two paths (see WeightRead#plain)
+            p0 = spec.transB() ? kc / 16 * 16 : kc;
+            if (spec.transB() && w.drops()) {
+                transposedDropped(spec, w, b, offB, pc, p0, j0, bp, dst, block);
+            } else if (spec.transB()) {
+                transposedPlain(spec, w, b, offB, pc, p0, j0, bp, dst, block);
+            } else if (w.drops()) {
+                rowsDropped(spec, w, b, offB, pc, kc, j0, bp, dst);
+            } else {
+                rowsPlain(spec, w, b, offB, pc, kc, j0, bp, dst);
             }
         }
+        // what is left (a partial panel, the last kc % 16 steps of a transposed one) element by element
+        long ldb = spec.ldb();
         for (int j = 0; j < cols; j++) {
-            long src = offB + (j0 + j) * ldb + pc;
-            for (int p = p0; p < kc; p++) {
-                bp[dst + p * NR + j] = w.get(b, src + p);
+            for (int p = (cols == NR ? p0 : 0); p < kc; p++) {
+                long e = spec.transB() ? offB + (j0 + j) * ldb + pc + p : offB + (pc + p) * ldb + j0 + j;
+                bp[dst + p * NR + j] = w.get(b, e);
+            }
+        }
+    }
+
+    /** B(p, j) = b[offB + p·ldb + j]: NR contiguous columns per k step. */
+    private static void rowsPlain(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0,
+                                  float[] bp, int dst) {
+        long ldb = spec.ldb();
+        for (int p = 0; p < kc; p++) {
+            long src = offB + (pc + p) * ldb + j0;
+            w.plain(b, src).intoArray(bp, dst + p * NR);
+            w.plain(b, src + L).intoArray(bp, dst + p * NR + L);
+        }
+    }
+
+    /** {@link #rowsPlain} with dropout. */
+    private static void rowsDropped(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0,
+                                    float[] bp, int dst) {
+        long ldb = spec.ldb();
+        for (int p = 0; p < kc; p++) {
+            long src = offB + (pc + p) * ldb + j0;
+            w.dropped(b, src).intoArray(bp, dst + p * NR);
+            w.dropped(b, src + L).intoArray(bp, dst + p * NR + L);
+        }
+    }
+
+    /**
+     * B(p, j) = b[offB + j·ldb + p], p &lt; p0 (a multiple of 16): 16×16 blocks, each widened row by row into the native
+     * block, then transposed into the panel.
+     */
+    private static void transposedPlain(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int p0,
+                                        int j0, float[] bp, int dst, MemorySegment block) {
+        long ldb = spec.ldb();
+        for (int h = 0; h < NR; h += 16) {
+            long col = offB + (long) (j0 + h) * ldb + pc;
+            for (int p = 0; p < p0; p += 16) {
+                for (int r = 0; r < 16; r++) {
+                    w.plain(b, col + r * ldb + p).intoMemorySegment(block, r * 16L * Float.BYTES, NATIVE);
+                }
+                GemmPacking.transpose16(block, 0, 16, bp, dst + p * NR + h);
+            }
+        }
+    }
+
+    /** {@link #transposedPlain} with dropout. */
+    private static void transposedDropped(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int p0,
+                                          int j0, float[] bp, int dst, MemorySegment block) {
+        long ldb = spec.ldb();
+        for (int h = 0; h < NR; h += 16) {
+            long col = offB + (long) (j0 + h) * ldb + pc;
+            for (int p = 0; p < p0; p += 16) {
+                for (int r = 0; r < 16; r++) {
+                    w.dropped(b, col + r * ldb + p).intoMemorySegment(block, r * 16L * Float.BYTES, NATIVE);
+                }
+                GemmPacking.transpose16(block, 0, 16, bp, dst + p * NR + h);
             }
         }
     }

@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,9 +20,11 @@ import org.wegeft.kernels.WeightDropout;
 
 /**
  * How a GEMM reads its weight operand B: stored as F32, BF16 or F16 and widened to float32 in registers, then, with a
- * {@link WeightDropout}, dropped or scaled lane by lane from the counter-based hash of each element's index. One
- * vector load ({@link #load}) and its scalar twin ({@link #get}) give the same bits as converting the whole weight
- * and applying the dropout element by element (the SPI's reference).
+ * {@link WeightDropout}, dropped or scaled lane by lane from the counter-based hash of each element's index. The
+ * vector loads ({@link #plain}, {@link #dropped}) and their scalar twin ({@link #get}) give the same bits as
+ * converting the whole weight and applying the dropout element by element (the SPI's reference). A loop meets one
+ * dtype in practice (a model's weights share one); loops that meet several in one run (decoding reads bf16 weights
+ * and the float32 KV cache) call {@link #bf16} and {@link #f16} directly, so each stays compiled for one.
  */
 final class WeightRead {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -43,7 +44,7 @@ final class WeightRead {
     private final DType dtype;
     private final boolean drops;
     private final int key32;
-    /** The unsigned threshold with its top bit flipped, for a signed comparison. */
+    /** {@link WeightDropout#threshold()}. */
     private final int threshold;
     private final float scale;
 
@@ -51,7 +52,7 @@ final class WeightRead {
         this.dtype = dtype;
         this.drops = dropout != null;
         this.key32 = dropout == null ? 0 : dropout.key32();
-        this.threshold = dropout == null ? 0 : (int) dropout.threshold() ^ Integer.MIN_VALUE;
+        this.threshold = dropout == null ? 0 : dropout.threshold();
         this.scale = dropout == null ? 1f : dropout.scale();
     }
 
@@ -72,17 +73,21 @@ final class WeightRead {
     }
 
     /**
-     * L consecutive elements of B starting at element e, as float32 after dropout. A loop that calls this sees one
-     * dtype in practice (a model's weights share one); loops that meet several in one run (decoding reads bf16 weights
-     * and the float32 KV cache) call {@link #bf16} and {@link #f16} directly instead, so each stays compiled for one.
+     * L consecutive elements of B starting at element e, as float32, without dropout ({@link #dropped} applies it).
+     * The two are separate methods, not one with a branch, so that no loop merges vectors from two paths: C2 boxes
+     * a vector where control flow merges two of them, and a boxed vector per load costs more than the load.
      */
-    FloatVector load(MemorySegment b, long e) {
-        FloatVector v = switch (dtype) {
+    FloatVector plain(MemorySegment b, long e) {
+        return switch (dtype) {
             case BF16 -> bf16(b, e);
             case F16 -> f16(b, e);
             default -> FloatVector.fromMemorySegment(S, b, e * Float.BYTES, NATIVE);
         };
-        return drops ? drop(v, e) : v;
+    }
+
+    /** {@link #plain} with the dropout applied: for a read with {@link #drops()}. */
+    FloatVector dropped(MemorySegment b, long e) {
+        return drop(plain(b, e), e);
     }
 
     /** Element e of B as float32 after dropout: {@link #load}'s scalar twin. */
@@ -95,7 +100,7 @@ final class WeightRead {
         if (!drops) {
             return w;
         }
-        return (WeightDropout.bits(key32, e) ^ Integer.MIN_VALUE) >= threshold ? w * scale : 0f;
+        return WeightDropout.bits(key32, e) >>> 1 >= threshold ? w * scale : 0f;
     }
 
     private static IntVector halves(MemorySegment b, long e) {
@@ -125,13 +130,17 @@ final class WeightRead {
         return bits.or(sign).reinterpretAsFloats();
     }
 
+    /**
+     * Lane by lane: {@code (bits >>> 1) − threshold} is negative exactly for a dropped element, so its sign, spread
+     * over the lane, clears the scaled value's bits; integer operations only, which C2 compiles to vector
+     * instructions without masks.
+     */
     private FloatVector drop(FloatVector v, long e) {
         IntVector h = IntVector.fromArray(I, IOTA, 0).add((int) e).mul(0x9E3779B9).lanewise(VectorOperators.XOR, key32);
         h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
         h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
         h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
-        VectorMask<Integer> keep = h.lanewise(VectorOperators.XOR, Integer.MIN_VALUE)
-                .compare(VectorOperators.GE, threshold);
-        return FloatVector.zero(S).blend(v.mul(scale), keep.cast(S));
+        IntVector dropped = h.lanewise(VectorOperators.LSHR, 1).sub(threshold).lanewise(VectorOperators.ASHR, 31);
+        return v.mul(scale).reinterpretAsInts().lanewise(VectorOperators.AND_NOT, dropped).reinterpretAsFloats();
     }
 }

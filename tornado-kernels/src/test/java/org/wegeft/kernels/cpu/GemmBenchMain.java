@@ -62,6 +62,10 @@ public final class GemmBenchMain {
             for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
                 product.run();
             }
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long heap0 = threads.getTotalThreadAllocatedBytes();
+            product.run();
+            long heapPerCall = threads.getTotalThreadAllocatedBytes() - heap0;
             double[] t = new double[10];
             double[] cpu = new double[10];
             var mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -80,9 +84,9 @@ public final class GemmBenchMain {
             Arrays.sort(t);
             double med = (t[4] + t[5]) / 2;
             System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", \"b\": \"%s\", "
-                            + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f}%n", m, n, k,
+                            + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f, \"heap_kb_per_call\": %d}%n", m, n, k,
                     ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
-                    t[0] * 1e3, t[9] * 1e3);
+                    t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
         }
     }
 

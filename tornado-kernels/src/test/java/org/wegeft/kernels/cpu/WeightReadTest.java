@@ -32,7 +32,7 @@ class WeightReadTest {
             for (DType t : new DType[] {DType.BF16, DType.F16}) {
                 WeightRead w = WeightRead.of(t, null);
                 for (int i = 0; i < 1 << 16; i += L) {
-                    w.load(halves, i).intoMemorySegment(out, 0, java.nio.ByteOrder.nativeOrder());
+                    w.plain(halves, i).intoMemorySegment(out, 0, java.nio.ByteOrder.nativeOrder());
                     for (int l = 0; l < L; l++) {
                         short h = (short) (i + l);
                         float want = t == DType.BF16 ? Float.intBitsToFloat(h << 16) : Float.float16ToFloat(h);
@@ -60,7 +60,7 @@ class WeightReadTest {
             WeightRead w = WeightRead.of(DType.F32, d);
             int dropped = 0;
             for (int i = 0; i < n; i += L) {
-                w.load(w32, i).intoMemorySegment(out, 0, java.nio.ByteOrder.nativeOrder());
+                w.dropped(w32, i).intoMemorySegment(out, 0, java.nio.ByteOrder.nativeOrder());
                 for (int l = 0; l < L; l++) {
                     float want = d.apply(i + l, 1f + (i + l) % 7);
                     assertEquals(want, out.getAtIndex(JAVA_FLOAT, l), "vector, element " + (i + l));
