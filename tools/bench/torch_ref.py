@@ -105,7 +105,8 @@ class LoraLinear(nn.Module):
         return self.base_layer(x) + self.lora_B(self.lora_A(x)) * self.scale
 
 
-def apply_method(model, method, r, targets, head, head_trains_with_adapters, dropout=0.0, form="generator"):
+def apply_method(model, method, r, targets, head, head_trains_with_adapters, dropout=0.0, form="generator",
+                 scale=1.0):
     if method == "full":
         for p in model.parameters():
             p.requires_grad_(True)
@@ -129,9 +130,9 @@ def apply_method(model, method, r, targets, head, head_trains_with_adapters, dro
                     nn.init.kaiming_uniform_(psi.weight, a=math.sqrt(5))
                     shared[child_name] = (phi, psi)
                 phi, psi = shared[child_name]
-                setattr(module, child_name, WeGeFTLinear(child, phi, psi, 1.0, dropout, form))
+                setattr(module, child_name, WeGeFTLinear(child, phi, psi, scale, dropout, form))
             elif method == "lora":
-                setattr(module, child_name, LoraLinear(child, r, 1.0))
+                setattr(module, child_name, LoraLinear(child, r, scale))
             else:
                 raise ValueError(method)
     if head_trains_with_adapters:
@@ -338,6 +339,9 @@ def main():
     ap.add_argument("--form", choices=["generator", "representation"], default="generator",
                     help="WeGeFT: the authors' generator form (default) or the representation form, "
                          "base(x + s (x psi^T) phi), exact only without dropout")
+    ap.add_argument("--targets", help="llama adapters' targets, e.g. q,k,v,up,down as `wegeft llm train` "
+                    "(default: q,k,v,o,gate,up,down)")
+    ap.add_argument("--alpha", type=float, help="adapter alpha (default: the rank, scale 1)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=0)
@@ -358,9 +362,18 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = torch.device(a.device)
+    targets = LLAMA_TARGETS
+    if a.targets:
+        if not llm:
+            ap.error("--targets applies to the llama models only")
+        targets = [t if t.endswith("_proj") else t + "_proj" for t in a.targets.split(",")]
+        unknown = [t for t in targets if t not in LLAMA_TARGETS]
+        if unknown:
+            ap.error("--targets: unknown %s (expected some of q,k,v,o,gate,up,down)" % ",".join(unknown))
+    scale = (a.alpha if a.alpha is not None else a.rank) / a.rank
     if llm:
         model = Llama(spec)
-        apply_method(model, a.method, a.rank, LLAMA_TARGETS, model.lm_head, False, a.dropout, a.form)
+        apply_method(model, a.method, a.rank, targets, model.lm_head, False, a.dropout, a.form, scale)
         # seq + 1 ids: the model reads seq tokens, as `wegeft bench train` does
         data = [torch.randint(0, spec["vocab"], (batch, seq + 1)) for _ in range(2)]
     else:
@@ -407,6 +420,9 @@ def main():
     if llm:
         out["seq"] = seq
     out["rank"] = a.rank
+    out["scale"] = scale
+    if llm:
+        out["targets"] = [t[:-5] for t in targets]
     if a.method == "wegeft":
         out.update({"dropout": a.dropout, "form": a.form})
     out.update({
