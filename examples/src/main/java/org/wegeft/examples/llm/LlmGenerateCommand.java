@@ -76,8 +76,10 @@ final class LlmGenerateCommand implements Callable<Integer> {
             int[] ids = tok.encode(prompt, true);
             PrintWriter out = spec.commandLine().getOut();
             Stream stream = new Stream(tok, out);
+            long t0 = System.nanoTime();
             new Generator(s.model).generate(ids, cfg, stream::accept);
             stream.finish();
+            stream.reportTimes(spec.commandLine().getErr(), ids.length, t0);
         }
         return 0;
     }
@@ -103,6 +105,8 @@ final class LlmGenerateCommand implements Callable<Integer> {
         private final Tokenizer tok;
         private final PrintWriter out;
         private int[] ids = new int[16];
+        /** When each token was chosen (System.nanoTime). */
+        private long[] at = new long[16];
         private int n;
         private int printed;
 
@@ -114,7 +118,9 @@ final class LlmGenerateCommand implements Callable<Integer> {
         void accept(int id) {
             if (n == ids.length) {
                 ids = Arrays.copyOf(ids, n * 2);
+                at = Arrays.copyOf(at, n * 2);
             }
+            at[n] = System.nanoTime();
             ids[n++] = id;
             String text = tok.decode(Arrays.copyOf(ids, n), true);
             if (!text.endsWith("\uFFFD") && text.length() > printed) {
@@ -122,6 +128,31 @@ final class LlmGenerateCommand implements Callable<Integer> {
                 out.flush();
                 printed = text.length();
             }
+        }
+
+        /**
+         * One line on {@code err}: the time to the first token (the prompt's prefill) and the median time of each
+         * later token (one decoding step each).
+         */
+        void reportTimes(PrintWriter err, int promptTokens, long start) {
+            if (n == 0) {
+                return;
+            }
+            double first = (at[0] - start) / 1e9;
+            String rest = "";
+            if (n > 1) {
+                double[] steps = new double[n - 1];
+                for (int i = 1; i < n; i++) {
+                    steps[i - 1] = (at[i] - at[i - 1]) / 1e9;
+                }
+                Arrays.sort(steps);
+                double median = steps.length % 2 == 1 ? steps[steps.length / 2]
+                        : (steps[steps.length / 2 - 1] + steps[steps.length / 2]) / 2;
+                rest = String.format(java.util.Locale.ROOT, ", then %d more at %.3f s a token (median)", n - 1, median);
+            }
+            err.printf(java.util.Locale.ROOT, "generate: %d prompt tokens, first new token after %.2f s%s%n",
+                    promptTokens, first, rest);
+            err.flush();
         }
 
         void finish() {
