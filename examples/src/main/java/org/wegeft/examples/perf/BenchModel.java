@@ -37,6 +37,8 @@ import org.wegeft.vision.train.FineTuneMethod;
  *       classes; adapters on {@code qkv}, {@code proj}, {@code fc1}, {@code fc2} (WeGeFT: one pair per name tied
  *       across blocks); the head trains in every method.</li>
  *   <li>{@code llama-tiny}: vocabulary 32,000, width 512, 8 layers, 8 heads, MLP 1,376, untied embeddings.</li>
+ *   <li>{@code llama-110m}: {@code bench llm-memory}'s LLaMA: vocabulary 32,000, width 768, 12 layers, 12 heads,
+ *       MLP 2,048, tied embeddings; 109.5 M parameters.</li>
  *   <li>{@code llama-1b}: Llama-3.2-1B's shapes ({@link #llama32OneB()}): vocabulary 128,256, width 2,048, 16 layers,
  *       32 query and 8 key/value heads (grouped-query attention), MLP 8,192, lm_head tied to embed_tokens, rope
  *       theta 500,000 with Llama 3 scaling; 1.24 B parameters.</li>
@@ -55,6 +57,7 @@ enum BenchModel {
     VIT_B16("vit-b16", 768, 12, 12),
     VIT_L16("vit-l16", 1024, 24, 16),
     LLAMA_TINY("llama-tiny", 512, 8, 8),
+    LLAMA_110M("llama-110m", 768, 12, 12),
     LLAMA_1B("llama-1b", 2048, 16, 32);
 
     static final int IMAGE = 224;
@@ -84,7 +87,7 @@ enum BenchModel {
     }
 
     boolean isLlm() {
-        return this == LLAMA_TINY || this == LLAMA_1B;
+        return this == LLAMA_TINY || this == LLAMA_110M || this == LLAMA_1B;
     }
 
     /** Images or sequences per step when {@code --batch} is not given. */
@@ -139,6 +142,7 @@ enum BenchModel {
     LlamaConfig llamaConfig() {
         return switch (this) {
             case LLAMA_TINY -> LlamaConfig.tiny(VOCAB, width, LLAMA_MLP, depth, heads, heads);
+            case LLAMA_110M -> LlamaConfig.tiny(VOCAB, width, 2_048, depth, heads, heads).withTieWordEmbeddings(true);
             case LLAMA_1B -> llama32OneB();
             default -> throw new IllegalStateException(id + " is not a language model");
         };

@@ -8,7 +8,7 @@ import picocli.CommandLine.ParameterException;
 
 /** The {@code --model}, {@code --batch} and {@code --seq} options of {@code bench train} and {@code bench forward}. */
 final class BenchShapeOptions {
-    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-1b")
+    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-110m|llama-1b")
     String model = "";
 
     @Option(names = "--batch", description = "images or sequences per step (default: 8 for a ViT, 4 for llama-tiny, 1 for llama-1b)")
