@@ -134,7 +134,7 @@ final class GemmConformance {
      * Operand with the used (rows × cols) part of every matrix random in [−1, 1) and every other element
      * (padding, gaps) set to {@code unused}.
      */
-    private static float[] operand(Random rng, int batch, long stride, int rows, int cols, int ld, float unused) {
+    static float[] operand(Random rng, int batch, long stride, int rows, int cols, int ld, float unused) {
         float[] v = new float[Math.max(1, extent(batch, stride, rows, ld))];
         java.util.Arrays.fill(v, unused);
         for (int b = 0; b < batch; b++) {
@@ -237,7 +237,7 @@ final class GemmConformance {
         }
     }
 
-    private static float[] abs(float[] v) {
+    static float[] abs(float[] v) {
         float[] out = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = Math.abs(v[i]);

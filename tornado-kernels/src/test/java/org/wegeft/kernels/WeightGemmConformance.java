@@ -67,10 +67,10 @@ final class WeightGemmConformance {
         int batchB = s.strideB() == 0 ? 1 : batch;
         return new ConformanceCase("gemmWeight", shape, (ref, cand) -> {
             Random rng = new Random(seed);
-            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda());
-            float[] bWide = operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb());
-            float[] biasRow = bias ? operand(rng, 1, 0, 1, s.n(), s.n()) : null;
-            float[] c = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc());
+            float[] a = GemmConformance.operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
+            float[] bWide = GemmConformance.operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            float[] biasRow = bias ? GemmConformance.operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN) : null;
+            float[] c = GemmConformance.operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
             if (s.beta() == 0f) {
                 java.util.Arrays.fill(c, Float.NaN);    // must not be read
             }
@@ -85,28 +85,14 @@ final class WeightGemmConformance {
             }
             GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()),
                     Math.abs(s.beta()), s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
-            float[] bound = run(new ScalarBackend(), absSpec, abs(a), DType.F32, absB, null, null,
-                    biasRow == null ? null : abs(biasRow), abs(c));
+            float[] bound = run(new ScalarBackend(), absSpec, GemmConformance.abs(a), DType.F32, absB, null, null,
+                    biasRow == null ? null : GemmConformance.abs(biasRow), GemmConformance.abs(c));
             double[] tol = new double[bound.length];
             for (int i = 0; i < tol.length; i++) {
                 tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
             }
             TestBuffers.assertWithin(cand.name() + " gemmWeight " + shape + " output C", expected, actual, tol);
         });
-    }
-
-    /** Random values in [−1, 1) in the used part, NaN in padding and gaps (never read). */
-    private static float[] operand(Random rng, int batch, long stride, int rows, int cols, int ld) {
-        float[] v = new float[(int) Math.max(1, (batch - 1) * stride + (long) rows * ld)];
-        java.util.Arrays.fill(v, Float.NaN);
-        for (int b = 0; b < batch; b++) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    v[(int) (b * stride) + r * ld + c] = rng.nextFloat() * 2 - 1;
-                }
-            }
-        }
-        return v;
     }
 
     /** The values as BF16 or F16 bits (round to nearest even, as the scalar reference converts). */
@@ -117,14 +103,6 @@ final class WeightGemmConformance {
             new ScalarBackend().convert(DType.F32, src, t, dst, v.length);
             return dst.toArray(JAVA_SHORT);
         }
-    }
-
-    private static float[] abs(float[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = Math.abs(v[i]);
-        }
-        return out;
     }
 
     private static float[] run(KernelBackend backend, GemmSpec s, float[] a, DType bType, float[] bWide,
