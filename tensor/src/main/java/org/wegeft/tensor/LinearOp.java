@@ -49,7 +49,8 @@ final class LinearOp extends Node {
         }
         long[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
-        // a selective checkpoint's recomputation may hand back the output its forward kept (Recompute)
+        // a selective checkpoint's recomputation may hand back the output its forward kept (Recompute); a product
+        // with weight dropout is always recomputed (its shape can match a kept projection's)
         boolean keep = dropout == null && Recompute.keeps(Recompute.Op.LINEAR, w.size(1), out);
         Tensor[] kept = keep ? Recompute.replay(outShape) : null;
         Tensor y = kept != null ? kept[0] : Raw.empty(DType.F32, outShape);

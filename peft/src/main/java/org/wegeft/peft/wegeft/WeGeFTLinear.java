@@ -2,6 +2,7 @@ package org.wegeft.peft.wegeft;
 
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.WeightDropout;
 import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Stochastic;
@@ -9,7 +10,6 @@ import org.wegeft.peft.AdapterWeight;
 import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
 import org.wegeft.tensor.Functional;
-import org.wegeft.kernels.WeightDropout;
 import org.wegeft.tensor.Tensor;
 
 /**
