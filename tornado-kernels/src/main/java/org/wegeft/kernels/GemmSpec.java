@@ -51,6 +51,17 @@ public record GemmSpec(boolean transA, boolean transB, int m, int n, int k, floa
         return new GemmSpec(transA, transB, m, n, k, alpha, newBeta, lda, ldb, ldc, batch, strideA, strideB, strideC);
     }
 
+    /**
+     * The product restricted to rows [from, to) of op(A) and C (batch 1): the caller passes A and C from that row
+     * on (element {@code from} of A when transposed, else {@code from·lda}; element {@code from·ldc} of C).
+     */
+    public GemmSpec rows(int from, int to) {
+        if (batch != 1 || from < 0 || to < from || to > m) {
+            throw new IllegalArgumentException("GEMM rows [" + from + ", " + to + ") of " + this);
+        }
+        return new GemmSpec(transA, transB, to - from, n, k, alpha, beta, lda, ldb, ldc, 1, 0, 0, 0);
+    }
+
     /** Multiply-adds counted as 2 flops: 2·batch·M·N·K. */
     public double flops() {
         return 2.0 * batch * m * (double) n * k;

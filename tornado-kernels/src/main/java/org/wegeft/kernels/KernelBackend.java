@@ -161,13 +161,29 @@ public interface KernelBackend {
      * as {@link WeightDropout} defines, its index counted from b's first element. The default widens the span of B
      * the product reads into a float32 buffer of this backend, applies the dropout there (through the host when the
      * buffer is not host memory) and runs the float32 product: the reference a backend's fused version is tested
-     * against.
+     * against. A dropout whose {@link WeightDropout#firstRow} is above 0 (batch 1 only) drops for the rows of A and C
+     * from there on and reads B as it is for the rows above; the default runs the two row ranges as two products.
      */
     default void gemmWeight(GemmSpec spec, MemorySegment a, DType bType, MemorySegment b,
                             @Nullable WeightDropout dropout,
                             MemorySegment bias, MemorySegment c) {
         if (!bType.isFloating()) {
             throw new IllegalArgumentException("gemmWeight: B must be F32, BF16 or F16, got " + bType);
+        }
+        if (dropout != null && dropout.firstRow() > 0) {
+            if (spec.batch() != 1) {
+                throw new IllegalArgumentException("gemmWeight: a dropout from row " + dropout.firstRow()
+                        + " needs batch 1, got " + spec);
+            }
+            int split = Math.min(dropout.firstRow(), spec.m());
+            gemmWeight(spec.rows(0, split), a, bType, b, null, bias, c);
+            if (split < spec.m()) {
+                GemmSpec tail = spec.rows(split, spec.m());
+                long aRow = spec.transA() ? split : (long) split * spec.lda();
+                gemmWeight(tail, a.asSlice(aRow * Float.BYTES), bType, b, dropout.fromRow(0), bias,
+                        c.asSlice((long) split * spec.ldc() * Float.BYTES));
+            }
+            return;
         }
         boolean hasBias = !bias.equals(MemorySegment.NULL);
         if (bType == DType.F32 && dropout == null) {

@@ -9,10 +9,15 @@ package org.wegeft.kernels;
  * backward, on any backend, in any order of the elements. (31 bits, so that a kernel decides with one signed
  * subtraction: {@code (bits >>> 1) − threshold} is negative exactly for a dropped element.)
  *
- * @param key 64 random bits chosen per use (per step and layer); equal keys give equal masks
- * @param p   probability of dropping an element, in [0, 1)
+ * <p>{@code firstRow} lets one product serve a layer and its dropped twin: rows of A (and of C) from {@code firstRow}
+ * on are multiplied by drop(B), the rows above by B as it is, so both share one pass over the weight (WeGeFT's base
+ * product x·Wᵀ and its generator's phi·drop(W)ᵀ stacked as one A). 0, the usual case, drops for every row.
+ *
+ * @param key      64 random bits chosen per use (per step and layer); equal keys give equal masks
+ * @param p        probability of dropping an element, in [0, 1)
+ * @param firstRow the first row of the product that reads drop(B), ≥ 0
  */
-public record WeightDropout(long key, float p) {
+public record WeightDropout(long key, float p, int firstRow) {
 
     private static final int GOLDEN = 0x9E3779B9;
 
@@ -20,6 +25,19 @@ public record WeightDropout(long key, float p) {
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("weight dropout probability must be in [0, 1), got " + p);
         }
+        if (firstRow < 0) {
+            throw new IllegalArgumentException("weight dropout's first dropped row must be >= 0, got " + firstRow);
+        }
+    }
+
+    /** Dropout for every row of the product. */
+    public WeightDropout(long key, float p) {
+        this(key, p, 0);
+    }
+
+    /** The same mask, from row {@code row} of the product on. */
+    public WeightDropout fromRow(int row) {
+        return new WeightDropout(key, p, row);
     }
 
     /** What a kept element is multiplied by: 1/(1−p). */

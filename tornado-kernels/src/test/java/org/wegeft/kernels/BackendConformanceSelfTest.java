@@ -105,7 +105,34 @@ class BackendConformanceSelfTest {
         public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, WeightDropout dropout,
                                MemorySegment bias, MemorySegment c) {
             delegate.gemmWeight(s, a, bType, b, dropout == null ? null : new WeightDropout(dropout.key() + 1,
-                    dropout.p()), bias, c);
+                    dropout.p(), dropout.firstRow()), bias, c);
+        }
+    }
+
+    /** A weight GEMM that drops for every row of a product whose upper rows should read the weight as it is. */
+    private static final class DropsEveryRow extends DelegatingBackend {
+        DropsEveryRow() {
+            super("drops-every-row", new ScalarBackend());
+        }
+
+        @Override
+        public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, WeightDropout dropout,
+                               MemorySegment bias, MemorySegment c) {
+            delegate.gemmWeight(s, a, bType, b, dropout == null ? null : dropout.fromRow(0), bias, c);
+        }
+    }
+
+    @Test
+    void weightGemmThatIgnoresTheFirstDroppedRowIsCaught() {
+        KernelBackend broken = new DropsEveryRow();
+        List<ConformanceCase> split = ConformanceSuite.cases().stream()
+                .filter(c -> c.kernel().equals("gemmWeight")
+                        && (c.shape().contains(" from row ") || c.shape().contains("(no row dropped)")))
+                .toList();
+        assertTrue(split.size() >= 10, "split cases: " + split.size());
+        for (ConformanceCase c : split) {
+            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
+                    "the suite must reject " + c.displayName());
         }
     }
 
@@ -113,8 +140,8 @@ class BackendConformanceSelfTest {
     void weightGemmWithAnotherDropoutMaskIsCaught() {
         KernelBackend broken = new OtherDropoutKey();
         List<ConformanceCase> dropped = ConformanceSuite.cases().stream()
-                .filter(c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout") && !c.shape().contains(
-                        " k=0 "))
+                .filter(c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout")
+                        && !c.shape().contains(" k=0 ") && !c.shape().contains("(no row dropped)"))
                 .toList();
         assertTrue(dropped.size() >= 20, "dropout cases: " + dropped.size());
         for (ConformanceCase c : dropped) {

@@ -49,6 +49,20 @@ final class WeightGemmConformance {
         cases.add(weight(GemmConformance.tight(false, true, 50, 70, 2200, 1f, 0f, 1), DType.BF16, drop, true));
         cases.add(weight(GemmConformance.tight(false, false, 20, 200, 30_000, 1f, 0f, 1), DType.BF16, null, false));
         cases.add(weight(GemmConformance.tight(false, false, 64, 96, 2100, 1f, 0f, 1), DType.F16, drop, false));
+        // a product and its dropped twin stacked: rows from firstRow on read drop(B) (a layer's x·Wᵀ over phi·drop(W)ᵀ,
+        // its dy·W over dG·drop(W)); splits inside a micro-panel and a row block, all rows plain, several column blocks
+        for (DType t : WEIGHT_TYPES) {
+            cases.add(weight(GemmConformance.tight(false, true, 70, 90, 45, 1f, 0f, 1), t, drop.fromRow(53), false));
+            cases.add(weight(GemmConformance.tight(false, false, 70, 90, 45, 1f, 0f, 1), t, drop.fromRow(53), false));
+        }
+        cases.add(weight(GemmConformance.tight(false, true, 300, 64, 40, 1f, 0f, 1), DType.BF16, drop.fromRow(256),
+                true));
+        cases.add(weight(GemmConformance.padded(false, false, 37, 50, 33, 2, 5, 1, 1f, 0f), DType.BF16,
+                drop.fromRow(7), false));
+        cases.add(weight(GemmConformance.tight(true, false, 40, 50, 33, 1f, 0f, 1), DType.F16, drop.fromRow(25), false));
+        cases.add(weight(GemmConformance.tight(false, true, 20, 33, 40, 1f, 0f, 1), DType.BF16, drop.fromRow(20), false));
+        cases.add(weight(GemmConformance.tight(false, true, 40, 1000, 2200, 1f, 0f, 1), DType.BF16, drop.fromRow(30),
+                false));
         // products the blocked kernel does not take (skinny, k = 0) still follow the contract
         cases.add(weight(GemmConformance.tight(false, true, 3, 8, 20, 1f, 0f, 1), DType.BF16, drop, false));
         cases.add(weight(GemmConformance.tight(false, true, 4, 5, 0, 1f, 0f, 1), DType.BF16, null, true));
@@ -56,7 +70,8 @@ final class WeightGemmConformance {
     }
 
     private static ConformanceCase weight(GemmSpec s, DType bType, @Nullable WeightDropout d, boolean bias) {
-        String shape = GemmConformance.describe(s) + " B " + bType + (d == null ? "" : " dropout " + d.p())
+        String shape = GemmConformance.describe(s) + " B " + bType + (d == null ? "" : " dropout " + d.p()
+                + (d.firstRow() >= s.m() ? " (no row dropped)" : d.firstRow() > 0 ? " from row " + d.firstRow() : ""))
                 + (bias ? " +bias" : "");
         long seed = shape.hashCode();
         int batch = s.batch();

@@ -89,23 +89,15 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
     }
 
     /**
-     * y = x Wᵀ + b + s · (x psiᵀ)(drop(W) phiᵀ)ᵀ. x: (..., d_in) → (..., d_out). In training with dropout, drop(W)
-     * is generated inside the two GEMMs that read W for the generator (forward, and phi's gradient in backward)
-     * from one key drawn per call: no weight-shaped tensor is made.
+     * y = x Wᵀ + b + s · (x psiᵀ)(drop(W) phiᵀ)ᵀ. x: (..., d_in) → (..., d_out). One node
+     * ({@link Functional#generatedLinear}): the base product and the generator's share each pass over W; in training
+     * with dropout, drop(W) is generated inside those GEMMs (forward, and phi's gradient in backward) from one key
+     * drawn per call, and no weight-shaped tensor is made.
      */
     public Tensor forwardGenerator(Tensor x) {
         Linear base = baseLayer();
-        Tensor w = base.weight();
-        boolean drops = isTraining() && dropout > 0f;
-        try (Tensor y = base.forward(x);                                           // (..., d_out)
-                Tensor phiW = drops                                                // (r, d_out) = (drop(W) phiᵀ)ᵀ
-                        ? Functional.linear(phi.weight(), w, null, new WeightDropout(rng.nextLong(), dropout))
-                        : Functional.linear(phi.weight(), w, null);
-                Tensor xPsi = Functional.linear(x, psi.weight(), null);            // (..., r)
-                Tensor upd = xPsi.matmul(phiW);                                     // (..., d_out)
-                Tensor scaled = upd.mul(scale)) {
-            return y.add(scaled);
-        }
+        WeightDropout drop = isTraining() && dropout > 0f ? new WeightDropout(rng.nextLong(), dropout) : null;
+        return Functional.generatedLinear(x, base.weight(), base.bias(), phi.weight(), psi.weight(), scale, drop);
     }
 
     /** y = (x + s · (x psiᵀ) phi) Wᵀ + b (exact only without dropout). x: (..., d_in) → (..., d_out). */

@@ -76,17 +76,21 @@ public final class CpuBackend implements KernelBackend {
     }
 
     /**
-     * A half-precision or dropped weight is widened and dropped as the blocked GEMM packs it; skinny and degenerate
-     * products take the default path (a widened copy first).
+     * A half-precision or dropped weight is widened and dropped as the blocked GEMM packs it (a product split at
+     * {@link WeightDropout#firstRow} packs each panel plainly, then dropped from the packed floats); skinny and
+     * degenerate products take the default path (a widened copy first).
      */
     @Override
     public void gemmWeight(GemmSpec spec, MemorySegment a, DType bType, MemorySegment b,
                            @Nullable WeightDropout dropout, MemorySegment bias, MemorySegment c) {
-        boolean plain = bType == DType.F32 && dropout == null;
-        if (!plain && CpuGemm.takesWeight(spec, !bias.equals(MemorySegment.NULL))) {
-            CpuGemm.gemmWeight(spec, a, WeightRead.of(bType, dropout), b, bias, c);
+        // no row reads drop(B): a plain read
+        WeightDropout d = dropout != null && dropout.firstRow() >= spec.m() && spec.batch() == 1 ? null : dropout;
+        boolean plain = bType == DType.F32 && d == null;
+        boolean split = d != null && d.firstRow() > 0;
+        if (!plain && CpuGemm.takesWeight(spec, !bias.equals(MemorySegment.NULL)) && (!split || spec.batch() == 1)) {
+            CpuGemm.gemmWeight(spec, a, WeightRead.of(bType, d), b, bias, c);
         } else {
-            KernelBackend.super.gemmWeight(spec, a, bType, b, dropout, bias, c);
+            KernelBackend.super.gemmWeight(spec, a, bType, b, d, bias, c);
         }
     }
 

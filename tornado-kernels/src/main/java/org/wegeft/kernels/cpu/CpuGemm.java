@@ -228,7 +228,12 @@ public final class CpuGemm {
         // to reuse each B micro-panel, and find the parallelism in column groups instead
         int minPerUnit = (long) k * n > B_IN_L2 ? Math.min(Math.min(8, MC / MR), microPanels) : 1;
         int perUnit = Math.clamp(microPanels / (4 * threads), minPerUnit, MC / MR);
-        int rowBlocks = Math.ceilDiv(microPanels, perUnit);
+        // a product whose rows from `split` on read drop(B) packs each panel twice (plain, then dropped) into two B
+        // blocks, and no row block straddles the split
+        int split = w != null && w.drops() && w.firstRow() < m ? w.firstRow() : 0;
+        int unitRows = perUnit * MR;
+        int rowBlocks = split == 0 ? Math.ceilDiv(microPanels, perUnit)
+                : Math.ceilDiv(split, unitRows) + Math.ceilDiv(m - split, unitRows);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nb = Math.min(ncMax, n - jc);
             int panels = Math.ceilDiv(nb, NR);
@@ -236,8 +241,10 @@ public final class CpuGemm {
             // packing) when there are enough row blocks already
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
+            long packed = (long) k * panels * NR;
             GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, offA, offB, offC, jc, nb, panels, kBlocks, kc,
-                    ws.b((long) k * panels * NR), ws.flags(kBlocks * panels), perUnit * MR, rowBlocks, colGroups);
+                    ws.b(packed), split > 0 ? ws.dropped(packed) : null, split, ws.flags(kBlocks * panels), unitRows,
+                    rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

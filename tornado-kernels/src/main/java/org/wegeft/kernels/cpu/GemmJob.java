@@ -39,6 +39,15 @@ final class GemmJob {
     private final boolean hasAddend;
     /** How B is read when it is a weight in another dtype or with dropout; null for a plain float32 B. */
     private final @Nullable WeightRead weight;
+    /**
+     * Rows from here on read the dropped panels {@link #bd}, the rows above the plain ones {@link #bp}: a product
+     * and its dropped twin in one pass over B ({@link WeightRead#firstRow}); 0 when every row reads {@link #bp}.
+     */
+    private final int split;
+    /** How the plain panels of a split product are read (the weight's dtype, no dropout). */
+    private final @Nullable WeightRead plainWeight;
+    private final float @Nullable [] bd;
+    private final int topBlocks;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -58,8 +67,8 @@ final class GemmJob {
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
             MemorySegment addend, @Nullable WeightRead weight, long offA, long offB, long offC,
-            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, AtomicIntegerArray flags, int unitRows,
-            int rowBlocks, int colGroups) {
+            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, float @Nullable [] bd, int split,
+            AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups) {
         this.spec = spec;
         this.a = a;
         this.b = b;
@@ -69,6 +78,13 @@ final class GemmJob {
         this.addend = addend;
         this.hasAddend = !addend.equals(MemorySegment.NULL);
         this.weight = weight;
+        this.split = split;
+        this.plainWeight = split > 0 && weight != null ? weight.plainRead() : null;
+        this.bd = bd;
+        this.topBlocks = split > 0 ? Math.ceilDiv(split, unitRows) : 0;
+        if (split > 0 && (bd == null || weight == null || !weight.drops())) {
+            throw new IllegalArgumentException("a product split at row " + split + " needs a dropped weight read");
+        }
         this.offA = offA;
         this.offB = offB;
         this.offC = offC;
@@ -135,8 +151,11 @@ final class GemmJob {
     private void unit(int u) {
         int rb = u / colGroups;
         int cg = u % colGroups;
-        int r0 = rb * unitRows;
-        int rows = Math.min(unitRows, spec.m() - r0);
+        // row blocks above the split, then below it (a block never straddles it)
+        boolean lower = split > 0 && rb >= topBlocks;
+        int r0 = lower ? split + (rb - topBlocks) * unitRows : rb * unitRows;
+        int rows = Math.min(unitRows, (split > 0 && !lower ? split : spec.m()) - r0);
+        float[] panel = lower ? bd : bp;
         int p0 = (int) ((long) panels * cg / colGroups);
         int span = (int) ((long) panels * (cg + 1) / colGroups) - p0;
         // neighbouring units start on different panels, so threads pack different ones at first
@@ -164,7 +183,7 @@ final class GemmJob {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
                     int aOff = rowLayout ? rowPanelOffset(ir / MR, kcq) : colOff;
-                    GemmKernels.run(rowLayout, kr, ap, aOff, bp, bOff, kcq, tile);
+                    GemmKernels.run(rowLayout, kr, ap, aOff, panel, bOff, kcq, tile);
                     storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
                     colOff += kr * kcq;
                 }
@@ -172,7 +191,10 @@ final class GemmJob {
         }
     }
 
-    /** Packs B micro-panel jr of k block q unless another thread has; {@code wide}: the calling thread's scratch. */
+    /**
+     * Packs B micro-panel jr of k block q (and its dropped twin, for a split product) unless another thread has;
+     * {@code wide}: the calling thread's scratch.
+     */
     private void ensurePacked(int q, int jr, int pc, int kcq, long bBase, MemorySegment wide) {
         int f = q * panels + jr;
         if (flags.get(f) == GemmWorkspace.READY) {
@@ -185,6 +207,9 @@ final class GemmJob {
                 int dst = (int) (bBase + (long) jr * kcq * NR);
                 if (weight == null) {
                     GemmPacking.packB(spec, b, offB, pc, kcq, j, cols, bp, dst);
+                } else if (split > 0) {
+                    WeightPacking.packB(spec, plainWeight, b, offB, pc, kcq, j, cols, bp, dst, wide);
+                    WeightPacking.dropPanel(spec, weight, offB, pc, kcq, j, cols, bp, bd, dst);
                 } else {
                     WeightPacking.packB(spec, weight, b, offB, pc, kcq, j, cols, bp, dst, wide);
                 }

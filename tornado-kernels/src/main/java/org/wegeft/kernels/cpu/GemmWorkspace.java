@@ -20,6 +20,8 @@ final class GemmWorkspace {
 
     float[] a = new float[0];
     float[] b = new float[0];
+    /** The dropped twin of {@link #b}, for a product whose lower rows read drop(B). */
+    float[] dropped = new float[0];
     final float[] tile = new float[12 * GemmKernels.NR];
     /** 16×16 floats of native memory: a block of a half-precision weight widened before it is transposed. */
     final MemorySegment wide = Arena.ofAuto().allocate(16 * 16 * Float.BYTES, 64);
@@ -40,13 +42,24 @@ final class GemmWorkspace {
     }
 
     float[] b(long size) {
-        if (size > Integer.MAX_VALUE - 64) {
-            throw new IllegalStateException("packed GEMM B block of " + size + " floats is too large");
-        }
-        if (b.length < size) {
+        if (b.length < checkedB(size)) {
             b = new float[(int) size];
         }
         return b;
+    }
+
+    float[] dropped(long size) {
+        if (dropped.length < checkedB(size)) {
+            dropped = new float[(int) size];
+        }
+        return dropped;
+    }
+
+    private static long checkedB(long size) {
+        if (size > Integer.MAX_VALUE - 64) {
+            throw new IllegalStateException("packed GEMM B block of " + size + " floats is too large");
+        }
+        return size;
     }
 
     /** Flags for {@code count} panels, all {@link #FREE}. Called by the driving thread before it forks. */

@@ -50,6 +50,29 @@ final class WeightPacking {
         }
     }
 
+    /**
+     * The dropped twin of a panel {@link #packB} packed plainly: {@code bd[dst …] = drop(bp[dst …])}, each element
+     * masked by its index in B, so a product whose lower rows read drop(B) reads the weight once.
+     */
+    static void dropPanel(GemmSpec spec, WeightRead w, long offB, int pc, int kc, int j0, int cols, float[] bp,
+                          float[] bd, int dst) {
+        long ldb = spec.ldb();
+        // element (p, j) of op(B) is b[offB + (j0 + j)·ldb + pc + p] when transposed, b[offB + (pc + p)·ldb + j0 + j]
+        long step = spec.transB() ? 1 : ldb;
+        int stride = spec.transB() ? (int) ldb : 1;
+        long first = spec.transB() ? offB + j0 * ldb + pc : offB + pc * ldb + j0;
+        if (cols == NR) {
+            w.dropPanel(bp, bd, dst, kc, first, step, stride);
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int j = 0; j < cols; j++) {
+                int at = dst + p * NR + j;
+                bd[at] = w.dropScalar(bp[at], first + p * step + (long) j * stride);
+            }
+        }
+    }
+
     /** B(p, j) = b[offB + p·ldb + j]: NR contiguous columns per k step. */
     private static void rowsPlain(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0,
                                   float[] bp, int dst) {

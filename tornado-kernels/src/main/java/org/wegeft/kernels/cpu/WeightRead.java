@@ -47,10 +47,13 @@ final class WeightRead {
     /** {@link WeightDropout#threshold()}. */
     private final int threshold;
     private final float scale;
+    /** {@link WeightDropout#firstRow()}: rows of the product above it read B as it is. */
+    private final int firstRow;
 
     private WeightRead(DType dtype, @Nullable WeightDropout dropout) {
         this.dtype = dtype;
         this.drops = dropout != null;
+        this.firstRow = dropout == null ? 0 : dropout.firstRow();
         this.key32 = dropout == null ? 0 : dropout.key32();
         this.threshold = dropout == null ? 0 : dropout.threshold();
         this.scale = dropout == null ? 1f : dropout.scale();
@@ -63,6 +66,16 @@ final class WeightRead {
     /** Whether elements are dropped. */
     boolean drops() {
         return drops;
+    }
+
+    /** The first row of the product that reads drop(B) (0 for every row). */
+    int firstRow() {
+        return firstRow;
+    }
+
+    /** The same dtype without dropout. */
+    WeightRead plainRead() {
+        return new WeightRead(dtype, null);
     }
 
     static WeightRead of(DType dtype, @Nullable WeightDropout dropout) {
@@ -97,10 +110,7 @@ final class WeightRead {
             case F16 -> Float.float16ToFloat(b.getAtIndex(SHORT, e));
             default -> b.getAtIndex(F, e);
         };
-        if (!drops) {
-            return w;
-        }
-        return WeightDropout.bits(key32, e) >>> 1 >= threshold ? w * scale : 0f;
+        return drops ? dropScalar(w, e) : w;
     }
 
     private static IntVector halves(MemorySegment b, long e) {
@@ -131,9 +141,40 @@ final class WeightRead {
     }
 
     /**
-     * Lane by lane: {@code (bits >>> 1) − threshold} is negative exactly for a dropped element, so its sign, spread
-     * over the lane, clears the scaled value's bits; integer operations only, which C2 compiles to vector
-     * instructions without masks.
+     * Drops a packed panel again: {@code bd[at + p·NR + j] = drop(bp[at + p·NR + j])} for p &lt; kc and j &lt; NR, where
+     * that element of the panel is element {@code first + p·step + j·stride} of B (a panel packed once plainly, for a
+     * product whose lower rows read drop(B)). The whole loop in one method: no vector crosses a call that C2 might
+     * not inline (it would box it).
+     */
+    void dropPanel(float[] bp, float[] bd, int at, int kc, long first, long step, int stride) {
+        // (e + lane·stride)·golden = e·golden + lane·stride·golden: one vector multiply fewer per vector
+        IntVector lanes = IntVector.fromArray(I, IOTA, 0).mul(stride * 0x9E3779B9);
+        int half = L * stride * 0x9E3779B9;
+        for (int p = 0; p < kc; p++) {
+            int eg = (int) (first + p * step) * 0x9E3779B9;
+            for (int j = 0; j < 2; j++) {
+                int o = at + p * 2 * L + j * L;
+                IntVector h = lanes.add(eg + j * half).lanewise(VectorOperators.XOR, key32);
+                h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
+                h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
+                h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
+                IntVector dropped = h.lanewise(VectorOperators.LSHR, 1).sub(threshold)
+                        .lanewise(VectorOperators.ASHR, 31);
+                FloatVector.fromArray(S, bp, o).mul(scale).reinterpretAsInts()
+                        .lanewise(VectorOperators.AND_NOT, dropped).reinterpretAsFloats().intoArray(bd, o);
+            }
+        }
+    }
+
+    /** {@link #dropPanel}'s scalar twin: widened element e of B after dropout. */
+    float dropScalar(float v, long e) {
+        return WeightDropout.bits(key32, e) >>> 1 >= threshold ? v * scale : 0f;
+    }
+
+    /**
+     * v (elements e … e + L − 1) after dropout, lane by lane: {@code (bits >>> 1) − threshold} is negative exactly
+     * for a dropped element, so its sign, spread over the lane, clears the scaled value's bits; integer operations
+     * only, which C2 compiles to vector instructions without masks.
      */
     private FloatVector drop(FloatVector v, long e) {
         IntVector h = IntVector.fromArray(I, IOTA, 0).add((int) e).mul(0x9E3779B9).lanewise(VectorOperators.XOR, key32);

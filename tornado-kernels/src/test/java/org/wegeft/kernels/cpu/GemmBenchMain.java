@@ -17,7 +17,8 @@ import org.wegeft.kernels.WeightDropout;
  * Throw-away GEMM throughput harness (not a test): same method as tools/bench/torch_gemm.py — warm-up, then
  * the median of 10 runs, GFLOP/s = 2·M·N·K / time. Arguments: square sizes ({@code 1024}) or shapes
  * ({@code 1576x384x1152:NT}, op(A) M×K, op(B) K×N), optionally with B's dtype and a weight dropout of 0.1
- * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}), run through {@code CpuBackend.gemmWeight}.
+ * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}, or {@code …:bf16:drop@256} for dropout from row 256 on: a layer's
+ * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}.
  */
 public final class GemmBenchMain {
 
@@ -37,12 +38,13 @@ public final class GemmBenchMain {
             int k = d.length > 2 ? Integer.parseInt(d[2]) : m;
             String tr = parts.length > 1 ? parts[1].toUpperCase() : "NN";
             DType bt = parts.length > 2 ? DType.valueOf(parts[2].toUpperCase()) : DType.F32;
-            boolean drop = parts.length > 3 && parts[3].equals("drop");
-            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T', bt, drop);
+            boolean drop = parts.length > 3 && parts[3].startsWith("drop");
+            int firstRow = drop && parts[3].startsWith("drop@") ? Integer.parseInt(parts[3].substring(5)) : 0;
+            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T', bt, drop, firstRow);
         }
     }
 
-    private static void run(int m, int n, int k, boolean ta, boolean tb, DType bt, boolean drop) {
+    private static void run(int m, int n, int k, boolean ta, boolean tb, DType bt, boolean drop, int firstRow) {
         GemmSpec spec = GemmSpec.of(ta, tb, m, n, k, 1f, 0f);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment a = random(arena, (long) m * k, 1);
@@ -54,7 +56,7 @@ public final class GemmBenchMain {
             }
             MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
             MemorySegment bw = b;
-            WeightDropout d = drop ? new WeightDropout(42, 0.1f) : null;
+            WeightDropout d = drop ? new WeightDropout(42, 0.1f, firstRow) : null;
             CpuBackend be = new CpuBackend();
             Runnable product = bt == DType.F32 && !drop ? () -> CpuGemm.gemm(spec, a, bw, c)
                     : () -> be.gemmWeight(spec, a, bt, bw, d, MemorySegment.NULL, c);
@@ -85,7 +87,7 @@ public final class GemmBenchMain {
             double med = (t[4] + t[5]) / 2;
             System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", \"b\": \"%s\", "
                             + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f, \"heap_kb_per_call\": %d}%n", m, n, k,
-                    ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
+                    ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" + (firstRow > 0 ? "@" + firstRow : "") : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
                     t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
         }
     }
