@@ -13,7 +13,7 @@ import org.wegeft.nn.train.AdamW;
 import org.wegeft.nn.train.ParamGroups;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.ShapeMismatchException;

@@ -10,10 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.kernels.DType;
-import org.wegeft.peft.LoraConfig;
+import org.wegeft.peft.lora.LoraConfig;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 

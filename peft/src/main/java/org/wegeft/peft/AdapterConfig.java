@@ -10,18 +10,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An adapter config in Hugging Face PEFT's {@code adapter_config.json} layout, discriminated by
- * {@code peft_type} ({@code "WEGEFT"}, {@code "LORA"}). Unknown extra PEFT fields ({@code task_type},
- * {@code base_model_name_or_path}, {@code inference_mode}, …) are kept in {@link #extra()} and written back.
- *
- * <p>The configs live in this package (not in the method packages) because a sealed interface in the unnamed
- * module must have its permitted subtypes in its own package.
+ * {@code peft_type}: each {@link AdapterMethod} has its own record, in its package. Unknown extra PEFT fields
+ * ({@code task_type}, {@code base_model_name_or_path}, {@code inference_mode}, …) are kept in {@link #extra()} and
+ * written back.
  */
-public sealed interface AdapterConfig permits WeGeFTConfig, LoraConfig {
+public interface AdapterConfig {
     /** The file name PEFT uses inside an adapter folder. */
     String FILE_NAME = "adapter_config.json";
 
-    /** {@code "WEGEFT"} or {@code "LORA"}. */
-    String peftType();
+    /** The method this config is for. */
+    AdapterMethod method();
+
+    /** The method's {@code peft_type}. */
+    default String peftType() {
+        return method().peftType();
+    }
 
     /** The rank. */
     int r();
@@ -36,6 +39,14 @@ public sealed interface AdapterConfig permits WeGeFTConfig, LoraConfig {
 
     /** Names of the layer containers for {@link #layersToTransform()} (empty: PEFT's defaults). */
     List<String> layersPattern();
+
+    /**
+     * Groups of regexes (matched at the start of a module path, as Python's {@code re.match}): the targets of a group
+     * share one set of adapter tensors, owned by the first of them in module order. Empty: nothing shared.
+     */
+    default List<List<String>> tiedModules() {
+        return List.of();
+    }
 
     /** Modules made trainable and saved whole (e.g. a new classification head). */
     List<String> modulesToSave();

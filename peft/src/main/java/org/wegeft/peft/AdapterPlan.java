@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * share one implementation. Selection follows PEFT: {@link TargetModules#matches}, then
  * {@code layers_to_transform} (layer index = the number after a {@code layers}/{@code h}/{@code layer}/
  * {@code block}/{@code blocks} segment, or after {@code layers_pattern}); modules under {@code modules_to_save}
- * are never targets. WeGeFT tie groups match with {@code re.match} semantics (anchored at the start).
+ * are never targets. Tie groups ({@link AdapterConfig#tiedModules()}) match with {@code re.match} semantics (anchored
+ * at the start); the targets of a group share the tensors of its first, their owner.
  *
  * @param config  the config
  * @param targets the targets in module order
@@ -50,16 +51,14 @@ public record AdapterPlan(AdapterConfig config, List<AdapterTarget> targets) {
         for (String path : selected) {
             long[] s = linearShapes.get(path);
             String owner = path;
-            if (config instanceof WeGeFTConfig w) {
-                int g = tieGroup(w, path);
-                if (g >= 0) {
-                    owner = groupOwner.computeIfAbsent(g, k -> path);
-                    long ownerIn = linearShapes.get(owner)[1];
-                    if (ownerIn != s[1]) {
-                        throw new AdapterTargetException(source, "tied_modules", "tie group "
-                                + w.tiedModules().get(g) + " joins layers of unequal d_in: " + owner + " (d_in="
-                                + ownerIn + ") and " + path + " (d_in=" + s[1] + ")");
-                    }
+            int g = tieGroup(config, path);
+            if (g >= 0) {
+                owner = groupOwner.computeIfAbsent(g, k -> path);
+                long ownerIn = linearShapes.get(owner)[1];
+                if (ownerIn != s[1]) {
+                    throw new AdapterTargetException(source, "tied_modules", "tie group "
+                            + config.tiedModules().get(g) + " joins layers of unequal d_in: " + owner + " (d_in="
+                            + ownerIn + ") and " + path + " (d_in=" + s[1] + ")");
                 }
             }
             out.add(new AdapterTarget(path, owner, s[0], s[1]));
@@ -87,7 +86,7 @@ public record AdapterPlan(AdapterConfig config, List<AdapterTarget> targets) {
     }
 
     /** The index of the first tie group with a regex matching the start of {@code path}, or -1. */
-    static int tieGroup(WeGeFTConfig config, String path) {
+    static int tieGroup(AdapterConfig config, String path) {
         for (int g = 0; g < config.tiedModules().size(); g++) {
             for (String regex : config.tiedModules().get(g)) {
                 if (Pattern.compile(regex).matcher(path).lookingAt()) {
@@ -112,30 +111,17 @@ public record AdapterPlan(AdapterConfig config, List<AdapterTarget> targets) {
         throw new IllegalArgumentException("'" + path + "' is not a target of this " + config.peftType() + " plan");
     }
 
-    /** The adapter-file names of the two tensors of {@code t}: (phi, psi) for WeGeFT, (A, B) for LoRA. */
+    /** The adapter-file keys of the tensors of {@code t}, in the method's order (under its owner's path). */
     public List<String> tensorKeys(AdapterTarget t) {
-        return switch (config) {
-            case WeGeFTConfig w -> List.of(PREFIX + t.owner() + ".wegeft_phi.weight",
-                    PREFIX + t.owner() + ".wegeft_psi.weight");
-            case LoraConfig l -> List.of(PREFIX + t.path() + ".lora_A.weight", PREFIX + t.path() + ".lora_B.weight");
-        };
+        return config.method().tensors(config, t).stream().map(a -> PREFIX + t.owner() + "." + a.name()).toList();
     }
 
     /** Every adapter tensor the file must hold (shared tensors once), key → shape. */
     public Map<String, long[]> adapterShapes() {
         Map<String, long[]> out = new LinkedHashMap<>();
         for (AdapterTarget t : targets) {
-            List<String> k = tensorKeys(t);
-            long r = config.r();
-            switch (config) {
-                case WeGeFTConfig w -> {
-                    out.put(k.get(0), new long[] {r, t.dIn()});
-                    out.put(k.get(1), new long[] {r, t.dIn()});
-                }
-                case LoraConfig l -> {
-                    out.put(k.get(0), new long[] {r, t.dIn()});
-                    out.put(k.get(1), new long[] {t.dOut(), r});
-                }
+            for (AdapterTensor a : config.method().tensors(config, t)) {
+                out.putIfAbsent(PREFIX + t.owner() + "." + a.name(), a.shape());
             }
         }
         return out;

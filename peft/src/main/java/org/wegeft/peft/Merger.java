@@ -40,8 +40,8 @@ public final class Merger {
 
     /**
      * Checks that an adapter file holds every tensor the plan needs, with the right shape, and nothing else
-     * adapter-like. Extra keys that are not {@code wegeft_}/{@code lora_} tensors (saved modules, biases) are
-     * allowed. @throws AdapterLoadException naming the file and the keys
+     * adapter-like. Extra keys that are no registered method's tensors (saved modules, biases) are allowed.
+     * @throws AdapterLoadException naming the file and the keys
      */
     public void checkAdapter(Map<String, long[]> fileShapes, String file) {
         Map<String, long[]> want = plan.adapterShapes();
@@ -50,8 +50,9 @@ public final class Merger {
                 && !Arrays.equals(fileShapes.get(e.getKey()), e.getValue())).map(e -> e.getKey() + " (expected "
                 + Arrays.toString(e.getValue()) + ", got " + Arrays.toString(fileShapes.get(e.getKey())) + ")")
                 .toList();
+        List<String> prefixes = AdapterMethods.all().stream().map(m -> "." + m.tensorPrefix()).toList();
         List<String> unexpected = fileShapes.keySet().stream().filter(k -> !want.containsKey(k)
-                && (k.contains(".wegeft_") || k.contains(".lora_"))).toList();
+                && prefixes.stream().anyMatch(k::contains)).toList();
         if (!missing.isEmpty() || !bad.isEmpty() || !unexpected.isEmpty()) {
             throw new AdapterLoadException(file, missing, unexpected, bad);
         }
@@ -60,7 +61,7 @@ public final class Merger {
     /**
      * ΔW of the target at {@code path} (float32, (d_out, d_in)).
      * @param w       the target's base weight (d_out, d_in), any float dtype
-     * @param tensors adapter tensors by file key ({@code base_model.model.<owner>.wegeft_phi.weight}, …)
+     * @param tensors adapter tensors by file key ({@link AdapterPlan#tensorKeys})
      */
     public Tensor deltaW(String path, Tensor w, Function<String, Tensor> tensors) {
         AdapterTarget t = plan.target(path);
@@ -68,14 +69,8 @@ public final class Merger {
             throw new IllegalArgumentException(path + ": weight shape " + Arrays.toString(w.shape())
                     + " differs from the planned (" + t.dOut() + ", " + t.dIn() + ")");
         }
-        List<String> keys = plan.tensorKeys(t);
-        Tensor first = tensors.apply(keys.get(0));
-        Tensor second = tensors.apply(keys.get(1));
-        float s = plan.config().scale();
-        return switch (plan.config()) {
-            case WeGeFTConfig c -> DeltaW.wegeft(w, first, second, s);
-            case LoraConfig c -> DeltaW.lora(first, second, s);
-        };
+        AdapterConfig c = plan.config();
+        return c.method().deltaW(c, w, plan.tensorKeys(t).stream().map(tensors).toList());
     }
 
     /** W + ΔW in float32 (a new tensor; {@code w} is untouched). */

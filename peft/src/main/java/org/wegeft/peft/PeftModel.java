@@ -13,8 +13,6 @@ import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
-import org.wegeft.peft.lora.LoraLinear;
-import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.Tensor;
 
@@ -24,7 +22,8 @@ import org.wegeft.tensor.Tensor;
  *
  * <p>Naming. Each target Linear at {@code P} is replaced (via {@link Module#replace}) by a tuner layer whose
  * children are {@code base_layer} (the original Linear, frozen) and the adapter weights, so model parameter paths
- * are {@code P.base_layer.weight}, {@code P.wegeft_phi.weight} (or {@code P.lora_A.weight}), … as in PEFT. In the
+ * are {@code P.base_layer.weight}, then the method's tensors ({@code P.wegeft_phi.weight}, {@code P.lora_A.weight}, …) as
+ * in PEFT. In the
  * adapter file every trainable parameter is stored as {@code base_model.model.<path>} with {@code .base_layer}
  * removed: {@code base_model.model.P.wegeft_phi.weight}, {@code base_model.model.head.weight} (modules_to_save,
  * trained in place), {@code base_model.model.P.bias} (bias = all / *_only). A tied WeGeFT pair appears once,
@@ -66,17 +65,10 @@ public final class PeftModel {
         model.requiresGrad(false);
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, AdapterLayer> layers = new LinkedHashMap<>();
-        Map<String, AdapterWeight[]> pairs = new HashMap<>();
+        Map<String, List<AdapterWeight>> shared = new HashMap<>();
         for (AdapterTarget t : plan.targets()) {
             Linear base = (Linear) model.module(t.path());
-            AdapterLayer layer = switch (config) {
-                case WeGeFTConfig w -> {
-                    AdapterWeight[] pair = pairs.computeIfAbsent(t.owner(),
-                            k -> WeGeFTLinear.newPair(w.r(), t.dIn(), rng));
-                    yield new WeGeFTLinear(base, pair[0], pair[1], w.scale(), w.dropout(), rng.split());
-                }
-                case LoraConfig l -> new LoraLinear(base, l.r(), l.scale(), l.dropout(), rng.split());
-            };
+            AdapterLayer layer = config.method().wrap(config, base, t, shared, rng);
             model.replace(t.path(), (Module) layer);
             layers.put(t.path(), layer);
         }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 
 class AdapterConfigTest {
     static final String PEFT_LORA = """

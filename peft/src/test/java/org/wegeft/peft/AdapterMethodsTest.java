@@ -20,8 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.ToyModels.Toy;
-import org.wegeft.peft.lora.LoraLinear;
-import org.wegeft.peft.wegeft.WeGeFTLinear;
+import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.toy.OutputScaleConfig;
+import org.wegeft.peft.toy.OutputScaleMethod;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;
@@ -49,6 +51,7 @@ class AdapterMethodsTest {
             .map(n -> List.of("model\\.layers\\.\\d+\\.(self_attn|mlp)\\." + n)).toList();
 
     static Stream<Case> cases() {
+        OutputScaleMethod.ensureRegistered();
         Supplier<Toy> vit = () -> new ToyModels.Vit(3, 8, 16, 5, 11);
         Supplier<Toy> llama = () -> new ToyModels.Llama(2, 8, 12, 10, 12);
         return Stream.of(
@@ -58,6 +61,8 @@ class AdapterMethodsTest {
                 adapter("wegeft tied / llama", llama, WeGeFTConfig.of(3, 6, LLAMA_TARGETS, LLAMA_TIES)),
                 adapter("wegeft untied / llama", llama, WeGeFTConfig.of(3, 6, LLAMA_TARGETS, List.of())),
                 adapter("lora / llama", llama, LoraConfig.of(3, 6, LLAMA_TARGETS)),
+                adapter("plug-in output scale / vit", vit, OutputScaleConfig.of(0.5, VIT_TARGETS)),
+                adapter("plug-in output scale / llama", llama, OutputScaleConfig.of(2, LLAMA_TARGETS)),
                 baseline("bitfit / vit", vit, Baseline.bitFit("head"), m -> biases(m) + m.namedParameters().get("head.weight").numel()),
                 baseline("linear probe / vit", vit, Baseline.linearProbe("head"), m -> paramsUnder(m, "head.")),
                 baseline("full / vit", vit, Baseline.full(), Toy::parameterCount),
@@ -87,22 +92,32 @@ class AdapterMethodsTest {
                 .mapToLong(e -> e.getValue().numel()).sum();
     }
 
-    /** Makes ΔW ≠ 0: random phi (WeGeFT) or lora_B (LoRA), as after some training. */
+    /** Makes ΔW ≠ 0 as after some training: every adapter tensor initialised to zeros (phi, lora_B, …) made random. */
     static PeftModel nonTrivial(PeftModel pm, long seed) {
         try (var g = Grad.disabled()) {
             int i = 0;
             for (AdapterLayer l : pm.adapterLayers().values()) {
-                Tensor t = switch (l) {
-                    case WeGeFTLinear w -> w.phi().weight();
-                    case LoraLinear lo -> lo.loraB().weight();
-                    default -> throw new IllegalStateException();
-                };
-                try (Tensor r = Tensor.randn(seed * 1000 + i++, t.shape())) {
-                    t.copyFrom(r.mul(0.3f));
+                for (var e : ((org.wegeft.nn.Module) l).namedParameters().entrySet()) {
+                    Tensor t = e.getValue();
+                    if (e.getKey().startsWith("base_layer.") || !isZero(t)) {
+                        continue;
+                    }
+                    try (Tensor r = Tensor.randn(seed * 1000 + i++, t.shape())) {
+                        t.copyFrom(r.mul(0.3f));
+                    }
                 }
             }
         }
         return pm;
+    }
+
+    private static boolean isZero(Tensor t) {
+        for (float v : t.toFloatArray()) {
+            if (v != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Tensor input(Toy m) {

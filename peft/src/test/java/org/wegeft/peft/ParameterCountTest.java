@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 
 /** Counts from shapes alone (nothing allocated), against DESIGN.md §1's figures. */
 class ParameterCountTest {
@@ -42,8 +44,8 @@ class ParameterCountTest {
     @Test
     void vitB16AttnProjRank16TiedAcrossBlocksHas24576() {
         WeGeFTConfig c = WeGeFTConfig.of(16, 16, TargetModules.of("attn.proj"), List.of(List.of(".*attn\\.proj")));
-        assertEquals(2L * 16 * 768, ParameterCount.wegeft(c, vitB16()));
-        assertEquals(24_576L, ParameterCount.wegeft(c, vitB16()));
+        assertEquals(2L * 16 * 768, ParameterCount.of(c, vitB16()));
+        assertEquals(24_576L, ParameterCount.of(c, vitB16()));
     }
 
     @Test
@@ -52,8 +54,8 @@ class ParameterCountTest {
                 .map(n -> List.of(".*\\." + n)).toList();
         WeGeFTConfig c = WeGeFTConfig.of(64, 128, QKVUD, ties);
         long formula = 2L * 64 * (4096 * 4 + 11008); // q, k, v, up read 4096 inputs; down reads 11008
-        assertEquals(formula, ParameterCount.wegeft(c, llama7B()));
-        assertEquals(3_506_176L, ParameterCount.wegeft(c, llama7B()));
+        assertEquals(formula, ParameterCount.of(c, llama7B()));
+        assertEquals(3_506_176L, ParameterCount.of(c, llama7B()));
         long base = llama7B().values().stream().mapToLong(s -> s[0] * s[1]).sum();
         assertEquals(0.0, 100.0 * 3_506_176 / base - 0.052, 0.005, "≈ 0.052 % of the Linear weights");
     }
@@ -62,14 +64,14 @@ class ParameterCountTest {
     void llama7BLoraRank16OnTheSameModulesHas28Point05M() {
         LoraConfig c = LoraConfig.of(16, 32, QKVUD);
         long perLayer = 3L * 16 * (4096 + 4096) + 16L * (4096 + 11008) + 16L * (11008 + 4096);
-        assertEquals(32 * perLayer, ParameterCount.lora(c, llama7B()));
-        assertEquals(28_049_408L, ParameterCount.lora(c, llama7B()));
+        assertEquals(32 * perLayer, ParameterCount.of(c, llama7B()));
+        assertEquals(28_049_408L, ParameterCount.of(c, llama7B()));
     }
 
     @Test
     void untiedWeGeFTOwnsOnePairPerLayer() {
         WeGeFTConfig c = WeGeFTConfig.of(16, 16, TargetModules.of("attn.proj"), List.of());
-        assertEquals(12L * 2 * 16 * 768, ParameterCount.wegeft(c, vitB16()));
+        assertEquals(12L * 2 * 16 * 768, ParameterCount.of(c, vitB16()));
     }
 
     @Test
@@ -77,6 +79,6 @@ class ParameterCountTest {
         WeGeFTConfig base = WeGeFTConfig.of(8, 8, TargetModules.of("fc1"), List.of());
         WeGeFTConfig c = new WeGeFTConfig(8, 8, base.targetModules(), List.of(), 0, "input", "none", List.of(),
                 List.of(0, 5), List.of(), Map.of());
-        assertEquals(2L * 2 * 8 * 768, ParameterCount.wegeft(c, vitB16()));
+        assertEquals(2L * 2 * 8 * 768, ParameterCount.of(c, vitB16()));
     }
 }

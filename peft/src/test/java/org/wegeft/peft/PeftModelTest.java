@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;

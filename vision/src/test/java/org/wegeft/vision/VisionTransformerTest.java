@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.wegeft.nn.Identity;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;

@@ -23,7 +23,7 @@ import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

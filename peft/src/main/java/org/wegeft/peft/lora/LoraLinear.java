@@ -5,7 +5,6 @@ import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Stochastic;
 import org.wegeft.peft.AdapterWeight;
-import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
@@ -60,7 +59,7 @@ public final class LoraLinear extends TunerLayer implements Stochastic {
 
     @Override
     public Tensor deltaWeight() {
-        return DeltaW.lora(loraA.weight(), loraB.weight(), scale);
+        return LoraMethod.deltaW(loraA.weight(), loraB.weight(), scale);
     }
 
     @Override

@@ -7,7 +7,6 @@ import org.wegeft.nn.CountingRandom;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Stochastic;
 import org.wegeft.peft.AdapterWeight;
-import org.wegeft.peft.DeltaW;
 import org.wegeft.peft.TunerLayer;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
@@ -109,7 +108,7 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
 
     @Override
     public Tensor deltaWeight() {
-        return DeltaW.wegeft(baseLayer().weight(), phi.weight(), psi.weight(), scale);
+        return WeGeFTMethod.deltaW(baseLayer().weight(), phi.weight(), psi.weight(), scale);
     }
 
     /** The bias of the base layer, or null. */

@@ -3,10 +3,10 @@ package org.wegeft.vision.train;
 import java.util.List;
 import java.util.Locale;
 import org.wegeft.peft.Baseline;
-import org.wegeft.peft.LoraConfig;
+import org.wegeft.peft.lora.LoraConfig;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.WeGeFTConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.vision.VisionTransformer;
 
 /**

@@ -1,10 +1,16 @@
-package org.wegeft.peft;
+package org.wegeft.peft.lora;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.peft.AdapterConfig;
+import org.wegeft.peft.AdapterConfigException;
+import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.TargetModules;
 
 /**
  * LoRA's {@code adapter_config.json} ({@code "peft_type": "LORA"}) with Hugging Face PEFT's field names.
@@ -53,8 +59,8 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
     }
 
     @Override
-    public String peftType() {
-        return PEFT_TYPE;
+    public AdapterMethod method() {
+        return Objects.requireNonNull(AdapterMethods.forPeftType(PEFT_TYPE));
     }
 
     @Override

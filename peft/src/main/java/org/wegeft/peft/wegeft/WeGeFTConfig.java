@@ -1,10 +1,16 @@
-package org.wegeft.peft;
+package org.wegeft.peft.wegeft;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.peft.AdapterConfig;
+import org.wegeft.peft.AdapterConfigException;
+import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.TargetModules;
 
 /**
  * WeGeFT's {@code adapter_config.json} ({@code "peft_type": "WEGEFT"}), field names as the authors' PEFT fork.
@@ -68,8 +74,8 @@ public record WeGeFTConfig(int r, double wegeftAlpha, TargetModules targetModule
     }
 
     @Override
-    public String peftType() {
-        return PEFT_TYPE;
+    public AdapterMethod method() {
+        return Objects.requireNonNull(AdapterMethods.forPeftType(PEFT_TYPE));
     }
 
     @Override

@@ -1,0 +1,113 @@
+package org.wegeft.peft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
+
+/**
+ * A parsed {@code adapter_config.json} as an {@link AdapterMethod} reads it: the fields every method has (PEFT's
+ * common ones, {@link #COMMON}), typed readers for its own ({@link #fields()}), and the fields nobody reads, kept to
+ * be written back ({@link #extra}). Errors are {@link AdapterConfigException}s naming the file and the key.
+ */
+public final class AdapterConfigFields {
+    /** The fields every adapter config has; a method reads its own besides. */
+    public static final Set<String> COMMON = Set.of("peft_type", "r", "target_modules", "bias", "modules_to_save",
+            "layers_to_transform", "layers_pattern");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final ConfigFields f;
+
+    AdapterConfigFields(ConfigFields f) {
+        this.f = f;
+    }
+
+    /** Typed access to any field, for the method's own. */
+    public ConfigFields fields() {
+        return f;
+    }
+
+    /** {@code r}, required. */
+    public int r() {
+        return f.integer("r");
+    }
+
+    /** {@code bias}: {@code "none"} unless given. */
+    public String bias() {
+        return f.string("bias", "none");
+    }
+
+    public List<String> modulesToSave() {
+        return f.stringOrStrings("modules_to_save");
+    }
+
+    public List<String> layersPattern() {
+        return f.stringOrStrings("layers_pattern");
+    }
+
+    /** {@code target_modules}, required: a list of names or one regex. */
+    public TargetModules targetModules() {
+        JsonNode n = f.get("target_modules");
+        if (n == null) {
+            throw f.error("target_modules", "missing (a list of names or a regex)");
+        }
+        if (n.isTextual()) {
+            return TargetModules.regex(n.asText());
+        }
+        List<String> names = f.list("target_modules", n, "a list of names or a regex string", JsonNode::isTextual,
+                JsonNode::asText);
+        if (names.isEmpty()) {
+            throw f.error("target_modules", "empty list");
+        }
+        return new TargetModules(names, null);
+    }
+
+    /** {@code layers_to_transform}: an integer or a list of them; empty when absent. */
+    public List<Integer> layersToTransform() {
+        JsonNode n = f.get("layers_to_transform");
+        if (n == null) {
+            return List.of();
+        }
+        if (n.isIntegralNumber()) {
+            return List.of(n.asInt());
+        }
+        return f.list("layers_to_transform", n, "an integer or a list of integers", JsonNode::isIntegralNumber,
+                JsonNode::asInt);
+    }
+
+    /** A list of groups of regexes (a bare string is a group of one); empty when absent. */
+    public List<List<String>> regexGroups(String key) {
+        JsonNode n = f.get(key);
+        if (n == null) {
+            return List.of();
+        }
+        String what = "a list of lists of regexes";
+        return f.list(key, n, what, e -> e.isTextual() || e.isArray(), e -> e.isTextual()
+                ? List.of(e.asText()) : f.list(key, e, what, JsonNode::isTextual, JsonNode::asText));
+    }
+
+    /** The fields neither {@link #COMMON} nor in {@code own}, as plain Java values, to be written back. */
+    public Map<String, @Nullable Object> extra(Set<String> own) {
+        Map<String, @Nullable Object> out = new LinkedHashMap<>();
+        for (var e : f.root().properties()) {
+            if (!COMMON.contains(e.getKey()) && !own.contains(e.getKey())) {
+                out.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
+            }
+        }
+        return out;
+    }
+
+    /** Writes a number as an integer when it is one ({@code "lora_alpha": 16}, as PEFT writes it, not 16.0). */
+    public static void putNumber(ObjectNode o, String key, double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            o.put(key, (long) v);
+        } else {
+            o.put(key, v);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.wegeft.peft;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.wegeft.nn.Linear;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * An adapter method, the unit of extension of this library (what Hugging Face PEFT keeps per {@code peft_type}):
+ * its {@code adapter_config.json} fields, the tensors each target gets, the tuner layer that wraps a frozen
+ * {@link Linear}, and ΔW for merging. Everything else (planning targets, inject, merge and unmerge, save and load,
+ * counting, checking adapter files) is generic and asks the method through this interface. A method lives in one
+ * package with its config record and its layer ({@code org.wegeft.peft.wegeft}, {@code org.wegeft.peft.lora}) and is
+ * listed once in {@link AdapterMethods}; a plug-in outside this library calls {@link AdapterMethods#register}.
+ */
+public interface AdapterMethod {
+    /** PEFT's {@code peft_type}, as written in {@code adapter_config.json} ({@code "WEGEFT"}, {@code "LORA"}). */
+    String peftType();
+
+    /**
+     * The prefix of the module names its tensors are registered under ({@code "wegeft_"}, {@code "lora_"}): a key of
+     * an adapter file with a path segment starting with it is one of this method's tensors.
+     */
+    String tensorPrefix();
+
+    /** The {@code adapter_config.json} fields it reads beyond the common ones ({@link AdapterConfigFields}). */
+    Set<String> fields();
+
+    /** Its config from a parsed {@code adapter_config.json}; invalid values throw {@link AdapterConfigException}. */
+    AdapterConfig parse(AdapterConfigFields f);
+
+    /** Writes its own {@link #fields()} of {@code config} into {@code json}. */
+    void write(AdapterConfig config, ObjectNode json);
+
+    /**
+     * The tensors of a target, named under the target's {@link AdapterTarget#owner()} (e.g. {@code wegeft_phi.weight})
+     * with their shapes, in the order {@link #deltaW} takes them. Targets that share an owner share these tensors.
+     */
+    List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget target);
+
+    /**
+     * The tuner layer for one target, wrapping its frozen {@code base}, with fresh tensors drawn from {@code rng}.
+     * @param shared tensors already made for an owner, by owner path: a later member of a tie group takes its
+     *               owner's instead of making new ones (the method puts what it makes for an owner here)
+     */
+    AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget target, Map<String, List<AdapterWeight>> shared,
+            SplittableRandom rng);
+
+    /**
+     * ΔW (d_out, d_in) in float32 from the target's base weight (any float dtype) and its tensors in
+     * {@link #tensors}' order, without autograd.
+     */
+    Tensor deltaW(AdapterConfig config, Tensor w, List<Tensor> tensors);
+}
