@@ -15,7 +15,8 @@ import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethods;
+import org.wegeft.vision.train.VitFineTuning;
 
 /**
  * A ViT with a WeGeFT adapter (attn.proj, tied) on synthetic images whose label is the brightest
@@ -36,7 +37,7 @@ record TinyVitJob(int img, int patch, int width, int depth, int heads, int adapt
     @Override
     public Module createModel() {
         VisionTransformer m = new VisionTransformer(vit(), seed);
-        FineTuneMethod.WEGEFT.apply(m, adapterRank, List.of("attn.proj"), seed);
+        VitFineTuning.apply(FineTuningMethods.named("wegeft"), m, adapterRank, List.of("attn.proj"), seed);
         return m;
     }
 

@@ -9,16 +9,15 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.FlagCheck;
 import org.wegeft.nn.train.AdamW;
 import org.wegeft.nn.train.ParamGroups;
-import org.wegeft.peft.PeftModel;
-import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
+import org.wegeft.vision.train.VitFineTuning;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,6 +46,9 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
+
+    @Option(names = "--method", defaultValue = "wegeft", description = "fine-tuning method (default: ${DEFAULT-VALUE})")
+    String method = "wegeft";
 
     @Option(names = "--steps", required = true, paramLabel = "N", description = "optimizer steps (1..${MAX_STEPS})")
     long steps;
@@ -101,9 +103,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         VisionTransformer vit = new VisionTransformer(VitConfig.of(IMG, PATCH, dim, depth, dim / 32, CLASSES), seed);
         int r = Math.min(16, dim);
-        WeGeFTConfig cfg = WeGeFTConfig.of(r, r, TargetModules.of("attn.proj"),
-                List.of(List.of("blocks\\.\\d+\\.attn\\.proj"))).withModulesToSave(List.of("head"));
-        PeftModel.inject(vit, cfg, seed);
+        VitFineTuning.apply(FlagCheck.method(spec, "--method", method), vit, r, List.of("attn.proj"), seed);
         vit.train();
         int[] labels = new SplittableRandom(seed).ints(batch, 0, CLASSES).toArray();
         JsonMapper json = new JsonMapper();

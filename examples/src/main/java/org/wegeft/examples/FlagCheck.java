@@ -1,15 +1,26 @@
 package org.wegeft.examples;
 
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Range checks of numeric command-line flags. Each throws a picocli {@link ParameterException} (status 2) whose
+ * Checks of command-line flags (numeric ranges, method names). Each throws a picocli {@link ParameterException} (status 2) whose
  * message names the flag and the bad value; commands call them at the top of {@code call()}, before any file is
  * read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
  */
 public final class FlagCheck {
     private FlagCheck() {
+    }
+
+    /** The registered fine-tuning method named {@code value} (an unknown name lists the registered ones). */
+    public static FineTuningMethod method(CommandSpec spec, String flag, String value) {
+        try {
+            return FineTuningMethods.named(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+        }
     }
 
     /** {@code value ≥ min}. */

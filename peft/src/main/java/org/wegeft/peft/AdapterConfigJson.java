@@ -26,10 +26,10 @@ final class AdapterConfigJson {
         }
         ConfigFields c = new ConfigFields(src, root, AdapterConfigException::new, ConfigFields.Wording.EXPECTED);
         String type = c.string("peft_type");
-        AdapterMethod method = AdapterMethods.forPeftType(type);
+        AdapterMethod method = FineTuningMethods.forPeftType(type);
         if (method == null) {
             throw new AdapterConfigException(src, "peft_type", "unknown peft_type \"" + type + "\" (supported: "
-                    + String.join(", ", AdapterMethods.all().stream().map(AdapterMethod::peftType).toList()) + ")");
+                    + String.join(", ", FineTuningMethods.adapters().stream().map(AdapterMethod::peftType).toList()) + ")");
         }
         try {
             return method.parse(new AdapterConfigFields(c));

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.wegeft.nn.Linear;
+import org.wegeft.nn.Module;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -14,9 +15,24 @@ import org.wegeft.tensor.Tensor;
  * {@link Linear}, and ΔW for merging. Everything else (planning targets, inject, merge and unmerge, save and load,
  * counting, checking adapter files) is generic and asks the method through this interface. A method lives in one
  * package with its config record and its layer ({@code org.wegeft.peft.wegeft}, {@code org.wegeft.peft.lora}) and is
- * listed once in {@link AdapterMethods}; a plug-in outside this library calls {@link AdapterMethods#register}.
+ * listed once in {@link FineTuningMethods}; a plug-in outside this library calls {@link FineTuningMethods#register}.
+ * As a {@link FineTuningMethod} it also says how a {@link MethodOptions} becomes its config and what it costs to train.
  */
-public interface AdapterMethod {
+public interface AdapterMethod extends FineTuningMethod {
+    /** Its config for a {@link MethodOptions}: rank, alpha, dropout and targets as asked, the method's defaults otherwise. */
+    AdapterConfig config(MethodOptions options);
+
+    /** Injects {@link #config}{@code (options)}. */
+    @Override
+    default PeftModel apply(Module model, MethodOptions options, long seed) {
+        return PeftModel.inject(model, config(options), seed);
+    }
+
+    @Override
+    default boolean writesAdapter() {
+        return true;
+    }
+
     /** PEFT's {@code peft_type}, as written in {@code adapter_config.json} ({@code "WEGEFT"}, {@code "LORA"}). */
     String peftType();
 

@@ -50,7 +50,7 @@ public final class Merger {
                 && !Arrays.equals(fileShapes.get(e.getKey()), e.getValue())).map(e -> e.getKey() + " (expected "
                 + Arrays.toString(e.getValue()) + ", got " + Arrays.toString(fileShapes.get(e.getKey())) + ")")
                 .toList();
-        List<String> prefixes = AdapterMethods.all().stream().map(m -> "." + m.tensorPrefix()).toList();
+        List<String> prefixes = FineTuningMethods.adapters().stream().map(m -> "." + m.tensorPrefix()).toList();
         List<String> unexpected = fileShapes.keySet().stream().filter(k -> !want.containsKey(k)
                 && prefixes.stream().anyMatch(k::contains)).toList();
         if (!missing.isEmpty() || !bad.isEmpty() || !unexpected.isEmpty()) {

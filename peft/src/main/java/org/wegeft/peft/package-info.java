@@ -4,7 +4,7 @@
  * adapter-layer contract ({@link org.wegeft.peft.AdapterLayer}), merge math reusable without a model
  * ({@link org.wegeft.peft.Merger}), parameter counts from shapes, baselines, and {@link org.wegeft.peft.PeftModel}
  * (inject, merge, unmerge, save, load), all generic over the registry's methods
- * ({@link org.wegeft.peft.AdapterMethods}). Each method is one package holding its
+ * ({@link org.wegeft.peft.FineTuningMethods}). Each method is one package holding its
  * {@link org.wegeft.peft.AdapterMethod}, its config record and its layer: {@code org.wegeft.peft.wegeft},
  * {@code org.wegeft.peft.lora}.
  */

@@ -76,9 +76,16 @@ class PluginMethodTest {
     }
 
     @Test
-    void aSecondMethodWithATakenTypeOrPrefixIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> AdapterMethods.register(new LoraMethod()));
-        assertTrue(e.getMessage().contains("LORA"), e.getMessage());
+    void aSecondMethodWithATakenNameOrPeftTypeIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> FineTuningMethods.register(new LoraMethod()));
+        assertTrue(e.getMessage().contains("'lora'"), e.getMessage());
+        var t = assertThrows(IllegalArgumentException.class, () -> FineTuningMethods.register(new OutputScaleMethod() {
+            @Override
+            public String name() {
+                return "another-name";
+            }
+        }));
+        assertTrue(t.getMessage().contains("TOY_OUTPUT_SCALE"), t.getMessage());
     }
 
     private static Map<String, long[]> shapesOf(Map<String, Tensor> state) {

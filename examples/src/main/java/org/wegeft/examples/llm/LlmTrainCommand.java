@@ -25,16 +25,12 @@ import org.wegeft.nn.train.LrSchedule;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
 import org.wegeft.nn.train.Trainer;
-import org.wegeft.peft.AdapterConfig;
-import org.wegeft.peft.Baseline;
-import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
-import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.wegeft.WeGeFTConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,7 +57,8 @@ final class LlmTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path data;
 
-    @Option(names = "--method", paramLabel = "wegeft|lora|full", defaultValue = "wegeft", description = "default wegeft")
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
+            + "lora, full, probe, bitfit or a plug-in's (default wegeft)")
     String method = "wegeft";
 
     @Option(names = "--rank", paramLabel = "R", description = "rank (default: WeGeFT 64, LoRA 16)")
@@ -132,11 +129,7 @@ final class LlmTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String m = method.toLowerCase(Locale.ROOT);
-        if (!List.of("wegeft", "lora", "full").contains(m)) {
-            throw new ParameterException(spec.commandLine(), "--method: expected wegeft, lora or full, got '" + method
-                    + "'");
-        }
+        FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         validate();
         Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         long t0 = System.nanoTime();
@@ -153,12 +146,12 @@ final class LlmTrainCommand implements Callable<Integer> {
                 examples = Packing.pack(examples, maxLength);
             }
             LmBatchSource source = new LmBatchSource(examples, batch, s.padId(), true);
-            LlamaForCausalLM lm = m.equals("full") ? s.model.toFloat32() : s.model;
+            // weights that train must be float32: an adapter trains its own tensors only
+            LlamaForCausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();
             lm.gradientCheckpointing(gradCheckpointing);
             lm.recomputeActivations(recomputeActivations);
-            PeftModel peft = m.equals("full") ? PeftModel.baseline(lm, Baseline.full())
-                    : PeftModel.inject(lm, adapterConfig(m), seed);
-            double rate = lr != null ? lr : m.equals("full") ? 5e-5 : 1e-3;
+            PeftModel peft = m.apply(lm, options(m), seed);
+            double rate = lr != null ? lr : m.trainsAllWeights() ? 5e-5 : 1e-3;
             TrainConfig cfg = (steps > 0 ? TrainConfig.steps(steps, rate) : TrainConfig.epochs(epochs, rate))
                     .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0)
                     .withOutput(checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : out, checkpointEvery);
@@ -174,15 +167,15 @@ final class LlmTrainCommand implements Callable<Integer> {
                 trainer.resumeFrom(resumeFrom);
             }
             TrainResult r = trainer.run();
-            if (m.equals("full")) {
+            if (m.writesAdapter()) {
+                peft.save(out);
+            } else {
                 lm.save(out);
                 copyTokenizerFiles();
-            } else {
-                peft.save(out);
             }
             float[] losses = r.losses();
             stdout.printf(Locale.ROOT, "method %s: trainable %s; %d examples (%d without targets dropped), %d steps%n",
-                    m, peft.trainableReport(), source.size(), source.dropped(), r.steps());
+                    m.name(), peft.trainableReport(), source.size(), source.dropped(), r.steps());
             stdout.printf(Locale.ROOT, "loss %.4f → %.4f, time %.1f s, saved to %s%n", losses.length > 0 ? losses[0]
                     : Float.NaN, losses.length > 0 ? losses[losses.length - 1] : Float.NaN,
                     (System.nanoTime() - t0) / 1e9, out);
@@ -214,20 +207,18 @@ final class LlmTrainCommand implements Callable<Integer> {
         }
     }
 
-    AdapterConfig adapterConfig(String m) {
+    /**
+     * The flags as method options: the short target names (q, k, v, o, gate, up, down) as LLaMA's projections, the
+     * method's own rank unless --rank, each target tied across layers unless --no-tie, lm_head the head.
+     */
+    MethodOptions options(FineTuningMethod m) {
         List<String> names = new ArrayList<>();
         for (String t : targets) {
             String n = t.strip();
             names.add(List.of("q", "k", "v", "o", "gate", "up", "down").contains(n) ? n + "_proj" : n);
         }
-        TargetModules tm = TargetModules.of(names.toArray(String[]::new));
-        if (m.equals("lora")) {
-            int r = rank != null ? rank : 16;
-            return LoraConfig.of(r, alpha != null ? alpha : 2.0 * r, tm).withDropout(dropout != null ? dropout : 0.05);
-        }
-        int r = rank != null ? rank : 64;
-        List<List<String>> tied = noTie ? List.of() : names.stream().map(n -> List.of(".*\\." + n)).toList();
-        return WeGeFTConfig.of(r, alpha != null ? alpha : 2.0 * r, tm, tied).withDropout(dropout != null ? dropout : 0.1);
+        return new MethodOptions(rank != null ? rank : m.defaultRank(), alpha, dropout, names, !noTie, List.of(),
+                List.of("lm_head"));
     }
 
     private void copyTokenizerFiles() throws IOException {

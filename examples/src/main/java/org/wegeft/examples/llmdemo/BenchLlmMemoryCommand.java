@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.ProcStatus;
+import org.wegeft.peft.BaselineMethod;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.Example;
@@ -21,9 +23,6 @@ import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
-import org.wegeft.peft.PeftModel;
-import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,9 +50,14 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--method", paramLabel = "wegeft|full",
-            description = "run one method in this JVM (default: both, each in a fresh child JVM)")
+    @Option(names = "--method", paramLabel = "NAME",
+            description = "run one method in this JVM (default: --adapter-method and full fine-tuning, each in a fresh "
+                    + "child JVM)")
     @Nullable String method;
+
+    @Option(names = "--adapter-method", defaultValue = "wegeft", paramLabel = "NAME",
+            description = "the adapter method compared with full fine-tuning (default: ${DEFAULT-VALUE})")
+    String adapterMethod = "wegeft";
 
     @Option(names = "--grad-checkpointing", description = "with --method: recompute block activations in backward")
     boolean gradCheckpointing;
@@ -97,10 +101,10 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
-        JsonNode peft = child("wegeft", true);
+        JsonNode peft = child(FlagCheck.method(spec, "--adapter-method", adapterMethod).name(), true);
         stdout.println(JSON.writeValueAsString(peft));
         stdout.flush();
-        JsonNode full = child("full", false);
+        JsonNode full = child(BaselineMethod.FULL.name(), false);
         stdout.println(JSON.writeValueAsString(full));
         ObjectNode ratio = JSON.createObjectNode();
         double r = peft.get("peak_rss_mb").asDouble() / full.get("peak_rss_mb").asDouble();
@@ -125,12 +129,12 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--heads", heads, 1);
         FlagCheck.atLeast(spec, "--intermediate", intermediate, 1);
         FlagCheck.atLeast(spec, "--rank", rank, 1);
-        if (method != null && !List.of("wegeft", "full").contains(method)) {
-            throw new IllegalArgumentException("--method: expected wegeft or full, got '" + method + "'");
+        if (method != null) {
+            FlagCheck.method(spec, "--method", method);
         }
         if (method == null && gradCheckpointing) {
             throw new IllegalArgumentException("--grad-checkpointing needs --method (both-method runs use it for"
-                    + " WeGeFT only)");
+                    + " the adapter method only)");
         }
         if (hidden % heads != 0 || (hidden / heads) % 2 != 0) {
             throw new IllegalArgumentException("--heads " + heads + " must divide --hidden " + hidden
@@ -150,11 +154,9 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
         LlamaConfig cfg = config();
         try (LlamaForCausalLM lm = new LlamaForCausalLM(cfg, 0)) {
             long params = lm.parameterCount();
-            if (m.equals("wegeft")) {
-                List<String> targets = DemoLlmCommand.TARGETS;
-                PeftModel.inject(lm, WeGeFTConfig.of(rank, 2.0 * rank, TargetModules.of(targets.toArray(String[]::new)),
-                        targets.stream().map(n -> List.of(".*\\." + n)).toList()).withDropout(0.1), 0);
-            }
+            // the method's own alpha and dropout (WeGeFT: 2·r and 0.1), each target tied across layers
+            FlagCheck.method(spec, "--method", m).apply(lm, new MethodOptions(rank, null, null, DemoLlmCommand.TARGETS,
+                    true, List.of(), List.of("lm_head")), 0);
             lm.gradientCheckpointing(gc);
             LmBatchSource source = new LmBatchSource(randomBatch(), batch, 0, false);
             TrainConfig tc = TrainConfig.steps(steps, 1e-4).withLogEvery(1);

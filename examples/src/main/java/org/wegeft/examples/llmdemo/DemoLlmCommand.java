@@ -23,10 +23,11 @@ import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.AdapterConfig;
-import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
-import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.wegeft.WeGeFTConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,7 +64,7 @@ public final class DemoLlmCommand implements Callable<Integer> {
     Path out = Path.of("runs/demo-llm");
 
     @Option(names = "--methods", defaultValue = "wegeft,lora", split = ",", paramLabel = "LIST",
-            description = "methods to run, of wegeft and lora (default ${DEFAULT-VALUE})")
+            description = "adapter methods to run (default ${DEFAULT-VALUE})")
     List<String> methods = List.of("wegeft", "lora");
 
     @Option(names = "--train-size", defaultValue = "1500", description = "training problems (default ${DEFAULT-VALUE})")
@@ -153,17 +154,21 @@ public final class DemoLlmCommand implements Callable<Integer> {
     }
 
     /**
-     * The demo's adapters: WeGeFT r, alpha 2r, dropout 0.1, each target tied across layers; LoRA r, alpha 2r,
-     * dropout 0.05, untied.
+     * The demo's adapter for {@code method}: rank r with the method's own alpha and dropout (WeGeFT: 2r, 0.1 on W;
+     * LoRA: 2r, 0.05 on x), each target tied across layers where the method shares tensors.
+     * @throws IllegalArgumentException for an unknown method or one that is no adapter method
      */
     static AdapterConfig adapterConfig(String method, int r) {
-        TargetModules tm = TargetModules.of(TARGETS.toArray(String[]::new));
-        return switch (method) {
-            case "wegeft" -> WeGeFTConfig.of(r, 2.0 * r, tm, TARGETS.stream().map(n -> List.of(".*\\." + n)).toList())
-                    .withDropout(0.1);
-            case "lora" -> LoraConfig.of(r, 2.0 * r, tm).withDropout(0.05);
-            default -> throw new IllegalArgumentException("--methods: expected wegeft or lora, got '" + method + "'");
-        };
+        FineTuningMethod m;
+        try {
+            m = FineTuningMethods.named(method);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--methods: " + e.getMessage(), e);
+        }
+        if (!(m instanceof AdapterMethod a)) {
+            throw new IllegalArgumentException("--methods: the demo compares adapter methods, got '" + method + "'");
+        }
+        return a.config(new MethodOptions(r, null, null, TARGETS, true, List.of(), List.of()));
     }
 
     private void validate() {
@@ -177,7 +182,7 @@ public final class DemoLlmCommand implements Callable<Integer> {
             adapterConfig(m, 1);
         }
         if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
-            throw new IllegalArgumentException("--methods: expected distinct methods of wegeft and lora, got " + methods);
+            throw new IllegalArgumentException("--methods: expected distinct adapter methods, got " + methods);
         }
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: " + model + " holds no config.json (run from the"

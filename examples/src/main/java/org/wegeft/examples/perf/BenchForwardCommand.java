@@ -40,7 +40,11 @@ public final class BenchForwardCommand implements Callable<Integer> {
     @Mixin
     BenchShapeOptions shape = new BenchShapeOptions();
 
-    @Option(names = "--rank", defaultValue = "16", description = "WeGeFT rank (default: ${DEFAULT-VALUE})")
+    @Option(names = "--method", defaultValue = "wegeft", description = "adapter method merged into the second copy "
+            + "(default: ${DEFAULT-VALUE})")
+    String method = "wegeft";
+
+    @Option(names = "--rank", defaultValue = "16", description = "adapter rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
 
     @Option(names = "--rounds", defaultValue = "5",
@@ -66,7 +70,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
         int t = sh.seq();
         Module base = m.build(0);
         Module adapted = m.build(0);
-        PeftModel peft = m.apply(adapted, TrainFlops.Method.WEGEFT, rank, 0);
+        PeftModel peft = m.apply(adapted, FlagCheck.method(spec, "--method", method), rank, 0);
         SplittableRandom rng = new SplittableRandom(42);
         try (var off = Grad.disabled()) {
             peft.adapterState().forEach((key, w) -> {

@@ -17,16 +17,14 @@ import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.train.BatchSource;
 import org.wegeft.nn.train.StepFunction;
-import org.wegeft.peft.Baseline;
-import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
-import org.wegeft.peft.TargetModules;
-import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.train.VitFineTuning;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
 
 /**
  * The benchmark models of {@code wegeft bench train} and {@code tools/bench/torch_ref.py}, randomly initialised,
@@ -124,17 +122,6 @@ enum BenchModel {
         return d.name().toLowerCase(Locale.ROOT);
     }
 
-    static TrainFlops.Method parseMethod(String flag, String s) {
-        return switch (s.strip().toLowerCase(Locale.ROOT)) {
-            case "wegeft" -> TrainFlops.Method.WEGEFT;
-            case "lora" -> TrainFlops.Method.LORA;
-            case "full" -> TrainFlops.Method.FULL;
-            case "probe" -> TrainFlops.Method.PROBE;
-            default -> throw new IllegalArgumentException(flag + ": unknown method '" + s
-                    + "' (expected wegeft, lora, full or probe)");
-        };
-    }
-
     VitConfig vitConfig() {
         return VitConfig.of(IMAGE, PATCH, width, depth, heads, CLASSES);
     }
@@ -186,43 +173,32 @@ enum BenchModel {
     }
 
     /** Applies {@code method} at {@code rank} to {@code model} (built by {@link #build}), without adapter dropout. */
-    PeftModel apply(Module model, TrainFlops.Method method, int rank, long seed) {
+    PeftModel apply(Module model, FineTuningMethod method, int rank, long seed) {
         return apply(model, method, rank, 0f, seed);
     }
 
     /**
-     * Applies {@code method} at {@code rank} to {@code model}; a language model's WeGeFT or LoRA adapters get
-     * {@code dropout} (WeGeFT's on W inside the generator, LoRA's on the input).
+     * Applies {@code method} at {@code rank} to {@code model} (alpha = rank; WeGeFT one pair per target name tied
+     * across layers); a language model's adapters get {@code dropout} (WeGeFT's on W inside the generator, LoRA's on
+     * the input), a ViT's none.
      */
-    PeftModel apply(Module model, TrainFlops.Method method, int rank, float dropout, long seed) {
+    PeftModel apply(Module model, FineTuningMethod method, int rank, float dropout, long seed) {
         // weights that train must be float32: full fine-tuning widens every bf16 weight (as `llm train --method
-        // full` does with a bf16 checkpoint), the probe lm_head's (a ViT's head is float32 already)
-        if (method == TrainFlops.Method.FULL) {
+        // full` does with a bf16 checkpoint), a probe's or BitFit's lm_head its own (a ViT's head is float32 already)
+        if (method.trainsAllWeights()) {
             FrozenWeights.convert(model, DType.F32, path -> true);
-        } else if (method == TrainFlops.Method.PROBE && isLlm()) {
+        } else if (!method.writesAdapter() && isLlm()) {
             FrozenWeights.convert(model, DType.F32, path -> path.equals("lm_head"));
         }
         if (!isLlm()) {
-            FineTuneMethod m = switch (method) {
-                case WEGEFT -> FineTuneMethod.WEGEFT;
-                case LORA -> FineTuneMethod.LORA;
-                case FULL -> FineTuneMethod.FULL;
-                case PROBE -> FineTuneMethod.PROBE;
-            };
-            return m.apply((VisionTransformer) model, rank, VIT_TARGETS, seed);
+            return VitFineTuning.apply(method, (VisionTransformer) model, rank, VIT_TARGETS, seed);
         }
-        TargetModules targets = TargetModules.of(LLAMA_TARGETS.toArray(String[]::new));
-        return switch (method) {
-            case WEGEFT -> PeftModel.inject(model, WeGeFTConfig.of(rank, rank, targets,
-                    LLAMA_TARGETS.stream().map(n -> List.of(".*\\." + n)).toList()).withDropout(dropout), seed);
-            case LORA -> PeftModel.inject(model, LoraConfig.of(rank, rank, targets).withDropout(dropout), seed);
-            case FULL -> PeftModel.baseline(model, Baseline.full());
-            case PROBE -> PeftModel.baseline(model, Baseline.linearProbe("lm_head"));
-        };
+        return method.apply(model, new MethodOptions(rank, (double) rank, (double) dropout, LLAMA_TARGETS, true,
+                List.of(), List.of("lm_head")), seed);
     }
 
     /** The analytic FLOPs of one training step. */
-    TrainFlops flops(TrainFlops.Method method, int rank, int batch, int seq) {
+    TrainFlops flops(FineTuningMethod method, int rank, int batch, int seq) {
         if (!isLlm()) {
             return TrainFlops.vit(method, rank, batch, IMAGE, PATCH, width, depth, CLASSES);
         }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.examples.ProcStatus;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.DType;
@@ -124,10 +125,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         BenchShapeOptions.Shape sh = shape.resolve(spec);
         BenchModel m = sh.model();
-        TrainFlops.Method meth = BenchModel.parseMethod("--method", method);
-        if (dropout > 0 && (!m.isLlm() || meth == TrainFlops.Method.FULL || meth == TrainFlops.Method.PROBE)) {
-            throw new ParameterException(spec.commandLine(), "--dropout applies to a language model's wegeft or lora "
-                    + "adapters, not to " + m.id() + " " + method);
+        FineTuningMethod meth = FlagCheck.method(spec, "--method", method);
+        if (dropout > 0 && (!m.isLlm() || !meth.writesAdapter())) {
+            throw new ParameterException(spec.commandLine(), "--dropout applies to a language model's adapters, not "
+                    + "to " + m.id() + " " + meth.name());
         }
         DType weights = BenchModel.parseDtype("--dtype", dtype);
         int b = sh.batch();
@@ -173,7 +174,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private ObjectNode run(BenchModel m, TrainFlops.Method meth, DType weights, int b, int t, KernelBackend kb,
+    private ObjectNode run(BenchModel m, FineTuningMethod meth, DType weights, int b, int t, KernelBackend kb,
             @Nullable ProfilingBackend prof) {
         Module net = m.build(seed, weights);
         PeftModel peft = m.apply(net, meth, rank, (float) dropout, seed);
@@ -206,8 +207,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         ms[(int) (step - warmup - 1)] = nanos / 1e6;
                     }
                     lastLoss[0] = l;
-                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth
-                            .name().toLowerCase(java.util.Locale.ROOT), step, warmup + steps, nanos / 1e6, l);
+                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(), step, warmup + steps, nanos / 1e6, l);
                 });
         trainer.run();
         double[] sorted = ms.clone();
@@ -229,7 +229,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         o.put("bench", "train");
         o.put("impl", "wegeft-jvm");
         o.put("model", m.id());
-        o.put("method", meth.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("method", meth.name());
         o.put("dtype", BenchModel.dtypeName(weights));
         o.put("dropout", dropout);
         o.put("backend", kb.name());

@@ -1,5 +1,8 @@
 package org.wegeft.examples.perf;
 
+import org.wegeft.peft.AdapterFlops;
+import org.wegeft.peft.FineTuningMethod;
+
 /**
  * Analytic matrix-multiply FLOPs of one training step: the forward pass plus the backward work the method really
  * needs. Only products are counted (2·m·n·k each); normalisations, activations, softmax, the loss and the optimizer
@@ -10,22 +13,17 @@ package org.wegeft.examples.perf;
  * queries, keys and values depend on trainable parameters). For a causal model only the unmasked half is counted:
  * T·(T+1)/2 query-key pairs per head instead of T².
  *
- * <p>Adapters: WeGeFT's representation form ({@code x + s·(x psiᵀ) phi}) costs 2·2·N·r·d_in forward and
- * 4·2·N·r·d_in backward (dphi, du, dpsi, and dx when x needs a gradient); LoRA's {@code B(A x)} costs
- * 2·N·r·(d_in + d_out) forward and the same for dA, dB and du backward, plus 2·N·r·d_in for dx when x needs one.
- * The adapter makes the frozen layer's own input gradient necessary for WeGeFT (its output depends on phi, psi
- * through the edited input), not for LoRA (the adapter's output is added after the frozen product).
+ * <p>An adapted layer adds what its method says ({@link FineTuningMethod#adapterFlops}), including whether the frozen
+ * layer's own input gradient becomes necessary (WeGeFT's edited input sits before the frozen product; LoRA's update is
+ * added after it). Full fine-tuning trains every weight; a probe or BitFit trains the head's.
  */
 final class TrainFlops {
-    /** How the model is trained. */
-    enum Method { WEGEFT, LORA, FULL, PROBE }
-
-    private final Method method;
+    private final FineTuningMethod method;
     private final int rank;
     private double forward;
     private double backward;
 
-    private TrainFlops(Method method, int rank) {
+    private TrainFlops(FineTuningMethod method, int rank) {
         this.method = method;
         this.rank = rank;
     }
@@ -56,32 +54,15 @@ final class TrainFlops {
             boolean weightTrainable) {
         double base = 2 * tokens * dIn * dOut;
         forward += base;
-        boolean wegeft = adapted && method == Method.WEGEFT;
-        boolean lora = adapted && method == Method.LORA;
-        boolean baseInputGrad = inGrad || wegeft;
-        if (baseInputGrad) {
+        AdapterFlops adapter = adapted ? method.adapterFlops(tokens, dIn, dOut, rank, inGrad) : AdapterFlops.NONE;
+        if (inGrad || adapter.baseInputGradient()) {
             backward += base;              // dX of the frozen (or full) product
         }
         if (weightTrainable) {
             backward += base;              // dW
         }
-        if (wegeft) {
-            double p = 2 * tokens * rank * dIn;
-            forward += 2 * p;              // u = x psiᵀ, v = u phi
-            backward += 3 * p;             // dphi = uᵀ g, du = g phiᵀ, dpsi = duᵀ x
-            if (inGrad) {
-                backward += p;             // dx += du psi
-            }
-        }
-        if (lora) {
-            double a = 2 * tokens * rank * dIn;
-            double b = 2 * tokens * rank * dOut;
-            forward += a + b;
-            backward += b + b + a;         // dB, du = g B, dA
-            if (inGrad) {
-                backward += a;             // dx += du A
-            }
-        }
+        forward += adapter.forward();
+        backward += adapter.backward();
         return inGrad || adapted || weightTrainable;
     }
 
@@ -98,10 +79,10 @@ final class TrainFlops {
      * A ViT (class token, pre-norm blocks, MLP ratio 4) on {@code batch} images of {@code img}² pixels, patch
      * {@code patch}, {@code classes} outputs; adapters on qkv, proj, fc1, fc2; the head trains in every method.
      */
-    static TrainFlops vit(Method method, int rank, int batch, int img, int patch, int width, int depth, int classes) {
+    static TrainFlops vit(FineTuningMethod method, int rank, int batch, int img, int patch, int width, int depth, int classes) {
         TrainFlops f = new TrainFlops(method, rank);
-        boolean full = method == Method.FULL;
-        boolean adapters = method == Method.WEGEFT || method == Method.LORA;
+        boolean full = method.trainsAllWeights();
+        boolean adapters = method.writesAdapter();
         double patches = (double) (img / patch) * (img / patch);
         double tokens = batch * (patches + 1);
         boolean g = f.linear(batch * patches, 3.0 * patch * patch, width, false, false, full); // patch embedding
@@ -123,15 +104,14 @@ final class TrainFlops {
      * A LLaMA decoder on {@code batch} sequences of {@code seq} tokens with causal attention: {@code heads} query
      * heads and {@code kvHeads} key/value heads of {@code headDim} (grouped-query attention: q and o are
      * width × heads·headDim, k and v width × kvHeads·headDim; the score and weighted-sum products still run once per
-     * query head, over heads·headDim); adapters on q, k, v, o, gate, up, down; {@link Method#PROBE} trains lm_head
-     * only. Tied embeddings change no count: lm_head is the same product whether its weight is shared with
+     * query head, over heads·headDim); adapters on q, k, v, o, gate, up, down; a probe or BitFit trains lm_head. Tied embeddings change no count: lm_head is the same product whether its weight is shared with
      * embed_tokens or not (its dW counted when it trains), and the lookup's gradient is a scatter-add, not a product.
      */
-    static TrainFlops llama(Method method, int rank, int batch, int seq, int vocab, int width, int layers, int heads,
+    static TrainFlops llama(FineTuningMethod method, int rank, int batch, int seq, int vocab, int width, int layers, int heads,
             int kvHeads, int headDim, int mlp) {
         TrainFlops f = new TrainFlops(method, rank);
-        boolean full = method == Method.FULL;
-        boolean adapters = method == Method.WEGEFT || method == Method.LORA;
+        boolean full = method.trainsAllWeights();
+        boolean adapters = method.writesAdapter();
         double tokens = (double) batch * seq;
         double qWidth = (double) heads * headDim;
         double kvWidth = (double) kvHeads * headDim;
@@ -148,7 +128,7 @@ final class TrainFlops {
             boolean down = f.linear(tokens, mlp, width, gate || up, adapters, full);
             g |= down;
         }
-        f.linear(tokens, width, vocab, g, false, full || method == Method.PROBE); // lm_head
+        f.linear(tokens, width, vocab, g, false, full || !adapters); // lm_head: trains in a probe and BitFit too
         return f;
     }
 }

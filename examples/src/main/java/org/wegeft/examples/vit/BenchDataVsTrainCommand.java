@@ -13,7 +13,6 @@ import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +30,10 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
+
+    @Option(names = "--method", defaultValue = "wegeft", description = "fine-tuning method of the timed steps "
+            + "(default: ${DEFAULT-VALUE})")
+    String method = "wegeft";
 
     @Option(names = "--model", defaultValue = "examples/models/vit-fmnist", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path model = Path.of("examples/models/vit-fmnist");
@@ -60,7 +63,7 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model: no config.json in " + model);
         }
         ArrowDataset ds = VitData.open("--data", data, "image", "label");
-        var prepared = FineTuner.prepare(model, FineTuneMethod.WEGEFT, ds.numClasses("label"), 16,
+        var prepared = FineTuner.prepare(model, FlagCheck.method(spec, "--method", method), ds.numClasses("label"), 16,
                 List.of("attn.proj"), 0);
         var pipeline = VitData.plain(prepared.model().config());
         long loaded = 0;
@@ -96,7 +99,7 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
         o.put("loading_images_per_second", Math.round(loadRate * 10) / 10.0);
         o.put("training_images_per_second", Math.round(trainRate * 10) / 10.0);
         o.put("ratio", Math.round(loadRate / trainRate * 100) / 100.0);
-        o.put("method", "wegeft");
+        o.put("method", method);
         o.put("workers", workers);
         o.put("batch", batch);
         o.put("image_size", pipeline.size());

@@ -3,21 +3,21 @@ package org.wegeft.examples.vit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
 
 /** The demo's text table and its one-line comparison of WeGeFT with LoRA and the linear probe. */
 final class DemoTable {
     private DemoTable() {}
 
-    static String render(List<MethodResult> results, List<FineTuneMethod> order) {
+    static String render(List<MethodResult> results, List<FineTuningMethod> order) {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-18s %12s %12s %10s %9s %9s%n";
         sb.append(String.format(Locale.ROOT, fmt, "method", "trainable", "% of model", "test acc", "train s",
                 "peak MB"));
         sb.append("-".repeat(75)).append('\n');
         for (MethodResult r : results) {
-            String label = order.stream().filter(m -> m.id().equals(r.method())).findFirst()
-                    .map(FineTuneMethod::label).orElse(r.method());
+            String label = order.stream().filter(m -> m.name().equals(r.method())).findFirst()
+                    .map(FineTuningMethod::label).orElse(r.method());
             sb.append(String.format(Locale.ROOT, "%-18s %,12d %11.3f%% %9.2f%% %9.1f %9.0f%n", label,
                     r.trainableParams(), r.trainablePercent(), 100 * r.testAccuracy(), r.trainSeconds(),
                     r.peakMemoryMb()));

@@ -14,7 +14,8 @@ import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.WegeftCli;
 import org.wegeft.examples.plot.ScatterPlot;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -118,7 +119,7 @@ public final class DemoVitCommand implements Callable<Integer> {
             plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));
             return 0;
         }
-        List<FineTuneMethod> ms = methods.stream().map(FineTuneMethod::parse).toList();
+        List<FineTuningMethod> ms = methods.stream().map(m -> FlagCheck.method(spec, "--methods", m)).toList();
         if (ms.isEmpty()) {
             throw new IllegalArgumentException("--methods: none given");
         }
@@ -139,7 +140,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         List<MethodResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < ms.size(); i++) {
-            FineTuneMethod m = ms.get(i);
+            FineTuningMethod m = ms.get(i);
             double lr = VitTrainCommand.defaultLr(m);
             err.printf(Locale.ROOT, "[%d/%d] %s (lr %.0e)%n", i + 1, ms.size(), m.label(), lr);
             MethodResult r = inProcess ? runHere(m, lr, trainDs, testDs) : runChild(m, lr);
@@ -160,7 +161,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         return VitTrainCommand.recipe(epochs, maxSteps, batch, lr, seed);
     }
 
-    private MethodResult runHere(FineTuneMethod m, double lr, ArrowDataset trainDs, ArrowDataset testDs)
+    private MethodResult runHere(FineTuningMethod m, double lr, ArrowDataset trainDs, ArrowDataset testDs)
             throws IOException {
         FineTuner tuner = new FineTuner("image", "label", workers, System.err, System.console() != null);
         try (PeakMemory mem = PeakMemory.sample()) {
@@ -170,8 +171,8 @@ public final class DemoVitCommand implements Callable<Integer> {
     }
 
     /** {@code wegeft vit train …} in a fresh JVM with this JVM's options and class path. */
-    private MethodResult runChild(FineTuneMethod m, double lr) throws IOException, InterruptedException {
-        Path result = out.resolve(m.id() + ".json");
+    private MethodResult runChild(FineTuningMethod m, double lr) throws IOException, InterruptedException {
+        Path result = out.resolve(m.name() + ".json");
         Files.deleteIfExists(result);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(
@@ -181,7 +182,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         cmd.add("-Xmx" + childHeap);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WegeftCli.class.getName(), "vit", "train",
                 "--model", model.toString(), "--train", train.toString(), "--eval", test.toString(),
-                "--method", m.id(), "--rank", Integer.toString(rank), "--targets", String.join(",", targets),
+                "--method", m.name(), "--rank", Integer.toString(rank), "--targets", String.join(",", targets),
                 "--epochs", Integer.toString(epochs), "--steps", Long.toString(maxSteps),
                 "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
                 "--workers", Integer.toString(workers), "--result-json", result.toString()));
@@ -189,7 +190,7 @@ public final class DemoVitCommand implements Callable<Integer> {
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int status = p.waitFor();
         if (status != 0 || !Files.isRegularFile(result)) {
-            throw new IllegalStateException("method " + m.id() + ": child JVM exited with status " + status
+            throw new IllegalStateException("method " + m.name() + ": child JVM exited with status " + status
                     + " (its message is above)");
         }
         return ResultsFile.readOne(result);
@@ -200,7 +201,7 @@ public final class DemoVitCommand implements Callable<Integer> {
                 "trainable parameters (log scale)", "test accuracy (%)", true);
         for (MethodResult r : results) {
             plot.add(Math.max(1, r.trainableParams()), 100 * r.testAccuracy(),
-                    FineTuneMethod.parse(r.method()).label());
+                    FineTuningMethods.named(r.method()).label());
         }
         plot.write(png, 900, 560);
     }

@@ -15,10 +15,11 @@ import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.vision.train.VitFineTuning;
 
 /**
- * Adapts a pretrained ViT folder to an Arrow classification set with one {@link FineTuneMethod}: new head for the
+ * Adapts a pretrained ViT folder to an Arrow classification set with one {@link FineTuningMethod}: new head for the
  * training set's classes, method applied, {@link Trainer} run (AdamW, warm-up + cosine), test accuracy, and
  * optionally the adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (other methods) saved.
  *
@@ -42,20 +43,20 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
     record Prepared(VisionTransformer model, PeftModel peft) {}
 
     /** Loads {@code modelDir}, gives it a new head of {@code classes} outputs and applies {@code method}. */
-    static Prepared prepare(Path modelDir, FineTuneMethod method, int classes, int rank, List<String> targets,
+    static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, int rank, List<String> targets,
             long seed) {
         VisionTransformer model = VisionTransformer.fromPretrained(modelDir);
         model.resetHead(classes, new SplittableRandom(seed ^ 0x5EED));
-        PeftModel peft = method.apply(model, rank, targets, seed);
+        PeftModel peft = VitFineTuning.apply(method, model, rank, targets, seed);
         return new Prepared(model, peft);
     }
 
-    MethodResult run(Path modelDir, FineTuneMethod method, int rank, List<String> targets, ArrowDataset train,
+    MethodResult run(Path modelDir, FineTuningMethod method, int rank, List<String> targets, ArrowDataset train,
             ArrowDataset test, Recipe recipe, @Nullable Path saveTo) throws IOException {
         return run(modelDir, method, rank, targets, VitData.Rows.all(train), VitData.Rows.all(test), recipe, saveTo);
     }
 
-    MethodResult run(Path modelDir, FineTuneMethod method, int rank, List<String> targets, VitData.Rows train,
+    MethodResult run(Path modelDir, FineTuningMethod method, int rank, List<String> targets, VitData.Rows train,
             VitData.Rows test, Recipe recipe, @Nullable Path saveTo) throws IOException {
         int classes = Math.max(train.ds().numClasses(labelColumn), test.ds().numClasses(labelColumn));
         Prepared p = prepare(modelDir, method, classes, rank, targets, recipe.seed());
@@ -79,14 +80,14 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
             acc = Classification.evaluate(p.model(), loader);
         }
         if (saveTo != null) {
-            if (method.isAdapter()) {
+            if (method.writesAdapter()) {
                 p.peft().save(saveTo);
             } else {
                 p.model().save(saveTo);
             }
         }
         long images = steps * Math.min(recipe.batchSize(), train.size());
-        return new MethodResult(method.id(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
+        return new MethodResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
                 seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds));
     }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
 
 /**
  * {@code demo vit --select-lr}: VTAB-1k's protocol for hyper-parameters — hold out part of the training set
@@ -20,19 +20,19 @@ final class LrSelection {
     private LrSelection() {}
 
     /** The grid tried per method: 2e-3 … 1e-1 for adapters and heads, 10× lower for full fine-tuning. */
-    static List<Double> grid(FineTuneMethod m) {
+    static List<Double> grid(FineTuningMethod m) {
         List<Double> g = List.of(2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1);
-        return m == FineTuneMethod.FULL ? g.stream().map(x -> x / 10).toList() : g;
+        return m.trainsAllWeights() ? g.stream().map(x -> x / 10).toList() : g;
     }
 
-    static void run(DemoVitCommand demo, List<FineTuneMethod> methods, ArrowDataset train) throws IOException {
+    static void run(DemoVitCommand demo, List<FineTuningMethod> methods, ArrowDataset train) throws IOException {
         VitData.Rows[] split = VitData.Rows.split(train, demo.heldOut, demo.seed);
         FineTuner tuner = new FineTuner("image", "label", demo.workers, null, false);
         PrintWriter stdout = demo.spec.commandLine().getOut();
         ArrayNode all = JsonMapper.builder().build().createArrayNode();
         stdout.printf(Locale.ROOT, "learning-rate selection: train on %d, validate on %d held-out training images%n",
                 split[0].size(), split[1].size());
-        for (FineTuneMethod m : methods) {
+        for (FineTuningMethod m : methods) {
             double best = Double.NaN;
             double bestAcc = -1;
             for (double lr : demo.lrGrid.isEmpty() ? grid(m) : demo.lrGrid) {
@@ -42,7 +42,7 @@ final class LrSelection {
                         100 * r.testAccuracy());
                 stdout.flush();
                 ObjectNode o = all.addObject();
-                o.put("method", m.id());
+                o.put("method", m.name());
                 o.put("lr", lr);
                 o.put("val_accuracy", r.testAccuracy());
                 if (r.testAccuracy() > bestAcc) {

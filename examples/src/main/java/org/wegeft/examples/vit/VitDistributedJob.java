@@ -15,7 +15,7 @@ import org.wegeft.nn.train.Trainer;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethods;
 
 /**
  * {@code wegeft vit train … --spark-master URL} as a {@link DistributedJob}: every replica loads the model folder
@@ -37,7 +37,7 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
 
     @Override
     public Module createModel() {
-        return FineTuner.prepare(Path.of(modelDir), FineTuneMethod.parse(method), classes, rank, targets, seed).model();
+        return FineTuner.prepare(Path.of(modelDir), FineTuningMethods.named(method), classes, rank, targets, seed).model();
     }
 
     @Override

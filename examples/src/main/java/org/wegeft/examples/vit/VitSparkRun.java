@@ -12,7 +12,8 @@ import org.wegeft.nn.data.DataLoader;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 
 /**
  * The {@code --spark-master} branch of {@code wegeft vit train}: the training runs as a {@link SparkTrainer} job
@@ -39,7 +40,7 @@ final class VitSparkRun {
         if (!r.replicasAgree()) {
             throw new IllegalStateException("--spark-master: the replicas ended with different parameters");
         }
-        FineTuneMethod m = FineTuneMethod.parse(job.method());
+        FineTuningMethod m = FineTuningMethods.named(job.method());
         FineTuner.Prepared p = FineTuner.prepare(Path.of(job.modelDir()), m, job.classes(), job.rank(), job.targets(),
                 job.seed());
         r.loadInto(p.model());
@@ -49,7 +50,7 @@ final class VitSparkRun {
             acc = Classification.evaluate(p.model(), loader);
         }
         if (saveTo != null) {
-            if (m.isAdapter()) {
+            if (m.writesAdapter()) {
                 p.peft().save(saveTo);
             } else {
                 p.model().save(saveTo);
@@ -58,7 +59,7 @@ final class VitSparkRun {
         var report = p.peft().trainableReport();
         long steps = r.startStep() + r.losses().length;
         long images = steps * job.batch();
-        return new MethodResult(m.id(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
+        return new MethodResult(m.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
                 job.recipe().lr(), steps, images / Math.max(1e-9, seconds));
     }
 

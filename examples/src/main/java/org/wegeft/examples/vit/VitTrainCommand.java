@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.ResumeCheckpoint;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.vision.train.FineTuneMethod;
+import org.wegeft.peft.FineTuningMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,17 +111,30 @@ public final class VitTrainCommand implements Callable<Integer> {
     @Nullable Path resultJson;
 
     /**
-     * The learning rate each method uses unless {@code --lr} is given (AdamW, batch 64, 20 epochs, warm-up +
-     * cosine): chosen by {@code wegeft demo vit --select-lr} on 200 held-out digits training images (trained on
-     * the other 800; the test set never read), grid 2e-3 … 1e-1 (full fine-tuning 2e-4 … 1e-2), ties to the
-     * lower rate. Record: docs/demo-vit/lr_selection.txt.
+     * The learning rate {@code method} uses unless {@code --lr} is given: the one chosen for it on held-out training
+     * images, as recorded in {@code learning-rates.properties} next to this class (docs/demo-vit/lr_selection.txt).
+     * @throws IllegalArgumentException for a method with no recorded rate
      */
-    public static double defaultLr(FineTuneMethod m) {
-        return switch (m) {
-            case WEGEFT, PROBE, BITFIT -> 5e-2;
-            case LORA -> 2e-2;
-            case FULL -> 5e-3;
-        };
+    public static double defaultLr(FineTuningMethod m) {
+        String v = LEARNING_RATES.getProperty(m.name());
+        if (v == null) {
+            throw new IllegalArgumentException("--lr: no learning rate is recorded for method '" + m.name()
+                    + "'; give --lr, or choose one with wegeft demo vit --select-lr");
+        }
+        return Double.parseDouble(v);
+    }
+
+    private static final java.util.Properties LEARNING_RATES = new java.util.Properties();
+
+    static {
+        try (var in = VitTrainCommand.class.getResourceAsStream("learning-rates.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("learning-rates.properties is missing from the class path");
+            }
+            LEARNING_RATES.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The fine-tuning schedule: 10 % warm-up, cosine, weight decay 0.01, no label smoothing. */
@@ -146,7 +159,7 @@ public final class VitTrainCommand implements Callable<Integer> {
                     + " <--out>/" + ResumeCheckpoint.FOLDER + ")");
         }
         Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
-        FineTuneMethod m = FineTuneMethod.parse(method);
+        FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: no such folder: " + model);
         }
@@ -181,7 +194,7 @@ public final class VitTrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MethodResult runOnSpark(FineTuneMethod m, Recipe recipe, ArrowDataset trainDs, ArrowDataset evalDs,
+    private MethodResult runOnSpark(FineTuningMethod m, Recipe recipe, ArrowDataset trainDs, ArrowDataset evalDs,
             @Nullable Path resumeFrom) throws IOException {
         FlagCheck.atLeast(spec, "--replicas", replicas, 0);
         if (replicas > 0 && batch % replicas != 0) {
@@ -197,7 +210,7 @@ public final class VitTrainCommand implements Callable<Integer> {
         int bs = Math.min(batch, Math.max(1, rows));
         Path abs = out == null ? null : out.toAbsolutePath();
         VitDistributedJob job = new VitDistributedJob(model.toAbsolutePath().toString(),
-                train.toAbsolutePath().toString(), imageColumn, labelColumn, m.id(), rank, List.copyOf(targets), classes,
+                train.toAbsolutePath().toString(), imageColumn, labelColumn, m.name(), rank, List.copyOf(targets), classes,
                 epochs, steps, batch, recipe.lr(), seed, workers, Math.max(1, rows / bs),
                 abs != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(abs).toString() : null, checkpointEvery,
                 abs == null ? null : abs.resolve("metrics.jsonl").toString());

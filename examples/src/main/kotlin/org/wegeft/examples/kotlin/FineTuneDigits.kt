@@ -12,7 +12,8 @@ import org.wegeft.vision.data.ImageBatch
 import org.wegeft.vision.data.ImageLoaders
 import org.wegeft.vision.data.ImagePipeline
 import org.wegeft.vision.train.Classification
-import org.wegeft.vision.train.FineTuneMethod
+import org.wegeft.peft.FineTuningMethods
+import org.wegeft.vision.train.VitFineTuning
 
 /**
  * Fine-tuning a pretrained ViT with WeGeFT from Kotlin: load the model folder, give it a head for the new labels,
@@ -36,7 +37,7 @@ object FineTuneDigits {
         val test = ImageLoaders.open(testFile, "image", "label")
         model.resetHead(train.numClasses("label"), SplittableRandom(seed))
 
-        val peft = PeftModel.inject(model, FineTuneMethod.wegeftConfig(16, listOf("attn.proj")), seed)
+        val peft = VitFineTuning.apply(FineTuningMethods.named("wegeft"), model, 16, listOf("attn.proj"), seed)
         println(peft.trainableReport())
 
         val cfg = model.config()

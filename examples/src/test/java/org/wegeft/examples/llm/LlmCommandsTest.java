@@ -219,7 +219,7 @@ class LlmCommandsTest {
                         FIX.resolve("llm_eval/ppl.jsonl").toString()),
                 List.of("llm", "perplexity", "--model", model.toString()),
                 List.of("llm", "generate", "--model", model.toString(), "--prompt", "hi"),
-                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "bitfit",
+                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "dora",
                         "--out", tmp.resolve("o").toString()),
                 List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--resume",
                         tmp.resolve("no-checkpoints").toString(), "--out", tmp.resolve("o").toString()),

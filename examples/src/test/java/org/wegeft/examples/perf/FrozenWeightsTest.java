@@ -14,6 +14,7 @@ import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.peft.FineTuningMethods;
 
 /** Benchmark models with bf16 frozen weights: what is converted, what stays float32, tied tables kept tied. */
 class FrozenWeightsTest {
@@ -30,7 +31,7 @@ class FrozenWeightsTest {
         }
         assertEquals(12 * 4, bf16);
         assertEquals(BenchModel.VIT_TI16.build(3).parameterCount(), vit.parameterCount());
-        PeftModel peft = BenchModel.VIT_TI16.apply(vit, TrainFlops.Method.WEGEFT, 4, 3);
+        PeftModel peft = BenchModel.VIT_TI16.apply(vit, FineTuningMethods.named("wegeft"), 4, 3);
         assertTrue(p.get("head.weight").requiresGrad(), "the new head trains");
         assertFalse(p.get("blocks.0.attn.qkv.weight").requiresGrad());
         assertTrue(peft.trainableReport().trainable() > 0);
@@ -39,7 +40,7 @@ class FrozenWeightsTest {
     @Test
     void fullFineTuningWidensEveryBf16WeightToTrainableFloat32() {
         Module vit = BenchModel.VIT_TI16.build(3, DType.BF16);
-        BenchModel.VIT_TI16.apply(vit, TrainFlops.Method.FULL, 4, 3);
+        BenchModel.VIT_TI16.apply(vit, FineTuningMethods.named("full"), 4, 3);
         vit.namedParameters().forEach((k, t) -> {
             assertEquals(DType.F32, t.dtype(), k);
             assertTrue(t.requiresGrad(), k);

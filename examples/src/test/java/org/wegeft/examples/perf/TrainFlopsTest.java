@@ -3,6 +3,8 @@ package org.wegeft.examples.perf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 
 /** The analytic step FLOPs against counts written out by hand from the formulas in TrainFlops' javadoc. */
 class TrainFlopsTest {
@@ -27,27 +29,27 @@ class TrainFlopsTest {
         return lin(B * P, 3 * 16 * 16, W) + DEPTH * block + lin(B, W, C);
     }
 
-    private static TrainFlops vit(TrainFlops.Method m) {
+    private static TrainFlops vit(FineTuningMethod m) {
         return TrainFlops.vit(m, R, B, 32, 16, W, DEPTH, C);
     }
 
     @Test
     void fullFineTuningDoublesEveryProductBackwardButThePatchEmbeddingsInputGradient() {
-        TrainFlops f = vit(TrainFlops.Method.FULL);
+        TrainFlops f = vit(FineTuningMethods.named("full"));
         assertEquals(baseForward(), f.forward(), 1e-6);
         assertEquals(2 * baseForward() - lin(B * P, 3 * 16 * 16, W), f.backward(), 1e-6);
     }
 
     @Test
     void linearProbeBackpropagatesIntoTheHeadWeightOnly() {
-        TrainFlops f = vit(TrainFlops.Method.PROBE);
+        TrainFlops f = vit(FineTuningMethods.named("probe"));
         assertEquals(baseForward(), f.forward(), 1e-6);
         assertEquals(lin(B, W, C), f.backward(), 1e-6);
     }
 
     @Test
     void wegeftAddsItsEditAndNeedsEveryInputGradientAfterTheFirstEdit() {
-        TrainFlops f = vit(TrainFlops.Method.WEGEFT);
+        TrainFlops f = vit(FineTuningMethods.named("wegeft"));
         double tokens = B * T;
         double edits = 0;
         double editsBackward = 0;
@@ -67,7 +69,7 @@ class TrainFlopsTest {
 
     @Test
     void loraDoesNotNeedTheFirstFrozenInputGradient() {
-        TrainFlops f = vit(TrainFlops.Method.LORA);
+        TrainFlops f = vit(FineTuningMethods.named("lora"));
         double tokens = B * T;
         double[][] shapes = {{W, 3 * W}, {W, W}, {W, 4 * W}, {4 * W, W}};
         double fwd = 0;
@@ -89,7 +91,7 @@ class TrainFlopsTest {
 
     @Test
     void causalAttentionCountsTheVisibleHalfOnly() {
-        TrainFlops f = TrainFlops.llama(TrainFlops.Method.PROBE, R, 1, 4, 11, 8, 1, 2, 2, 4, 12);
+        TrainFlops f = TrainFlops.llama(FineTuningMethods.named("probe"), R, 1, 4, 11, 8, 1, 2, 2, 4, 12);
         double tokens = 4;
         double fwd = 4 * lin(tokens, 8, 8) + 2 * 2 * (4 * 5 / 2.0) * 8 + 2 * lin(tokens, 8, 12) + lin(tokens, 12, 8)
                 + lin(tokens, 8, 11);
@@ -114,7 +116,7 @@ class TrainFlopsTest {
         double edits = 2 * (6 * p + pDown);                             // u = x psiᵀ and u phi, 7 targets
         double editsBackward = 4 * (6 * p + pDown);                     // dphi, du, dpsi, dx
         double head = lin(n, c, 128_256);
-        TrainFlops f = BenchModel.LLAMA_1B.flops(TrainFlops.Method.WEGEFT, 16, 1, 256);
+        TrainFlops f = BenchModel.LLAMA_1B.flops(FineTuningMethods.named("wegeft"), 16, 1, 256);
         double forward = 16 * (base + attention + edits) + head;
         assertEquals(forward, f.forward(), forward * 1e-12);
         // every frozen product needs dX (its input is edited); layer 0's q, k, v edit the embedding output, which

@@ -30,7 +30,7 @@ class DemoVitCommandTest {
         assertEquals(0, r.status(), r.err());
         for (String m : DemoVitCommand.METHODS) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(
-                    org.wegeft.vision.train.FineTuneMethod.parse(m).label())), m + " row missing in\n" + r.out());
+                    org.wegeft.peft.FineTuningMethods.named(m).label())), m + " row missing in\n" + r.out());
         }
         JsonNode results = VitCommandsTest.JSON.readTree(out.resolve("results.json").toFile());
         assertEquals(5, results.size());

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigException;
 import org.wegeft.peft.AdapterMethod;
-import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.TargetModules;
 
 /**
@@ -58,9 +58,14 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
                 layersPattern, extra);
     }
 
+    public LoraConfig withModulesToSave(List<String> modules) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, bias, modules, layersToTransform,
+                layersPattern, extra);
+    }
+
     @Override
     public AdapterMethod method() {
-        return Objects.requireNonNull(AdapterMethods.forPeftType(PEFT_TYPE));
+        return Objects.requireNonNull(FineTuningMethods.forPeftType(PEFT_TYPE));
     }
 
     @Override

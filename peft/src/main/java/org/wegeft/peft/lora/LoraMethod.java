@@ -9,11 +9,13 @@ import org.wegeft.nn.ConfigFields;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigFields;
+import org.wegeft.peft.AdapterFlops;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
@@ -23,6 +25,41 @@ import org.wegeft.tensor.Tensor;
  */
 public final class LoraMethod implements AdapterMethod {
     private static final Set<String> FIELDS = Set.of("lora_alpha", "lora_dropout", "use_rslora");
+
+    @Override
+    public String name() {
+        return "lora";
+    }
+
+    @Override
+    public String label() {
+        return "LoRA";
+    }
+
+    @Override
+    public int defaultRank() {
+        return 16;
+    }
+
+    /** alpha 2·r and dropout 0.05 on x unless given (no sharing across layers: LoRA has none). */
+    @Override
+    public AdapterConfig config(MethodOptions options) {
+        int r = options.rank();
+        return LoraConfig.of(r, options.alphaOr(2.0 * r), options.targetModules()).withDropout(options.dropoutOr(0.05))
+                .withModulesToSave(options.saved());
+    }
+
+    /**
+     * B(A x), with a = 2·tokens·r·d_in and b = 2·tokens·r·d_out: a + b forward; dB, du = g B and dA backward, and
+     * dx += du A when the input needs a gradient. The update is added after the frozen product, whose input gradient
+     * is needed only when the input's is.
+     */
+    @Override
+    public AdapterFlops adapterFlops(double tokens, double dIn, double dOut, int rank, boolean inputGradient) {
+        double a = 2 * tokens * rank * dIn;
+        double b = 2 * tokens * rank * dOut;
+        return new AdapterFlops(a + b, 2 * b + a + (inputGradient ? a : 0), false);
+    }
 
     @Override
     public String peftType() {

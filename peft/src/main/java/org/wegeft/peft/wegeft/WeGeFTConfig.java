@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigException;
 import org.wegeft.peft.AdapterMethod;
-import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.TargetModules;
 
 /**
@@ -75,7 +75,7 @@ public record WeGeFTConfig(int r, double wegeftAlpha, TargetModules targetModule
 
     @Override
     public AdapterMethod method() {
-        return Objects.requireNonNull(AdapterMethods.forPeftType(PEFT_TYPE));
+        return Objects.requireNonNull(FineTuningMethods.forPeftType(PEFT_TYPE));
     }
 
     @Override

@@ -12,11 +12,13 @@ import org.wegeft.nn.ConfigFields;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigFields;
+import org.wegeft.peft.AdapterFlops;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
@@ -29,6 +31,41 @@ import org.wegeft.tensor.Tensor;
 public final class WeGeFTMethod implements AdapterMethod {
     private static final Set<String> FIELDS = Set.of("wegeft_alpha", "tied_modules", "wegeft_dropout",
             "transform_dim");
+
+    @Override
+    public String name() {
+        return "wegeft";
+    }
+
+    @Override
+    public String label() {
+        return "WeGeFT";
+    }
+
+    /** Rank 64, as the paper's LLaMA runs. */
+    @Override
+    public int defaultRank() {
+        return 64;
+    }
+
+    /** alpha 2·r and the paper's dropout 0.1 on W unless given; one (phi, psi) per target name when tied. */
+    @Override
+    public AdapterConfig config(MethodOptions options) {
+        int r = options.rank();
+        return WeGeFTConfig.of(r, options.alphaOr(2.0 * r), options.targetModules(), options.tieGroups())
+                .withDropout(options.dropoutOr(0.1)).withModulesToSave(options.saved());
+    }
+
+    /**
+     * The representation form x + s·(x psiᵀ) phi, with p = 2·tokens·r·d_in: u = x psiᵀ and u phi forward; dphi, du
+     * and dpsi backward, and dx += du psi when the input needs a gradient. The edited input sits before the frozen
+     * product, so its input gradient is always needed.
+     */
+    @Override
+    public AdapterFlops adapterFlops(double tokens, double dIn, double dOut, int rank, boolean inputGradient) {
+        double p = 2 * tokens * rank * dIn;
+        return new AdapterFlops(2 * p, (inputGradient ? 4 : 3) * p, true);
+    }
 
     @Override
     public String peftType() {

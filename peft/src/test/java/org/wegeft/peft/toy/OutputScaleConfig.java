@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterMethod;
-import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.TargetModules;
 
 /** The toy method's {@code adapter_config.json}: {@code "peft_type": "TOY_OUTPUT_SCALE"} and {@code toy_alpha}. */
@@ -21,7 +21,7 @@ public record OutputScaleConfig(double toyAlpha, TargetModules targetModules, St
 
     @Override
     public AdapterMethod method() {
-        return Objects.requireNonNull(AdapterMethods.forPeftType(PEFT_TYPE));
+        return Objects.requireNonNull(FineTuningMethods.forPeftType(PEFT_TYPE));
     }
 
     @Override

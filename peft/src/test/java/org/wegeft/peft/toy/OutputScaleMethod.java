@@ -11,26 +11,42 @@ import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigFields;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
-import org.wegeft.peft.AdapterMethods;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
 /**
  * A method that lives outside the library, as a user's plug-in would: one package (config, layer, this descriptor)
- * and one {@link AdapterMethods#register} call. ΔW = s·diag(l)·W.
+ * and one {@link FineTuningMethods#register} call. ΔW = s·diag(l)·W.
  */
-public final class OutputScaleMethod implements AdapterMethod {
+public class OutputScaleMethod implements AdapterMethod {
     private static final Set<String> FIELDS = Set.of("toy_alpha");
 
     static {
-        AdapterMethods.register(new OutputScaleMethod());
+        FineTuningMethods.register(new OutputScaleMethod());
     }
 
     /** Registers the method once (class initialisation). */
     public static void ensureRegistered() {
+    }
+
+    @Override
+    public String name() {
+        return "toy-output-scale";
+    }
+
+    @Override
+    public String label() {
+        return "output scale (toy)";
+    }
+
+    @Override
+    public AdapterConfig config(MethodOptions options) {
+        return OutputScaleConfig.of(options.alphaOr(1.0), options.targetModules());
     }
 
     @Override

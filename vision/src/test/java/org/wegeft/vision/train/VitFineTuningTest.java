@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.PeftModel;
+import org.wegeft.peft.MethodOptions;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
 
-class FineTuneMethodTest {
+class VitFineTuningTest {
     // width C = 24, depth 3, mlp 96, 5 classes; head = 24 · 5 + 5 = 125
     private static VisionTransformer model() {
         VisionTransformer m = new VisionTransformer(VitConfig.of(16, 8, 24, 3, 2, 10), 1);
@@ -31,34 +34,38 @@ class FineTuneMethodTest {
         "bitfit, 965"})
     void trainableCountsFollowTheMethod(String id, long expected) {
         VisionTransformer m = model();
-        PeftModel p = FineTuneMethod.parse(id).apply(m, 4, List.of("attn.proj"), 0);
+        PeftModel p = VitFineTuning.apply(FineTuningMethods.named(id), m, 4, List.of("attn.proj"), 0);
         assertEquals(expected, p.trainableReport().trainable());
     }
 
+    static List<FineTuningMethod> methods() {
+        return FineTuningMethods.all();
+    }
+
     @ParameterizedTest
-    @EnumSource(FineTuneMethod.class)
-    void headAlwaysTrainsAndFullTrainsEverything(FineTuneMethod method) {
+    @MethodSource("methods")
+    void headAlwaysTrainsAndFullTrainsEverything(FineTuningMethod method) {
         VisionTransformer m = model();
-        PeftModel p = method.apply(m, 4, List.of("attn.proj"), 0);
+        PeftModel p = VitFineTuning.apply(method, m, 4, List.of("attn.proj"), 0);
         assertTrue(((org.wegeft.nn.Module) m.head()).namedParameters().values().stream().allMatch(t -> t.requiresGrad()),
                 method + ": head frozen");
-        if (method == FineTuneMethod.FULL) {
+        if (method.trainsAllWeights()) {
             assertEquals(p.trainableReport().total(), p.trainableReport().trainable());
         }
-        assertEquals(method, FineTuneMethod.parse(method.id().toUpperCase(java.util.Locale.ROOT)));
+        assertEquals(method, FineTuningMethods.named(method.name().toUpperCase(java.util.Locale.ROOT)));
     }
 
     @ParameterizedTest
     @CsvSource({"attn.proj, blocks.0.attn.proj, true", "attn.proj, blocks.11.attn.proj, true",
         "attn.proj, blocks.0.xattn.proj, false", "attn.proj, blocks.0.attn.proj.x, false", "mlp.fc1, mlp.fc1, true"})
     void tieRegexMatchesEveryBlockOfTheTarget(String target, String path, boolean matches) {
-        assertEquals(matches, java.util.regex.Pattern.compile(FineTuneMethod.tieRegex(target)).matcher(path)
+        assertEquals(matches, java.util.regex.Pattern.compile(MethodOptions.tieRegex(target)).matcher(path)
                 .lookingAt());
     }
 
     @org.junit.jupiter.api.Test
     void unknownMethodNamesTheChoices() {
-        var e = assertThrows(IllegalArgumentException.class, () -> FineTuneMethod.parse("dora"));
+        var e = assertThrows(IllegalArgumentException.class, () -> FineTuningMethods.named("dora"));
         assertTrue(e.getMessage().contains("dora") && e.getMessage().contains("bitfit"), e.getMessage());
     }
 }
