@@ -71,7 +71,7 @@ final class GeneratedLinearOp extends Node {
         long[] yShape = x.shape();
         yShape[yShape.length - 1] = out;
         try (Tensor both = Raw.empty(DType.F32, new long[] {(long) rows + r, out});
-             Tensor xf = flat(x, rows, in); Tensor psiC = flat(psi, r, in);
+             Tensor xf = Raw.flatF32(x, rows, in); Tensor psiC = Raw.flatF32(psi, r, in);
              Tensor stacked = Raw.place(new long[] {(long) rows + r, in}, 0, new long[] {0, rows},
                      new Tensor[] {xf, phi}, DType.F32);
              Tensor wt = transposedView(w);
@@ -105,23 +105,13 @@ final class GeneratedLinearOp extends Node {
         return w.viewOf(w.storageOffset(), new long[] {w.size(1), w.size(0)}, new long[] {ws[1], ws[0]});
     }
 
-    /** t as a contiguous float32 (rows, cols) tensor: a view when it already is one, else a copy. */
-    private static Tensor flat(Tensor t, long rows, long cols) {
-        if (t.dtype() == DType.F32 && t.isContiguous()) {
-            return t.viewOf(t.storageOffset(), new long[] {rows, cols}, new long[] {cols, 1});
-        }
-        try (Tensor c = Raw.contiguousAs(t, DType.F32)) {
-            return c.viewOf(0, new long[] {rows, cols}, new long[] {cols, 1});
-        }
-    }
-
     @Override
     @Nullable Tensor[] backward(Tensor grad) {
         Tensor[] grads = new Tensor[inputs().length];
         boolean wantX = needsGrad(0);
         boolean wantPhi = needsGrad(2);
         boolean wantPsi = needsGrad(3);
-        try (Tensor gf = flat(grad, rows, out);
+        try (Tensor gf = Raw.flatF32(grad, rows, out);
              Tensor du = wantX || wantPsi ? Raw.empty(DType.F32, new long[] {rows, r}) : null) {
             if (du != null && rows > 0 && r > 0) {
                 // du = scale · g Gᵀ (rows × r)

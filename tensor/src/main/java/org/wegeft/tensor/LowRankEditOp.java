@@ -48,7 +48,7 @@ final class LowRankEditOp extends Node {
         int d = Shapes.checkedInt(a.size(1), "lowRankEdit d");
         int r = Shapes.checkedInt(a.size(0), "lowRankEdit r");
         long rows = d == 0 ? 0 : x.numel() / d;
-        try (Tensor xf = flat(x, rows, d); Tensor ac = flat(a, r, d); Tensor bc = flat(b, r, d);
+        try (Tensor xf = Raw.flatF32(x, rows, d); Tensor ac = Raw.flatF32(a, r, d); Tensor bc = Raw.flatF32(b, r, d);
              Tensor u = Raw.empty(DType.F32, new long[] {rows, r})) {
             Tensor y = Raw.empty(DType.F32, x.shapeRef());
             if (rows > 0 && d > 0) {
@@ -65,16 +65,6 @@ final class LowRankEditOp extends Node {
         }
     }
 
-    /** t as a contiguous float32 (rows, cols) tensor: a view when it already is one, else a copy. */
-    private static Tensor flat(Tensor t, long rows, long cols) {
-        if (t.dtype() == DType.F32 && t.isContiguous()) {
-            return t.viewOf(t.storageOffset(), new long[] {rows, cols}, new long[] {cols, 1});
-        }
-        try (Tensor c = Raw.contiguousAs(t, DType.F32)) {
-            return c.viewOf(0, new long[] {rows, cols}, new long[] {cols, 1});
-        }
-    }
-
     @Override
     @Nullable Tensor[] backward(Tensor g) {
         Tensor[] grads = new Tensor[3];
@@ -87,7 +77,7 @@ final class LowRankEditOp extends Node {
         int m = Shapes.checkedInt(rows, "lowRankEdit rows");
         int lr = Math.max(1, r);
         boolean inPlace = needsGrad(0) && g.isExclusive();
-        try (Tensor gf = inPlace ? g.viewOf(0, new long[] {rows, d}, new long[] {d, 1}) : flat(g, rows, d);
+        try (Tensor gf = inPlace ? g.viewOf(0, new long[] {rows, d}, new long[] {d, 1}) : Raw.flatF32(g, rows, d);
              Tensor du = Raw.empty(DType.F32, new long[] {rows, r})) {
             if (needsGrad(0) || needsGrad(1)) {
                 // du = scale · g bᵀ (rows × r)

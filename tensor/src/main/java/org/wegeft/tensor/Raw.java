@@ -73,6 +73,16 @@ final class Raw {
         }
     }
 
+    /** t as a contiguous float32 (rows, cols) tensor: a view when it already is one, else a copy. */
+    static Tensor flatF32(Tensor t, long rows, long cols) {
+        if (t.dtype() == DType.F32 && t.isContiguous()) {
+            return t.viewOf(t.storageOffset(), new long[] {rows, cols}, new long[] {cols, 1});
+        }
+        try (Tensor c = contiguousAs(t, DType.F32)) {
+            return c.viewOf(0, new long[] {rows, cols}, new long[] {cols, 1});
+        }
+    }
+
     /** x itself if float32 (any layout), else a float32 copy; for kernels that take strides. */
     static Operand floatStrided(Tensor x, String what) {
         if (x.dtype() == DType.F32) {

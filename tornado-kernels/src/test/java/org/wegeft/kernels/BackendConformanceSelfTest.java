@@ -95,36 +95,26 @@ class BackendConformanceSelfTest {
         assertTrue(softmaxCases >= 5, "softmax cases: " + softmaxCases);
     }
 
-    /** A weight GEMM whose dropout mask comes from another key (the same rate, other elements dropped). */
-    private static final class OtherDropoutKey extends DelegatingBackend {
-        OtherDropoutKey() {
-            super("other-dropout-key", new ScalarBackend());
+    /** A weight GEMM that runs the reference with its dropout changed by {@code change}. */
+    private static final class ChangedDropout extends DelegatingBackend {
+        private final java.util.function.UnaryOperator<WeightDropout> change;
+
+        ChangedDropout(String name, java.util.function.UnaryOperator<WeightDropout> change) {
+            super(name, new ScalarBackend());
+            this.change = change;
         }
 
         @Override
         public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, WeightDropout dropout,
                                MemorySegment bias, MemorySegment c) {
-            delegate.gemmWeight(s, a, bType, b, dropout == null ? null : new WeightDropout(dropout.key() + 1,
-                    dropout.p(), dropout.firstRow()), bias, c);
-        }
-    }
-
-    /** A weight GEMM that drops for every row of a product whose upper rows should read the weight as it is. */
-    private static final class DropsEveryRow extends DelegatingBackend {
-        DropsEveryRow() {
-            super("drops-every-row", new ScalarBackend());
-        }
-
-        @Override
-        public void gemmWeight(GemmSpec s, MemorySegment a, DType bType, MemorySegment b, WeightDropout dropout,
-                               MemorySegment bias, MemorySegment c) {
-            delegate.gemmWeight(s, a, bType, b, dropout == null ? null : dropout.fromRow(0), bias, c);
+            delegate.gemmWeight(s, a, bType, b, dropout == null ? null : change.apply(dropout), bias, c);
         }
     }
 
     @Test
     void weightGemmThatIgnoresTheFirstDroppedRowIsCaught() {
-        KernelBackend broken = new DropsEveryRow();
+        // drops for every row of a product whose upper rows should read the weight as it is
+        KernelBackend broken = new ChangedDropout("drops-every-row", d -> d.fromRow(0));
         List<ConformanceCase> split = ConformanceSuite.cases().stream()
                 .filter(c -> c.kernel().equals("gemmWeight")
                         && (c.shape().contains(" from row ") || c.shape().contains("(no row dropped)")))
@@ -138,7 +128,9 @@ class BackendConformanceSelfTest {
 
     @Test
     void weightGemmWithAnotherDropoutMaskIsCaught() {
-        KernelBackend broken = new OtherDropoutKey();
+        // the same rate, other elements dropped
+        KernelBackend broken = new ChangedDropout("other-dropout-key",
+                d -> new WeightDropout(d.key() + 1, d.p(), d.firstRow()));
         List<ConformanceCase> dropped = ConformanceSuite.cases().stream()
                 .filter(c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout")
                         && !c.shape().contains(" k=0 ") && !c.shape().contains("(no row dropped)"))
