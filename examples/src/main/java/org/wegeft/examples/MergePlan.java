@@ -141,7 +141,8 @@ final class MergePlan implements AutoCloseable {
     }
 
     /**
-     * Every 2-D {@code *.weight} of the checkpoint as a Linear: module path → {out, in}. A file does not record
+     * Every 2-D {@code *.weight} of the checkpoint but the token embedding ({@code embed_tokens}, an Embedding) as a
+     * Linear: module path → {out, in}. A file does not record
      * module order, so paths are put in natural order (numbers compared as numbers: {@code layers.2} before
      * {@code layers.10}); the first layer of a WeGeFT tie group, which owns the pair, is then layer 0 as in
      * PEFT. (A group joining several names in one layer, e.g. q and k, is owned by the alphabetically first.)
@@ -150,7 +151,7 @@ final class MergePlan implements AutoCloseable {
         Map<String, long[]> found = new java.util.TreeMap<>(MergePlan::compareNatural);
         for (SafetensorsFile f : ck.shards()) {
             for (TensorInfo t : f.tensors()) {
-                if (t.name().endsWith(".weight") && t.shape().length == 2) {
+                if (t.name().endsWith(".weight") && t.shape().length == 2 && !t.name().contains("embed_tokens.")) {
                     found.put(t.name().substring(0, t.name().length() - ".weight".length()), t.shape());
                 }
             }

@@ -35,7 +35,8 @@ import org.wegeft.tensor.TensorInfo;
 /**
  * {@code wegeft merge} against PyTorch (fixtures by tools/fixtures/make_merge_fixtures.py): a tiny LLaMA folder
  * written the Hugging Face way (two F32 shards + index, and a single-file BF16 variant) merged with a PEFT-format
- * WeGeFT adapter (targets q,k,v,up,down tied across layers) and a LoRA adapter (q,v).
+ * WeGeFT adapter (targets q,k,v,up,down tied across layers), a LoRA adapter (q,v) and a LoRA adapter with the fields
+ * users bring (all-linear, exclude_modules, rank_pattern, alpha_pattern, rsLoRA).
  */
 class MergeCommandTest {
     private static final JsonMapper JSON = new JsonMapper();
@@ -84,7 +85,8 @@ class MergeCommandTest {
 
     static Stream<Case> float32Cases() {
         return Stream.of(new Case("adapter_wegeft", "expected_wegeft.safetensors", 10),
-                new Case("adapter_lora", "expected_lora.safetensors", 4));
+                new Case("adapter_lora", "expected_lora.safetensors", 4),
+                new Case("adapter_lora_patterns", "expected_lora_patterns.safetensors", 12));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -253,6 +255,11 @@ class MergeCommandTest {
                 bad("tie group with unequal d_in", "adapter_wegeft", (a, o) -> editConfig(a,
                         "\".*\\\\.q_proj\"", "\".*\\\\.q_proj\", \".*\\\\.down_proj\""), "adapter_config.json",
                         "tied_modules", "unequal d_in", "d_in=32", "d_in=64"),
+                bad("DoRA asked for", "adapter_lora_patterns", (a, o) -> editConfig(a, "\"use_dora\": false",
+                        "\"use_dora\": true"), "adapter_config.json", "use_dora", "not supported"),
+                bad("an initialisation not implemented", "adapter_lora_patterns", (a, o) -> editConfig(a,
+                        "\"init_lora_weights\": true", "\"init_lora_weights\": \"pissa\""), "adapter_config.json",
+                        "init_lora_weights", "pissa"),
                 bad("--out exists and is not empty", "adapter_lora", (a, o) -> Files.writeString(
                         Files.createDirectories(o).resolve("keep.txt"), "mine"), "--out", "not empty"));
     }

@@ -48,6 +48,11 @@ public interface AdapterConfig {
         return List.of();
     }
 
+    /** PEFT's {@code exclude_modules}: Linears never adapted even when targeted, or null for none. */
+    default @Nullable TargetModules excludeModules() {
+        return null;
+    }
+
     /** Modules made trainable and saved whole (e.g. a new classification head). */
     List<String> modulesToSave();
 
@@ -79,13 +84,22 @@ public interface AdapterConfig {
 
     /** This config as PEFT-style JSON. */
     default String toJson() {
-        return AdapterConfigJson.write(this);
+        return AdapterConfigJson.write(this, Map.of());
     }
 
     /** Writes this config to {@code file} atomically (temporary file, then rename). */
     default void write(Path file) throws IOException {
+        write(file, Map.of());
+    }
+
+    /**
+     * {@link #write(Path)} with {@code fields} added where the config has none of that name: what a writer knows and
+     * the config does not ({@code task_type}, {@code base_model_name_or_path}, which Hugging Face's
+     * {@code AutoPeftModel*} need to open the folder).
+     */
+    default void write(Path file, Map<String, ?> fields) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        Files.writeString(tmp, toJson());
+        Files.writeString(tmp, AdapterConfigJson.write(this, fields));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -67,6 +67,38 @@ public final class AdapterConfigFields {
         return new TargetModules(names, null);
     }
 
+    /** {@code key} as {@code target_modules} is read (a list of names or a regex), or null when absent or null. */
+    public @Nullable TargetModules optionalModules(String key) {
+        JsonNode n = f.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isTextual()) {
+            return TargetModules.regex(n.asText());
+        }
+        return new TargetModules(f.list(key, n, "a list of names or a regex string", JsonNode::isTextual,
+                JsonNode::asText), null);
+    }
+
+    /** An object of numbers by string key ({@code rank_pattern}), in file order; empty when absent or null. */
+    public Map<String, Double> numberMap(String key) {
+        JsonNode n = f.get(key);
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isObject()) {
+            throw f.mistyped(key, "an object of numbers by module pattern", n);
+        }
+        for (var e : n.properties()) {
+            if (!e.getValue().isNumber()) {
+                throw f.mistyped(key, "an object of numbers by module pattern", n);
+            }
+            out.put(e.getKey(), e.getValue().asDouble());
+        }
+        return out;
+    }
+
     /** {@code layers_to_transform}: an integer or a list of them; empty when absent. */
     public List<Integer> layersToTransform() {
         JsonNode n = f.get("layers_to_transform");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.wegeft.nn.ConfigFields;
 
 /** Reads and writes {@link AdapterConfig}s as PEFT {@code adapter_config.json} (Jackson tree model). */
@@ -41,7 +42,8 @@ final class AdapterConfigJson {
         }
     }
 
-    static String write(AdapterConfig c) {
+    /** {@code c} as JSON, with {@code fields} added where neither the config nor its extra fields have that name. */
+    static String write(AdapterConfig c, Map<String, ?> fields) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("peft_type", c.peftType());
         o.put("r", c.r());
@@ -69,6 +71,11 @@ final class AdapterConfigJson {
             c.layersPattern().forEach(o.putArray("layers_pattern")::add);
         }
         c.extra().forEach((k, v) -> o.set(k, MAPPER.valueToTree(v)));
+        fields.forEach((k, v) -> {
+            if (!o.has(k)) {
+                o.set(k, MAPPER.valueToTree(v));
+            }
+        });
         try {
             return MAPPER.writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {

@@ -66,8 +66,8 @@ public interface AdapterMethod extends FineTuningMethod {
             SplittableRandom rng);
 
     /**
-     * ΔW (d_out, d_in) in float32 from the target's base weight (any float dtype) and its tensors in
+     * ΔW (d_out, d_in) of {@code target} in float32 from its base weight (any float dtype) and its tensors in
      * {@link #tensors}' order, without autograd.
      */
-    Tensor deltaW(AdapterConfig config, Tensor w, List<Tensor> tensors);
+    Tensor deltaW(AdapterConfig config, AdapterTarget target, Tensor w, List<Tensor> tensors);
 }

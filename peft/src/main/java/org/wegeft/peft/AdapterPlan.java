@@ -76,6 +76,10 @@ public record AdapterPlan(AdapterConfig config, List<AdapterTarget> targets) {
         if (!config.targetModules().matches(path)) {
             return false;
         }
+        TargetModules excluded = config.excludeModules();
+        if (excluded != null && excluded.matches(path)) {
+            return false;
+        }
         if (config.layersToTransform().isEmpty()) {
             return true;
         }

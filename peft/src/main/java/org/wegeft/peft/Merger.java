@@ -70,7 +70,7 @@ public final class Merger {
                     + " differs from the planned (" + t.dOut() + ", " + t.dIn() + ")");
         }
         AdapterConfig c = plan.config();
-        return c.method().deltaW(c, w, plan.tensorKeys(t).stream().map(tensors).toList());
+        return c.method().deltaW(c, t, w, plan.tensorKeys(t).stream().map(tensors).toList());
     }
 
     /** W + ΔW in float32 (a new tensor; {@code w} is untouched). */

@@ -178,10 +178,18 @@ public final class PeftModel {
      * {@code dir}; each file is written to a temporary name and renamed.
      */
     public void save(Path dir) throws IOException {
+        save(dir, Map.of());
+    }
+
+    /**
+     * {@link #save(Path)}, with {@code configFields} added to {@code adapter_config.json} where the config has no
+     * field of that name ({@code task_type}, {@code base_model_name_or_path}: {@link AdapterConfig#write(Path, Map)}).
+     */
+    public void save(Path dir, Map<String, ?> configFields) throws IOException {
         Files.createDirectories(dir);
         AdapterFiles.write(dir.resolve(AdapterFiles.WEIGHTS), adapterState());
         if (config != null) {
-            config.write(dir.resolve(AdapterConfig.FILE_NAME));
+            config.write(dir.resolve(AdapterConfig.FILE_NAME), configFields);
         }
     }
 

@@ -23,12 +23,26 @@ public record TargetModules(List<String> names, @Nullable String regex) {
         return new TargetModules(List.of(names), null);
     }
 
+    /**
+     * PEFT's shorthand {@code target_modules: "all-linear"}: every Linear except the model's output head
+     * ({@code lm_head}), as PEFT leaves a causal LM's output embeddings out.
+     */
+    public static final String ALL_LINEAR = "all-linear";
+
     public static TargetModules regex(String regex) {
         return new TargetModules(List.of(), regex);
     }
 
-    /** True when {@code path} (a dotted module path) is selected. */
+    /** Whether this is the {@link #ALL_LINEAR} shorthand (any case, as PEFT compares it). */
+    public boolean allLinear() {
+        return regex != null && regex.equalsIgnoreCase(ALL_LINEAR);
+    }
+
+    /** True when {@code path} (a dotted module path of a Linear) is selected. */
     public boolean matches(String path) {
+        if (allLinear()) {
+            return !(path.equals("lm_head") || path.endsWith(".lm_head"));
+        }
         if (regex != null) {
             return Pattern.compile(regex).matcher(path).matches();
         }

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
@@ -168,7 +169,9 @@ final class LlmTrainCommand implements Callable<Integer> {
             }
             TrainResult r = trainer.run();
             if (m.writesAdapter()) {
-                peft.save(out);
+                // what Hugging Face's AutoPeftModelForCausalLM needs to open the folder
+                peft.save(out, Map.of("task_type", "CAUSAL_LM", "base_model_name_or_path",
+                        model.toAbsolutePath().normalize().toString()));
             } else {
                 lm.save(out);
                 copyTokenizerFiles();

@@ -126,6 +126,9 @@ class LlmCommandsTest {
         JsonNode cfg = JSON.readTree(out.resolve("adapter_config.json").toFile());
         assertEquals(method.toUpperCase(), cfg.get("peft_type").asText());
         assertEquals(4, cfg.get("r").asInt());
+        // what Hugging Face's AutoPeftModelForCausalLM reads to open the folder
+        assertEquals("CAUSAL_LM", cfg.get("task_type").asText());
+        assertEquals(tiny.toAbsolutePath().normalize().toString(), cfg.get("base_model_name_or_path").asText());
         assertTrue(Files.size(out.resolve("adapter_model.safetensors")) > 0);
         assertTrue(Files.exists(out.resolve("metrics.jsonl")));
         Result before = run("llm", "perplexity", "--model", tiny.toString(), "--data", data.toString(),

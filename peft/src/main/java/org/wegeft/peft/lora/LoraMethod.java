@@ -1,6 +1,8 @@
 package org.wegeft.peft.lora;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +18,7 @@ import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
 import org.wegeft.peft.MethodOptions;
+import org.wegeft.peft.TargetModules;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
@@ -24,7 +27,8 @@ import org.wegeft.tensor.Tensor;
  * {@code use_rslora}; {@code lora_A} (r, d_in) and {@code lora_B} (d_out, r) per target; ΔW = s·B A.
  */
 public final class LoraMethod implements AdapterMethod {
-    private static final Set<String> FIELDS = Set.of("lora_alpha", "lora_dropout", "use_rslora");
+    private static final Set<String> FIELDS = Set.of("lora_alpha", "lora_dropout", "use_rslora", "exclude_modules",
+            "rank_pattern", "alpha_pattern", "init_lora_weights");
 
     @Override
     public String name() {
@@ -76,12 +80,54 @@ public final class LoraMethod implements AdapterMethod {
         return FIELDS;
     }
 
+    /**
+     * PEFT's LoRA fields. A field that would change the math and is not implemented here (DoRA, a LoRA bias, Conv1D's
+     * transposed weights, layer replication, other initialisations) is refused, never kept as if applied.
+     */
     @Override
     public AdapterConfig parse(AdapterConfigFields f) {
         ConfigFields c = f.fields();
+        refuse(c, "use_dora", "DoRA is not supported yet");
+        refuse(c, "lora_bias", "a LoRA bias is not supported");
+        refuse(c, "fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed layout"
+                + " is not supported");
+        JsonNode replication = c.get("layer_replication");
+        if (replication != null && !replication.isNull()) {
+            throw c.error("layer_replication", "layer replication is not supported");
+        }
+        Map<String, Integer> ranks = new LinkedHashMap<>();
+        f.numberMap("rank_pattern").forEach((k, v) -> {
+            if (v != Math.rint(v)) {
+                throw c.error("rank_pattern", "rank of \"" + k + "\" must be an integer, got " + v);
+            }
+            ranks.put(k, v.intValue());
+        });
         return new LoraConfig(f.r(), c.number("lora_alpha", 8.0), c.number("lora_dropout", 0.0), f.targetModules(),
                 c.bool("use_rslora", false), f.bias(), f.modulesToSave(), f.layersToTransform(), f.layersPattern(),
-                f.extra(FIELDS));
+                f.extra(FIELDS), f.optionalModules("exclude_modules"), ranks, f.numberMap("alpha_pattern"),
+                initLoraWeights(c));
+    }
+
+    /** Refuses {@code key: true}. */
+    private static void refuse(ConfigFields c, String key, String why) {
+        if (c.bool(key, false)) {
+            throw c.error(key, why + " (must be false)");
+        }
+    }
+
+    /** {@code init_lora_weights}: true, false or "gaussian" (PEFT's other schemes are refused by the config). */
+    private static String initLoraWeights(ConfigFields c) {
+        JsonNode n = c.get("init_lora_weights");
+        if (n == null || n.isNull()) {
+            return "true";
+        }
+        if (n.isBoolean()) {
+            return n.asBoolean() ? "true" : "false";
+        }
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        throw c.mistyped("init_lora_weights", "true, false or \"gaussian\"", n);
     }
 
     @Override
@@ -90,23 +136,44 @@ public final class LoraMethod implements AdapterMethod {
         AdapterConfigFields.putNumber(json, "lora_alpha", l.loraAlpha());
         json.put("lora_dropout", l.loraDropout());
         json.put("use_rslora", l.useRslora());
+        ObjectNode ranks = json.putObject("rank_pattern");
+        l.rankPattern().forEach(ranks::put);
+        ObjectNode alphas = json.putObject("alpha_pattern");
+        l.alphaPattern().forEach((k, v) -> AdapterConfigFields.putNumber(alphas, k, v));
+        switch (l.initLoraWeights()) {
+            case "true" -> json.put("init_lora_weights", true);
+            case "false" -> json.put("init_lora_weights", false);
+            default -> json.put("init_lora_weights", l.initLoraWeights());
+        }
+        TargetModules ex = l.excludeModules();
+        if (ex == null) {
+            json.putNull("exclude_modules");
+        } else if (ex.regex() != null) {
+            json.put("exclude_modules", ex.regex());
+        } else {
+            ex.names().forEach(json.putArray("exclude_modules")::add);
+        }
     }
 
+    /** A (r_t, d_in) and B (d_out, r_t), r_t the target's rank ({@link LoraConfig#rankFor}). */
     @Override
     public List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget t) {
-        return List.of(new AdapterTensor("lora_A.weight", new long[] {config.r(), t.dIn()}),
-                new AdapterTensor("lora_B.weight", new long[] {t.dOut(), config.r()}));
+        int r = ((LoraConfig) config).rankFor(t.path());
+        return List.of(new AdapterTensor("lora_A.weight", new long[] {r, t.dIn()}),
+                new AdapterTensor("lora_B.weight", new long[] {t.dOut(), r}));
     }
 
     @Override
     public AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
             SplittableRandom rng) {
-        return new LoraLinear(base, config.r(), config.scale(), config.dropout(), rng.split());
+        LoraConfig l = (LoraConfig) config;
+        return new LoraLinear(base, l.rankFor(t.path()), l.scaleFor(t.path()), l.dropout(), l.initLoraWeights(),
+                rng.split());
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, Tensor w, List<Tensor> tensors) {
-        return deltaW(tensors.get(0), tensors.get(1), config.scale());
+    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
+        return deltaW(tensors.get(0), tensors.get(1), ((LoraConfig) config).scaleFor(t.path()));
     }
 
     /**

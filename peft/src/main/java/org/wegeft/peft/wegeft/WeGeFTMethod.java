@@ -135,7 +135,7 @@ public final class WeGeFTMethod implements AdapterMethod {
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, Tensor w, List<Tensor> tensors) {
+    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
         return deltaW(w, tensors.get(0), tensors.get(1), config.scale());
     }
 

@@ -87,7 +87,7 @@ public class OutputScaleMethod implements AdapterMethod {
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, Tensor w, List<Tensor> tensors) {
+    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
         return deltaW(w, tensors.get(0), config.scale());
     }
 
