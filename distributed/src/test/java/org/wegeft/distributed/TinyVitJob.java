@@ -11,11 +11,11 @@ import org.wegeft.nn.train.BatchSource;
 import org.wegeft.nn.train.LrSchedule;
 import org.wegeft.nn.train.StepFunction;
 import org.wegeft.nn.train.TrainConfig;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.vision.train.VitFineTuning;
 
 /**

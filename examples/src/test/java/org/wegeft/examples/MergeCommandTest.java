@@ -25,6 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.kernels.DType;
+import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.ShardedSafetensors;
@@ -223,6 +225,22 @@ class MergeCommandTest {
         assertFalse(Files.exists(out.resolve("stale.txt")));
         assertTrue(Files.isRegularFile(out.resolve(ShardedSafetensors.INDEX)));
         assertNoTemporaryFolders();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("float32Cases")
+    void loadedIntoTheModelAndMergedInMemoryEqualsTorch(Case c) {
+        try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(fixture("llama_f32"));
+             SafetensorsFile expected = SafetensorsFile.open(fixture(c.expected()))) {
+            PeftModel pm = PeftModel.fromPretrained(lm, fixture(c.adapter()));
+            assertEquals(c.targets(), pm.adapterLayers().size());
+            pm.merge();
+            for (var e : pm.adapterLayers().entrySet()) {
+                String name = e.getKey() + ".weight";
+                double rel = maxRelativeError(e.getValue().baseLayer().weight().toFloatArray(), floats(expected, name));
+                assertTrue(rel <= 1e-6, name + ": max relative error " + rel);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ bad input: status 2, one line, no --out

@@ -21,10 +21,10 @@ import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.vision.VisionTransformer;
-import org.wegeft.vision.train.VitFineTuning;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
+import org.wegeft.vision.train.VitFineTuning;
 
 /**
  * The benchmark models of {@code wegeft bench train} and {@code tools/bench/torch_ref.py}, randomly initialised,

@@ -9,13 +9,13 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
+import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TrainableReport;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.vision.train.VitFineTuning;
 
 /**

@@ -12,10 +12,10 @@ import org.wegeft.nn.train.BatchSource;
 import org.wegeft.nn.train.StepFunction;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.peft.FineTuningMethods;
 
 /**
  * {@code wegeft vit train … --spark-master URL} as a {@link DistributedJob}: every replica loads the model folder

@@ -9,11 +9,11 @@ import org.wegeft.distributed.DistributedResult;
 import org.wegeft.distributed.SparkTrainer;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.Classification;
-import org.wegeft.peft.FineTuningMethod;
-import org.wegeft.peft.FineTuningMethods;
 
 /**
  * The {@code --spark-master} branch of {@code wegeft vit train}: the training runs as a {@link SparkTrainer} job

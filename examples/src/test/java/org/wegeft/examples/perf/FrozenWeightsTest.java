@@ -12,9 +12,9 @@ import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
+import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.Tensor;
-import org.wegeft.peft.FineTuningMethods;
 
 /** Benchmark models with bf16 frozen weights: what is converted, what stays float32, tied tables kept tied. */
 class FrozenWeightsTest {

@@ -2,8 +2,8 @@ package org.wegeft.vision.train;
 
 import java.util.List;
 import org.wegeft.peft.FineTuningMethod;
-import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.MethodOptions;
+import org.wegeft.peft.PeftModel;
 import org.wegeft.vision.VisionTransformer;
 
 /**

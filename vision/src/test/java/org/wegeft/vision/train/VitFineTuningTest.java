@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
-import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.MethodOptions;
+import org.wegeft.peft.PeftModel;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
 
