@@ -22,12 +22,11 @@ import org.wegeft.tensor.Tensor;
  *
  * <p>Naming. Each target Linear at {@code P} is replaced (via {@link Module#replace}) by a tuner layer whose
  * children are {@code base_layer} (the original Linear, frozen) and the adapter weights, so model parameter paths
- * are {@code P.base_layer.weight}, then the method's tensors ({@code P.wegeft_phi.weight}, {@code P.lora_A.weight}, …) as
- * in PEFT. In the
- * adapter file every trainable parameter is stored as {@code base_model.model.<path>} with {@code .base_layer}
- * removed: {@code base_model.model.P.wegeft_phi.weight}, {@code base_model.model.head.weight} (modules_to_save,
- * trained in place), {@code base_model.model.P.bias} (bias = all / *_only). A tied WeGeFT pair appears once,
- * under the first layer of its group.
+ * are {@code P.base_layer.weight}, then the method's tensors ({@code P.wegeft_phi.weight}, {@code P.lora_A.weight},
+ * …) as in PEFT. In the adapter file every trainable parameter is stored as {@code base_model.model.<path>} with
+ * {@code .base_layer} removed: {@code base_model.model.P.wegeft_phi.weight}, {@code base_model.model.head.weight}
+ * (modules_to_save, trained in place), {@code base_model.model.P.bias} (bias = all / *_only). Tensors a tie group
+ * shares appear once, under the first layer of its group.
  */
 public final class PeftModel {
     private final Module model;
