@@ -6,9 +6,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Checks of command-line flags (numeric ranges, method names). Each throws a picocli {@link ParameterException} (status 2) whose
- * message names the flag and the bad value; commands call them at the top of {@code call()}, before any file is
- * read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
+ * Checks of command-line flags (numeric ranges, method names). Each throws a picocli {@link ParameterException}
+ * (status 2) whose message names the flag and the bad value; commands call them at the top of {@code call()}, before
+ * any file is read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
  */
 public final class FlagCheck {
     private FlagCheck() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 import org.wegeft.nn.ConfigFields;
 
@@ -29,8 +30,9 @@ final class AdapterConfigJson {
         String type = c.string("peft_type");
         AdapterMethod method = FineTuningMethods.forPeftType(type);
         if (method == null) {
+            List<String> types = FineTuningMethods.adapters().stream().map(AdapterMethod::peftType).toList();
             throw new AdapterConfigException(src, "peft_type", "unknown peft_type \"" + type + "\" (supported: "
-                    + String.join(", ", FineTuningMethods.adapters().stream().map(AdapterMethod::peftType).toList()) + ")");
+                    + String.join(", ", types) + ")");
         }
         try {
             return method.parse(new AdapterConfigFields(c));

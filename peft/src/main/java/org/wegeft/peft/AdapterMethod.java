@@ -19,7 +19,7 @@ import org.wegeft.tensor.Tensor;
  * As a {@link FineTuningMethod} it also says how a {@link MethodOptions} becomes its config and what it costs to train.
  */
 public interface AdapterMethod extends FineTuningMethod {
-    /** Its config for a {@link MethodOptions}: rank, alpha, dropout and targets as asked, the method's defaults otherwise. */
+    /** Its config for {@code options}: rank, alpha, dropout and targets as asked, the method's defaults otherwise. */
     AdapterConfig config(MethodOptions options);
 
     /** Injects {@link #config}{@code (options)}. */

@@ -207,7 +207,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         ms[(int) (step - warmup - 1)] = nanos / 1e6;
                     }
                     lastLoss[0] = l;
-                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(), step, warmup + steps, nanos / 1e6, l);
+                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(), step,
+                            warmup + steps, nanos / 1e6, l);
                 });
         trainer.run();
         double[] sorted = ms.clone();

@@ -79,7 +79,8 @@ final class TrainFlops {
      * A ViT (class token, pre-norm blocks, MLP ratio 4) on {@code batch} images of {@code img}² pixels, patch
      * {@code patch}, {@code classes} outputs; adapters on qkv, proj, fc1, fc2; the head trains in every method.
      */
-    static TrainFlops vit(FineTuningMethod method, int rank, int batch, int img, int patch, int width, int depth, int classes) {
+    static TrainFlops vit(FineTuningMethod method, int rank, int batch, int img, int patch, int width, int depth,
+            int classes) {
         TrainFlops f = new TrainFlops(method, rank);
         boolean full = method.trainsAllWeights();
         boolean adapters = method.writesAdapter();
@@ -104,10 +105,12 @@ final class TrainFlops {
      * A LLaMA decoder on {@code batch} sequences of {@code seq} tokens with causal attention: {@code heads} query
      * heads and {@code kvHeads} key/value heads of {@code headDim} (grouped-query attention: q and o are
      * width × heads·headDim, k and v width × kvHeads·headDim; the score and weighted-sum products still run once per
-     * query head, over heads·headDim); adapters on q, k, v, o, gate, up, down; a probe or BitFit trains lm_head. Tied embeddings change no count: lm_head is the same product whether its weight is shared with
-     * embed_tokens or not (its dW counted when it trains), and the lookup's gradient is a scatter-add, not a product.
+     * query head, over heads·headDim); adapters on q, k, v, o, gate, up, down; a probe or BitFit trains lm_head.
+     * Tied embeddings change no count: lm_head is the same product whether its weight is shared with embed_tokens or
+     * not (its dW counted when it trains), and the lookup's gradient is a scatter-add, not a product.
      */
-    static TrainFlops llama(FineTuningMethod method, int rank, int batch, int seq, int vocab, int width, int layers, int heads,
+    static TrainFlops llama(FineTuningMethod method, int rank, int batch, int seq, int vocab, int width, int layers,
+            int heads,
             int kvHeads, int headDim, int mlp) {
         TrainFlops f = new TrainFlops(method, rank);
         boolean full = method.trainsAllWeights();

@@ -37,7 +37,8 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
 
     @Override
     public Module createModel() {
-        return FineTuner.prepare(Path.of(modelDir), FineTuningMethods.named(method), classes, rank, targets, seed).model();
+        return FineTuner.prepare(Path.of(modelDir), FineTuningMethods.named(method), classes, rank, targets, seed)
+                .model();
     }
 
     @Override

@@ -210,7 +210,8 @@ public final class VitTrainCommand implements Callable<Integer> {
         int bs = Math.min(batch, Math.max(1, rows));
         Path abs = out == null ? null : out.toAbsolutePath();
         VitDistributedJob job = new VitDistributedJob(model.toAbsolutePath().toString(),
-                train.toAbsolutePath().toString(), imageColumn, labelColumn, m.name(), rank, List.copyOf(targets), classes,
+                train.toAbsolutePath().toString(), imageColumn, labelColumn, m.name(), rank, List.copyOf(targets),
+                classes,
                 epochs, steps, batch, recipe.lr(), seed, workers, Math.max(1, rows / bs),
                 abs != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(abs).toString() : null, checkpointEvery,
                 abs == null ? null : abs.resolve("metrics.jsonl").toString());
