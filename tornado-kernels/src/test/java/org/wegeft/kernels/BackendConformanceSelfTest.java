@@ -114,55 +114,43 @@ class BackendConformanceSelfTest {
     @Test
     void weightGemmThatIgnoresTheFirstDroppedRowIsCaught() {
         // drops for every row of a product whose upper rows should read the weight as it is
-        KernelBackend broken = new ChangedDropout("drops-every-row", d -> d.fromRow(0));
-        List<ConformanceCase> split = ConformanceSuite.cases().stream()
-                .filter(c -> c.kernel().equals("gemmWeight")
-                        && (c.shape().contains(" from row ") || c.shape().contains("(no row dropped)")))
-                .toList();
-        assertTrue(split.size() >= 10, "split cases: " + split.size());
-        for (ConformanceCase c : split) {
-            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
-                    "the suite must reject " + c.displayName());
-        }
+        assertSuiteRejects(new ChangedDropout("drops-every-row", d -> d.fromRow(0)),
+                c -> c.kernel().equals("gemmWeight")
+                        && (c.shape().contains(" from row ") || c.shape().contains("(no row dropped)")),
+                10, "split cases");
     }
 
     @Test
     void weightGemmWithAnotherDropoutMaskIsCaught() {
         // the same rate, other elements dropped
-        KernelBackend broken = new ChangedDropout("other-dropout-key",
-                d -> new WeightDropout(d.key() + 1, d.p(), d.firstRow()));
-        List<ConformanceCase> dropped = ConformanceSuite.cases().stream()
-                .filter(c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout")
-                        && !c.shape().contains(" k=0 ") && !c.shape().contains("(no row dropped)"))
-                .toList();
-        assertTrue(dropped.size() >= 20, "dropout cases: " + dropped.size());
-        for (ConformanceCase c : dropped) {
-            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
-                    "the suite must reject " + c.displayName());
-        }
+        assertSuiteRejects(new ChangedDropout("other-dropout-key",
+                        d -> new WeightDropout(d.key() + 1, d.p(), d.firstRow())),
+                c -> c.kernel().equals("gemmWeight") && c.shape().contains("dropout")
+                        && !c.shape().contains(" k=0 ") && !c.shape().contains("(no row dropped)"),
+                20, "dropout cases");
     }
 
     @Test
     void gemmThatReadsCWhenBetaIsZeroIsCaught() {
-        KernelBackend broken = new GemmReadsC();
-        List<ConformanceCase> betaZero = ConformanceSuite.cases().stream()
-                .filter(c -> c.kernel().equals("gemm") && c.shape().contains("beta=0.0") && !c.shape().contains("n=0 ")
-                        && !c.shape().contains("m=0 ") && !c.shape().contains("k=0 "))
-                .toList();
-        assertTrue(betaZero.size() >= 5, "beta = 0 cases: " + betaZero.size());
-        for (ConformanceCase c : betaZero) {
-            assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
-                    "the suite must reject " + c.displayName());
-        }
+        assertSuiteRejects(new GemmReadsC(),
+                c -> c.kernel().equals("gemm") && c.shape().contains("beta=0.0") && !c.shape().contains("n=0 ")
+                        && !c.shape().contains("m=0 ") && !c.shape().contains("k=0 "),
+                5, "beta = 0 cases");
     }
 
     @Test
     void gemmWithRelativeErrorOfOneThousandthIsCaught() {
-        KernelBackend broken = new ImpreciseGemm();
-        List<ConformanceCase> gemms = ConformanceSuite.cases().stream()
-                .filter(c -> c.kernel().equals("gemm") && !c.shape().contains(" n=0 ") && !c.shape().contains(" k=0 "))
-                .toList();
-        for (ConformanceCase c : gemms) {
+        assertSuiteRejects(new ImpreciseGemm(),
+                c -> c.kernel().equals("gemm") && !c.shape().contains(" n=0 ") && !c.shape().contains(" k=0 "),
+                1, "gemm cases");
+    }
+
+    /** Every case {@code selected} picks (at least {@code atLeast} of them) must fail against {@code broken}. */
+    private static void assertSuiteRejects(KernelBackend broken, java.util.function.Predicate<ConformanceCase> selected,
+                                           int atLeast, String what) {
+        List<ConformanceCase> cases = ConformanceSuite.cases().stream().filter(selected).toList();
+        assertTrue(cases.size() >= atLeast, what + ": " + cases.size());
+        for (ConformanceCase c : cases) {
             assertThrows(AssertionError.class, () -> c.check().run(ConformanceSuite.REFERENCE, broken),
                     "the suite must reject " + c.displayName());
         }
