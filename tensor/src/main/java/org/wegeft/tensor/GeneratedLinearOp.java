@@ -74,7 +74,7 @@ final class GeneratedLinearOp extends Node {
              Tensor xf = Raw.flatF32(x, rows, in); Tensor psiC = Raw.flatF32(psi, r, in);
              Tensor stacked = Raw.place(new long[] {(long) rows + r, in}, 0, new long[] {0, rows},
                      new Tensor[] {xf, phi}, DType.F32);
-             Tensor wt = transposedView(w);
+             Tensor wt = Raw.transposedWeight(w);
              Tensor genRows = both.viewOf((long) rows * out, new long[] {r, out}, new long[] {out, 1});
              Tensor uf = Raw.empty(DType.F32, new long[] {rows, r})) {
             // [y; G] = [x; phi]·Wᵀ, the rows of phi against drop(W)
@@ -97,12 +97,6 @@ final class GeneratedLinearOp extends Node {
                         ? Node.record(y, new GeneratedLinearOp(inputs, w, xf, uf, gen, psiC, scale, dropout)) : y;
             }
         }
-    }
-
-    /** Wᵀ as a (in, out) view of W as stored. */
-    private static Tensor transposedView(Tensor w) {
-        long[] ws = w.stridesRef();
-        return w.viewOf(w.storageOffset(), new long[] {w.size(1), w.size(0)}, new long[] {ws[1], ws[0]});
     }
 
     @Override

@@ -84,7 +84,7 @@ final class LinearCrossEntropyOp extends Node {
         try (Operand ho = Operand.f32(hidden);
              Operand to = Operand.contiguous(targets);
              Tensor bc = bias == null ? null : Raw.contiguousAs(bias, DType.F32);
-             Tensor wt = transposed(weight);
+             Tensor wt = Raw.transposedWeight(weight);
              Tensor losses = Raw.empty(DType.F32, new long[] {1, rows});
              Tensor logits = Raw.empty(DType.F32, new long[] {chunk, vocab});
              Tensor dlogits = record ? Raw.empty(DType.F32, new long[] {chunk, vocab}) : null;
@@ -152,11 +152,6 @@ final class LinearCrossEntropyOp extends Node {
         }
     }
 
-    /** W (V, C) as the (C, V) operand of h·Wᵀ: a view, W's own dtype and storage. */
-    private static Tensor transposed(Tensor w) {
-        long[] ws = w.stridesRef();
-        return w.viewOf(w.storageOffset(), new long[] {w.size(1), w.size(0)}, new long[] {ws[1], ws[0]});
-    }
 
     /** Rows [r0, r0 + r) of a contiguous (rows, cols) tensor t, as a view. */
     private static Tensor rowsOf(Tensor t, long r0, long r, long cols) {

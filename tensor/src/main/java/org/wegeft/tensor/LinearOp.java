@@ -72,8 +72,7 @@ final class LinearOp extends Node {
                                 long out) {
         try (Tensor bc = bias == null ? null : Raw.contiguousAs(bias, DType.F32)) {
             MemorySegment b = bc == null ? null : bc.seg();
-            long[] ws = w.stridesRef();
-            try (Tensor wt = w.viewOf(w.storageOffset(), new long[] {w.size(1), out}, new long[] {ws[1], ws[0]})) {
+            try (Tensor wt = Raw.transposedWeight(w)) {
                 if (x.dim() == 1) {
                     try (Tensor x2 = x.viewOf(x.storageOffset(), new long[] {1, x.size(0)},
                             new long[] {x.size(0) * x.stridesRef()[0], x.stridesRef()[0]});

@@ -73,6 +73,15 @@ final class Raw {
         }
     }
 
+    /**
+     * A weight W (out, in) as the (in, out) operand of x·Wᵀ: a view (no autograd node), W's own dtype and storage, so a
+     * GEMM reads W as stored.
+     */
+    static Tensor transposedWeight(Tensor w) {
+        long[] ws = w.stridesRef();
+        return w.viewOf(w.storageOffset(), new long[] {w.size(1), w.size(0)}, new long[] {ws[1], ws[0]});
+    }
+
     /** t as a contiguous float32 (rows, cols) tensor: a view when it already is one, else a copy. */
     static Tensor flatF32(Tensor t, long rows, long cols) {
         if (t.dtype() == DType.F32 && t.isContiguous()) {
