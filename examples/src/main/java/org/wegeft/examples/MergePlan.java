@@ -256,6 +256,12 @@ final class MergePlan implements AutoCloseable {
                 && merger.isTarget(tensorName.substring(0, tensorName.length() - ".weight".length()));
     }
 
+    /** Whether {@code tensorName} is the bias of a target (merging may change it: (IA)³ scales it). */
+    boolean isTargetBias(String tensorName) {
+        return tensorName.endsWith(".bias")
+                && merger.isTarget(tensorName.substring(0, tensorName.length() - ".bias".length()));
+    }
+
     @Override
     public void close() {
         adapterFile.close();

@@ -87,6 +87,8 @@ final class MergeWriter {
                     if (plan.isTarget(t.name())) {
                         writeMerged(w, in, t);
                         shardTargets++;
+                    } else if (plan.isTargetBias(t.name()) && writeMergedBias(w, in, t)) {
+                        // the target's bias, changed by merging: counted with its weight
                     } else if (src != null) {
                         writeConverted(w, t, plan.adapterFile, src);
                         replaced++;
@@ -125,6 +127,19 @@ final class MergeWriter {
         try (var s = in.storage(t.name()); Tensor wt = Tensor.wrap(s, t.shape());
                 Tensor merged = plan.merger.merged(path, wt, this::adapterTensor)) { // merged: (d_out, d_in) F32
             writeAs(w, t, merged);
+        }
+    }
+
+    /** Writes a target's bias as merging changes it and returns true, or writes nothing and returns false. */
+    private boolean writeMergedBias(SafetensorsStreamWriter w, SafetensorsFile in, TensorInfo t) throws IOException {
+        String path = t.name().substring(0, t.name().length() - ".bias".length());
+        try (var s = in.storage(t.name()); Tensor b = Tensor.wrap(s, t.shape());
+                Tensor merged = plan.merger.mergedBias(path, b, this::adapterTensor)) {
+            if (merged == null) {
+                return false;
+            }
+            writeAs(w, t, merged);
+            return true;
         }
     }
 

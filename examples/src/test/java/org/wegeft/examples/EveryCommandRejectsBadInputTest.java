@@ -90,6 +90,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft demo vit --rank", "0"),
             Map.entry("wegeft demo vit --workers", "-1"),
             Map.entry("wegeft demo vit --held-out", "0"),
+            Map.entry("wegeft demo vit --seeds", "0"),
             Map.entry("wegeft demo llm --train-size", "0"),
             Map.entry("wegeft demo llm --test-size", "0"),
             Map.entry("wegeft demo llm --steps", "0"),

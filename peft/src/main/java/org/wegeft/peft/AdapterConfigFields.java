@@ -16,15 +16,18 @@ import org.wegeft.nn.ConfigFields;
  * be written back ({@link #extra}). Errors are {@link AdapterConfigException}s naming the file and the key.
  */
 public final class AdapterConfigFields {
-    /** The fields every adapter config has; a method reads its own besides. */
+    /** PEFT's fields most adapter configs share ({@link AdapterMethod#commonFields()}); a method reads its own besides. */
     public static final Set<String> COMMON = Set.of("peft_type", "r", "target_modules", "bias", "modules_to_save",
             "layers_to_transform", "layers_pattern");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ConfigFields f;
+    private final Set<String> common;
 
-    AdapterConfigFields(ConfigFields f) {
+    /** @param common the {@link #COMMON} fields the method has; the others are kept as {@link #extra} */
+    AdapterConfigFields(ConfigFields f, Set<String> common) {
         this.f = f;
+        this.common = common;
     }
 
     /** Typed access to any field, for the method's own. */
@@ -123,11 +126,11 @@ public final class AdapterConfigFields {
                 ? List.of(e.asText()) : f.list(key, e, what, JsonNode::isTextual, JsonNode::asText));
     }
 
-    /** The fields neither {@link #COMMON} nor in {@code own}, as plain Java values, to be written back. */
+    /** The fields neither common to the method nor in {@code own}, as plain Java values, to be written back. */
     public Map<String, @Nullable Object> extra(Set<String> own) {
         Map<String, @Nullable Object> out = new LinkedHashMap<>();
         for (var e : f.root().properties()) {
-            if (!COMMON.contains(e.getKey()) && !own.contains(e.getKey())) {
+            if (!common.contains(e.getKey()) && !own.contains(e.getKey())) {
                 out.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
             }
         }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.wegeft.nn.ConfigFields;
 
 /** Reads and writes {@link AdapterConfig}s as PEFT {@code adapter_config.json} (Jackson tree model). */
@@ -35,7 +37,7 @@ final class AdapterConfigJson {
                     + String.join(", ", types) + ")");
         }
         try {
-            return method.parse(new AdapterConfigFields(c));
+            return method.parse(new AdapterConfigFields(c, method.commonFields()));
         } catch (AdapterConfigException e) {
             if (e.file().equals(src)) {
                 throw e;
@@ -44,11 +46,24 @@ final class AdapterConfigJson {
         }
     }
 
+    /** {@code values} as a JSON array, or null when empty (as PEFT writes an unset list). */
+    private static void putList(ObjectNode o, String key, List<?> values) {
+        if (values.isEmpty()) {
+            o.putNull(key);
+        } else {
+            ArrayNode a = o.putArray(key);
+            values.forEach(v -> a.add(MAPPER.valueToTree(v)));
+        }
+    }
+
     /** {@code c} as JSON, with {@code fields} added where neither the config nor its extra fields have that name. */
     static String write(AdapterConfig c, Map<String, ?> fields) {
         ObjectNode o = MAPPER.createObjectNode();
+        Set<String> common = c.method().commonFields();
         o.put("peft_type", c.peftType());
-        o.put("r", c.r());
+        if (common.contains("r")) {
+            o.put("r", c.r());
+        }
         c.method().write(c, o);
         TargetModules t = c.targetModules();
         if (t.regex() != null) {
@@ -56,21 +71,19 @@ final class AdapterConfigJson {
         } else {
             t.names().forEach(o.putArray("target_modules")::add);
         }
-        o.put("bias", c.bias());
+        if (common.contains("bias")) {
+            o.put("bias", c.bias());
+        }
         if (c.modulesToSave().isEmpty()) {
             o.putNull("modules_to_save");
         } else {
             c.modulesToSave().forEach(o.putArray("modules_to_save")::add);
         }
-        if (c.layersToTransform().isEmpty()) {
-            o.putNull("layers_to_transform");
-        } else {
-            c.layersToTransform().forEach(o.putArray("layers_to_transform")::add);
+        if (common.contains("layers_to_transform")) {
+            putList(o, "layers_to_transform", c.layersToTransform());
         }
-        if (c.layersPattern().isEmpty()) {
-            o.putNull("layers_pattern");
-        } else {
-            c.layersPattern().forEach(o.putArray("layers_pattern")::add);
+        if (common.contains("layers_pattern")) {
+            putList(o, "layers_pattern", c.layersPattern());
         }
         c.extra().forEach((k, v) -> o.set(k, MAPPER.valueToTree(v)));
         fields.forEach((k, v) -> {

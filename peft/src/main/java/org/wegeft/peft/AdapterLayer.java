@@ -1,5 +1,6 @@
 package org.wegeft.peft;
 
+import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Linear;
 import org.wegeft.tensor.Tensor;
@@ -15,10 +16,23 @@ public interface AdapterLayer extends Layer {
     /** The update ΔW (d_out, d_in) float32, computed from the current adapter tensors. */
     Tensor deltaWeight();
 
-    /** W ← W + ΔW, keeping a copy of W for an exact {@link #unmerge()}. No-op when merged. */
+    /** The bias (d_out) float32 that merging puts in place of the base bias, or null when merging leaves it as is. */
+    default @Nullable Tensor mergedBias() {
+        return null;
+    }
+
+    /**
+     * Frozen tensors one per model that this layer reads (VeRA's projections), by name under {@code base_model.}:
+     * saved once in the adapter file with the trainable ones. Empty for most methods.
+     */
+    default java.util.Map<String, Tensor> modelTensors() {
+        return java.util.Map.of();
+    }
+
+    /** W ← W + ΔW (and the bias ← {@link #mergedBias()} when there is one), keeping a copy of W for an exact {@link #unmerge()}. No-op when merged. */
     void merge();
 
-    /** Restores the base weight bit-exactly. No-op when not merged. */
+    /** Restores the base weight (and bias) bit-exactly. No-op when not merged. */
     void unmerge();
 
     boolean isMerged();

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Linear;
-import org.wegeft.nn.Module;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -16,23 +16,9 @@ import org.wegeft.tensor.Tensor;
  * counting, checking adapter files) is generic and asks the method through this interface. A method lives in one
  * package with its config record and its layer ({@code org.wegeft.peft.wegeft}, {@code org.wegeft.peft.lora}) and is
  * listed once in {@link FineTuningMethods}; a plug-in outside this library calls {@link FineTuningMethods#register}.
- * As a {@link FineTuningMethod} it also says how a {@link MethodOptions} becomes its config and what it costs to train.
+ * As an {@link AdapterRecipe} it also says how a {@link MethodOptions} becomes its config and what it costs to train.
  */
-public interface AdapterMethod extends FineTuningMethod {
-    /** Its config for {@code options}: rank, alpha, dropout and targets as asked, the method's defaults otherwise. */
-    AdapterConfig config(MethodOptions options);
-
-    /** Injects {@link #config}{@code (options)}. */
-    @Override
-    default PeftModel apply(Module model, MethodOptions options, long seed) {
-        return PeftModel.inject(model, config(options), seed);
-    }
-
-    @Override
-    default boolean writesAdapter() {
-        return true;
-    }
-
+public interface AdapterMethod extends AdapterRecipe {
     /** PEFT's {@code peft_type}, as written in {@code adapter_config.json} ({@code "WEGEFT"}, {@code "LORA"}). */
     String peftType();
 
@@ -42,8 +28,16 @@ public interface AdapterMethod extends FineTuningMethod {
      */
     String tensorPrefix();
 
-    /** The {@code adapter_config.json} fields it reads beyond the common ones ({@link AdapterConfigFields}). */
+    /** The {@code adapter_config.json} fields it reads beyond the common ones ({@link #commonFields()}). */
     Set<String> fields();
+
+    /**
+     * Which of PEFT's shared fields ({@link AdapterConfigFields#COMMON}) its config has, read and written for it:
+     * all of them unless the method lacks some ((IA)³ has no {@code r}, {@code bias} or layer selection).
+     */
+    default Set<String> commonFields() {
+        return AdapterConfigFields.COMMON;
+    }
 
     /** Its config from a parsed {@code adapter_config.json}; invalid values throw {@link AdapterConfigException}. */
     AdapterConfig parse(AdapterConfigFields f);
@@ -52,22 +46,33 @@ public interface AdapterMethod extends FineTuningMethod {
     void write(AdapterConfig config, ObjectNode json);
 
     /**
-     * The tensors of a target, named under the target's {@link AdapterTarget#owner()} (e.g. {@code wegeft_phi.weight})
-     * with their shapes, in the order {@link #deltaW} takes them. Targets that share an owner share these tensors.
+     * The tensors of a target of {@code plan}, named under the target's {@link AdapterTarget#owner()} (e.g.
+     * {@code wegeft_phi.weight}) or model-wide, with their shapes, in the order {@link #deltaW} takes them. Targets
+     * that share an owner share these tensors.
      */
-    List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget target);
+    List<AdapterTensor> tensors(AdapterPlan plan, AdapterTarget target);
 
     /**
-     * The tuner layer for one target, wrapping its frozen {@code base}, with fresh tensors drawn from {@code rng}.
-     * @param shared tensors already made for an owner, by owner path: a later member of a tie group takes its
-     *               owner's instead of making new ones (the method puts what it makes for an owner here)
+     * The tuner layer for one target of {@code plan}, wrapping its frozen {@code base}, with fresh tensors drawn from
+     * {@code rng}.
+     * @param shared tensors already made, by owner path (or another key the method picks for model-wide ones): a
+     *               later member of a tie group takes its owner's instead of making new ones (the method puts what
+     *               it makes here)
      */
-    AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget target, Map<String, List<AdapterWeight>> shared,
+    AdapterLayer wrap(AdapterPlan plan, Linear base, AdapterTarget target, Map<String, List<AdapterWeight>> shared,
             SplittableRandom rng);
 
     /**
      * ΔW (d_out, d_in) of {@code target} in float32 from its base weight (any float dtype) and its tensors in
      * {@link #tensors}' order, without autograd.
      */
-    Tensor deltaW(AdapterConfig config, AdapterTarget target, Tensor w, List<Tensor> tensors);
+    Tensor deltaW(AdapterPlan plan, AdapterTarget target, Tensor w, List<Tensor> tensors);
+
+    /**
+     * The merged bias (d_out) in float32 when merging changes the target's bias ((IA)³ scales it), else null; from
+     * the base bias and the tensors in {@link #tensors}' order, without autograd.
+     */
+    default @Nullable Tensor mergedBias(AdapterPlan plan, AdapterTarget target, Tensor bias, List<Tensor> tensors) {
+        return null;
+    }
 }

@@ -117,23 +117,41 @@ public record AdapterPlan(AdapterConfig config, List<AdapterTarget> targets) {
 
     /** The adapter-file keys of the tensors of {@code t}, in the method's order (under its owner's path). */
     public List<String> tensorKeys(AdapterTarget t) {
-        return config.method().tensors(config, t).stream().map(a -> PREFIX + t.owner() + "." + a.name()).toList();
+        return config.method().tensors(this, t).stream().map(a -> a.key(t.owner())).toList();
     }
 
     /** Every adapter tensor the file must hold (shared tensors once), key → shape. */
     public Map<String, long[]> adapterShapes() {
         Map<String, long[]> out = new LinkedHashMap<>();
         for (AdapterTarget t : targets) {
-            for (AdapterTensor a : config.method().tensors(config, t)) {
-                out.putIfAbsent(PREFIX + t.owner() + "." + a.name(), a.shape());
+            for (AdapterTensor a : config.method().tensors(this, t)) {
+                out.putIfAbsent(a.key(t.owner()), a.shape());
             }
         }
         return out;
     }
 
-    /** The number of adapter parameters (shared tensors counted once). */
+    /** The number of trainable adapter parameters (shared tensors counted once, model-wide frozen ones not). */
     public long adapterParameterCount() {
-        return adapterShapes().values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, Math::multiplyExact))
-                .sum();
+        Map<String, long[]> trained = new LinkedHashMap<>();
+        for (AdapterTarget t : targets) {
+            for (AdapterTensor a : config.method().tensors(this, t)) {
+                if (!a.modelWide()) {
+                    trained.putIfAbsent(a.key(t.owner()), a.shape());
+                }
+            }
+        }
+        return trained.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, Math::multiplyExact)).sum();
+    }
+
+    /** The largest (d_out, d_in) over the targets, each taken on its own (VeRA sizes its shared projections so). */
+    public long[] largestShape() {
+        long out = 0;
+        long in = 0;
+        for (AdapterTarget t : targets) {
+            out = Math.max(out, t.dOut());
+            in = Math.max(in, t.dIn());
+        }
+        return new long[] {out, in};
     }
 }

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.peft.ia3.Ia3Method;
+import org.wegeft.peft.lora.DoraMethod;
 import org.wegeft.peft.lora.LoraMethod;
+import org.wegeft.peft.vera.VeraMethod;
 import org.wegeft.peft.wegeft.WeGeFTMethod;
 
 /**
@@ -22,6 +25,9 @@ public final class FineTuningMethods {
     static {
         register(new WeGeFTMethod());
         register(new LoraMethod());
+        register(new DoraMethod());
+        register(new VeraMethod());
+        register(new Ia3Method());
         register(BaselineMethod.FULL);
         register(BaselineMethod.PROBE);
         register(BaselineMethod.BITFIT);

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
@@ -69,8 +70,24 @@ public final class Merger {
             throw new IllegalArgumentException(path + ": weight shape " + Arrays.toString(w.shape())
                     + " differs from the planned (" + t.dOut() + ", " + t.dIn() + ")");
         }
-        AdapterConfig c = plan.config();
-        return c.method().deltaW(c, t, w, plan.tensorKeys(t).stream().map(tensors).toList());
+        return plan.config().method().deltaW(plan, t, w, plan.tensorKeys(t).stream().map(tensors).toList());
+    }
+
+    /**
+     * The merged bias (d_out, float32) of the target at {@code path} when the method changes biases on merge ((IA)³),
+     * else null.
+     * @param bias    the target's base bias, any float dtype
+     * @param tensors adapter tensors by file key ({@link AdapterPlan#tensorKeys})
+     */
+    public @Nullable Tensor mergedBias(String path, Tensor bias, Function<String, Tensor> tensors) {
+        AdapterTarget t = plan.target(path);
+        if (bias.dim() != 1 || bias.size(0) != t.dOut()) {
+            throw new IllegalArgumentException(path + ": bias shape " + Arrays.toString(bias.shape())
+                    + " differs from the planned (" + t.dOut() + ")");
+        }
+        try (var g = Grad.disabled()) {
+            return plan.config().method().mergedBias(plan, t, bias, plan.tensorKeys(t).stream().map(tensors).toList());
+        }
     }
 
     /** W + ΔW in float32 (a new tensor; {@code w} is untouched). */

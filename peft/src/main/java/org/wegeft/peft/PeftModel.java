@@ -67,7 +67,7 @@ public final class PeftModel {
         Map<String, List<AdapterWeight>> shared = new HashMap<>();
         for (AdapterTarget t : plan.targets()) {
             Linear base = (Linear) model.module(t.path());
-            AdapterLayer layer = config.method().wrap(config, base, t, shared, rng);
+            AdapterLayer layer = config.method().wrap(plan, base, t, shared, rng);
             model.replace(t.path(), (Module) layer);
             layers.put(t.path(), layer);
         }
@@ -165,10 +165,14 @@ public final class PeftModel {
         return AdapterPlan.PREFIX + paramPath.replace(".base_layer.", ".");
     }
 
-    /** Every trainable parameter by adapter-file key (shared tensors once), in module order. */
+    /**
+     * Every trainable parameter by adapter-file key (shared tensors once), in module order, then the frozen
+     * model-wide tensors the layers read ({@link AdapterLayer#modelTensors()}, as {@code base_model.<name>}).
+     */
     public Map<String, Tensor> adapterState() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         model.trainableParameters().forEach((p, t) -> out.put(fileKey(p), t));
+        layers.values().forEach(l -> l.modelTensors().forEach((n, t) -> out.putIfAbsent("base_model." + n, t)));
         return out;
     }
 

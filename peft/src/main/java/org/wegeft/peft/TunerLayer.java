@@ -14,6 +14,7 @@ import org.wegeft.tensor.Tensor;
 public abstract class TunerLayer extends Module implements AdapterLayer {
     private final Slot<Linear> base;
     private @Nullable Tensor original;
+    private @Nullable Tensor originalBias;
 
     protected TunerLayer(Linear base) {
         this.base = registerModule("base_layer", base);
@@ -44,11 +45,20 @@ public abstract class TunerLayer extends Module implements AdapterLayer {
             return;
         }
         Tensor w = baseLayer().weight();
-        try (var g = Grad.disabled(); Tensor d = deltaWeight()) {
-            Tensor copy = Tensor.zeros(w.dtype(), w.shape()).copyFrom(w);
+        Tensor b = baseLayer().bias();
+        try (var g = Grad.disabled(); Tensor d = deltaWeight(); Tensor nb = b == null ? null : mergedBias()) {
+            Tensor copy = copyOf(w);
+            if (nb != null) {
+                originalBias = copyOf(b);
+                b.copyFrom(nb);
+            }
             w.addInPlace(d, 1f);
             original = copy;
         }
+    }
+
+    private static Tensor copyOf(Tensor t) {
+        return Tensor.zeros(t.dtype(), t.shape()).copyFrom(t);
     }
 
     @Override
@@ -59,9 +69,22 @@ public abstract class TunerLayer extends Module implements AdapterLayer {
         }
         try (var g = Grad.disabled()) {
             baseLayer().weight().copyFrom(o);
+            Tensor ob = originalBias;
+            Tensor b = baseLayer().bias();
+            if (ob != null && b != null) {
+                b.copyFrom(ob);
+            }
         }
         o.close();
         original = null;
+        dropBiasCopy();
+    }
+
+    private void dropBiasCopy() {
+        if (originalBias != null) {
+            originalBias.close();
+            originalBias = null;
+        }
     }
 
     @Override
@@ -70,5 +93,6 @@ public abstract class TunerLayer extends Module implements AdapterLayer {
             original.close();
             original = null;
         }
+        dropBiasCopy();
     }
 }

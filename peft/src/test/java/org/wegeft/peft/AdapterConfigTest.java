@@ -71,7 +71,7 @@ class AdapterConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown peft type | \"peft_type\": \"LORA\" | \"peft_type\": \"IA3\" | peft_type",
+        "unknown peft type | \"peft_type\": \"LORA\" | \"peft_type\": \"ADALORA\" | peft_type",
         "zero rank | \"r\": 8 | \"r\": 0 | r",
         "negative rank | \"r\": 8 | \"r\": -2 | r",
         "rank as string | \"r\": 8 | \"r\": \"eight\" | r",

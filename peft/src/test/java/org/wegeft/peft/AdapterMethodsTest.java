@@ -20,9 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.ToyModels.Toy;
+import org.wegeft.peft.ia3.Ia3Config;
 import org.wegeft.peft.lora.LoraConfig;
 import org.wegeft.peft.toy.OutputScaleConfig;
 import org.wegeft.peft.toy.OutputScaleMethod;
+import org.wegeft.peft.vera.VeraConfig;
 import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
@@ -61,6 +63,16 @@ class AdapterMethodsTest {
                 adapter("wegeft tied / llama", llama, WeGeFTConfig.of(3, 6, LLAMA_TARGETS, LLAMA_TIES)),
                 adapter("wegeft untied / llama", llama, WeGeFTConfig.of(3, 6, LLAMA_TARGETS, List.of())),
                 adapter("lora / llama", llama, LoraConfig.of(3, 6, LLAMA_TARGETS)),
+                adapter("dora / vit", vit, LoraConfig.of(4, 8, VIT_TARGETS).withDora(true)),
+                adapter("dora / llama", llama, LoraConfig.of(3, 6, LLAMA_TARGETS).withDora(true)),
+                adapter("vera / vit", vit, VeraConfig.of(6, VIT_TARGETS)),
+                adapter("vera / llama", llama, VeraConfig.of(5, LLAMA_TARGETS)),
+                adapter("vera, projections not saved / llama", llama, new VeraConfig(5, LLAMA_TARGETS, 3, false, 0, 0.1,
+                        true, "none", List.of(), List.of(), List.of(), Map.of())),
+                adapter("ia3 / vit", vit, new Ia3Config(VIT_TARGETS, TargetModules.of("fc1"), null, false, List.of(),
+                        Map.of())),
+                adapter("ia3 / llama", llama, new Ia3Config(LLAMA_TARGETS, TargetModules.of("down_proj"), null, false,
+                        List.of(), Map.of())),
                 adapter("plug-in output scale / vit", vit, OutputScaleConfig.of(0.5, VIT_TARGETS)),
                 adapter("plug-in output scale / llama", llama, OutputScaleConfig.of(2, LLAMA_TARGETS)),
                 baseline("bitfit / vit", vit, Baseline.bitFit("head"), m -> biases(m) + m.namedParameters().get("head.weight").numel()),
@@ -232,7 +244,8 @@ class AdapterMethodsTest {
         PeftModel pm = c.build(6);
         assertEquals(expected, pm.trainableReport().trainable(), c.name());
         assertEquals(expected, pm.model().trainableParameterCount());
-        long adapterParams = pm.adapterState().values().stream().mapToLong(Tensor::numel).sum();
+        long adapterParams = pm.adapterState().entrySet().stream() // model-wide frozen tensors are no parameters
+                .filter(e -> e.getKey().startsWith(AdapterPlan.PREFIX)).mapToLong(e -> e.getValue().numel()).sum();
         assertEquals(plain.parameterCount() + (pm.config() == null ? 0 : adapterParams),
                 pm.trainableReport().total(), "total = base + adapter");
     }

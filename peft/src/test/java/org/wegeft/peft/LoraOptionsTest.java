@@ -54,7 +54,7 @@ class LoraOptionsTest {
     void initialisationsFollowPeft(String init, int nonZeroB) {
         LoraConfig base = LoraConfig.of(4, 8, TargetModules.of("fc1"));
         LoraConfig c = new LoraConfig(4, 8, 0, base.targetModules(), false, "none", List.of(), List.of(), List.of(),
-                Map.of(), null, Map.of(), Map.of(), init);
+                Map.of(), null, Map.of(), Map.of(), init, false);
         PeftModel pm = PeftModel.inject(new ToyModels.Vit(2, 8, 16, 5, 3), c, 7);
         LoraLinear l = (LoraLinear) pm.adapterLayers().values().iterator().next();
         float[] b = l.loraB().weight().toFloatArray();
@@ -74,7 +74,7 @@ class LoraOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "\"use_dora\": true|use_dora", "\"lora_bias\": true|lora_bias", "\"fan_in_fan_out\": true|fan_in_fan_out",
+        "\"lora_bias\": true|lora_bias", "\"fan_in_fan_out\": true|fan_in_fan_out",
         "\"layer_replication\": [[0, 1]]|layer_replication", "\"init_lora_weights\": \"pissa\"|init_lora_weights",
         "\"rank_pattern\": {\"q_proj\": 2.5}|rank_pattern", "\"rank_pattern\": {\"q_proj\": 0}|rank_pattern"})
     void aFieldThatWouldChangeTheMathAndIsNotImplementedIsRefusedByName(String field, String key) {
@@ -87,7 +87,7 @@ class LoraOptionsTest {
     @Test
     void gaussianAHasStandardDeviationOneOverR() {
         LoraConfig c = new LoraConfig(4, 8, 0, TargetModules.of("lm_head"), false, "none", List.of(), List.of(),
-                List.of(), Map.of(), null, Map.of(), Map.of(), "gaussian");
+                List.of(), Map.of(), null, Map.of(), Map.of(), "gaussian", false);
         PeftModel pm = PeftModel.inject(new ToyModels.Llama(1, 512, 12, 50, 12), c, 3);
         Tensor a = ((LoraLinear) pm.adapterLayers().get("lm_head")).loraA().weight();
         double sq = 0;

@@ -65,7 +65,7 @@ class PeftModelTest {
     @Test
     void layersToTransformAndModulesToSaveFollowPeft() {
         LoraConfig c = new LoraConfig(2, 4, 0, TargetModules.of("fc1"), false, "lora_only", List.of("head"),
-                List.of(1), List.of(), Map.of(), null, Map.of(), Map.of(), "true");
+                List.of(1), List.of(), Map.of(), null, Map.of(), Map.of(), "true", false);
         PeftModel pm = PeftModel.inject(vit(), c, 1);
         assertEquals(List.of("blocks.1.mlp.fc1"), List.copyOf(pm.adapterLayers().keySet()));
         assertEquals(List.of("base_model.model.blocks.1.mlp.fc1.bias", "base_model.model.blocks.1.mlp.fc1.lora_A.weight",

@@ -59,10 +59,10 @@ final class LlmTrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
-            + "lora, full, probe, bitfit or a plug-in's (default wegeft)")
+            + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
     String method = "wegeft";
 
-    @Option(names = "--rank", paramLabel = "R", description = "rank (default: WeGeFT 64, LoRA 16)")
+    @Option(names = "--rank", paramLabel = "R", description = "rank (default: the method's, WeGeFT 64, LoRA and DoRA 16, VeRA 256)")
     @Nullable Integer rank;
 
     @Option(names = "--alpha", paramLabel = "A", description = "alpha (default: 2 × rank)")

@@ -23,7 +23,7 @@ import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.AdapterConfig;
-import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterRecipe;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.MethodOptions;
@@ -165,7 +165,7 @@ public final class DemoLlmCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--methods: " + e.getMessage(), e);
         }
-        if (!(m instanceof AdapterMethod a)) {
+        if (!(m instanceof AdapterRecipe a)) {
             throw new IllegalArgumentException("--methods: the demo compares adapter methods, got '" + method + "'");
         }
         return a.config(new MethodOptions(r, null, null, TARGETS, true, List.of(), List.of()));

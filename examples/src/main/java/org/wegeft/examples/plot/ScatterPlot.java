@@ -21,8 +21,9 @@ import javax.imageio.ImageIO;
 
 /**
  * A labelled scatter plot drawn with Java2D into a PNG (headless): title, axis labels, a linear or log₁₀ x axis,
- * a linear y axis with "nice" ticks, grid lines, and each point with its label placed beside it (moved up or
- * down when it would overlap an earlier label).
+ * a linear y axis with "nice" ticks, grid lines, each point with an optional vertical error bar and its label placed
+ * beside it (moved up or down when it would overlap an earlier label). Several plots can share one PNG side by side
+ * ({@link #writeSideBySide}).
  *
  * <pre>
  * new ScatterPlot("Accuracy vs trainable parameters", "trainable parameters", "test accuracy (%)", true)
@@ -34,8 +35,8 @@ public final class ScatterPlot {
     private static final Color[] PALETTE = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C),
         new Color(0x9467BD), new Color(0xFF7F0E), new Color(0x8C564B), new Color(0xE377C2), new Color(0x17BECF)};
 
-    /** One point and its label. */
-    public record Point(double x, double y, String label) {}
+    /** One point, the half-height of its error bar (0: none) and its label. */
+    public record Point(double x, double y, double yErr, String label) {}
 
     private final String title;
     private final String xLabel;
@@ -52,11 +53,16 @@ public final class ScatterPlot {
 
     /** Adds a point; on a log x axis x must be positive. */
     public ScatterPlot add(double x, double y, String label) {
-        if (!Double.isFinite(x) || !Double.isFinite(y) || (logX && x <= 0)) {
-            throw new IllegalArgumentException("point '" + label + "' (" + x + ", " + y + ") cannot be drawn"
-                    + (logX ? " on a log x axis" : ""));
+        return add(x, y, 0, label);
+    }
+
+    /** Adds a point with an error bar from y − yErr to y + yErr. */
+    public ScatterPlot add(double x, double y, double yErr, String label) {
+        if (!Double.isFinite(x) || !Double.isFinite(y) || !(yErr >= 0 && Double.isFinite(yErr)) || (logX && x <= 0)) {
+            throw new IllegalArgumentException("point '" + label + "' (" + x + ", " + y + " ± " + yErr
+                    + ") cannot be drawn" + (logX ? " on a log x axis" : ""));
         }
-        points.add(new Point(x, y, label));
+        points.add(new Point(x, y, yErr, label));
         return this;
     }
 
@@ -85,7 +91,20 @@ public final class ScatterPlot {
 
     /** Renders and writes a PNG atomically (temporary file, then rename). */
     public void write(Path png, int width, int height) throws IOException {
-        BufferedImage img = render(width, height);
+        writePng(render(width, height), png);
+    }
+
+    /** Draws {@code plots} side by side, each {@code panelWidth}×{@code height}, into one PNG (written atomically). */
+    public static void writeSideBySide(Path png, int panelWidth, int height, ScatterPlot... plots) throws IOException {
+        BufferedImage img = new BufferedImage(panelWidth * plots.length, height, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < plots.length; i++) {
+            BufferedImage panel = plots[i].render(panelWidth, height);
+            img.getRaster().setRect(i * panelWidth, 0, panel.getRaster());
+        }
+        writePng(img, png);
+    }
+
+    private static void writePng(BufferedImage img, Path png) throws IOException {
         Path dir = png.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -108,7 +127,8 @@ public final class ScatterPlot {
 
         Axis xs = logX ? Axis.log(points.stream().mapToDouble(Point::x).toArray())
                 : Axis.linear(points.stream().mapToDouble(Point::x).toArray());
-        Axis ys = Axis.linear(points.stream().mapToDouble(Point::y).toArray());
+        Axis ys = Axis.linear(points.stream().flatMapToDouble(p -> java.util.stream.DoubleStream.of(p.y() - p.yErr(),
+                p.y() + p.yErr())).toArray());
 
         // title and axis labels
         g.setColor(Color.BLACK);
@@ -155,6 +175,16 @@ public final class ScatterPlot {
                 area.getMaxY() - ys.fraction(p.y()) * area.height};
             obstacles.add(new Rectangle2D.Double(at[i][0] - r - 1, at[i][1] - r - 1, 2 * r + 2, 2 * r + 2));
             Color c = PALETTE[i % PALETTE.length];
+            if (p.yErr() > 0) {
+                double lo = area.getMaxY() - ys.fraction(p.y() - p.yErr()) * area.height;
+                double hi = area.getMaxY() - ys.fraction(p.y() + p.yErr()) * area.height;
+                g.setColor(c.darker());
+                g.setStroke(new BasicStroke(1.5f));
+                g.draw(new java.awt.geom.Line2D.Double(at[i][0], lo, at[i][0], hi));
+                g.draw(new java.awt.geom.Line2D.Double(at[i][0] - r, lo, at[i][0] + r, lo));
+                g.draw(new java.awt.geom.Line2D.Double(at[i][0] - r, hi, at[i][0] + r, hi));
+                obstacles.add(new Rectangle2D.Double(at[i][0] - r, hi, 2 * r, lo - hi));
+            }
             g.setColor(c);
             g.fill(new Ellipse2D.Double(at[i][0] - r, at[i][1] - r, 2 * r, 2 * r));
             g.setColor(c.darker());

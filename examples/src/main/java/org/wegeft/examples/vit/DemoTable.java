@@ -1,47 +1,83 @@
 package org.wegeft.examples.vit;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.wegeft.peft.FineTuningMethod;
 
-/** The demo's text table and its one-line comparison of WeGeFT with LoRA and the linear probe. */
+/**
+ * The demo's multi-faceted table, one row per method over its seeds, and the comparison of the first method (WeGeFT
+ * by default) with each of the others.
+ */
 final class DemoTable {
     private DemoTable() {}
 
-    static String render(List<MethodResult> results, List<FineTuningMethod> order) {
+    /**
+     * One method over its runs.
+     * @param accMean      mean test accuracy in [0, 1]
+     * @param accStd       sample standard deviation of the test accuracy (0 for one run)
+     * @param medianStepMs the median of the runs' median step times
+     * @param peakMb       the largest peak memory of the runs
+     */
+    record Row(String method, String label, long trainable, double trainablePercent, int runs, double accMean,
+            double accStd, double medianStepMs, double peakMb, double lr) {}
+
+    /** The rows of the methods in {@code order} that have results. */
+    static List<Row> rows(List<MethodResult> results, List<FineTuningMethod> order) {
+        List<Row> out = new ArrayList<>();
+        for (FineTuningMethod m : order) {
+            List<MethodResult> rs = results.stream().filter(r -> r.method().equals(m.name())).toList();
+            if (rs.isEmpty()) {
+                continue;
+            }
+            double[] acc = rs.stream().mapToDouble(MethodResult::testAccuracy).toArray();
+            double mean = Arrays.stream(acc).average().orElse(0);
+            double var = rs.size() < 2 ? 0
+                    : Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum() / (rs.size() - 1);
+            double[] steps = rs.stream().mapToDouble(MethodResult::medianStepMs).sorted().toArray();
+            double step = steps.length % 2 == 1 ? steps[steps.length / 2]
+                    : (steps[steps.length / 2 - 1] + steps[steps.length / 2]) / 2;
+            MethodResult first = rs.get(0);
+            out.add(new Row(m.name(), m.label(), first.trainableParams(), first.trainablePercent(), rs.size(), mean,
+                    Math.sqrt(var), step, rs.stream().mapToDouble(MethodResult::peakMemoryMb).max().orElse(-1),
+                    first.lr()));
+        }
+        return out;
+    }
+
+    static String render(List<Row> rows, int seeds) {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-18s %12s %12s %10s %9s %9s%n";
-        sb.append(String.format(Locale.ROOT, fmt, "method", "trainable", "% of model", "test acc", "train s",
-                "peak MB"));
-        sb.append("-".repeat(75)).append('\n');
-        for (MethodResult r : results) {
-            String label = order.stream().filter(m -> m.name().equals(r.method())).findFirst()
-                    .map(FineTuningMethod::label).orElse(r.method());
-            sb.append(String.format(Locale.ROOT, "%-18s %,12d %11.3f%% %9.2f%% %9.1f %9.0f%n", label,
-                    r.trainableParams(), r.trainablePercent(), 100 * r.testAccuracy(), r.trainSeconds(),
-                    r.peakMemoryMb()));
+        String fmt = "%-18s %11s %10s %18s %9s %8s %7s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "method", "trainable", "% of model",
+                "test acc (" + seeds + " seeds)", "step ms", "peak MB", "lr"));
+        sb.append("-".repeat(87)).append('\n');
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-18s %,11d %9.3f%% %10.2f ± %4.2f%% %9.1f %8.0f %7.0e%n", r.label(),
+                    r.trainable(), r.trainablePercent(), 100 * r.accMean(), 100 * r.accStd(), r.medianStepMs(),
+                    r.peakMb(), r.lr()));
         }
         return sb.toString();
     }
 
-    /** WeGeFT against the linear probe (accuracy) and LoRA (accuracy and parameters), when all three ran. */
-    static String verdict(List<MethodResult> results) {
-        Optional<MethodResult> w = find(results, "wegeft");
-        Optional<MethodResult> l = find(results, "lora");
-        Optional<MethodResult> p = find(results, "probe");
-        if (w.isEmpty() || l.isEmpty() || p.isEmpty()) {
-            return "(WeGeFT, LoRA and the linear probe are needed for the comparison)";
+    /** The first row against each other: accuracy points, the parameter ratio, step time and memory ratios. */
+    static String verdict(List<Row> rows) {
+        if (rows.size() < 2) {
+            return "(one method: nothing to compare)";
         }
-        double vsProbe = 100 * (w.get().testAccuracy() - p.get().testAccuracy());
-        double vsLora = 100 * (w.get().testAccuracy() - l.get().testAccuracy());
-        double ratio = (double) l.get().trainableParams() / Math.max(1, w.get().trainableParams());
-        return String.format(Locale.ROOT,
-                "WeGeFT vs linear probe: %+.2f points; vs LoRA: %+.2f points with %.1fx fewer trainable parameters",
-                vsProbe, vsLora, ratio);
+        Row a = rows.get(0);
+        StringBuilder sb = new StringBuilder();
+        for (Row b : rows.subList(1, rows.size())) {
+            sb.append(String.format(Locale.ROOT,
+                    "%s vs %s: %+.2f points, %s trainable parameters, step %.2fx, peak memory %.2fx%n", a.label(),
+                    b.label(), 100 * (a.accMean() - b.accMean()), paramRatio(a.trainable(), b.trainable()),
+                    a.medianStepMs() / b.medianStepMs(), a.peakMb() / b.peakMb()));
+        }
+        return sb.toString().stripTrailing();
     }
 
-    private static Optional<MethodResult> find(List<MethodResult> results, String id) {
-        return results.stream().filter(r -> r.method().equals(id)).findFirst();
+    private static String paramRatio(long a, long b) {
+        return a <= b ? String.format(Locale.ROOT, "%.1fx fewer", (double) b / Math.max(1, a))
+                : String.format(Locale.ROOT, "%.1fx more", (double) a / Math.max(1, b));
     }
 }

@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft demo vit [--out DIR]}: the committed Fashion-MNIST ViT adapted to the embedded digits task
- * (1,000 training images, 797 test images, VTAB-1k style) with WeGeFT, LoRA, full fine-tuning, a linear probe
- * and BitFit — same schedule for all, a learning rate per method ({@link VitTrainCommand#defaultLr}). Prints a
- * table, writes {@code DIR/results.json} and {@code DIR/accuracy_vs_params.png}.
+ * (1,000 training images, 797 test images, VTAB-1k style) with every registered fine-tuning method — same schedule
+ * for all, a learning rate per method ({@link VitTrainCommand#defaultLr}), {@code --seeds} runs each. Prints the
+ * paper's multi-faceted table (trainable parameters, median step time, peak memory, test accuracy mean ± std over
+ * the seeds), writes every run to {@code DIR/results.json} and the two plots to {@code DIR/accuracy_vs_params.png}.
  *
  * <p>Peak memory: each method runs in a fresh child JVM ({@code wegeft vit train}) and reports that process's
  * peak resident set (VmHWM), so no method inherits another's heap; the figure includes the JVM itself. Each child
@@ -35,10 +36,8 @@ import picocli.CommandLine.Spec;
  * method (memory kept from earlier methods counts too).
  */
 @Command(name = "vit", mixinStandardHelpOptions = true,
-        description = "Adapts the committed Fashion-MNIST ViT to the digits task with WeGeFT, LoRA, full FT, linear probe and BitFit.")
+        description = "Adapts the committed Fashion-MNIST ViT to the digits task with every fine-tuning method, over several seeds.")
 public final class DemoVitCommand implements Callable<Integer> {
-    static final List<String> METHODS = List.of("wegeft", "lora", "full", "probe", "bitfit");
-
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
@@ -55,8 +54,11 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--test", defaultValue = "examples/data/digits-test.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")
     Path test = Path.of("examples/data/digits-test.arrow");
 
-    @Option(names = "--methods", defaultValue = "wegeft,lora,full,probe,bitfit", split = ",", description = "default: ${DEFAULT-VALUE}")
-    List<String> methods = METHODS;
+    @Option(names = "--methods", split = ",", paramLabel = "NAME", description = "default: every registered method")
+    List<String> methods = List.of();
+
+    @Option(names = "--seeds", defaultValue = "3", description = "runs per method, seeds --seed, --seed + 1, … (default: ${DEFAULT-VALUE})")
+    int seeds = 3;
 
     @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
     int epochs = 20;
@@ -107,6 +109,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--workers", workers, 0);
         FlagCheck.atLeast(spec, "--held-out", heldOut, 1);
+        FlagCheck.atLeast(spec, "--seeds", seeds, 1);
         for (double lr : lrGrid) {
             FlagCheck.positive(spec, "--lr-grid", lr);
         }
@@ -119,10 +122,8 @@ public final class DemoVitCommand implements Callable<Integer> {
             plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));
             return 0;
         }
-        List<FineTuningMethod> ms = methods.stream().map(m -> FlagCheck.method(spec, "--methods", m)).toList();
-        if (ms.isEmpty()) {
-            throw new IllegalArgumentException("--methods: none given");
-        }
+        List<FineTuningMethod> ms = methods.isEmpty() ? FineTuningMethods.all()
+                : methods.stream().map(m -> FlagCheck.method(spec, "--methods", m)).toList();
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: no config.json in " + model);
         }
@@ -139,40 +140,50 @@ public final class DemoVitCommand implements Callable<Integer> {
                 maxSteps > 0 ? maxSteps + " steps per method" : epochs + " epochs per method");
         List<MethodResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int i = 0; i < ms.size(); i++) {
-            FineTuningMethod m = ms.get(i);
-            double lr = VitTrainCommand.defaultLr(m);
-            err.printf(Locale.ROOT, "[%d/%d] %s (lr %.0e)%n", i + 1, ms.size(), m.label(), lr);
-            MethodResult r = inProcess ? runHere(m, lr, trainDs, testDs) : runChild(m, lr);
-            results.add(r);
-            ResultsFile.write(results, out.resolve("results.json"));
+        int runs = ms.size() * seeds;
+        for (int k = 0; k < seeds; k++) {   // seed by seed, so a slow spell of the machine hits every method alike
+            long s = seed + k;
+            for (FineTuningMethod m : ms) {
+                double lr = VitTrainCommand.defaultLr(m);
+                err.printf(Locale.ROOT, "[%d/%d] %s, seed %d (lr %.0e)%n", results.size() + 1, runs, m.label(), s,
+                        lr);
+                MethodResult r = inProcess ? runHere(m, lr, s, trainDs, testDs) : runChild(m, lr, s);
+                results.add(r);
+                ResultsFile.write(results, out.resolve("results.json"));
+            }
         }
         double total = (System.nanoTime() - t0) / 1e9;
         plot(results, out.resolve("accuracy_vs_params.png"));
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.print(DemoTable.render(results, ms));
-        stdout.printf(Locale.ROOT, "%n%s%nwrote %s and %s (%.0f s in all)%n", DemoTable.verdict(results),
+        List<DemoTable.Row> rows = DemoTable.rows(results, ms);
+        stdout.print(DemoTable.render(rows, seeds));
+        stdout.printf(Locale.ROOT, "%n%s%nwrote %s and %s (%.0f s in all)%n", DemoTable.verdict(rows),
                 out.resolve("results.json"), out.resolve("accuracy_vs_params.png"), total);
         stdout.flush();
         return 0;
     }
 
     Recipe recipe(double lr) {
-        return VitTrainCommand.recipe(epochs, maxSteps, batch, lr, seed);
+        return recipe(lr, seed);
     }
 
-    private MethodResult runHere(FineTuningMethod m, double lr, ArrowDataset trainDs, ArrowDataset testDs)
-            throws IOException {
+    Recipe recipe(double lr, long runSeed) {
+        return VitTrainCommand.recipe(epochs, maxSteps, batch, lr, runSeed);
+    }
+
+    private MethodResult runHere(FineTuningMethod m, double lr, long runSeed, ArrowDataset trainDs,
+            ArrowDataset testDs) throws IOException {
         FineTuner tuner = new FineTuner("image", "label", workers, System.err, System.console() != null);
         try (PeakMemory mem = PeakMemory.sample()) {
-            MethodResult r = tuner.run(model, m, rank, targets, trainDs, testDs, recipe(lr), null);
+            MethodResult r = tuner.run(model, m, rank, targets, trainDs, testDs, recipe(lr, runSeed), null);
             return r.withPeakMemoryMb(mem.peakMb());
         }
     }
 
     /** {@code wegeft vit train …} in a fresh JVM with this JVM's options and class path. */
-    private MethodResult runChild(FineTuningMethod m, double lr) throws IOException, InterruptedException {
-        Path result = out.resolve(m.name() + ".json");
+    private MethodResult runChild(FineTuningMethod m, double lr, long runSeed)
+            throws IOException, InterruptedException {
+        Path result = out.resolve(m.name() + "-seed" + runSeed + ".json");
         Files.deleteIfExists(result);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(
@@ -184,7 +195,7 @@ public final class DemoVitCommand implements Callable<Integer> {
                 "--model", model.toString(), "--train", train.toString(), "--eval", test.toString(),
                 "--method", m.name(), "--rank", Integer.toString(rank), "--targets", String.join(",", targets),
                 "--epochs", Integer.toString(epochs), "--steps", Long.toString(maxSteps),
-                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(seed),
+                "--batch", Integer.toString(batch), "--lr", Double.toString(lr), "--seed", Long.toString(runSeed),
                 "--workers", Integer.toString(workers), "--result-json", result.toString()));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -196,13 +207,27 @@ public final class DemoVitCommand implements Callable<Integer> {
         return ResultsFile.readOne(result);
     }
 
+    /**
+     * Two panels: test accuracy (mean ± std over the seeds) against trainable parameters, and median step time against
+     * peak memory.
+     */
     static void plot(List<MethodResult> results, Path png) throws IOException {
-        ScatterPlot plot = new ScatterPlot("ViT (Fashion-MNIST) → digits, 1,000 training images",
-                "trainable parameters (log scale)", "test accuracy (%)", true);
-        for (MethodResult r : results) {
-            plot.add(Math.max(1, r.trainableParams()), 100 * r.testAccuracy(),
-                    FineTuningMethods.named(r.method()).label());
+        List<FineTuningMethod> order = results.stream().map(MethodResult::method).distinct()
+                .map(FineTuningMethods::named).toList();
+        ScatterPlot quality = new ScatterPlot("ViT (Fashion-MNIST) → digits: accuracy",
+                "trainable parameters (log scale)", "test accuracy (%), mean ± std", true);
+        ScatterPlot cost = new ScatterPlot("… and what a training step costs", "peak memory (MB)",
+                "median step (ms)", false);
+        for (DemoTable.Row r : DemoTable.rows(results, order)) {
+            quality.add(Math.max(1, r.trainable()), 100 * r.accMean(), 100 * r.accStd(), r.label());
+            if (r.medianStepMs() > 0 && r.peakMb() > 0) {
+                cost.add(r.peakMb(), r.medianStepMs(), r.label());
+            }
         }
-        plot.write(png, 900, 560);
+        if (cost.points().isEmpty()) {
+            quality.write(png, 900, 560);
+        } else {
+            ScatterPlot.writeSideBySide(png, 760, 560, quality, cost);
+        }
     }
 }

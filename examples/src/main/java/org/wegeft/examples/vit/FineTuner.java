@@ -3,6 +3,7 @@ package org.wegeft.examples.vit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -64,12 +65,14 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
         TrainableReport report = p.peft().trainableReport();
         double seconds;
         long steps;
+        List<Long> stepNanos = new ArrayList<>();
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(train, imageColumn, labelColumn,
                 VitData.plain(p.model().config()), recipe.batchSize(), recipe.seed(), workers)) {
             long total = recipe.totalSteps(loader.batchesPerEpoch());
             var config = files.apply(recipe.trainConfig(loader.batchesPerEpoch(), Math.max(1, total / 20)));
             var trainer = files.apply(new Trainer<>(p.model(), config, Classification.loss(recipe.labelSmoothing()),
-                    loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace));
+                    loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace)
+                    .onStep((step, loss, nanos) -> stepNanos.add(nanos)));
             long t0 = System.nanoTime();
             steps = trainer.run().steps();
             seconds = (System.nanoTime() - t0) / 1e9;
@@ -88,6 +91,17 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
         }
         long images = steps * Math.min(recipe.batchSize(), train.size());
         return new MethodResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
-                seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds));
+                seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds), recipe.seed(),
+                medianMs(stepNanos));
+    }
+
+    /** The median of step times in nanoseconds, in milliseconds; -1 for none. */
+    static double medianMs(List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            return -1;
+        }
+        long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        double mid = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+        return mid / 1e6;
     }
 }

@@ -3,7 +3,7 @@ package org.wegeft.examples.vit;
 /**
  * One fine-tuning run, as written to {@code results.json}.
  *
- * @param method          wegeft, lora, full, probe or bitfit
+ * @param method          the method's registry name
  * @param trainableParams parameters updated by training (the new head included)
  * @param totalParams     every parameter of the adapted model (adapter tensors included)
  * @param testAccuracy    top-1 accuracy on the test file, in [0, 1]
@@ -13,10 +13,12 @@ package org.wegeft.examples.vit;
  * @param lr              peak learning rate
  * @param steps           optimizer steps
  * @param trainImagesPerSecond training images consumed per second
+ * @param seed            the seed of the head, the adapter tensors and the data order
+ * @param medianStepMs    the median wall time of one optimizer step, in milliseconds (-1 when unknown)
  */
 public record MethodResult(String method, long trainableParams, long totalParams, double testAccuracy,
         long testCount, double trainSeconds, double peakMemoryMb, double lr, long steps,
-        double trainImagesPerSecond) {
+        double trainImagesPerSecond, long seed, double medianStepMs) {
     /** trainable / total, in percent. */
     public double trainablePercent() {
         return totalParams == 0 ? 0 : 100.0 * trainableParams / totalParams;
@@ -24,6 +26,6 @@ public record MethodResult(String method, long trainableParams, long totalParams
 
     public MethodResult withPeakMemoryMb(double mb) {
         return new MethodResult(method, trainableParams, totalParams, testAccuracy, testCount, trainSeconds, mb, lr,
-                steps, trainImagesPerSecond);
+                steps, trainImagesPerSecond, seed, medianStepMs);
     }
 }

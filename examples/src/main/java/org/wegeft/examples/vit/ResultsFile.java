@@ -30,12 +30,15 @@ final class ResultsFile {
         o.put("lr", r.lr());
         o.put("steps", r.steps());
         o.put("train_images_per_second", round(r.trainImagesPerSecond(), 1));
+        o.put("seed", r.seed());
+        o.put("median_step_ms", round(r.medianStepMs(), 2));
         return o;
     }
 
     static MethodResult fromJson(JsonNode o, String source) {
         for (String k : List.of("method", "trainable_params", "total_params", "test_accuracy", "test_count",
-                "train_seconds", "peak_memory_mb", "lr", "steps", "train_images_per_second")) {
+                "train_seconds", "peak_memory_mb", "lr", "steps", "train_images_per_second", "seed",
+                "median_step_ms")) {
             if (!o.hasNonNull(k)) {
                 throw new IllegalArgumentException(source + ": result has no '" + k + "'");
             }
@@ -43,7 +46,8 @@ final class ResultsFile {
         return new MethodResult(o.get("method").asText(), o.get("trainable_params").asLong(),
                 o.get("total_params").asLong(), o.get("test_accuracy").asDouble(), o.get("test_count").asLong(),
                 o.get("train_seconds").asDouble(), o.get("peak_memory_mb").asDouble(), o.get("lr").asDouble(),
-                o.get("steps").asLong(), o.get("train_images_per_second").asDouble());
+                o.get("steps").asLong(), o.get("train_images_per_second").asDouble(), o.get("seed").asLong(),
+                o.get("median_step_ms").asDouble());
     }
 
     static MethodResult readOne(Path file) throws IOException {

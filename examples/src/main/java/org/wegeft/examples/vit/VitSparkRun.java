@@ -60,7 +60,7 @@ final class VitSparkRun {
         long steps = r.startStep() + r.losses().length;
         long images = steps * job.batch();
         return new MethodResult(m.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
-                job.recipe().lr(), steps, images / Math.max(1e-9, seconds));
+                job.recipe().lr(), steps, images / Math.max(1e-9, seconds), job.recipe().seed(), -1);
     }
 
     /** The Spark context for {@code master}; a master URL Spark cannot use is a bad {@code --spark-master}. */

@@ -75,6 +75,22 @@ class LlmCommandsTest {
         assertRel(exp.get("adapter_nll").asDouble(), JSON.readTree(ad.out()).get("nll").asDouble(), 1e-4);
     }
 
+    /** DoRA, VeRA and (IA)³ adapters in PEFT's layout, unmerged, against PyTorch's NLL with PEFT's forward. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"dora", "vera", "ia3"})
+    void perplexityWithEachPeftVariantMatchesTorch(String method) throws IOException {
+        JsonNode exp = JSON.readTree(FIX.resolve("llm_eval/expected_variants.json").toFile());
+        Result r = run("llm", "perplexity", "--model", FIX.resolve("llama_untied").toString(), "--adapter",
+                FIX.resolve("llama_untied_" + method).toString(), "--data", FIX.resolve("llm_eval/ppl.jsonl").toString(),
+                "--batch", "3");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(exp.get("tokens").asLong(), j.get("tokens").asLong());
+        assertRel(exp.get(method + "_nll").asDouble(), j.get("nll").asDouble(), 1e-4);
+        System.out.printf(java.util.Locale.ROOT, "perplexity %s: nll %.9f, torch %.9f%n", method,
+                j.get("nll").asDouble(), exp.get(method + "_nll").asDouble());
+    }
+
     static void assertRel(double expected, double actual, double rel) {
         assertTrue(Math.abs(actual - expected) <= rel * Math.abs(expected),
                 "expected " + expected + ", got " + actual + " (rel " + Math.abs(actual - expected) / expected + ")");
@@ -222,7 +238,7 @@ class LlmCommandsTest {
                         FIX.resolve("llm_eval/ppl.jsonl").toString()),
                 List.of("llm", "perplexity", "--model", model.toString()),
                 List.of("llm", "generate", "--model", model.toString(), "--prompt", "hi"),
-                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "dora",
+                List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--method", "adalora",
                         "--out", tmp.resolve("o").toString()),
                 List.of("llm", "train", "--model", model.toString(), "--data", bad.toString(), "--resume",
                         tmp.resolve("no-checkpoints").toString(), "--out", tmp.resolve("o").toString()),

@@ -171,7 +171,7 @@ class DemoLlmCommandTest {
 
     static Stream<Arguments> badBenchFlags() {
         return Stream.of(
-                Arguments.of(List.of("--method", "dora"), "--method"),
+                Arguments.of(List.of("--method", "adalora"), "--method"),
                 Arguments.of(List.of("--grad-checkpointing"), "--grad-checkpointing"),
                 Arguments.of(List.of("--xmx", "lots"), "--xmx"),
                 Arguments.of(List.of("--heads", "5"), "--heads"),

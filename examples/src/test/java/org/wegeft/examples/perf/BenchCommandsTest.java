@@ -153,7 +153,7 @@ class BenchCommandsTest {
         Result r = run("bench", "train", "--model", "vit-xx", "--method", "wegeft");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--model") && r.err().contains("vit-xx"), r.err());
-        r = run("bench", "train", "--model", "vit-ti16", "--method", "dora");
+        r = run("bench", "train", "--model", "vit-ti16", "--method", "adalora");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--method"), r.err());
         r = run("bench", "train", "--model", "vit-ti16", "--method", "lora", "--seq", "64");

@@ -14,8 +14,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
 
-/** A micro {@code demo vit} (one step per method, in this JVM): the files and the schema of results.json. */
+/** A micro {@code demo vit} (one step per method and seed, in this JVM): the files and the schema of results.json. */
 class DemoVitCommandTest {
     @TempDir
     Path dir;
@@ -26,17 +28,19 @@ class DemoVitCommandTest {
         Path out = dir.resolve("run");
         VitCommandsTest.Result r = VitCommandsTest.run("demo", "vit", "--model", model.toString(), "--train",
                 VitCommandsTest.TRAIN.toString(), "--test", VitCommandsTest.TEST.toString(), "--out", out.toString(),
-                "--max-steps", "1", "--batch", "8", "--in-process");
+                "--max-steps", "1", "--batch", "8", "--seeds", "2", "--in-process");
         assertEquals(0, r.status(), r.err());
-        for (String m : DemoVitCommand.METHODS) {
-            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(
-                    org.wegeft.peft.FineTuningMethods.named(m).label())), m + " row missing in\n" + r.out());
+        List<String> methods = FineTuningMethods.all().stream().map(FineTuningMethod::name).toList();
+        for (FineTuningMethod m : FineTuningMethods.all()) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(m.label() + " ")), m.name() + " row missing in\n"
+                    + r.out());
         }
         JsonNode results = VitCommandsTest.JSON.readTree(out.resolve("results.json").toFile());
-        assertEquals(5, results.size());
+        assertEquals(2 * methods.size(), results.size(), "every run of every seed");
         Map<String, Long> params = new HashMap<>();
         for (JsonNode o : results) {
-            for (String k : List.of("method", "trainable_params", "test_accuracy", "train_seconds", "peak_memory_mb")) {
+            for (String k : List.of("method", "trainable_params", "test_accuracy", "train_seconds", "peak_memory_mb",
+                    "seed", "median_step_ms")) {
                 assertTrue(o.hasNonNull(k), k + " missing in " + o);
             }
             assertTrue(o.get("trainable_params").isIntegralNumber());
@@ -45,22 +49,33 @@ class DemoVitCommandTest {
             assertTrue(o.get("train_seconds").asDouble() >= 0);
             assertEquals(797, o.get("test_count").asLong());
             assertEquals(1, o.get("steps").asLong());
+            assertTrue(o.get("median_step_ms").asDouble() > 0, "step time in " + o);
             params.put(o.get("method").asText(), o.get("trainable_params").asLong());
         }
-        assertEquals(List.of("wegeft", "lora", "full", "probe", "bitfit"),
-                java.util.stream.StreamSupport.stream(results.spliterator(), false)
-                        .map(o -> o.get("method").asText()).toList());
-        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT one tied pair; LoRA A, B per block
+        List<String> order = java.util.stream.StreamSupport.stream(results.spliterator(), false)
+                .map(o -> o.get("method").asText() + "@" + o.get("seed").asLong()).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int seed = 0; seed < 2; seed++) {
+            for (String m : methods) {
+                expected.add(m + "@" + seed);
+            }
+        }
+        assertEquals(expected, order, "seed by seed, methods in registry order");
+        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT one tied pair; LoRA A, B per block;
+        // DoRA a magnitude per output too; VeRA λ_b (32) and λ_d (16) per block; (IA)³ an output scale per block
         assertEquals(330, params.get("probe"));
         assertEquals(330 + 2 * 16 * 32, params.get("wegeft"));
         assertEquals(330 + 2 * 16 * (32 + 32), params.get("lora"));
+        assertEquals(330 + 2 * (16 * (32 + 32) + 32), params.get("dora"));
+        assertEquals(330 + 2 * (32 + 16), params.get("vera"));
+        assertEquals(330 + 2 * 32, params.get("ia3"));
         assertTrue(params.get("full") > params.get("lora"));
         BufferedImage png = ImageIO.read(out.resolve("accuracy_vs_params.png").toFile());
-        assertEquals(900, png.getWidth());
+        assertEquals(2 * 760, png.getWidth(), "accuracy and cost panels side by side");
         assertEquals(560, png.getHeight());
 
         Files.delete(out.resolve("accuracy_vs_params.png"));
         assertEquals(0, VitCommandsTest.run("demo", "vit", "--plot-only", "--out", out.toString()).status());
-        assertEquals(900, ImageIO.read(out.resolve("accuracy_vs_params.png").toFile()).getWidth());
+        assertEquals(2 * 760, ImageIO.read(out.resolve("accuracy_vs_params.png").toFile()).getWidth());
     }
 }

@@ -61,8 +61,8 @@ class VitCommandsTest {
         return Stream.of(
                 Arguments.of("train without --model", (Function<Path, String[]>) d -> new String[] {"vit", "train",
                         "--train", TRAIN.toString(), "--eval", TEST.toString(), "--method", "wegeft"}, "--model"),
-                Arguments.of("unknown method", (Function<Path, String[]>) d -> args("train", d, "--method", "dora"),
-                        "dora"),
+                Arguments.of("unknown method", (Function<Path, String[]>) d -> args("train", d, "--method", "adalora"),
+                        "adalora"),
                 Arguments.of("missing training file", (Function<Path, String[]>) d -> new String[] {"vit", "train",
                         "--model", tinyModel.toString(), "--train", d.resolve("nope.arrow").toString(), "--eval",
                         TEST.toString(), "--method", "lora"}, "nope.arrow"),

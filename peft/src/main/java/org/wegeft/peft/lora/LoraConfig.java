@@ -31,11 +31,13 @@ import org.wegeft.peft.TargetModules;
  * @param alphaPattern      {@code alpha_pattern}: regex → alpha, matched the same way
  * @param initLoraWeights   {@code init_lora_weights}: {@code "true"} (A kaiming-uniform, B zeros), {@code "false"} (both
  *                          as a fresh nn.Linear: ΔW ≠ 0 from the start) or {@code "gaussian"} (A ~ N(0, 1/r), B zeros)
+ * @param useDora           {@code use_dora}: DoRA, the weight split into a trained magnitude per output row
+ *                          ({@code lora_magnitude_vector}) and the direction of W + s·B A
  */
 public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModules targetModules, boolean useRslora,
         String bias, List<String> modulesToSave, List<Integer> layersToTransform, List<String> layersPattern,
         Map<String, @Nullable Object> extra, @Nullable TargetModules excludeModules, Map<String, Integer> rankPattern,
-        Map<String, Double> alphaPattern, String initLoraWeights) implements AdapterConfig {
+        Map<String, Double> alphaPattern, String initLoraWeights, boolean useDora) implements AdapterConfig {
     public static final String PEFT_TYPE = "LORA";
 
     public LoraConfig {
@@ -101,17 +103,22 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
     /** A config with PEFT's defaults otherwise (no dropout, no rsLoRA, no bias). */
     public static LoraConfig of(int r, double alpha, TargetModules targets) {
         return new LoraConfig(r, alpha, 0.0, targets, false, "none", List.of(), List.of(), List.of(), Map.of(), null,
-                Map.of(), Map.of(), "true");
+                Map.of(), Map.of(), "true", false);
     }
 
     public LoraConfig withDropout(double p) {
         return new LoraConfig(r, loraAlpha, p, targetModules, useRslora, bias, modulesToSave, layersToTransform,
-                layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights);
+                layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights, useDora);
+    }
+
+    public LoraConfig withDora(boolean on) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, bias, modulesToSave,
+                layersToTransform, layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights, on);
     }
 
     public LoraConfig withModulesToSave(List<String> modules) {
         return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, bias, modules, layersToTransform,
-                layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights);
+                layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights, useDora);
     }
 
     @Override

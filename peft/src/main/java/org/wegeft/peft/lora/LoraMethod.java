@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.wegeft.kernels.DType;
 import org.wegeft.nn.ConfigFields;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.AdapterConfig;
@@ -14,6 +15,7 @@ import org.wegeft.peft.AdapterConfigFields;
 import org.wegeft.peft.AdapterFlops;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterPlan;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
@@ -24,11 +26,13 @@ import org.wegeft.tensor.Tensor;
 
 /**
  * LoRA as an {@link AdapterMethod}, Hugging Face PEFT's {@code "LORA"}: {@code lora_alpha}, {@code lora_dropout},
- * {@code use_rslora}; {@code lora_A} (r, d_in) and {@code lora_B} (d_out, r) per target; ΔW = s·B A.
+ * {@code use_rslora}; {@code lora_A} (r, d_in) and {@code lora_B} (d_out, r) per target; ΔW = s·B A. With
+ * {@code use_dora} (DoRA, registered on its own as {@link DoraMethod}) a {@code lora_magnitude_vector} (d_out) too, and
+ * W + ΔW = m / ‖W + s·B A‖ ⊙ (W + s·B A), row by row.
  */
 public final class LoraMethod implements AdapterMethod {
     private static final Set<String> FIELDS = Set.of("lora_alpha", "lora_dropout", "use_rslora", "exclude_modules",
-            "rank_pattern", "alpha_pattern", "init_lora_weights");
+            "rank_pattern", "alpha_pattern", "init_lora_weights", "use_dora");
 
     @Override
     public String name() {
@@ -81,13 +85,12 @@ public final class LoraMethod implements AdapterMethod {
     }
 
     /**
-     * PEFT's LoRA fields. A field that would change the math and is not implemented here (DoRA, a LoRA bias, Conv1D's
+     * PEFT's LoRA fields. A field that would change the math and is not implemented here (a LoRA bias, Conv1D's
      * transposed weights, layer replication, other initialisations) is refused, never kept as if applied.
      */
     @Override
     public AdapterConfig parse(AdapterConfigFields f) {
         ConfigFields c = f.fields();
-        refuse(c, "use_dora", "DoRA is not supported yet");
         refuse(c, "lora_bias", "a LoRA bias is not supported");
         refuse(c, "fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed layout"
                 + " is not supported");
@@ -105,7 +108,7 @@ public final class LoraMethod implements AdapterMethod {
         return new LoraConfig(f.r(), c.number("lora_alpha", 8.0), c.number("lora_dropout", 0.0), f.targetModules(),
                 c.bool("use_rslora", false), f.bias(), f.modulesToSave(), f.layersToTransform(), f.layersPattern(),
                 f.extra(FIELDS), f.optionalModules("exclude_modules"), ranks, f.numberMap("alpha_pattern"),
-                initLoraWeights(c));
+                initLoraWeights(c), c.bool("use_dora", false));
     }
 
     /** Refuses {@code key: true}. */
@@ -140,6 +143,7 @@ public final class LoraMethod implements AdapterMethod {
         l.rankPattern().forEach(ranks::put);
         ObjectNode alphas = json.putObject("alpha_pattern");
         l.alphaPattern().forEach((k, v) -> AdapterConfigFields.putNumber(alphas, k, v));
+        json.put("use_dora", l.useDora());
         switch (l.initLoraWeights()) {
             case "true" -> json.put("init_lora_weights", true);
             case "false" -> json.put("init_lora_weights", false);
@@ -155,25 +159,34 @@ public final class LoraMethod implements AdapterMethod {
         }
     }
 
-    /** A (r_t, d_in) and B (d_out, r_t), r_t the target's rank ({@link LoraConfig#rankFor}). */
+    /**
+     * A (r_t, d_in) and B (d_out, r_t), r_t the target's rank ({@link LoraConfig#rankFor}), and with DoRA the magnitude
+     * (d_out), saved as PEFT saves it ({@code lora_magnitude_vector}, no {@code .weight}).
+     */
     @Override
-    public List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget t) {
-        int r = ((LoraConfig) config).rankFor(t.path());
-        return List.of(new AdapterTensor("lora_A.weight", new long[] {r, t.dIn()}),
-                new AdapterTensor("lora_B.weight", new long[] {t.dOut(), r}));
+    public List<AdapterTensor> tensors(AdapterPlan plan, AdapterTarget t) {
+        LoraConfig l = (LoraConfig) plan.config();
+        int r = l.rankFor(t.path());
+        AdapterTensor a = new AdapterTensor("lora_A.weight", new long[] {r, t.dIn()});
+        AdapterTensor b = new AdapterTensor("lora_B.weight", new long[] {t.dOut(), r});
+        return l.useDora() ? List.of(a, b, new AdapterTensor("lora_magnitude_vector", new long[] {t.dOut()}))
+                : List.of(a, b);
     }
 
     @Override
-    public AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
+    public AdapterLayer wrap(AdapterPlan plan, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
             SplittableRandom rng) {
-        LoraConfig l = (LoraConfig) config;
+        LoraConfig l = (LoraConfig) plan.config();
         return new LoraLinear(base, l.rankFor(t.path()), l.scaleFor(t.path()), l.dropout(), l.initLoraWeights(),
-                rng.split());
+                l.useDora(), rng.split());
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
-        return deltaW(tensors.get(0), tensors.get(1), ((LoraConfig) config).scaleFor(t.path()));
+    public Tensor deltaW(AdapterPlan plan, AdapterTarget t, Tensor w, List<Tensor> tensors) {
+        LoraConfig l = (LoraConfig) plan.config();
+        float s = l.scaleFor(t.path());
+        return l.useDora() ? doraDeltaW(w, tensors.get(0), tensors.get(1), tensors.get(2), s)
+                : deltaW(tensors.get(0), tensors.get(1), s);
     }
 
     /**
@@ -185,6 +198,27 @@ public final class LoraMethod implements AdapterMethod {
     public static Tensor deltaW(Tensor a, Tensor b, float scale) {
         try (var g = Grad.disabled(); Tensor prod = b.matmul(a)) {
             return prod.mul(scale);
+        }
+    }
+
+    /**
+     * DoRA's ΔW = m / ‖W + s·B A‖ ⊙ (W + s·B A) − W in float32 (row norms and m per output row), without autograd: the
+     * merged weight of PEFT's {@code DoraLinearVariant.merge_safe} minus W.
+     * @param w (d_out, d_in), any float dtype
+     * @param m (d_out)
+     */
+    public static Tensor doraDeltaW(Tensor w, Tensor a, Tensor b, Tensor m, float scale) {
+        try (var g = Grad.disabled(); Tensor w32 = w.to(DType.F32); Tensor d = deltaW(a, b, scale);
+                Tensor v = w32.add(d); Tensor n = rowNorms(v); Tensor f = m.div(n); Tensor col = f.unsqueeze(1);
+                Tensor merged = v.mul(col)) {
+            return merged.sub(w32);
+        }
+    }
+
+    /** The L2 norm of each row of {@code v} (d_out, d_in) → (d_out), without autograd. */
+    static Tensor rowNorms(Tensor v) {
+        try (var g = Grad.disabled(); Tensor sq = v.mul(v); Tensor sum = sq.sum(1, false)) {
+            return sum.sqrt();
         }
     }
 }

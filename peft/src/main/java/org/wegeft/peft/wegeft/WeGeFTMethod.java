@@ -15,6 +15,7 @@ import org.wegeft.peft.AdapterConfigFields;
 import org.wegeft.peft.AdapterFlops;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterPlan;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
@@ -121,22 +122,23 @@ public final class WeGeFTMethod implements AdapterMethod {
     }
 
     @Override
-    public List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget t) {
-        long[] shape = {config.r(), t.dIn()};
+    public List<AdapterTensor> tensors(AdapterPlan plan, AdapterTarget t) {
+        long[] shape = {plan.config().r(), t.dIn()};
         return List.of(new AdapterTensor("wegeft_phi.weight", shape), new AdapterTensor("wegeft_psi.weight", shape));
     }
 
     @Override
-    public AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
+    public AdapterLayer wrap(AdapterPlan plan, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
             SplittableRandom rng) {
+        AdapterConfig config = plan.config();
         List<AdapterWeight> pair = shared.computeIfAbsent(t.owner(),
                 k -> List.of(WeGeFTLinear.newPair(config.r(), t.dIn(), rng)));
         return new WeGeFTLinear(base, pair.get(0), pair.get(1), config.scale(), config.dropout(), rng.split());
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
-        return deltaW(w, tensors.get(0), tensors.get(1), config.scale());
+    public Tensor deltaW(AdapterPlan plan, AdapterTarget t, Tensor w, List<Tensor> tensors) {
+        return deltaW(w, tensors.get(0), tensors.get(1), plan.config().scale());
     }
 
     /**

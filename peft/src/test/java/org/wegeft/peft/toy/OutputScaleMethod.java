@@ -11,6 +11,7 @@ import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterConfigFields;
 import org.wegeft.peft.AdapterLayer;
 import org.wegeft.peft.AdapterMethod;
+import org.wegeft.peft.AdapterPlan;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.peft.AdapterTensor;
 import org.wegeft.peft.AdapterWeight;
@@ -76,19 +77,19 @@ public class OutputScaleMethod implements AdapterMethod {
     }
 
     @Override
-    public List<AdapterTensor> tensors(AdapterConfig config, AdapterTarget t) {
+    public List<AdapterTensor> tensors(AdapterPlan plan, AdapterTarget t) {
         return List.of(new AdapterTensor("toy_l.weight", new long[] {t.dOut(), 1}));
     }
 
     @Override
-    public AdapterLayer wrap(AdapterConfig config, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
+    public AdapterLayer wrap(AdapterPlan plan, Linear base, AdapterTarget t, Map<String, List<AdapterWeight>> shared,
             SplittableRandom rng) {
-        return new OutputScaleLinear(base, new AdapterWeight(Tensor.zeros(t.dOut(), 1)), config.scale());
+        return new OutputScaleLinear(base, new AdapterWeight(Tensor.zeros(t.dOut(), 1)), plan.config().scale());
     }
 
     @Override
-    public Tensor deltaW(AdapterConfig config, AdapterTarget t, Tensor w, List<Tensor> tensors) {
-        return deltaW(w, tensors.get(0), config.scale());
+    public Tensor deltaW(AdapterPlan plan, AdapterTarget t, Tensor w, List<Tensor> tensors) {
+        return deltaW(w, tensors.get(0), plan.config().scale());
     }
 
     static Tensor deltaW(Tensor w, Tensor l, float scale) {
