@@ -210,9 +210,7 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     static double median(List<SoakProbe.Sample> samples, ToDoubleFunction<SoakProbe.Sample> f) {
-        double[] v = samples.stream().mapToDouble(f).sorted().toArray();
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return Median.of(samples.stream().mapToDouble(f).toArray());
     }
 
     private static <T> T nonNull(@Nullable T v) {

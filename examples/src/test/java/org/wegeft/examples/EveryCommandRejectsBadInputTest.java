@@ -97,6 +97,8 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft demo llm --batch", "0"),
             Map.entry("wegeft demo llm --lr", "0"),
             Map.entry("wegeft demo llm --rank", "0"),
+            Map.entry("wegeft demo llm --seeds", "0"),
+            Map.entry("wegeft demo llm --held-out", "0"),
             Map.entry("wegeft llm pretrain --hidden", "1"),
             Map.entry("wegeft llm pretrain --intermediate", "0"),
             Map.entry("wegeft llm pretrain --layers", "0"),

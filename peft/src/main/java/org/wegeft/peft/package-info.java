@@ -6,7 +6,7 @@
  * (inject, merge, unmerge, save, load), all generic over the registry's methods
  * ({@link org.wegeft.peft.FineTuningMethods}). Each method is one package holding its
  * {@link org.wegeft.peft.AdapterMethod}, its config record and its layer: {@code org.wegeft.peft.wegeft},
- * {@code org.wegeft.peft.lora}.
+ * {@code org.wegeft.peft.lora} (with DoRA), {@code org.wegeft.peft.vera}, {@code org.wegeft.peft.ia3}.
  */
 @NullMarked
 package org.wegeft.peft;

@@ -45,6 +45,11 @@ public record MemoryStats(long liveBytes, long peakLiveBytes, long cachedBytes, 
         return current();
     }
 
+    /** Starts the pool's peak figures over from now, to measure the peak of what follows. */
+    public static void resetPeaks() {
+        MemoryPool.get().resetPeaks();
+    }
+
     /**
      * Frees every block the pool keeps for reuse, so that it leaves the resident set; returns the bytes freed. For
      * the end of a phase whose block sizes will not come back, e.g. a model's float32 weights replaced by bf16

@@ -8,7 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.LearningRates;
+import org.wegeft.examples.Median;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
@@ -28,6 +34,7 @@ import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
+import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,21 +42,26 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft demo llm [--out DIR]}: the small KJV LLaMA committed under {@code examples/models/llama-kjv},
- * tuned with WeGeFT and with LoRA on generated arithmetic word problems ({@link ArithmeticTask}); exact match of
- * greedy answers (KV cache, stop at EOS or newline) on held-out problems before and after, trainable parameters
- * and time, printed as a table and written to {@code DIR/results.json}.
+ * tuned with every registered adapter method on generated arithmetic word problems ({@link ArithmeticTask}); exact
+ * match of greedy answers (KV cache, stop at EOS or newline) on held-out problems before and after, over
+ * {@code --seeds} training seeds (adapter initialisation, batch order, dropout; the task stays the same), with the
+ * trainable parameters, the median step time and the peak tensor memory; printed as a table and written to
+ * {@code DIR/results.json}.
  *
- * <p>Recipe (the paper's, scaled to a hidden size of 192): WeGeFT r 16, alpha 2r, dropout 0.1 on
- * q,k,v,up,down, each tied across layers (r 64 would exceed a third of the hidden size); LoRA r 16, alpha 32,
- * dropout 0.05 on the same targets, untied. Both: the same steps, batch, AdamW, warm-up + cosine schedule and
- * seed; each starts from a fresh copy of the base model.
+ * <p>Recipe (the paper's, scaled to a hidden size of 192): rank 16 on q,k,v,up,down with each method's own alpha and
+ * dropout (WeGeFT 2r and 0.1 on W, each target tied across layers; LoRA and DoRA 2r and 0.05 on x), the same steps,
+ * batch, AdamW and warm-up + cosine schedule for all, and a learning rate per method chosen on problems held out of
+ * the training set ({@code --select-lr}; recorded in {@code learning-rates.properties} next to this class). Each run
+ * starts from a fresh copy of the base model.
  */
 @Command(name = "llm", mixinStandardHelpOptions = true,
-        description = "WeGeFT vs LoRA on generated arithmetic word problems with the small KJV LLaMA.")
+        description = "Every adapter method on generated arithmetic word problems with the small KJV LLaMA, over several seeds.")
 public final class DemoLlmCommand implements Callable<Integer> {
     /** Question, newline, "Answer:"; the answer follows after a space (one word token, as in running text). */
     static final PromptTemplate TEMPLATE = new PromptTemplate("{instruction}\n{input}\nAnswer:", "{instruction}\nAnswer:");
     static final List<String> TARGETS = List.of("q_proj", "k_proj", "v_proj", "up_proj", "down_proj");
+    private static final LearningRates LEARNING_RATES = new LearningRates(DemoLlmCommand.class,
+            "learning-rates.properties", "wegeft demo llm --select-lr");
 
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -63,9 +75,9 @@ public final class DemoLlmCommand implements Callable<Integer> {
             description = "where results.json and the adapters go (default ${DEFAULT-VALUE})")
     Path out = Path.of("runs/demo-llm");
 
-    @Option(names = "--methods", defaultValue = "wegeft,lora", split = ",", paramLabel = "LIST",
-            description = "adapter methods to run (default ${DEFAULT-VALUE})")
-    List<String> methods = List.of("wegeft", "lora");
+    @Option(names = "--methods", split = ",", paramLabel = "LIST",
+            description = "adapter methods to run (default: every registered adapter method)")
+    List<String> methods = List.of();
 
     @Option(names = "--train-size", defaultValue = "1500", description = "training problems (default ${DEFAULT-VALUE})")
     int trainSize = 1500;
@@ -73,36 +85,54 @@ public final class DemoLlmCommand implements Callable<Integer> {
     @Option(names = "--test-size", defaultValue = "200", description = "test problems (default ${DEFAULT-VALUE})")
     int testSize = 200;
 
-    @Option(names = "--steps", defaultValue = "400", description = "optimizer steps per method (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "400", description = "optimizer steps per run (default ${DEFAULT-VALUE})")
     long steps = 400;
 
     @Option(names = "--batch", defaultValue = "16", description = "problems per step (default ${DEFAULT-VALUE})")
     int batch = 16;
 
-    @Option(names = "--lr", defaultValue = "5e-3", description = "peak learning rate, both methods (default ${DEFAULT-VALUE})")
-    double lr = 5e-3;
+    @Option(names = "--lr", paramLabel = "X", description = "peak learning rate of every method (default: each "
+            + "method's, chosen on held-out training problems)")
+    @Nullable Double lr;
 
-    @Option(names = "--rank", defaultValue = "16", description = "rank of both adapters (default ${DEFAULT-VALUE})")
+    @Option(names = "--rank", defaultValue = "16", description = "rank of every adapter (default ${DEFAULT-VALUE})")
     int rank = 16;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the task, adapter init, order, dropout"
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the task and of the first run"
             + " (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--seeds", defaultValue = "3", description = "runs per method, training seeds --seed, --seed + 1,"
+            + " … (default ${DEFAULT-VALUE})")
+    int seeds = 3;
+
+    @Option(names = "--select-lr", description = "instead of the demo: choose each method's learning rate on "
+            + "--held-out training problems (train on the rest), never looking at the test problems; writes "
+            + "DIR/lr_selection.json")
+    boolean selectLr;
+
+    @Option(names = "--lr-grid", split = ",", description = "learning rates --select-lr tries (default: "
+            + "1e-3,2e-3,5e-3,1e-2,2e-2)")
+    List<Double> lrGrid = List.of();
+
+    @Option(names = "--held-out", defaultValue = "200", description = "training problems held out by --select-lr "
+            + "(default: ${DEFAULT-VALUE})")
+    int heldOut = 200;
+
     @Override
     public Integer call() throws IOException {
-        validate();
+        List<AdapterRecipe> ms = validate();
         long t0 = System.nanoTime();
         PrintWriter stdout = spec.commandLine().getOut();
         ArithmeticTask.Split split = ArithmeticTask.generate(trainSize, testSize, seed);
         Files.createDirectories(out);
-        List<DemoLlmResult> results = new ArrayList<>();
         try (Tokenizer tok = HfTokenizer.load(model)) {
             ExampleEncoder enc = ExampleEncoder.of(tok, 96).withTemplate(TEMPLATE);
-            List<Example> train = new ArrayList<>();
-            for (ArithmeticTask.Problem p : split.train()) {
-                train.add(enc.encode(new DataRecord.Instruction(p.question(), "", " " + p.answer())));
+            if (selectLr) {
+                selectLearningRates(ms, tok, enc, split.train(), stdout);
+                return 0;
             }
+            List<Example> train = encode(enc, split.train());
             AnswerScorer scorer = new AnswerScorer(tok, enc, split.test());
             stdout.printf(Locale.ROOT, "task: %d training and %d test arithmetic problems (seed %d), e.g. \"%s\" → %s%n",
                     split.train().size(), split.test().size(), seed, split.test().getFirst().question(),
@@ -113,85 +143,154 @@ public final class DemoLlmCommand implements Callable<Integer> {
             }
             stdout.printf(Locale.ROOT, "base model %s: exact match %.1f%% before tuning%n", model, 100 * before.exactMatch());
             stdout.flush();
-            for (String m : methods) {
-                results.add(runMethod(m, tok, train, scorer, before, stdout));
-                DemoLlmResult.write(results, settings(), out.resolve("results.json"));
+            List<DemoLlmResult> results = new ArrayList<>();
+            for (int k = 0; k < seeds; k++) {   // seed by seed, so a slow spell of the machine hits every method alike
+                for (AdapterRecipe m : ms) {
+                    double rate = lr != null ? lr : LEARNING_RATES.of(m);
+                    DemoLlmResult r = runMethod(m, seed + k, rate, tok, train, scorer, before, true);
+                    stdout.printf(Locale.ROOT, "%s, seed %d: exact match %.1f%% → %.1f%% (lr %.0e, %.1f s)%n",
+                            m.label(), r.seed(), 100 * before.exactMatch(), 100 * r.after().exactMatch(), rate,
+                            r.trainSeconds());
+                    stdout.flush();
+                    results.add(r);
+                    DemoLlmResult.write(results, settings(), out.resolve("results.json"));
+                }
             }
+            stdout.println();
+            stdout.print(DemoLlmResult.table(results, ms, seeds));
         }
-        stdout.println();
-        stdout.print(DemoLlmResult.table(results));
         stdout.printf(Locale.ROOT, "%nwall time %.1f s; results in %s%n", (System.nanoTime() - t0) / 1e9,
                 out.resolve("results.json"));
         stdout.flush();
         return 0;
     }
 
-    private DemoLlmResult runMethod(String method, Tokenizer tok, List<Example> train, AnswerScorer scorer,
-            AnswerScorer.Score before, PrintWriter stdout) throws IOException {
-        try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(model)) {
-            AdapterConfig cfg = adapterConfig(method, rank);
-            PeftModel peft = PeftModel.inject(lm, cfg, seed);
-            stdout.printf(Locale.ROOT, "%n%s: %s; training %d steps%n", method, peft.trainableReport(), steps);
-            stdout.flush();
-            LmBatchSource source = new LmBatchSource(train, batch, tok.padId(), true);
-            TrainConfig tc = TrainConfig.steps(steps, lr)
-                    .withSchedule(LrSchedule.Kind.COSINE, Math.max(1, steps / 10), 0.0)
-                    .withGradClip(1.0).withSeed(seed).withLogEvery(Math.max(1, steps / 20));
-            Trainer<LmBatch> trainer = new Trainer<>(lm, tc, (mod, b) -> DemoTraining.loss(lm, b), source);
-            trainer.progress(System.err, System.console() != null);
-            long t = System.nanoTime();
-            TrainResult r = trainer.run();
-            double trainSeconds = (System.nanoTime() - t) / 1e9;
-            AnswerScorer.Score after = scorer.score(lm);
-            peft.save(out.resolve(method + "-adapter"));
-            stdout.printf(Locale.ROOT, "%s: exact match %.1f%% → %.1f%% in %.1f s of training%n", method,
-                    100 * before.exactMatch(), 100 * after.exactMatch(), trainSeconds);
-            stdout.flush();
-            return new DemoLlmResult(method, peft.trainableReport().trainable(), peft.trainableReport().total(),
-                    before, after, trainSeconds, r.steps(), LlmPretrainCommand.tailMean(r.losses(), 10),
-                    cfg.scale(), cfg.dropout());
+    private static List<Example> encode(ExampleEncoder enc, List<ArithmeticTask.Problem> problems) {
+        List<Example> out = new ArrayList<>();
+        for (ArithmeticTask.Problem p : problems) {
+            out.add(enc.encode(new DataRecord.Instruction(p.question(), "", " " + p.answer())));
         }
+        return out;
     }
 
     /**
-     * The demo's adapter for {@code method}: rank r with the method's own alpha and dropout (WeGeFT: 2r, 0.1 on W;
-     * LoRA: 2r, 0.05 on x), each target tied across layers where the method shares tensors.
-     * @throws IllegalArgumentException for an unknown method or one that is no adapter method
+     * {@code --select-lr}: the last {@code --held-out} training problems are the validation set, the others train;
+     * each method keeps the rate of the grid with the best validation exact match (ties to the lower rate).
      */
-    static AdapterConfig adapterConfig(String method, int r) {
-        FineTuningMethod m;
-        try {
-            m = FineTuningMethods.named(method);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--methods: " + e.getMessage(), e);
+    private void selectLearningRates(List<AdapterRecipe> ms, Tokenizer tok, ExampleEncoder enc,
+            List<ArithmeticTask.Problem> problems, PrintWriter stdout) throws IOException {
+        if (heldOut >= problems.size()) {
+            throw new IllegalArgumentException("--held-out: " + heldOut + " leaves no training problems of "
+                    + problems.size());
         }
-        if (!(m instanceof AdapterRecipe a)) {
-            throw new IllegalArgumentException("--methods: the demo compares adapter methods, got '" + method + "'");
+        List<Example> train = encode(enc, problems.subList(0, problems.size() - heldOut));
+        AnswerScorer validation = new AnswerScorer(tok, enc, problems.subList(problems.size() - heldOut,
+                problems.size()));
+        AnswerScorer.Score before;
+        try (LlamaForCausalLM base = LlamaForCausalLM.fromPretrained(model)) {
+            before = validation.score(base);
         }
-        return a.config(new MethodOptions(r, null, null, TARGETS, true, List.of(), List.of()));
+        List<Double> grid = lrGrid.isEmpty() ? List.of(1e-3, 2e-3, 5e-3, 1e-2, 2e-2) : lrGrid;
+        stdout.printf(Locale.ROOT, "learning-rate selection: train on %d, validate on %d held-out training problems%n",
+                train.size(), heldOut);
+        ArrayNode all = JsonMapper.builder().build().createArrayNode();
+        for (AdapterRecipe m : ms) {
+            double best = Double.NaN;
+            double bestEm = -1;
+            for (double rate : grid) {
+                DemoLlmResult r = runMethod(m, seed, rate, tok, train, validation, before, false);
+                double em = r.after().exactMatch();
+                stdout.printf(Locale.ROOT, "  %-8s lr %.0e  validation exact match %5.1f %%%n", m.label(), rate, 100 * em);
+                stdout.flush();
+                ObjectNode o = all.addObject();
+                o.put("method", m.name());
+                o.put("lr", rate);
+                o.put("val_exact_match", em);
+                if (em > bestEm) {
+                    bestEm = em;
+                    best = rate;
+                }
+            }
+            stdout.printf(Locale.ROOT, "%s: best lr %.0e (%.1f %%)%n", m.label(), best, 100 * bestEm);
+        }
+        Files.writeString(out.resolve("lr_selection.json"), all.toPrettyString() + "\n");
+        stdout.flush();
     }
 
-    private void validate() {
+    private DemoLlmResult runMethod(AdapterRecipe method, long runSeed, double rate, Tokenizer tok, List<Example> train,
+            AnswerScorer scorer, AnswerScorer.Score before, boolean save) throws IOException {
+        try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(model)) {
+            AdapterConfig cfg = adapterConfig(method, rank);
+            PeftModel peft = PeftModel.inject(lm, cfg, runSeed);
+            System.err.printf(Locale.ROOT, "%s, seed %d: %s; training %d steps%n", method.label(), runSeed,
+                    peft.trainableReport(), steps);
+            LmBatchSource source = new LmBatchSource(train, batch, tok.padId(), true);
+            TrainConfig tc = TrainConfig.steps(steps, rate)
+                    .withSchedule(LrSchedule.Kind.COSINE, Math.max(1, steps / 10), 0.0)
+                    .withGradClip(1.0).withSeed(runSeed).withLogEvery(Math.max(1, steps / 20));
+            Trainer<LmBatch> trainer = new Trainer<>(lm, tc, (mod, b) -> DemoTraining.loss(lm, b), source);
+            List<Long> stepNanos = new ArrayList<>();
+            trainer.progress(System.err, System.console() != null).onStep((s, loss, nanos) -> stepNanos.add(nanos));
+            MemoryStats.resetPeaks();
+            long t = System.nanoTime();
+            TrainResult r = trainer.run();
+            double trainSeconds = (System.nanoTime() - t) / 1e9;
+            double peakMb = MemoryStats.current().peakLiveBytes() / 1048576.0;
+            AnswerScorer.Score after = scorer.score(lm);
+            if (save) {
+                peft.save(out.resolve(method.name() + "-adapter-seed" + runSeed));
+            }
+            return new DemoLlmResult(method.name(), runSeed, rate, peft.trainableReport().trainable(),
+                    peft.trainableReport().total(), before, after, trainSeconds, r.steps(),
+                    LlmPretrainCommand.tailMean(r.losses(), 10), cfg.scale(), cfg.dropout(), Median.millis(stepNanos),
+                    peakMb);
+        }
+    }
+
+    /** The demo's adapter for {@code method}: rank r with the method's own alpha and dropout, ties where it shares. */
+    static AdapterConfig adapterConfig(AdapterRecipe method, int r) {
+        return method.config(new MethodOptions(r, null, null, TARGETS, true, List.of(), List.of()));
+    }
+
+    /** Checks the flags; returns the methods to run. */
+    private List<AdapterRecipe> validate() {
         FlagCheck.atLeast(spec, "--train-size", trainSize, 1);
         FlagCheck.atLeast(spec, "--test-size", testSize, 1);
         FlagCheck.atLeast(spec, "--steps", steps, 1);
         FlagCheck.atLeast(spec, "--batch", batch, 1);
-        FlagCheck.positive(spec, "--lr", lr);
-        FlagCheck.atLeast(spec, "--rank", rank, 1);
-        for (String m : methods) {
-            adapterConfig(m, 1);
+        if (lr != null) {
+            FlagCheck.positive(spec, "--lr", lr);
         }
-        if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
-            throw new IllegalArgumentException("--methods: expected distinct adapter methods, got " + methods);
+        for (double x : lrGrid) {
+            FlagCheck.positive(spec, "--lr-grid", x);
+        }
+        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        FlagCheck.atLeast(spec, "--seeds", seeds, 1);
+        FlagCheck.atLeast(spec, "--held-out", heldOut, 1);
+        List<AdapterRecipe> ms = new ArrayList<>();
+        if (methods.isEmpty()) {
+            FineTuningMethods.all().stream().filter(AdapterRecipe.class::isInstance).map(AdapterRecipe.class::cast)
+                    .forEach(ms::add);
+        }
+        for (String name : methods) {
+            FineTuningMethod m = FlagCheck.method(spec, "--methods", name);
+            if (!(m instanceof AdapterRecipe a)) {
+                throw new IllegalArgumentException("--methods: the demo compares adapter methods, got '" + name + "'");
+            }
+            if (ms.contains(a)) {
+                throw new IllegalArgumentException("--methods: '" + name + "' is listed twice");
+            }
+            ms.add(a);
         }
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new IllegalArgumentException("--model: " + model + " holds no config.json (run from the"
                     + " repository root, or pass --model DIR)");
         }
+        return ms;
     }
 
     private DemoLlmResult.Settings settings() {
-        return new DemoLlmResult.Settings(model.toString(), trainSize, testSize, steps, batch, lr, rank, seed,
+        return new DemoLlmResult.Settings(model.toString(), trainSize, testSize, steps, batch, rank, seed, seeds,
                 TARGETS);
     }
 }

@@ -7,29 +7,39 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.wegeft.examples.Median;
+import org.wegeft.peft.FineTuningMethod;
 
 /**
- * One method's row of the LLM demo, and {@code results.json}: {@code {"settings": {...}, "results": [{"method",
- * "trainable_params", "total_params", "exact_match_before", "exact_match_after", "train_seconds", "steps",
- * "final_loss", "scale", "dropout", "sample_predictions"}, ...]}}.
+ * One run of the LLM demo (a method and a training seed), and {@code results.json}: {@code {"settings": {...},
+ * "results": [{"method", "seed", "lr", "trainable_params", "total_params", "exact_match_before",
+ * "exact_match_after", "train_seconds", "steps", "final_loss", "median_step_ms", "peak_tensor_mb", "scale",
+ * "dropout", "sample_predictions"}, ...]}}.
+ *
+ * @param medianStepMs the median wall time of an optimizer step
+ * @param peakTensorMb the most tensor memory live at once while training (the memory pool's peak)
  */
-record DemoLlmResult(String method, long trainableParams, long totalParams, AnswerScorer.Score before,
-                     AnswerScorer.Score after, double trainSeconds, long steps, double finalLoss, float scale,
-                     float dropout) {
+record DemoLlmResult(String method, long seed, double lr, long trainableParams, long totalParams,
+                     AnswerScorer.Score before, AnswerScorer.Score after, double trainSeconds, long steps,
+                     double finalLoss, float scale, float dropout, double medianStepMs, double peakTensorMb) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    static final List<String> KEYS = List.of("method", "trainable_params", "total_params", "exact_match_before",
-            "exact_match_after", "train_seconds", "steps", "final_loss");
+    static final List<String> KEYS = List.of("method", "seed", "lr", "trainable_params", "total_params",
+            "exact_match_before", "exact_match_after", "train_seconds", "steps", "final_loss", "median_step_ms",
+            "peak_tensor_mb");
 
     /** The run's settings, written beside the results. */
-    record Settings(String model, int trainSize, int testSize, long steps, int batch, double lr, int rank, long seed,
+    record Settings(String model, int trainSize, int testSize, long steps, int batch, int rank, long seed, int seeds,
                     List<String> targets) {
     }
 
     ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("method", method);
+        o.put("seed", seed);
+        o.put("lr", lr);
         o.put("trainable_params", trainableParams);
         o.put("total_params", totalParams);
         o.put("exact_match_before", before.exactMatch());
@@ -37,6 +47,8 @@ record DemoLlmResult(String method, long trainableParams, long totalParams, Answ
         o.put("train_seconds", Math.round(trainSeconds * 100) / 100.0);
         o.put("steps", steps);
         o.put("final_loss", finalLoss);
+        o.put("median_step_ms", Math.round(medianStepMs * 100) / 100.0);
+        o.put("peak_tensor_mb", Math.round(peakTensorMb * 10) / 10.0);
         o.put("scale", scale);
         o.put("dropout", dropout);
         ArrayNode samples = o.putArray("sample_predictions");
@@ -57,10 +69,9 @@ record DemoLlmResult(String method, long trainableParams, long totalParams, Answ
         st.put("test_size", settings.testSize());
         st.put("steps", settings.steps());
         st.put("batch", settings.batch());
-        st.put("lr", settings.lr());
         st.put("rank", settings.rank());
-        st.put("alpha", 2.0 * settings.rank());
         st.put("seed", settings.seed());
+        st.put("seeds", settings.seeds());
         settings.targets().forEach(st.putArray("targets")::add);
         ArrayNode a = root.putArray("results");
         results.forEach(r -> a.add(r.toJson()));
@@ -69,14 +80,30 @@ record DemoLlmResult(String method, long trainableParams, long totalParams, Answ
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static String table(List<DemoLlmResult> results) {
+    /**
+     * One row per method in {@code order}: exact match after tuning as mean ± sample std over its runs, the median of
+     * the runs' median steps and the largest peak.
+     */
+    static String table(List<DemoLlmResult> results, List<? extends FineTuningMethod> order, int seeds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-8s %12s %9s %10s %10s %9s%n", "method", "trainable", "% params",
-                "EM before", "EM after", "train s"));
-        for (DemoLlmResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%-8s %,12d %8.3f%% %9.1f%% %9.1f%% %9.1f%n", r.method,
-                    r.trainableParams, 100.0 * r.trainableParams / Math.max(1, r.totalParams),
-                    100 * r.before.exactMatch(), 100 * r.after.exactMatch(), r.trainSeconds));
+        String head = "%-8s %10s %9s %9s %18s %8s %9s %7s%n";
+        sb.append(String.format(Locale.ROOT, head, "method", "trainable", "% params", "EM before",
+                "EM after (" + seeds + " seeds)", "step ms", "peak MB", "lr"));
+        for (FineTuningMethod m : order) {
+            List<DemoLlmResult> rs = results.stream().filter(r -> r.method.equals(m.name())).toList();
+            if (rs.isEmpty()) {
+                continue;
+            }
+            double[] em = rs.stream().mapToDouble(r -> r.after.exactMatch()).toArray();
+            double mean = Arrays.stream(em).average().orElse(0);
+            double std = em.length < 2 ? 0
+                    : Math.sqrt(Arrays.stream(em).map(e -> (e - mean) * (e - mean)).sum() / (em.length - 1));
+            double medStep = Median.of(rs.stream().mapToDouble(DemoLlmResult::medianStepMs).toArray());
+            DemoLlmResult r = rs.get(0);
+            sb.append(String.format(Locale.ROOT, "%-8s %,10d %8.3f%% %8.1f%% %11.1f ± %4.1f%% %8.1f %9.1f %7.0e%n",
+                    m.label(), r.trainableParams, 100.0 * r.trainableParams / Math.max(1, r.totalParams),
+                    100 * r.before.exactMatch(), 100 * mean, 100 * std, medStep,
+                    rs.stream().mapToDouble(DemoLlmResult::peakTensorMb).max().orElse(0), r.lr));
         }
         return sb.toString();
     }

@@ -212,6 +212,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 });
         trainer.run();
         double[] sorted = ms.clone();
+        java.util.Arrays.sort(sorted);
         double median = GemmRate.median(sorted);
         double peakRss = ProcStatus.mb("VmHWM:");
         MemoryStats pool = MemoryStats.current();

@@ -3,7 +3,6 @@ package org.wegeft.examples.perf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.GemmSpec;
@@ -74,11 +73,9 @@ public final class GemmRate {
         return new Result(median, gemm.flops() / (median / 1e3) / 1e9, w);
     }
 
-    /** The median of {@code xs} (sorted in place). */
+    /** The median of {@code xs}. */
     static double median(double[] xs) {
-        Arrays.sort(xs);
-        int n = xs.length;
-        return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+        return org.wegeft.examples.Median.of(xs);
     }
 
     /** The host matrix itself for host backends; else a device copy (converted to bf16 on the device if asked). */

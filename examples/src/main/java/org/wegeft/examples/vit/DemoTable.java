@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.wegeft.examples.Median;
 import org.wegeft.peft.FineTuningMethod;
 
 /**
@@ -35,9 +36,7 @@ final class DemoTable {
             double mean = Arrays.stream(acc).average().orElse(0);
             double var = rs.size() < 2 ? 0
                     : Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum() / (rs.size() - 1);
-            double[] steps = rs.stream().mapToDouble(MethodResult::medianStepMs).sorted().toArray();
-            double step = steps.length % 2 == 1 ? steps[steps.length / 2]
-                    : (steps[steps.length / 2 - 1] + steps[steps.length / 2]) / 2;
+            double step = Median.of(rs.stream().mapToDouble(MethodResult::medianStepMs).toArray());
             MethodResult first = rs.get(0);
             out.add(new Row(m.name(), m.label(), first.trainableParams(), first.trainablePercent(), rs.size(), mean,
                     Math.sqrt(var), step, rs.stream().mapToDouble(MethodResult::peakMemoryMb).max().orElse(-1),

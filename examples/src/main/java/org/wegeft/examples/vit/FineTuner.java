@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.examples.Median;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -92,16 +93,6 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
         long images = steps * Math.min(recipe.batchSize(), train.size());
         return new MethodResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
                 seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds), recipe.seed(),
-                medianMs(stepNanos));
-    }
-
-    /** The median of step times in nanoseconds, in milliseconds; -1 for none. */
-    static double medianMs(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return -1;
-        }
-        long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        double mid = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
-        return mid / 1e6;
+                Median.millis(stepNanos));
     }
 }

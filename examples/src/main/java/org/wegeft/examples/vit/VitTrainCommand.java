@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
+import org.wegeft.examples.LearningRates;
 import org.wegeft.examples.ResumeCheckpoint;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
@@ -116,26 +117,11 @@ public final class VitTrainCommand implements Callable<Integer> {
      * @throws IllegalArgumentException for a method with no recorded rate
      */
     public static double defaultLr(FineTuningMethod m) {
-        String v = LEARNING_RATES.getProperty(m.name());
-        if (v == null) {
-            throw new IllegalArgumentException("--lr: no learning rate is recorded for method '" + m.name()
-                    + "'; give --lr, or choose one with wegeft demo vit --select-lr");
-        }
-        return Double.parseDouble(v);
+        return LEARNING_RATES.of(m);
     }
 
-    private static final java.util.Properties LEARNING_RATES = new java.util.Properties();
-
-    static {
-        try (var in = VitTrainCommand.class.getResourceAsStream("learning-rates.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("learning-rates.properties is missing from the class path");
-            }
-            LEARNING_RATES.load(in);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private static final LearningRates LEARNING_RATES = new LearningRates(VitTrainCommand.class,
+            "learning-rates.properties", "wegeft demo vit --select-lr");
 
     /** The fine-tuning schedule: 10 % warm-up, cosine, weight decay 0.01, no label smoothing. */
     static Recipe recipe(int epochs, long steps, int batch, double lr, long seed) {

@@ -1,6 +1,7 @@
 package org.wegeft.examples.llmdemo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +12,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,8 @@ import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
+import org.wegeft.peft.AdapterRecipe;
+import org.wegeft.peft.FineTuningMethods;
 
 /** {@code wegeft demo llm}, {@code llm pretrain} and {@code bench llm-memory} in-process, on tiny models. */
 class DemoLlmCommandTest {
@@ -61,16 +66,22 @@ class DemoLlmCommandTest {
     void microDemoWritesResultsWithTheSchema() throws IOException {
         Path out = tmp.resolve("demo");
         Result r = run("demo", "llm", "--model", tiny.toString(), "--out", out.toString(), "--steps", "2",
-                "--train-size", "16", "--test-size", "4", "--batch", "4", "--rank", "4");
+                "--train-size", "16", "--test-size", "4", "--batch", "4", "--rank", "4", "--seeds", "2");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("EM after"), r.out());
+        assertTrue(r.out().contains("EM after (2 seeds)"), r.out());
+        List<AdapterRecipe> recipes = FineTuningMethods.all().stream().filter(AdapterRecipe.class::isInstance)
+                .map(AdapterRecipe.class::cast).toList();
+        for (AdapterRecipe m : recipes) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(m.label() + " ")), m.name() + " row in\n" + r.out());
+        }
         JsonNode root = JSON.readTree(out.resolve("results.json").toFile());
         assertEquals(4, root.get("settings").get("test_size").asInt());
         JsonNode results = root.get("results");
-        assertEquals(2, results.size());
-        List<String> methods = new ArrayList<>();
+        assertEquals(2 * recipes.size(), results.size(), "every method, every seed");
+        List<String> runs = new ArrayList<>();
+        Map<String, Long> params = new HashMap<>();
         for (JsonNode m : results) {
-            methods.add(m.get("method").asText());
+            runs.add(m.get("method").asText() + "@" + m.get("seed").asLong());
             for (String k : DemoLlmResult.KEYS) {
                 assertTrue(m.hasNonNull(k), "results.json entry lacks '" + k + "': " + m);
             }
@@ -79,14 +90,42 @@ class DemoLlmCommandTest {
                 assertTrue(em >= 0 && em <= 1, k + " = " + em);
             }
             assertEquals(2, m.get("steps").asInt());
-            assertTrue(Files.isRegularFile(out.resolve(m.get("method").asText() + "-adapter/adapter_config.json")));
+            assertTrue(m.get("median_step_ms").asDouble() > 0 && m.get("peak_tensor_mb").asDouble() > 0, m.toString());
+            assertTrue(Files.isRegularFile(out.resolve(m.get("method").asText() + "-adapter-seed"
+                    + m.get("seed").asLong() + "/adapter_config.json")));
+            params.put(m.get("method").asText(), m.get("trainable_params").asLong());
         }
-        assertEquals(List.of("wegeft", "lora"), methods);
+        List<String> expected = new ArrayList<>();
+        for (int seed = 0; seed < 2; seed++) {
+            for (AdapterRecipe m : recipes) {
+                expected.add(m.name() + "@" + seed);
+            }
+        }
+        assertEquals(expected, runs, "seed by seed, methods in registry order");
         // WeGeFT: one (phi, psi) per target name, 2·r·d_in each (q, k, v, up read C; down reads the MLP width).
-        assertEquals(2L * 4 * (4 * HIDDEN + MLP), results.get(0).get("trainable_params").asLong());
+        assertEquals(2L * 4 * (4 * HIDDEN + MLP), params.get("wegeft"));
         // LoRA: r·(d_in + d_out) per layer and target, 2 layers (q C→C, k and v C→C/2, up C→MLP, down MLP→C).
         long perLayer = 4L * ((HIDDEN + HIDDEN) + 2 * (HIDDEN + HIDDEN / 2) + (HIDDEN + MLP) + (MLP + HIDDEN));
-        assertEquals(2 * perLayer, results.get(1).get("trainable_params").asLong());
+        assertEquals(2 * perLayer, params.get("lora"));
+        // DoRA: LoRA plus one magnitude per output of every target.
+        long outputs = HIDDEN + 2 * (HIDDEN / 2) + MLP + HIDDEN;
+        assertEquals(2 * perLayer + 2 * outputs, params.get("dora"));
+        // VeRA: λ_b per output and λ_d (r) per target, the projections frozen.
+        assertEquals(2 * (outputs + 5L * 4), params.get("vera"));
+    }
+
+    @Test
+    void selectLrValidatesOnHeldOutTrainingProblems() throws IOException {
+        Path out = tmp.resolve("select");
+        Result r = run("demo", "llm", "--model", tiny.toString(), "--out", out.toString(), "--steps", "1",
+                "--train-size", "12", "--test-size", "4", "--batch", "4", "--rank", "2", "--select-lr",
+                "--methods", "wegeft,vera", "--lr-grid", "1e-3,1e-2", "--held-out", "4");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("train on 8, validate on 4 held-out training problems"), r.out());
+        JsonNode sel = JSON.readTree(out.resolve("lr_selection.json").toFile());
+        assertEquals(4, sel.size(), "two methods × two rates");
+        assertTrue(r.out().contains("WeGeFT: best lr") && r.out().contains("VeRA: best lr"), r.out());
+        assertFalse(Files.exists(out.resolve("results.json")), "the demo itself did not run");
     }
 
     static Stream<Arguments> badDemoFlags() {
@@ -95,6 +134,8 @@ class DemoLlmCommandTest {
                 Arguments.of(List.of("--test-size", "0"), "--test-size"),
                 Arguments.of(List.of("--methods", "wegeft,prompt"), "--methods"),
                 Arguments.of(List.of("--methods", "lora,lora"), "--methods"),
+                Arguments.of(List.of("--methods", "full"), "--methods"),
+                Arguments.of(List.of("--seeds", "0"), "--seeds"),
                 Arguments.of(List.of("--lr", "-1"), "--lr"),
                 Arguments.of(List.of("--no-such-flag"), "no-such-flag"),
                 Arguments.of(List.of("--model", "/nonexistent/model"), "--model"));
