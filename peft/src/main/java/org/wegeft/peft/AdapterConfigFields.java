@@ -35,6 +35,17 @@ public final class AdapterConfigFields {
         return f;
     }
 
+    /**
+     * Refuses PEFT's {@code fan_in_fan_out: true} (weights stored (in, out), as GPT-2's Conv1D keeps them): the
+     * Linears here hold (out, in).
+     */
+    public void refuseFanInFanOut() {
+        if (f.bool("fan_in_fan_out", false)) {
+            throw f.error("fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed"
+                    + " layout is not supported (must be false)");
+        }
+    }
+
     /** {@code r}, required. */
     public int r() {
         return f.integer("r");

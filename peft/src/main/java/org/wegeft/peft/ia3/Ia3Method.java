@@ -82,10 +82,7 @@ public final class Ia3Method implements AdapterMethod {
     @Override
     public AdapterConfig parse(AdapterConfigFields f) {
         ConfigFields c = f.fields();
-        if (c.bool("fan_in_fan_out", false)) {
-            throw c.error("fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed"
-                    + " layout is not supported (must be false)");
-        }
+        f.refuseFanInFanOut();
         TargetModules ff = f.optionalModules("feedforward_modules");
         return new Ia3Config(f.targetModules(), ff == null ? new TargetModules(List.of(), null) : ff,
                 f.optionalModules("exclude_modules"), c.bool("init_ia3_weights", true), f.modulesToSave(),

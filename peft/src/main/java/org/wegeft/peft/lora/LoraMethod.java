@@ -92,8 +92,7 @@ public final class LoraMethod implements AdapterMethod {
     public AdapterConfig parse(AdapterConfigFields f) {
         ConfigFields c = f.fields();
         refuse(c, "lora_bias", "a LoRA bias is not supported");
-        refuse(c, "fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed layout"
-                + " is not supported");
+        f.refuseFanInFanOut();
         JsonNode replication = c.get("layer_replication");
         if (replication != null && !replication.isNull()) {
             throw c.error("layer_replication", "layer replication is not supported");

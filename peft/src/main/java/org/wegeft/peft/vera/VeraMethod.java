@@ -85,10 +85,7 @@ public final class VeraMethod implements AdapterMethod {
     @Override
     public AdapterConfig parse(AdapterConfigFields f) {
         ConfigFields c = f.fields();
-        if (c.bool("fan_in_fan_out", false)) {
-            throw c.error("fan_in_fan_out", "weights are stored (out, in) as nn.Linear keeps them; Conv1D's transposed"
-                    + " layout is not supported (must be false)");
-        }
+        f.refuseFanInFanOut();
         return new VeraConfig(f.r(), f.targetModules(), c.integer("projection_prng_key", 0),
                 c.bool("save_projection", true), c.number("vera_dropout", 0.0), c.number("d_initial", 0.1),
                 c.bool("init_weights", true), f.bias(), f.modulesToSave(), f.layersToTransform(), f.layersPattern(),
