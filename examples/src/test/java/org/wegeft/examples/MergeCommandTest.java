@@ -93,7 +93,7 @@ class MergeCommandTest {
         }
     }
 
-    /** DoRA, VeRA and (IA)³ in PEFT's layout, made by tools/fixtures/make_variant_fixtures.py; the rest by make_merge. */
+    /** DoRA, VeRA and (IA)³ in PEFT's layout by tools/fixtures/make_variant_fixtures.py; the rest by make_merge. */
     static Stream<Case> float32Cases() {
         return Stream.of(new Case("adapter_wegeft", "expected_wegeft.safetensors", 10, 1e-6),
                 new Case("adapter_lora", "expected_lora.safetensors", 4, 1e-6),
@@ -291,7 +291,8 @@ class MergeCommandTest {
                         "\".*\\\\.q_proj\"", "\".*\\\\.q_proj\", \".*\\\\.down_proj\""), "adapter_config.json",
                         "tied_modules", "unequal d_in", "d_in=32", "d_in=64"),
                 bad("a LoRA bias asked for", "adapter_lora_patterns", (a, o) -> editConfig(a, "\"use_dora\": false",
-                        "\"use_dora\": false, \"lora_bias\": true"), "adapter_config.json", "lora_bias", "not supported"),
+                        "\"use_dora\": false, \"lora_bias\": true"), "adapter_config.json", "lora_bias",
+                        "not supported"),
                 bad("DoRA without its magnitudes", "adapter_lora_patterns", (a, o) -> editConfig(a,
                         "\"use_dora\": false", "\"use_dora\": true"), "adapter_model.safetensors",
                         "lora_magnitude_vector"),

@@ -16,7 +16,7 @@ import org.wegeft.nn.ConfigFields;
  * be written back ({@link #extra}). Errors are {@link AdapterConfigException}s naming the file and the key.
  */
 public final class AdapterConfigFields {
-    /** PEFT's fields most adapter configs share ({@link AdapterMethod#commonFields()}); a method reads its own besides. */
+    /** PEFT's fields most adapter configs share ({@link AdapterMethod#commonFields()}); a method reads its own too. */
     public static final Set<String> COMMON = Set.of("peft_type", "r", "target_modules", "bias", "modules_to_save",
             "layers_to_transform", "layers_pattern");
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -1,5 +1,6 @@
 package org.wegeft.peft;
 
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Linear;
@@ -25,11 +26,14 @@ public interface AdapterLayer extends Layer {
      * Frozen tensors one per model that this layer reads (VeRA's projections), by name under {@code base_model.}:
      * saved once in the adapter file with the trainable ones. Empty for most methods.
      */
-    default java.util.Map<String, Tensor> modelTensors() {
-        return java.util.Map.of();
+    default Map<String, Tensor> modelTensors() {
+        return Map.of();
     }
 
-    /** W ← W + ΔW (and the bias ← {@link #mergedBias()} when there is one), keeping a copy of W for an exact {@link #unmerge()}. No-op when merged. */
+    /**
+     * W ← W + ΔW (and the bias ← {@link #mergedBias()} when there is one), keeping a copy of W for an exact
+     * {@link #unmerge()}. No-op when merged.
+     */
     void merge();
 
     /** Restores the base weight (and bias) bit-exactly. No-op when not merged. */

@@ -62,7 +62,8 @@ final class LlmTrainCommand implements Callable<Integer> {
             + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
     String method = "wegeft";
 
-    @Option(names = "--rank", paramLabel = "R", description = "rank (default: the method's, WeGeFT 64, LoRA and DoRA 16, VeRA 256)")
+    @Option(names = "--rank", paramLabel = "R",
+            description = "rank (default: the method's, WeGeFT 64, LoRA and DoRA 16, VeRA 256)")
     @Nullable Integer rank;
 
     @Option(names = "--alpha", paramLabel = "A", description = "alpha (default: 2 × rank)")

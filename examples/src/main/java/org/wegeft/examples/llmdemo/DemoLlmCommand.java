@@ -55,7 +55,8 @@ import picocli.CommandLine.Spec;
  * starts from a fresh copy of the base model.
  */
 @Command(name = "llm", mixinStandardHelpOptions = true,
-        description = "Every adapter method on generated arithmetic word problems with the small KJV LLaMA, over several seeds.")
+        description = "Every adapter method on generated arithmetic word problems with the small KJV LLaMA, "
+                + "over several seeds.")
 public final class DemoLlmCommand implements Callable<Integer> {
     /** Question, newline, "Answer:"; the answer follows after a space (one word token, as in running text). */
     static final PromptTemplate TEMPLATE = new PromptTemplate("{instruction}\n{input}\nAnswer:", "{instruction}\nAnswer:");
@@ -200,7 +201,8 @@ public final class DemoLlmCommand implements Callable<Integer> {
             for (double rate : grid) {
                 DemoLlmResult r = runMethod(m, seed, rate, tok, train, validation, before, false);
                 double em = r.after().exactMatch();
-                stdout.printf(Locale.ROOT, "  %-8s lr %.0e  validation exact match %5.1f %%%n", m.label(), rate, 100 * em);
+                stdout.printf(Locale.ROOT, "  %-8s lr %.0e  validation exact match %5.1f %%%n", m.label(), rate,
+                        100 * em);
                 stdout.flush();
                 ObjectNode o = all.addObject();
                 o.put("method", m.name());

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  * method (memory kept from earlier methods counts too).
  */
 @Command(name = "vit", mixinStandardHelpOptions = true,
-        description = "Adapts the committed Fashion-MNIST ViT to the digits task with every fine-tuning method, over several seeds.")
+        description = "Adapts the committed Fashion-MNIST ViT to the digits task with every fine-tuning method, "
+                + "over several seeds.")
 public final class DemoVitCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -57,7 +58,8 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--methods", split = ",", paramLabel = "NAME", description = "default: every registered method")
     List<String> methods = List.of();
 
-    @Option(names = "--seeds", defaultValue = "3", description = "runs per method, seeds --seed, --seed + 1, … (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seeds", defaultValue = "3",
+            description = "runs per method, seeds --seed, --seed + 1, … (default: ${DEFAULT-VALUE})")
     int seeds = 3;
 
     @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")

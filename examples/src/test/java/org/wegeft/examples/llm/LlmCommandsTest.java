@@ -81,8 +81,8 @@ class LlmCommandsTest {
     void perplexityWithEachPeftVariantMatchesTorch(String method) throws IOException {
         JsonNode exp = JSON.readTree(FIX.resolve("llm_eval/expected_variants.json").toFile());
         Result r = run("llm", "perplexity", "--model", FIX.resolve("llama_untied").toString(), "--adapter",
-                FIX.resolve("llama_untied_" + method).toString(), "--data", FIX.resolve("llm_eval/ppl.jsonl").toString(),
-                "--batch", "3");
+                FIX.resolve("llama_untied_" + method).toString(), "--data",
+                FIX.resolve("llm_eval/ppl.jsonl").toString(), "--batch", "3");
         assertEquals(0, r.status(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(exp.get("tokens").asLong(), j.get("tokens").asLong());

@@ -113,7 +113,8 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
 
     public LoraConfig withDora(boolean on) {
         return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, bias, modulesToSave,
-                layersToTransform, layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights, on);
+                layersToTransform, layersPattern, extra, excludeModules, rankPattern, alphaPattern, initLoraWeights,
+                on);
     }
 
     public LoraConfig withModulesToSave(List<String> modules) {
