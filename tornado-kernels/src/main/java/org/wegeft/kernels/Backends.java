@@ -10,7 +10,9 @@ import java.util.ServiceLoader;
  * Finds {@link KernelBackend}s with {@link ServiceLoader} and picks one.
  *
  * <p>Selection: the system property {@code wegeft.backend}, else the environment variable
- * {@code WEGEFT_BACKEND}, else the available backend with the highest priority.
+ * {@code WEGEFT_BACKEND}, else the available backend with the highest priority among those
+ * {@linkplain KernelBackend#chosenByDefault() chosen by default}. When a backend that would have been chosen cannot
+ * run here (the CPU backend without the Vector API module), one warning says why and what runs instead.
  */
 public final class Backends {
     public static final String PROPERTY = "wegeft.backend";
@@ -22,8 +24,11 @@ public final class Backends {
     private Backends() {
     }
 
-    /** One line per discovered backend. */
-    public record Info(String name, int priority, boolean available, String reason) {
+    /**
+     * One line per discovered backend.
+     * @param chosenByDefault whether default selection may pick it (else only when asked for by name)
+     */
+    public record Info(String name, int priority, boolean available, String reason, boolean chosenByDefault) {
     }
 
     /** Every backend on the class path, available or not, highest priority first. */
@@ -49,7 +54,7 @@ public final class Backends {
     public static List<Info> list() {
         return all().stream().map(b -> {
             Availability a = b.availability();
-            return new Info(b.name(), b.priority(), a.available(), a.reason());
+            return new Info(b.name(), b.priority(), a.available(), a.reason(), b.chosenByDefault());
         }).toList();
     }
 
@@ -105,9 +110,37 @@ public final class Backends {
                 throw new BackendUnavailableException(source + "=" + requested + ": " + e.getMessage());
             }
         }
-        for (KernelBackend b : all()) {
-            if (b.availability().available()) {
+        return chooseByDefault(all(), System.getLogger(Backends.class.getName())::log);
+    }
+
+    /** Where {@link #chooseByDefault} says that a better backend cannot run. */
+    @FunctionalInterface
+    interface Warnings {
+        void log(System.Logger.Level level, String message);
+    }
+
+    /**
+     * The first available backend of {@code candidates} (highest priority first) that may be chosen by default; when
+     * one before it could not run, one warning names it, why, and the backend used instead.
+     */
+    static KernelBackend chooseByDefault(List<KernelBackend> candidates, Warnings warnings) {
+        KernelBackend missed = null;
+        String why = "";
+        for (KernelBackend b : candidates) {
+            if (!b.chosenByDefault()) {
+                continue;
+            }
+            Availability a = b.availability();
+            if (a.available()) {
+                if (missed != null) {
+                    warnings.log(System.Logger.Level.WARNING, "kernel backend '" + missed.name() + "' cannot run: "
+                            + why + "; using '" + b.name() + "' instead, which is much slower");
+                }
                 return b;
+            }
+            if (missed == null) {
+                missed = b;
+                why = a.reason();
             }
         }
         throw new BackendUnavailableException("no kernel backend is available; found " + list());

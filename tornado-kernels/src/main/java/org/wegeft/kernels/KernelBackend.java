@@ -34,6 +34,14 @@ public interface KernelBackend {
     /** Default-selection preference: the available backend with the highest priority wins. */
     int priority();
 
+    /**
+     * Whether default selection may pick this backend. A backend that has not yet passed its checks on real
+     * hardware says no, and runs only when asked for by name ({@code WEGEFT_BACKEND}, {@code -Dwegeft.backend}).
+     */
+    default boolean chosenByDefault() {
+        return true;
+    }
+
     /** True when buffers of this backend are host memory that Java code may read directly. */
     default boolean hostAccessible() {
         return true;

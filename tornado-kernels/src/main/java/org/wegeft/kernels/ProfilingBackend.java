@@ -120,6 +120,11 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public boolean chosenByDefault() {
+        return delegate.chosenByDefault();
+    }
+
+    @Override
     public boolean hostAccessible() {
         return delegate.hostAccessible();
     }

@@ -52,6 +52,12 @@ public final class CudaBackend implements KernelBackend {
         return 200;
     }
 
+    /** Not until {@code tools/gpu-check.sh} has passed on a GPU: it runs when asked for ({@code WEGEFT_BACKEND=cuda}). */
+    @Override
+    public boolean chosenByDefault() {
+        return false;
+    }
+
     @Override
     public boolean hostAccessible() {
         return false;
