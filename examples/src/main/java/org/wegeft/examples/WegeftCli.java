@@ -73,6 +73,7 @@ public final class WegeftCli implements Callable<Integer> {
                 || ex instanceof UncheckedIOException || ex instanceof TokenizerException
                 || ex instanceof DataFormatException || ex instanceof LlamaConfigException
                 || ex instanceof StateDictException || ex instanceof DatasetException
+                || ex instanceof org.wegeft.nn.data.MissingJvmFlagsException
                 || ex instanceof org.wegeft.vision.VitConfigException;
         String name = c.getCommandSpec().qualifiedName();
         if (badInput) {

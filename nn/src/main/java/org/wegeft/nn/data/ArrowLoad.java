@@ -60,6 +60,21 @@ final class ArrowLoad {
         return modern || legacy;
     }
 
+    /** The JVM flags Apache Arrow needs on this Java to reach direct memory. */
+    static final String JVM_FLAGS = "--add-opens=java.base/java.nio=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow";
+
+    /** Whether {@code e} is Arrow finding no way to direct memory (the JVM lacks {@link #JVM_FLAGS}), not bad data. */
+    static boolean lacksMemoryAccess(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof UnsupportedOperationException && (m.contains("DirectByteBuffer.<init>")
+                    || m.contains("sun.misc.Unsafe"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Map<String, Column> load(Path file, List<ColumnSpec> specs) {
         Map<String, Column> out = new LinkedHashMap<>();
         String current = null;
@@ -99,6 +114,10 @@ final class ArrowLoad {
         } catch (DatasetException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            if (lacksMemoryAccess(e)) {
+                throw new MissingJvmFlagsException(JVM_FLAGS, "reading Arrow data (" + file + "): Apache Arrow reaches"
+                        + " direct memory through Unsafe and java.nio, which", e);
+            }
             throw new DatasetException(file, current, "truncated or malformed Arrow data (" + e + ")", e);
         } catch (StackOverflowError e) {
             // Arrow converts the schema's flatbuffer fields recursively; a cyclic or absurdly deep field tree in

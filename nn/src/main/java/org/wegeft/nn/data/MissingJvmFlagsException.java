@@ -1,0 +1,16 @@
+package org.wegeft.nn.data;
+
+/** The JVM was started without flags a library needs here (Apache Arrow's direct memory access); names them. */
+public final class MissingJvmFlagsException extends IllegalStateException {
+    private final String flags;
+
+    public MissingJvmFlagsException(String flags, String what, Throwable cause) {
+        super(what + " needs the JVM flags " + flags, cause);
+        this.flags = flags;
+    }
+
+    /** The flags to add to the {@code java} command line. */
+    public String flags() {
+        return flags;
+    }
+}
