@@ -37,4 +37,19 @@ public class AdapterConfigException extends RuntimeException {
     public String key() {
         return key;
     }
+
+    /** The checks every config record makes of the fields PEFT's configs share. */
+    public static void checkCommon(String src, int r, String dropoutKey, double dropout, String bias,
+            String methodOnlyBias) {
+        if (r <= 0) {
+            throw new AdapterConfigException(src, "r", "must be a positive integer, got " + r);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new AdapterConfigException(src, dropoutKey, "must be in [0, 1), got " + dropout);
+        }
+        if (!java.util.List.of("none", "all", methodOnlyBias).contains(bias)) {
+            throw new AdapterConfigException(src, "bias", "must be none, all or " + methodOnlyBias + ", got \""
+                    + bias + "\"");
+        }
+    }
 }

@@ -42,15 +42,7 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
 
     public LoraConfig {
         String src = "LoraConfig";
-        if (r <= 0) {
-            throw new AdapterConfigException(src, "r", "must be a positive integer, got " + r);
-        }
-        if (!(loraDropout >= 0 && loraDropout < 1)) {
-            throw new AdapterConfigException(src, "lora_dropout", "must be in [0, 1), got " + loraDropout);
-        }
-        if (!List.of("none", "all", "lora_only").contains(bias)) {
-            throw new AdapterConfigException(src, "bias", "must be none, all or lora_only, got \"" + bias + "\"");
-        }
+        AdapterConfigException.checkCommon(src, r, "lora_dropout", loraDropout, bias, "lora_only");
         modulesToSave = List.copyOf(modulesToSave);
         layersToTransform = List.copyOf(layersToTransform);
         layersPattern = List.copyOf(layersPattern);

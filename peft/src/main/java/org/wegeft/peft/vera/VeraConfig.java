@@ -38,16 +38,7 @@ public record VeraConfig(int r, TargetModules targetModules, long projectionPrng
     public static final String PEFT_TYPE = "VERA";
 
     public VeraConfig {
-        String src = "VeraConfig";
-        if (r <= 0) {
-            throw new AdapterConfigException(src, "r", "must be a positive integer, got " + r);
-        }
-        if (!(veraDropout >= 0 && veraDropout < 1)) {
-            throw new AdapterConfigException(src, "vera_dropout", "must be in [0, 1), got " + veraDropout);
-        }
-        if (!List.of("none", "all", "vera_only").contains(bias)) {
-            throw new AdapterConfigException(src, "bias", "must be none, all or vera_only, got \"" + bias + "\"");
-        }
+        AdapterConfigException.checkCommon("VeraConfig", r, "vera_dropout", veraDropout, bias, "vera_only");
         modulesToSave = List.copyOf(modulesToSave);
         layersToTransform = List.copyOf(layersToTransform);
         layersPattern = List.copyOf(layersPattern);

@@ -37,18 +37,10 @@ public record WeGeFTConfig(int r, double wegeftAlpha, TargetModules targetModule
 
     public WeGeFTConfig {
         String src = "WeGeFTConfig";
-        if (r <= 0) {
-            throw new AdapterConfigException(src, "r", "must be a positive integer, got " + r);
-        }
-        if (!(wegeftDropout >= 0 && wegeftDropout < 1)) {
-            throw new AdapterConfigException(src, "wegeft_dropout", "must be in [0, 1), got " + wegeftDropout);
-        }
+        AdapterConfigException.checkCommon(src, r, "wegeft_dropout", wegeftDropout, bias, "wegeft_only");
         if (!transformDim.equals("input")) {
             throw new AdapterConfigException(src, "transform_dim", "only \"input\" is supported, got \""
                     + transformDim + "\"");
-        }
-        if (!List.of("none", "all", "wegeft_only").contains(bias)) {
-            throw new AdapterConfigException(src, "bias", "must be none, all or wegeft_only, got \"" + bias + "\"");
         }
         tiedModules = tiedModules.stream().map(List::copyOf).toList();
         modulesToSave = List.copyOf(modulesToSave);
