@@ -8,6 +8,7 @@ import org.wegeft.examples.llm.LlmCommand;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.llm.LlamaConfigException;
 import org.wegeft.llm.data.DataFormatException;
+import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.TokenizerException;
 import org.wegeft.nn.StateDictException;
 import org.wegeft.nn.data.DatasetException;
@@ -94,6 +95,7 @@ public final class WegeftCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        HfTokenizer.useBundledLibrary(); // the command line never downloads a tokenizer library
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine cl = commandLine(out, err);

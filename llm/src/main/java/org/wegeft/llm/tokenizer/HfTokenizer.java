@@ -12,17 +12,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Tokenizer} over a Hugging Face {@code tokenizer.json}, run by the Hugging Face tokenizers library
- * (Rust) through DJL's binding, whose jar bundles the native library: nothing is downloaded (DJL's offline mode
- * and CPU flavour are set unless the user set them). The vocabulary and special tokens are read here from the JSON
+ * (Rust) through DJL's binding, whose jar bundles the CPU build of the native library. On a machine with CUDA, DJL
+ * asks for a CUDA build, which it can only download: call {@link #useBundledLibrary()} first (the command line does),
+ * or set {@code RUST_FLAVOR=cpu} and {@code -Dai.djl.offline=true} yourself. The vocabulary and special tokens are read here from the JSON
  * files; the library does the encoding and decoding, with no truncation or padding.
  *
  * <p>Files of a model folder: {@code tokenizer.json} (required), {@code tokenizer_config.json} (special token
  * strings), {@code generation_config.json} and {@code config.json} ({@code eos_token_id} as an int or a list).
  */
 public final class HfTokenizer implements Tokenizer {
-    static {
-        // DJL: never try the network; the CPU library is in the jar (a CUDA machine would otherwise ask for a
-        // CUDA flavour that is only downloadable)
+    /**
+     * Makes DJL load the CPU build of the tokenizer library bundled in its jar and never reach the network, by
+     * setting the system properties {@code ai.djl.offline=true} and {@code RUST_FLAVOR=cpu} where the user has set
+     * neither. These are process-wide: an application opts in by calling this before the first tokenizer loads.
+     */
+    public static void useBundledLibrary() {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
