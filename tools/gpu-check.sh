@@ -72,7 +72,7 @@ else:
     out.append({"bench": "gemm", "backend": "torch", "skipped": "torch.cuda.is_available() is False"})
 json.dump(out, open(sys.argv[1], "w"))
 PYEOF
-# Training benchmark vs PyTorch on the same GPU: WeGeFT, rank 16, the issue's configurations
+# Training benchmark vs PyTorch on the same GPU: WeGeFT, rank 16, the benchmark configurations
 TORCH_REF="$BUNDLE/torch_ref.py"
 [ -f "$TORCH_REF" ] || TORCH_REF="$(cd "$(dirname "$0")" && pwd)/bench/torch_ref.py"
 for cfg in "vit-s16 8" "llama-tiny 4"; do

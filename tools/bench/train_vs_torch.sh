@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 8's figures side by side in one run on this machine: `wegeft bench train` against PyTorch
+# The training-step figures side by side in one run on this machine: `wegeft bench train` against PyTorch
 # (tools/bench/torch_ref.py) for WeGeFT on vit-s16 (batch 8) and llama-tiny (batch 4, 256 tokens), alternating
 # ROUNDS times; our LoRA and full fine-tuning in the same configurations (step time and peak memory); and
 # `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
@@ -11,7 +11,7 @@
 # recomputed activations (--recompute-activations: norms' and activation functions' outputs given back after
 # forward) are measured too, for their memory; WeGeFT in that last configuration alternates with PyTorch in every
 # round like the default one. Prints every JSON line, then summary tables (best of rounds per side, i.e. the lower
-# of the per-round median step times) and, per ViT-S/16 configuration, the issue's lines.
+# of the per-round median step times) and, per ViT-S/16 configuration, the target lines.
 #   tools/bench/train_vs_torch.sh [ROUNDS] [STEPS]      (defaults 2 and 10; about 20 minutes on 2 cores)
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread); the plot needs
 # python3-matplotlib. Run it on a quiet machine. Raw lines and plot: runs/train_vs_torch.{log,png}.
@@ -107,7 +107,7 @@ for sfx, what in (("gc", "full gradient checkpointing"), ("sgc", "selective grad
               f" | {g['step_ms_median']/lg['step_ms_median']:.3f}"
               f" | {g['peak_rss_mb']:.0f} / {lg['peak_rss_mb']:.0f} / {fg['peak_rss_mb']:.0f}"
               f" | {g['peak_rss_mb']/fg['peak_rss_mb']:.3f} |")
-# the issue's lines per configuration (step and mfu lines: ViT-S/16 ≤ 0.4× PyTorch, llama-tiny ≤ 0.5×; mfu ≥ 0.4;
+# the target lines per configuration (step and mfu lines: ViT-S/16 ≤ 0.4× PyTorch, llama-tiny ≤ 0.5×; mfu ≥ 0.4;
 # WeGeFT step ≤ 1.05× LoRA's; WeGeFT peak ≤ LoRA's and ≤ 0.6× full's)
 print("\n| model, configuration | 1/2. step vs torch | 3. mfu | 4a. WeGeFT/LoRA step | 4b. peak ≤ LoRA's"
       " | 4c. WeGeFT/full peak | all |")

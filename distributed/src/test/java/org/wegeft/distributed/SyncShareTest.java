@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's second figure: a 100-step ViT-Ti (width 192, depth 12, 3 heads) WeGeFT run (r = 16 on attn.proj,
+ * A 100-step ViT-Ti (width 192, depth 12, 3 heads) WeGeFT run (r = 16 on attn.proj,
  * tied; head trained) on 2 replicas spends at most 10 % of its training loop synchronising gradients. Images are
  * 64 × 64 with 16 × 16 patches (17 tokens) to keep the test short — a smaller compute per step than 224 × 224
  * (197 tokens) while the floats synchronised are the same, so the share measured here is an upper bound on the

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
-/** Acceptance 2 (KV cache = full recompute) and the sampling rules. */
+/** Generation with the KV cache equals full recomputation, and the sampling rules. */
 class GenerationTest {
     static LlamaForCausalLM model;
     static final int[] PROMPT = {5, 17, 99, 3, 42};

@@ -11,7 +11,7 @@ import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
-/** Acceptance 1 with a PEFT-format WeGeFT adapter (q,k,v,up,down tied across layers): unmerged and merged. */
+/** PyTorch parity with a PEFT-format WeGeFT adapter (q,k,v,up,down tied across layers): unmerged and merged. */
 class LlamaAdapterParityTest {
 
     @Test

@@ -15,7 +15,7 @@ import org.wegeft.nn.Linear;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
-/** Acceptance 1: logits of tiny random models written by tools/fixtures/make_llama_fixtures.py match to 1e-4. */
+/** Logits of tiny random models written by tools/fixtures/make_llama_fixtures.py match to 1e-4. */
 class LlamaTorchParityTest {
     static final double TOL = 1e-4;
 

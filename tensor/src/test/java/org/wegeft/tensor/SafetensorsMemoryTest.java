@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wegeft.kernels.DType;
 
-/** Acceptance: a 2 GiB checkpoint opens and serves one tensor without reading the rest into memory. */
+/** A 2 GiB checkpoint opens and serves one tensor without reading the rest into memory. */
 class SafetensorsMemoryTest {
     private static final long FILE_BYTES = 2L << 30;
     private static final int SMALL = 1 << 20; // floats: 4 MiB

@@ -22,7 +22,7 @@ import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorInfo;
 
-/** Acceptance 2: forward parity with the PyTorch reference of tools/fixtures/make_vit_fixtures.py. */
+/** Forward parity with the PyTorch reference of tools/fixtures/make_vit_fixtures.py. */
 class VitTorchParityTest {
     private static final double TOL = 1e-4;
     private static Map<String, Tensor> io;

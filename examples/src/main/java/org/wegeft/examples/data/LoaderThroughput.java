@@ -10,7 +10,7 @@ import org.wegeft.vision.data.ImageLoaders;
 import org.wegeft.vision.data.ImagePipeline;
 
 /**
- * Images per second of the data pipeline alone (acceptance 3 of the vision issue): PNG decode → resize to the
+ * Images per second of the data pipeline alone: PNG decode → resize to the
  * model size → random horizontal flip → normalise → collate, on background workers, with the demo's settings.
  * One warm-up epoch, then {@code --epochs} timed epochs. Not a test: the figure depends on the machine.
  *

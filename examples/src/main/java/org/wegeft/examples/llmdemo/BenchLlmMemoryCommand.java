@@ -113,7 +113,7 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
                 / full.get("pool_peak_live_mb").asDouble());
         ratio.put("ratio_heap_peak", peft.get("heap_peak_mb").asDouble() / full.get("heap_peak_mb").asDouble());
         ratio.put("xmx", xmx);
-        ratio.put("acceptance_le_0_5", r <= 0.5);
+        ratio.put("ratio_at_most_half", r <= 0.5);
         stdout.println(JSON.writeValueAsString(ratio));
         stdout.flush();
         return 0;

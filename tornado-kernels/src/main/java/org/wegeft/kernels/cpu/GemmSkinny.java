@@ -18,10 +18,9 @@ import org.wegeft.kernels.Parallel;
  * registers. Every element of C is summed over k in increasing order by one thread, so results do not depend on
  * the thread count. {@code beta == 0} never reads C.
  *
- * <p>This class used to take every product with n ≤ one vector, k ≤ 16 or m ≤ 16 (the low-rank adapters'
- * products of a training step) with three direct kernels; measured against the blocked kernel side by side
- * (docs/gemm.md), those were 1.3–3× slower on the adapter shapes of a ViT-S/16 step and 3–6× slower on generation's
- * m ≤ 16 products against a transposed weight, so those products go to {@link CpuGemm}'s blocked kernel now.
+ * <p>Only these shapes come here: the other skinny products (n ≤ one vector, k ≤ 16, or m ≤ 16 against a long
+ * operand, as the low-rank adapters and generation make) run faster in {@link CpuGemm}'s blocked kernel, as measured
+ * side by side in docs/gemm.md.
  */
 final class GemmSkinny {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
