@@ -87,10 +87,10 @@ final class GeneratedLinearOp extends Node {
                 }
                 if (rows > 0 && r > 0 && in > 0) {
                     // u = x psiᵀ (rows × r), then y += scale · u G
-                    Raw.be().gemm(new GemmSpec(false, true, rows, r, in, 1f, 0f, in, in, r, 1, 0, 0, 0),
+                    Raw.be().gemm(GemmSpec.strided(false, true, rows, r, in, 1f, 0f, in, in, r),
                             xf.seg(), psiC.seg(), uf.seg());
-                    Raw.be().gemm(new GemmSpec(false, false, rows, out, r, scale, 1f, r, Math.max(1, out),
-                            Math.max(1, out), 1, 0, 0, 0), uf.seg(), gen.seg(), y.seg());
+                    Raw.be().gemm(GemmSpec.strided(false, false, rows, out, r, scale, 1f, r, Math.max(1, out),
+                            Math.max(1, out)), uf.seg(), gen.seg(), y.seg());
                 }
                 Tensor[] inputs = bias == null ? new Tensor[] {x, w, phi, psi} : new Tensor[] {x, w, phi, psi, bias};
                 return Node.shouldRecord(inputs)
@@ -109,8 +109,8 @@ final class GeneratedLinearOp extends Node {
              Tensor du = wantX || wantPsi ? Raw.empty(DType.F32, new long[] {rows, r}) : null) {
             if (du != null && rows > 0 && r > 0) {
                 // du = scale · g Gᵀ (rows × r)
-                Raw.be().gemm(new GemmSpec(false, true, rows, r, out, scale, 0f, Math.max(1, out), Math.max(1, out),
-                        r, 1, 0, 0, 0), gf.seg(), g.seg(), du.seg());
+                Raw.be().gemm(GemmSpec.strided(false, true, rows, r, out, scale, 0f, Math.max(1, out), Math.max(1, out),
+                        r), gf.seg(), g.seg(), du.seg());
             }
             if (wantX || wantPhi) {
                 // [dx; dphi] = [g; dG]·W, the rows of dG against drop(W); only the parts that are wanted
@@ -124,8 +124,8 @@ final class GeneratedLinearOp extends Node {
                         // dG = scale · uᵀ g (r × out), straight into the stacked rows
                         try (Tensor dg = stacked.viewOf((long) top * out, new long[] {r, out}, new long[] {out, 1})) {
                             if (rows > 0) {
-                                Raw.be().gemm(new GemmSpec(true, false, r, out, rows, scale, 0f, r, Math.max(1, out),
-                                        Math.max(1, out), 1, 0, 0, 0), u.seg(), gf.seg(), dg.seg());
+                                Raw.be().gemm(GemmSpec.strided(true, false, r, out, rows, scale, 0f, r,
+                                        Math.max(1, out), Math.max(1, out)), u.seg(), gf.seg(), dg.seg());
                             } else {
                                 Raw.be().fill(dg.seg(), (long) r * out, 0f);
                             }
@@ -139,7 +139,7 @@ final class GeneratedLinearOp extends Node {
                         Tensor dx = both.viewOf(0, xShape, Shapes.contiguousStrides(xShape));
                         if (rows > 0 && r > 0 && in > 0) {
                             // dx += du psi
-                            Raw.be().gemm(new GemmSpec(false, false, rows, in, r, 1f, 1f, r, in, in, 1, 0, 0, 0),
+                            Raw.be().gemm(GemmSpec.strided(false, false, rows, in, r, 1f, 1f, r, in, in),
                                     du.seg(), psi.seg(), dx.seg());
                         }
                         grads[0] = dx;
@@ -157,7 +157,7 @@ final class GeneratedLinearOp extends Node {
                 // dpsi = duᵀ x (r × in)
                 Tensor dpsi = Raw.empty(DType.F32, new long[] {r, in});
                 if (rows > 0) {
-                    Raw.be().gemm(new GemmSpec(true, false, r, in, rows, 1f, 0f, r, in, in, 1, 0, 0, 0),
+                    Raw.be().gemm(GemmSpec.strided(true, false, r, in, rows, 1f, 0f, r, in, in),
                             du.seg(), x.seg(), dpsi.seg());
                 } else {
                     Raw.be().fill(dpsi.seg(), (long) r * in, 0f);

@@ -54,10 +54,10 @@ final class LowRankEditOp extends Node {
             if (rows > 0 && d > 0) {
                 int m = Shapes.checkedInt(rows, "lowRankEdit rows");
                 // u = x aᵀ (rows × r)
-                Raw.be().gemm(new GemmSpec(false, true, m, r, d, 1f, 0f, d, d, Math.max(1, r), 1, 0, 0, 0),
+                Raw.be().gemm(GemmSpec.strided(false, true, m, r, d, 1f, 0f, d, d, Math.max(1, r)),
                         xf.seg(), ac.seg(), u.seg());
                 // y = x + scale · u b (x read in the GEMM's store where the backend can: no copy of x first)
-                Raw.be().gemmAddend(new GemmSpec(false, false, m, d, r, scale, 0f, Math.max(1, r), d, d, 1, 0, 0, 0),
+                Raw.be().gemmAddend(GemmSpec.strided(false, false, m, d, r, scale, 0f, Math.max(1, r), d, d),
                         u.seg(), bc.seg(), xf.seg(), y.seg());
             }
             return Node.shouldRecord(x, a, b)
@@ -81,20 +81,20 @@ final class LowRankEditOp extends Node {
              Tensor du = Raw.empty(DType.F32, new long[] {rows, r})) {
             if (needsGrad(0) || needsGrad(1)) {
                 // du = scale · g bᵀ (rows × r)
-                Raw.be().gemm(new GemmSpec(false, true, m, r, d, scale, 0f, d, d, lr, 1, 0, 0, 0),
+                Raw.be().gemm(GemmSpec.strided(false, true, m, r, d, scale, 0f, d, d, lr),
                         gf.seg(), b.seg(), du.seg());
             }
             if (needsGrad(2)) {
                 // db = scale · uᵀ g (r × d)
                 Tensor db = Raw.empty(DType.F32, new long[] {r, d});
-                Raw.be().gemm(new GemmSpec(true, false, r, d, m, scale, 0f, lr, d, d, 1, 0, 0, 0),
+                Raw.be().gemm(GemmSpec.strided(true, false, r, d, m, scale, 0f, lr, d, d),
                         u.seg(), gf.seg(), db.seg());
                 grads[2] = db;
             }
             if (needsGrad(1)) {
                 // da = duᵀ x (r × d)
                 Tensor da = Raw.empty(DType.F32, new long[] {r, d});
-                Raw.be().gemm(new GemmSpec(true, false, r, d, m, 1f, 0f, lr, d, d, 1, 0, 0, 0),
+                Raw.be().gemm(GemmSpec.strided(true, false, r, d, m, 1f, 0f, lr, d, d),
                         du.seg(), x.seg(), da.seg());
                 grads[1] = da;
             }
@@ -102,7 +102,7 @@ final class LowRankEditOp extends Node {
                 // dx = g + du a, accumulated into g itself (or a copy of it)
                 Tensor dx = inPlace ? g.viewOf(0, inputs()[0].shape(), Shapes.contiguousStrides(inputs()[0].shapeRef()))
                         : Raw.contiguousAs(gf, DType.F32);
-                Raw.be().gemm(new GemmSpec(false, false, m, d, r, 1f, 1f, lr, d, d, 1, 0, 0, 0),
+                Raw.be().gemm(GemmSpec.strided(false, false, m, d, r, 1f, 1f, lr, d, d),
                         du.seg(), a.seg(), dx.seg());
                 grads[0] = inPlace ? dx : reshaped(dx, inputs()[0].shapeRef());
             }

@@ -375,10 +375,10 @@ final class Raw {
                 long cs = a.stridesRef()[a.dim() - 1];
                 if (folded != null && (k == 1 || cs == 1) && folded[0] >= k) {
                     long[] lb = matrix(b);
-                    GemmSpec spec = new GemmSpec(false, lb[0] == 1, Shapes.checkedInt(nb * m, "matmul"),
+                    GemmSpec spec = GemmSpec.strided(false, lb[0] == 1, Shapes.checkedInt(nb * m, "matmul"),
                             Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
                             Shapes.checkedInt(nb * m == 1 ? k : folded[0], "matmul lda"),
-                            Shapes.checkedInt(lb[1], "matmul ldb"), Shapes.checkedInt(n, "matmul"), 1, 0, 0, 0);
+                            Shapes.checkedInt(lb[1], "matmul ldb"), Shapes.checkedInt(n, "matmul"));
                     gemm(spec, a.seg(), bType, b.seg(), dropout, bias, out.seg());
                     return;
                 }

@@ -34,8 +34,14 @@ public record GemmSpec(boolean transA, boolean transB, int m, int n, int k, floa
 
     /** A single dense product with tight leading dimensions. */
     public static GemmSpec of(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
-        return new GemmSpec(transA, transB, m, n, k, alpha, beta,
-                Math.max(1, transA ? m : k), Math.max(1, transB ? k : n), Math.max(1, n), 1, 0, 0, 0);
+        return strided(transA, transB, m, n, k, alpha, beta, Math.max(1, transA ? m : k), Math.max(1, transB ? k : n),
+                Math.max(1, n));
+    }
+
+    /** A single product with the given leading dimensions (views into larger matrices). */
+    public static GemmSpec strided(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+            int lda, int ldb, int ldc) {
+        return new GemmSpec(transA, transB, m, n, k, alpha, beta, lda, ldb, ldc, 1, 0, 0, 0);
     }
 
     /** Tight batched product: A, B and C packed one after another. */
@@ -59,7 +65,7 @@ public record GemmSpec(boolean transA, boolean transB, int m, int n, int k, floa
         if (batch != 1 || from < 0 || to < from || to > m) {
             throw new IllegalArgumentException("GEMM rows [" + from + ", " + to + ") of " + this);
         }
-        return new GemmSpec(transA, transB, to - from, n, k, alpha, beta, lda, ldb, ldc, 1, 0, 0, 0);
+        return strided(transA, transB, to - from, n, k, alpha, beta, lda, ldb, ldc);
     }
 
     /** Multiply-adds counted as 2 flops: 2·batch·M·N·K. */

@@ -103,8 +103,7 @@ final class GemmConformance {
 
     static GemmSpec padded(boolean ta, boolean tb, int m, int n, int k, int padA, int padB, int padC, float alpha,
                            float beta) {
-        return new GemmSpec(ta, tb, m, n, k, alpha, beta, (ta ? m : k) + padA, (tb ? k : n) + padB, n + padC, 1, 0, 0,
-                0);
+        return GemmSpec.strided(ta, tb, m, n, k, alpha, beta, (ta ? m : k) + padA, (tb ? k : n) + padB, n + padC);
     }
 
     static GemmSpec sharedB(boolean ta, boolean tb, int batch, int m, int n, int k, float alpha, float beta) {

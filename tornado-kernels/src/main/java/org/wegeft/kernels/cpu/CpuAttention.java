@@ -126,11 +126,11 @@ final class CpuAttention {
             return;
         }
         // S (rows × kv, row stride tk) = scale · Q_blk · K[:kv]ᵀ
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, hs.ldq(), hs.ldk(), tk, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(false, true, rows, kv, d, scale, 0f, hs.ldq(), hs.ldk(), tk),
                 q.asSlice(qo * 4), k.asSlice(hs.k(pair) * 4), s);
         softmaxRows(s, lse, lo, i0, rows, kv, tq, tk, causal);
         // O_blk = P · V[:kv]
-        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, 1f, 0f, tk, hs.ldv(), hs.ldo(), 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(false, false, rows, d, kv, 1f, 0f, tk, hs.ldv(), hs.ldo()),
                 s, v.asSlice(hs.v(pair) * 4), out.asSlice(oo * 4));
     }
 
@@ -229,10 +229,10 @@ final class CpuAttention {
         }
         MemorySegment kh = k.asSlice(hs.k(pair) * 4);
         // P = exp(scale · Q Kᵀ − lse), masked entries 0
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, scale, 0f, ldq, hs.ldk(), tk, 1, 0, 0, 0), qBlk,
+        CpuGemm.gemmSerial(GemmSpec.strided(false, true, rows, kv, d, scale, 0f, ldq, hs.ldk(), tk), qBlk,
                 kh, p);
         // dP = dO · Vᵀ
-        CpuGemm.gemmSerial(new GemmSpec(false, true, rows, kv, d, 1f, 0f, ldo, hs.ldv(), tk, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(false, true, rows, kv, d, 1f, 0f, ldo, hs.ldv(), tk),
                 doBlk, v.asSlice(hs.v(pair) * 4), ds);
         for (int r = 0; r < rows; r++) {
             int vis = visible(i0 + r, tq, tk, causal);
@@ -243,11 +243,11 @@ final class CpuAttention {
             probsAndScores(p, ds, so, vis, kv, l, dd);
         }
         // dV[:kv] += Pᵀ dO ; dK[:kv] += scale · dSᵀ Q ; dQ = scale · dS K[:kv]
-        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, 1f, 1f, tk, ldo, hs.ldv(), 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(true, false, kv, d, rows, 1f, 1f, tk, ldo, hs.ldv()),
                 p, doBlk, dv.asSlice(hs.v(pair) * 4));
-        CpuGemm.gemmSerial(new GemmSpec(true, false, kv, d, rows, scale, 1f, tk, ldq, hs.ldk(), 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(true, false, kv, d, rows, scale, 1f, tk, ldq, hs.ldk()),
                 ds, qBlk, dk.asSlice(hs.k(pair) * 4));
-        CpuGemm.gemmSerial(new GemmSpec(false, false, rows, d, kv, scale, 0f, tk, hs.ldk(), ldq, 1, 0, 0, 0),
+        CpuGemm.gemmSerial(GemmSpec.strided(false, false, rows, d, kv, scale, 0f, tk, hs.ldk(), ldq),
                 ds, kh, dq.asSlice(qo * 4));
     }
 }

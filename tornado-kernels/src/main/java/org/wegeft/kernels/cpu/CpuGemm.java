@@ -182,8 +182,8 @@ public final class CpuGemm {
             // the smaller C is revisited (beta = 1 after the first part; the bias or addend goes with the first)
             int kChunk = Math.max(KC, B_BLOCK / n / KC * KC);
             for (int k0 = 0; k0 < k; k0 += kChunk) {
-                GemmSpec part = new GemmSpec(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
-                        spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc(), 1, 0, 0, 0);
+                GemmSpec part = GemmSpec.strided(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
+                        spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc());
                 productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL, k0 == 0 ? addend : MemorySegment.NULL, w,
                         offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
                         offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);

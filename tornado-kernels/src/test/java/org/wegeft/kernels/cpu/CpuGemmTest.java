@@ -98,8 +98,8 @@ class CpuGemmTest {
         boolean ta = tr.charAt(0) == 'T';
         boolean tb = tr.charAt(1) == 'T';
         int ldc = n + (m % 2);
-        GemmSpec fused = new GemmSpec(ta, tb, m, n, k, 0.75f, 0f, ta ? m : k, tb ? k : n, ldc, 1, 0, 0, 0);
-        GemmSpec plain = new GemmSpec(ta, tb, m, n, k, 0.75f, 1f, ta ? m : k, tb ? k : n, ldc, 1, 0, 0, 0);
+        GemmSpec fused = GemmSpec.strided(ta, tb, m, n, k, 0.75f, 0f, ta ? m : k, tb ? k : n, ldc);
+        GemmSpec plain = GemmSpec.strided(ta, tb, m, n, k, 0.75f, 1f, ta ? m : k, tb ? k : n, ldc);
         SplittableRandom rnd = new SplittableRandom(m * 31L + n);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment a = randomSegment(arena, (long) m * k, rnd);

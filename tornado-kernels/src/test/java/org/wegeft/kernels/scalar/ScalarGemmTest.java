@@ -44,7 +44,7 @@ class ScalarGemmTest {
         float[] b = transB ? padded(B_T, 2, 3, ldb) : padded(B, 3, 2, ldb);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = floats(arena, padded(new float[] {NAN, NAN, NAN, NAN}, 2, 2, ldc));
-            var spec = new GemmSpec(transA, transB, 2, 2, 3, 1f, 0f, lda, ldb, ldc, 1, 0, 0, 0);
+            var spec = GemmSpec.strided(transA, transB, 2, 2, 3, 1f, 0f, lda, ldb, ldc);
             scalar.gemm(spec, floats(arena, a), floats(arena, b), c);
             float[] out = toArray(c, 2L * ldc);
             assertArrayEquals(AB, new float[] {out[0], out[1], out[ldc], out[ldc + 1]});
