@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.ConfigFields;
 import org.wegeft.nn.Linear;
 import org.wegeft.peft.AdapterConfig;
@@ -163,16 +164,28 @@ public final class VeraMethod implements AdapterMethod {
      * @param largest the largest (d_out, d_in) over the targets
      */
     static Tensor[] projections(VeraConfig v, long[] largest) {
-        TorchGenerator g = new TorchGenerator(v.projectionPrngKey());
         int r = v.r();
         int in = Math.toIntExact(largest[1]);
         int out = Math.toIntExact(largest[0]);
-        double boundA = Math.sqrt(3.0) * (Math.sqrt(2) / Math.sqrt(in));
-        Tensor a = Tensor.of(g.uniform(r * in, -boundA, boundA), r, in);
-        double boundB = Math.sqrt(3.0) * (Math.sqrt(2) / Math.sqrt(r));
-        Tensor b = Tensor.of(g.uniform(out * r, -boundB, boundB), out, r);
-        return new Tensor[] {a, b};
+        Drawn d = drawn;
+        if (d == null || d.key() != v.projectionPrngKey() || d.r() != r || d.in() != in || d.out() != out) {
+            TorchGenerator g = new TorchGenerator(v.projectionPrngKey());
+            double boundA = Math.sqrt(3.0) * (Math.sqrt(2) / Math.sqrt(in));
+            float[] a = g.uniform(r * in, -boundA, boundA);
+            double boundB = Math.sqrt(3.0) * (Math.sqrt(2) / Math.sqrt(r));
+            drawn = d = new Drawn(v.projectionPrngKey(), r, in, out, a, g.uniform(out * r, -boundB, boundB));
+        }
+        return new Tensor[] {Tensor.of(d.a(), r, in), Tensor.of(d.b(), out, r)};
     }
+
+    /**
+     * The projections last drawn: merging a model whose adapter does not store them asks for the same pair once per
+     * target, and drawing is sequential (one generator), so they are drawn once.
+     */
+    private record Drawn(long key, int r, int in, int out, float[] a, float[] b) {
+    }
+
+    private static volatile @Nullable Drawn drawn;
 
     /**
      * ΔW = (λ_b ⊙ B[:d_out]) (λ_d ⊙ A[:, :d_in]) in float32, without autograd.
