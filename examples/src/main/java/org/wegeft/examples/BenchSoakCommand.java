@@ -210,7 +210,7 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     static double median(List<SoakProbe.Sample> samples, ToDoubleFunction<SoakProbe.Sample> f) {
-        return Median.of(samples.stream().mapToDouble(f).toArray());
+        return SampleStats.of(samples.stream().mapToDouble(f).toArray());
     }
 
     private static <T> T nonNull(@Nullable T v) {

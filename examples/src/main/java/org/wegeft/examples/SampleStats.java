@@ -3,9 +3,12 @@ package org.wegeft.examples;
 import java.util.Arrays;
 import java.util.List;
 
-/** The median the benchmarks and demos report (of an even count: the mean of the two middle values). */
-public final class Median {
-    private Median() {
+/**
+ * The summaries the benchmarks and demos report over repeated runs: the median (of an even count, the mean of the two
+ * middle values), the mean and the sample standard deviation.
+ */
+public final class SampleStats {
+    private SampleStats() {
     }
 
     /** The median of {@code xs} (left as it is); NaN for none. */
@@ -17,6 +20,20 @@ public final class Median {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** The mean of {@code xs}; NaN for none. */
+    public static double mean(double[] xs) {
+        return Arrays.stream(xs).average().orElse(Double.NaN);
+    }
+
+    /** The sample standard deviation of {@code xs} (divided by n − 1); 0 for fewer than two. */
+    public static double std(double[] xs) {
+        if (xs.length < 2) {
+            return 0;
+        }
+        double m = mean(xs);
+        return Math.sqrt(Arrays.stream(xs).map(x -> (x - m) * (x - m)).sum() / (xs.length - 1));
     }
 
     /** The median of step times given in nanoseconds, in milliseconds; -1 for none. */

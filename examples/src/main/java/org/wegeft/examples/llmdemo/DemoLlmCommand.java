@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.examples.FlagCheck;
 import org.wegeft.examples.LearningRates;
-import org.wegeft.examples.Median;
+import org.wegeft.examples.SampleStats;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
@@ -244,7 +244,7 @@ public final class DemoLlmCommand implements Callable<Integer> {
             }
             return new DemoLlmResult(method.name(), runSeed, rate, peft.trainableReport().trainable(),
                     peft.trainableReport().total(), before, after, trainSeconds, r.steps(),
-                    LlmPretrainCommand.tailMean(r.losses(), 10), cfg.scale(), cfg.dropout(), Median.millis(stepNanos),
+                    LlmPretrainCommand.tailMean(r.losses(), 10), cfg.scale(), cfg.dropout(), SampleStats.millis(stepNanos),
                     peakMb);
         }
     }

@@ -7,10 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.wegeft.examples.Median;
+import org.wegeft.examples.SampleStats;
 import org.wegeft.peft.FineTuningMethod;
 
 /**
@@ -95,14 +94,11 @@ record DemoLlmResult(String method, long seed, double lr, long trainableParams, 
                 continue;
             }
             double[] em = rs.stream().mapToDouble(r -> r.after.exactMatch()).toArray();
-            double mean = Arrays.stream(em).average().orElse(0);
-            double std = em.length < 2 ? 0
-                    : Math.sqrt(Arrays.stream(em).map(e -> (e - mean) * (e - mean)).sum() / (em.length - 1));
-            double medStep = Median.of(rs.stream().mapToDouble(DemoLlmResult::medianStepMs).toArray());
+            double medStep = SampleStats.of(rs.stream().mapToDouble(DemoLlmResult::medianStepMs).toArray());
             DemoLlmResult r = rs.get(0);
             sb.append(String.format(Locale.ROOT, "%-8s %,10d %8.3f%% %8.1f%% %11.1f ± %4.1f%% %8.1f %9.1f %7.0e%n",
                     m.label(), r.trainableParams, 100.0 * r.trainableParams / Math.max(1, r.totalParams),
-                    100 * r.before.exactMatch(), 100 * mean, 100 * std, medStep,
+                    100 * r.before.exactMatch(), 100 * SampleStats.mean(em), 100 * SampleStats.std(em), medStep,
                     rs.stream().mapToDouble(DemoLlmResult::peakTensorMb).max().orElse(0), r.lr));
         }
         return sb.toString();

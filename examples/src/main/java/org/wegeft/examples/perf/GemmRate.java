@@ -75,7 +75,7 @@ public final class GemmRate {
 
     /** The median of {@code xs}. */
     static double median(double[] xs) {
-        return org.wegeft.examples.Median.of(xs);
+        return org.wegeft.examples.SampleStats.of(xs);
     }
 
     /** The host matrix itself for host backends; else a device copy (converted to bf16 on the device if asked). */

@@ -1,10 +1,9 @@
 package org.wegeft.examples.vit;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.wegeft.examples.Median;
+import org.wegeft.examples.SampleStats;
 import org.wegeft.peft.FineTuningMethod;
 
 /**
@@ -33,13 +32,10 @@ final class DemoTable {
                 continue;
             }
             double[] acc = rs.stream().mapToDouble(MethodResult::testAccuracy).toArray();
-            double mean = Arrays.stream(acc).average().orElse(0);
-            double var = rs.size() < 2 ? 0
-                    : Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum() / (rs.size() - 1);
-            double step = Median.of(rs.stream().mapToDouble(MethodResult::medianStepMs).toArray());
+            double step = SampleStats.of(rs.stream().mapToDouble(MethodResult::medianStepMs).toArray());
             MethodResult first = rs.get(0);
-            out.add(new Row(m.name(), m.label(), first.trainableParams(), first.trainablePercent(), rs.size(), mean,
-                    Math.sqrt(var), step, rs.stream().mapToDouble(MethodResult::peakMemoryMb).max().orElse(-1),
+            out.add(new Row(m.name(), m.label(), first.trainableParams(), first.trainablePercent(), rs.size(),
+                    SampleStats.mean(acc), SampleStats.std(acc), step, rs.stream().mapToDouble(MethodResult::peakMemoryMb).max().orElse(-1),
                     first.lr()));
         }
         return out;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.examples.Median;
+import org.wegeft.examples.SampleStats;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -93,6 +93,6 @@ record FineTuner(String imageColumn, String labelColumn, int workers, @Nullable 
         long images = steps * Math.min(recipe.batchSize(), train.size());
         return new MethodResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
                 seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds), recipe.seed(),
-                Median.millis(stepNanos));
+                SampleStats.millis(stepNanos));
     }
 }
