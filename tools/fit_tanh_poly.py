@@ -1,4 +1,4 @@
-"""Fits the small-argument tanh polynomial used by CpuVec.tanh (tornado-kernels).
+"""Fits the small-argument tanh polynomial used by CpuVec.tanh (kernels).
 
 tanh(x) = x + x^3 * P(x^2) for |x| <= A. P is a least-squares fit on Chebyshev nodes in z = x^2,
 weighted so the relative error of tanh is what is minimised; coefficients are rounded to float and

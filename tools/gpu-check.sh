@@ -42,7 +42,7 @@ step() { # name timeout-seconds command...
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$OUTDIR/nvidia-smi.csv" 2>&1 || true
 step backends 60 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' backends --json > '$OUTDIR/backends.json'"
-step conformance 240 "$JAVA" "${FLAGS[@]}" -cp "$BUNDLE/conformance/test-classes:$BUNDLE/conformance/classes:$BUNDLE/conformance/lib/*" \
+step conformance 240 "$JAVA" "${FLAGS[@]}" -cp "$BUNDLE/conformance/test-classes:$BUNDLE/conformance/classes:$BUNDLE/conformance/cuda-classes:$BUNDLE/conformance/lib/*" \
   org.wegeft.kernels.ConformanceMain cuda "$OUTDIR/conformance-cuda.json"
 for dt in f32 bf16; do
   step "gemm-$dt" 90 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' bench gemm --backend cuda --dtype $dt \

@@ -8,9 +8,8 @@ cd "$(dirname "$0")/.."
 OUT="${1:-shared-gpu}"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac   # absolute: Maven runs with its own working directory
 source tools/java-home.sh
-./mvnw -B -q -ntp -DskipTests package -pl examples -am
-./mvnw -B -q -ntp -DskipTests test-compile -pl tornado-kernels
-JAR=examples/target/wegeft.jar
+./mvnw -B -q -ntp -DskipTests package -pl cli -am
+JAR=cli/target/wegeft.jar
 [ -f "$JAR" ] || { echo "make-gpu-bundle: $JAR was not built" >&2; exit 1; }
 rm -rf "$OUT"
 mkdir -p "$OUT/conformance"
@@ -24,10 +23,12 @@ fi
 echo "make-gpu-bundle: jlink modules: $MODS"
 jlink --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$OUT/jre"
 cp "$JAR" "$OUT/wegeft.jar"
-# the conformance suite: test classes, main classes, and the test class path's jars (JUnit API, opentest4j, …)
-cp -r tornado-kernels/target/test-classes "$OUT/conformance/test-classes"
-cp -r tornado-kernels/target/classes "$OUT/conformance/classes"
-./mvnw -B -q -ntp dependency:build-classpath -pl tornado-kernels -Dmdep.includeScope=test \
+# the conformance suite: the kernels' test and main classes, the CUDA backend's classes (each keeps its own
+# META-INF/services), and the test class path's jars (JUnit API, opentest4j, …)
+cp -r kernels/target/test-classes "$OUT/conformance/test-classes"
+cp -r kernels/target/classes "$OUT/conformance/classes"
+cp -r kernels-cuda/target/classes "$OUT/conformance/cuda-classes"
+./mvnw -B -q -ntp dependency:build-classpath -pl kernels -Dmdep.includeScope=test \
   -Dmdep.outputFile="$OUT/conformance/classpath.txt"
 mkdir -p "$OUT/conformance/lib"
 tr ':' '\n' < "$OUT/conformance/classpath.txt" | while read -r j; do [ -n "$j" ] && cp "$j" "$OUT/conformance/lib/"; done

@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/tools/java-home.sh"
 cd "$ROOT"
-./mvnw -B -q -ntp -DskipTests -pl examples -am package >&2
+./mvnw -B -q -ntp -DskipTests -pl cli -am package >&2
 exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   --add-opens=java.base/java.nio=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -cp examples/target/wegeft.jar org.wegeft.examples.data.ConvertData "$@" 2> >(grep -v 'incubator modules' >&2)
+  -cp cli/target/wegeft.jar org.wegeft.cli.data.ConvertData "$@" 2> >(grep -v 'incubator modules' >&2)

@@ -7,6 +7,7 @@ import org.wegeft.nn.MultiHeadAttention;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * LLaMA self-attention with grouped-query heads and rotary embeddings, Hugging Face names
@@ -47,25 +48,20 @@ public final class LlamaAttention extends Module {
     Tensor forward(Tensor x, BlockContext ctx) {
         long b = x.size(0);
         long t = x.size(1);
-        try (Tensor q0 = qProj.get().forward(x); Tensor q1 = q0.reshape(b, t, heads, headDim);
-             Tensor q2 = q1.transpose(1, 2);                                   // (B, H, T, D)
-             Tensor k0 = kProj.get().forward(x); Tensor k1 = k0.reshape(b, t, kvHeads, headDim);
-             Tensor k2 = k1.transpose(1, 2);                                   // (B, Hkv, T, D)
-             Tensor v0 = vProj.get().forward(x); Tensor v1 = v0.reshape(b, t, kvHeads, headDim);
-             Tensor v2 = v1.transpose(1, 2);                                   // (B, Hkv, T, D)
-             Tensor q = ctx.rope(q2); Tensor k = ctx.rope(k2)) {
+        return TensorScope.call(() -> {
+            Tensor q = ctx.rope(heads(qProj.get().forward(x), b, t, heads));            // (B, H, T, D)
+            Tensor k = ctx.rope(heads(kProj.get().forward(x), b, t, kvHeads));          // (B, Hkv, T, D)
+            Tensor v = heads(vProj.get().forward(x), b, t, kvHeads);                    // (B, Hkv, T, D)
             KvCache cache = ctx.cache();
-            Tensor[] kv = cache == null ? null : cache.append(layerIndex, k, v2);   // (B, Hkv, Tk, D)
-            try (Tensor o = attend(q, kv == null ? k : kv[0], kv == null ? v2 : kv[1], ctx.maskBias());
-                 Tensor merged = MultiHeadAttention.mergeHeads(o)) {         // (B, T, H·D)
-                return oProj.get().forward(merged);
-            } finally {
-                if (kv != null) {
-                    kv[0].close();
-                    kv[1].close();
-                }
-            }
-        }
+            Tensor[] kv = cache == null ? null : cache.append(layerIndex, k, v);       // (B, Hkv, Tk, D)
+            Tensor o = attend(q, kv == null ? k : kv[0], kv == null ? v : kv[1], ctx.maskBias());
+            return oProj.get().forward(MultiHeadAttention.mergeHeads(o));                // (B, T, H·D)
+        });
+    }
+
+    // (B, T, n·D) → (B, n, T, D)
+    private Tensor heads(Tensor y, long b, long t, int n) {
+        return y.reshape(b, t, n, headDim).transpose(1, 2);
     }
 
     // q: (B, H, T, D), k/v: (B, Hkv, Tk, D), maskBias (B, 1, T, Tk) → (B, H, T, D)
@@ -75,15 +71,12 @@ public final class LlamaAttention extends Module {
             return Functional.scaledDotProductAttention(q, k, v, true, scale);   // fused, causal from the end
         }
         int rep = heads / kvHeads;
-        try (Tensor kr = rep == 1 ? k.reshape(k.shape()) : Functional.repeatKv(k, rep);
-             Tensor vr = rep == 1 ? v.reshape(v.shape()) : Functional.repeatKv(v, rep);
-             Tensor kt = kr.transpose(-2, -1);
-             Tensor scores = q.matmul(kt);                                       // (B, H, T, Tk)
-             Tensor scaled = scores.mul(scale);
-             Tensor masked = scaled.add(maskBias);
-             Tensor p = masked.softmax(-1)) {
+        return TensorScope.call(() -> {
+            Tensor kr = rep == 1 ? k : Functional.repeatKv(k, rep);
+            Tensor vr = rep == 1 ? v : Functional.repeatKv(v, rep);
+            Tensor p = q.matmul(kr.transpose(-2, -1)).mul(scale).add(maskBias).softmax(-1);   // (B, H, T, Tk)
             return p.matmul(vr);
-        }
+        });
     }
 
     public Layer qProj() {

@@ -1,11 +1,10 @@
 package org.wegeft.llm;
 
+import org.wegeft.nn.ModelConfigException;
+
 /** A LLaMA {@code config.json} (or a {@link LlamaConfig} built in code) has a missing, mistyped or invalid value. */
-public final class LlamaConfigException extends RuntimeException {
+public final class LlamaConfigException extends ModelConfigException {
     private static final long serialVersionUID = 1L;
-    private final String source;
-    private final String key;
-    private final String problem;
 
     /**
      * @param source  the file (or "LlamaConfig" for a config built in code)
@@ -13,21 +12,6 @@ public final class LlamaConfigException extends RuntimeException {
      * @param problem what is wrong with it
      */
     public LlamaConfigException(String source, String key, String problem) {
-        super(source + ": '" + key + "' " + problem);
-        this.source = source;
-        this.key = key;
-        this.problem = problem;
-    }
-
-    public String source() {
-        return source;
-    }
-
-    public String key() {
-        return key;
-    }
-
-    public String problem() {
-        return problem;
+        super(source, key, problem);
     }
 }

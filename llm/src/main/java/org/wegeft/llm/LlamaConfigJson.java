@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -127,16 +126,9 @@ final class LlamaConfigJson {
         if (c.slidingWindow() != null) {
             o.put("sliding_window", c.slidingWindow());
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + System.nanoTime());
         try {
-            JSON.writeValue(tmp.toFile(), o);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write failure is what matters
-            }
             throw new UncheckedIOException("writing " + file + " failed", e);
         }
     }

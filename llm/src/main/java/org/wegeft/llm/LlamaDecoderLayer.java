@@ -4,6 +4,7 @@ import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * One pre-norm LLaMA block: {@code self_attn}, {@code mlp}, {@code input_layernorm},
@@ -26,13 +27,10 @@ public final class LlamaDecoderLayer extends Module {
 
     // x: (B, T, C) → (B, T, C)
     Tensor forward(Tensor x, BlockContext ctx) {
-        Tensor h;
-        try (Tensor n = inputLayernorm.get().forward(x); Tensor a = selfAttn.get().forward(n, ctx)) {
-            h = x.add(a);                                   // x = x + attn(norm(x))
-        }
-        try (h; Tensor n = postAttentionLayernorm.get().forward(h); Tensor m = mlp.get().forward(n)) {
-            return h.add(m);                                // x = x + mlp(norm(x))
-        }
+        return TensorScope.call(() -> {
+            Tensor h = x.add(selfAttn.get().forward(inputLayernorm.get().call(x), ctx));   // x + attn(norm(x))
+            return h.add(mlp.get().call(postAttentionLayernorm.get().call(h)));            // h + mlp(norm(h))
+        });
     }
 
     public LlamaAttention selfAttn() {

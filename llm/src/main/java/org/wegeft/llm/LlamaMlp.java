@@ -5,6 +5,7 @@ import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * The SwiGLU feed-forward of a LLaMA block: {@code down_proj(silu(gate_proj(x)) · up_proj(x))}. The three
@@ -26,11 +27,9 @@ public final class LlamaMlp extends Module implements Layer {
     // x: (B, T, C) → (B, T, C)
     @Override
     public Tensor forward(Tensor x) {
-        try (Tensor g = gateProj.get().forward(x);        // (B, T, I)
-             Tensor u = upProj.get().forward(x);          // (B, T, I)
-             Tensor h = Functional.siluMul(g, u)) {       // keeps g and u for backward, not silu(g) as well
-            return downProj.get().forward(h);             // (B, T, C)
-        }
+        // silu(g) · u in one op, which keeps g and u for backward, not silu(g) as well; via (B, T, I)
+        return TensorScope.call(() -> downProj.get().forward(
+                Functional.siluMul(gateProj.get().forward(x), upProj.get().forward(x))));
     }
 
     public Layer gateProj() {

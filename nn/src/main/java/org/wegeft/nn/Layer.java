@@ -1,6 +1,7 @@
 package org.wegeft.nn;
 
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * A module with one input and one output (Linear, norms, activations, and the adapters that wrap a
@@ -9,4 +10,12 @@ import org.wegeft.tensor.Tensor;
  */
 public interface Layer {
     Tensor forward(Tensor x);
+
+    /**
+     * {@link #forward} in a tensor scope of its own ({@link TensorScope#call}): the temporaries it makes are released
+     * when it returns, and only the result outlives the call, in the caller's scope.
+     */
+    default Tensor call(Tensor x) {
+        return TensorScope.call(() -> forward(x));
+    }
 }

@@ -2,6 +2,7 @@ package org.wegeft.nn;
 
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /** Head bookkeeping around {@link Functional#scaledDotProductAttention}: split (B, T, H·D) into heads and back. */
 public final class MultiHeadAttention {
@@ -14,9 +15,7 @@ public final class MultiHeadAttention {
             throw new IllegalArgumentException("splitHeads: expected (B, T, C) with C divisible by heads=" + heads
                     + ", got " + x);
         }
-        try (Tensor v = x.view(x.size(0), x.size(1), heads, x.size(2) / heads)) {
-            return v.transpose(1, 2);
-        }
+        return TensorScope.call(() -> x.view(x.size(0), x.size(1), heads, x.size(2) / heads).transpose(1, 2));
     }
 
     /** x: (B, H, T, D) → (B, T, H·D) (a copy when needed). */
@@ -24,9 +23,7 @@ public final class MultiHeadAttention {
         if (x.dim() != 4) {
             throw new IllegalArgumentException("mergeHeads: expected (B, H, T, D), got " + x);
         }
-        try (Tensor t = x.transpose(1, 2)) {
-            return t.reshape(x.size(0), x.size(2), x.size(1) * x.size(3));
-        }
+        return TensorScope.call(() -> x.transpose(1, 2).reshape(x.size(0), x.size(2), x.size(1) * x.size(3)));
     }
 
     /**
@@ -34,9 +31,7 @@ public final class MultiHeadAttention {
      * merge → (B, Tq, H·D).
      */
     public static Tensor attend(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal) {
-        try (Tensor qh = splitHeads(q, heads); Tensor kh = splitHeads(k, kvHeads); Tensor vh = splitHeads(v, kvHeads);
-             Tensor o = Functional.scaledDotProductAttention(qh, kh, vh, causal)) {
-            return mergeHeads(o);
-        }
+        return TensorScope.call(() -> mergeHeads(Functional.scaledDotProductAttention(splitHeads(q, heads),
+                splitHeads(k, kvHeads), splitHeads(v, kvHeads), causal)));
     }
 }

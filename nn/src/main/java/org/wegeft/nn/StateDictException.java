@@ -1,16 +1,17 @@
 package org.wegeft.nn;
 
 import java.util.List;
+import org.wegeft.kernels.WegeftInputException;
 
 /** {@link Module#loadStateDict} found keys that are missing, unexpected or mis-shaped; the message lists them by name. */
-public final class StateDictException extends RuntimeException {
+public final class StateDictException extends WegeftInputException {
     private static final long serialVersionUID = 1L;
     private final transient List<String> missing;
     private final transient List<String> unexpected;
     private final transient List<String> misShaped;
 
     public StateDictException(String source, List<String> missing, List<String> unexpected, List<String> misShaped) {
-        super(message(source, missing, unexpected, misShaped));
+        super(source, message(source, missing, unexpected, misShaped), null);
         this.missing = List.copyOf(missing);
         this.unexpected = List.copyOf(unexpected);
         this.misShaped = List.copyOf(misShaped);

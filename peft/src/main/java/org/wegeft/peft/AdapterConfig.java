@@ -3,10 +3,10 @@ package org.wegeft.peft;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
 
 /**
  * An adapter config in Hugging Face PEFT's {@code adapter_config.json} layout, discriminated by
@@ -98,8 +98,6 @@ public interface AdapterConfig {
      * {@code AutoPeftModel*} need to open the folder).
      */
     default void write(Path file, Map<String, ?> fields) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        Files.writeString(tmp, AdapterConfigJson.write(this, fields));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ConfigFields.writeAtomically(file, AdapterConfigJson.write(this, fields));
     }
 }

@@ -1,12 +1,13 @@
 package org.wegeft.peft;
 
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.WegeftInputException;
 
 /**
  * An adapter config is invalid: bad JSON, unknown {@code peft_type}, a missing or mistyped field, a value out of
  * range. The message is {@code "<file>: <key>: <problem>"}.
  */
-public class AdapterConfigException extends RuntimeException {
+public class AdapterConfigException extends WegeftInputException {
     private static final long serialVersionUID = 1L;
     private final String file;
     private final String key;
@@ -17,7 +18,7 @@ public class AdapterConfigException extends RuntimeException {
     }
 
     public AdapterConfigException(String file, String key, String problem, @Nullable Throwable cause) {
-        super(file + ": " + key + ": " + problem, cause);
+        super(file, file + ": " + key + ": " + problem, cause);
         this.file = file;
         this.key = key;
         this.problem = problem;

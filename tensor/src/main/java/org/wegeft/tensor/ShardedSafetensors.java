@@ -99,7 +99,7 @@ public final class ShardedSafetensors implements AutoCloseable {
         if (weights == null || !weights.isObject()) {
             throw new SafetensorsException(index, "weight_map", "missing, or not an object of tensor → shard file");
         }
-        Path dir = index.toAbsolutePath().getParent();
+        Path dir = index.toAbsolutePath().normalize().getParent();   // a folder given as ../x still holds its shards
         Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
         Map<String, SafetensorsFile> shardOf = new LinkedHashMap<>();
         try {

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Deterministic release of intermediate tensors: every tensor created on this thread while the scope is
@@ -39,6 +40,17 @@ public final class TensorScope implements AutoCloseable {
         TensorScope s = new TensorScope();
         STACK.get().push(s);
         return s;
+    }
+
+    /**
+     * Runs {@code body} in a scope of its own and keeps only its result: every other tensor it creates is released
+     * when it returns, and the result (with the autograd graph behind it) joins the caller's scope. A model's forward
+     * can then read like the math, {@code x.add(attn.call(norm1.call(x)))}, without naming temporaries to close them.
+     */
+    public static Tensor call(Supplier<Tensor> body) {
+        try (TensorScope s = open()) {
+            return s.keep(body.get());
+        }
     }
 
     /** Keeps {@code t} (and the autograd graph behind it) alive past this scope; returns t. */

@@ -68,6 +68,22 @@ class ShardedSafetensorsTest {
         }
     }
 
+    @Test
+    void aFolderReachedThroughDotDotOpensItsShards() throws IOException {
+        try (Storage a = SafetensorsFileTest.randomStorage(DType.F32, 100, 1);
+                Storage b = SafetensorsFileTest.randomStorage(DType.F32, 100, 2)) {
+            Path folder = dir.resolve("model");
+            new SafetensorsWriter().add("a", DType.F32, new long[] {100}, a).add("b", DType.F32, new long[] {100}, b)
+                    .writeSharded(folder, 400);
+            Files.createDirectories(dir.resolve("elsewhere"));
+            Path viaDotDot = dir.resolve("elsewhere").resolve("..").resolve("model");
+            try (ShardedSafetensors ck = ShardedSafetensors.open(viaDotDot)) {
+                assertEquals(2, ck.shards().size());
+                assertArrayEquals(new long[] {100}, ck.info("b").shape());
+            }
+        }
+    }
+
     static Stream<Arguments> brokenIndexes() {
         return Stream.of(
                 Arguments.of("not JSON", "{\"weight_map\": ", "header", "not valid JSON"),

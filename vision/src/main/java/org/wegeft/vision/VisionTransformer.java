@@ -15,10 +15,11 @@ import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Param;
 import org.wegeft.nn.Slot;
 import org.wegeft.nn.Stochastic;
+import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
-import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * Vision Transformer (Dosovitskiy et al.) with timm's parameter names, so timm checkpoints load by name and
@@ -85,17 +86,14 @@ public final class VisionTransformer extends Module {
     }
 
     private Tensor features(Tensor images) {
-        Tensor x;
-        try (Tensor patches = patchEmbed.get().forward(images)) {         // (B, N, C)
-            if (clsToken != null) {
-                try (Tensor cls = clsToken.get().expand(patches.size(0), 1, config.embedDim());
-                     Tensor seq = Functional.cat(List.of(cls, patches), 1)) { // (B, 1 + N, C)
-                    x = seq.add(posEmbed.get());                            // + (1, T, C)
-                }
-            } else {
-                x = patches.add(posEmbed.get());
-            }
-        }
+        Tensor x = TensorScope.call(() -> {
+            Tensor patches = patchEmbed.get().forward(images);                          // (B, N, C)
+            Tensor seq = clsToken == null ? patches : Functional.cat(List.of(              // (B, 1 + N, C)
+                    clsToken.get().expand(patches.size(0), 1, config.embedDim()), patches), 1);
+            return seq.add(posEmbed.get());                                             // + (1, T, C)
+        });
+        // each block's input is released as soon as its output exists, so a forward without gradients holds one
+        // block's activations at a time
         boolean checkpoint = gradientCheckpointing && isTraining() && Grad.isEnabled();
         for (VitBlock block : blocks) {
             Tensor in = x;
@@ -170,9 +168,7 @@ public final class VisionTransformer extends Module {
 
     /** features: (B, T, C) → logits (B, classes), or the pooled (B, C) when the head is an Identity. */
     public Tensor forwardHead(Tensor features) {
-        try (Tensor pooled = pool(features); Tensor normed = fcNorm.get().forward(pooled)) {
-            return head.get().forward(normed);
-        }
+        return TensorScope.call(() -> head.get().forward(fcNorm.get().forward(pool(features))));
     }
 
     // features: (B, T, C) → (B, C)
@@ -181,16 +177,12 @@ public final class VisionTransformer extends Module {
             return features.select(1, 0);                                  // the class token
         }
         int prefix = config.numPrefixTokens();
-        try (Tensor patches = features.narrow(1, prefix, features.size(1) - prefix)) {
-            return patches.mean(1, false);                                 // mean over the patch tokens
-        }
+        return TensorScope.call(() -> features.narrow(1, prefix, features.size(1) - prefix).mean(1, false));
     }
 
     /** images: (B, C_in, H, W) → logits (B, classes). */
     public Tensor forward(Tensor images) {
-        try (Tensor f = forwardFeatures(images)) {
-            return forwardHead(f);
-        }
+        return TensorScope.call(() -> forwardHead(forwardFeatures(images)));
     }
 
     // ------------------------------------------------------------------ head

@@ -7,6 +7,7 @@ import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * timm's ViT {@code Attention}: a fused "qkv" Linear (C → 3C), softmax(q·kᵀ·head_dim^-0.5)·v per head, and a
@@ -32,11 +33,8 @@ public final class VitAttention extends Module {
     // x: (B, T, C) → (B, T, C)
     public Tensor forward(Tensor x) {
         // the kernel reads q, k, v where the fused projection wrote them, (B, T, 3, H, D), and writes the merged heads
-        try (Tensor fused = qkv.get().forward(x);                                // (B, T, 3C)
-             Tensor merged = Functional.packedQkvAttention(fused, numHeads, false,
-                     (float) (1.0 / Math.sqrt(headDim)))) {                     // (B, T, C)
-            return proj.get().forward(merged);
-        }
+        return TensorScope.call(() -> proj.get().forward(Functional.packedQkvAttention(
+                qkv.get().forward(x), numHeads, false, (float) (1.0 / Math.sqrt(headDim)))));   // (B, T, 3C) → (B, T, C)
     }
 
     public Layer qkv() {

@@ -6,6 +6,7 @@ import org.wegeft.nn.LayerNorm;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /** timm's pre-norm ViT {@code Block}: "norm1", "attn", "norm2", "mlp", with stochastic depth on both branches. */
 public final class VitBlock extends Module {
@@ -28,14 +29,10 @@ public final class VitBlock extends Module {
 
     // x: (B, T, C) → (B, T, C)
     public Tensor forward(Tensor x) {
-        Tensor h;
-        try (Tensor n = norm1.get().forward(x); Tensor a = attn.get().forward(n); Tensor d = dropPath1.get().forward(a)) {
-            h = x.add(d);                           // x = x + dropPath(attn(norm1(x)))
-        }
-        try (h; Tensor n = norm2.get().forward(h); Tensor m = mlp.get().forward(n);
-             Tensor d = dropPath2.get().forward(m)) {
-            return h.add(d);                        // x = x + dropPath(mlp(norm2(x)))
-        }
+        return TensorScope.call(() -> {
+            Tensor h = x.add(dropPath1.get().call(attn.get().forward(norm1.get().call(x))));   // x + attn(norm1(x))
+            return h.add(dropPath2.get().call(mlp.get().call(norm2.get().call(h))));           // h + mlp(norm2(h))
+        });
     }
 
     public VitAttention attn() {

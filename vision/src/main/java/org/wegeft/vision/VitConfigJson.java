@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -167,16 +166,9 @@ final class VitConfigJson {
         c.imageStd().forEach(o.putArray("image_std")::add);
         o.put("interpolation", c.interpolation());
         c.labels().forEach(o.putArray("labels")::add);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + System.nanoTime());
         try {
-            JSON.writeValue(tmp.toFile(), o);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write failure is what matters
-            }
             throw new UncheckedIOException("writing " + file + " failed", e);
         }
     }

@@ -7,6 +7,7 @@ import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /** timm's {@code Mlp}: "fc1" (C → hidden), GELU (erf), "fc2" (hidden → C). */
 public final class VitMlp extends Module implements Layer {
@@ -23,8 +24,6 @@ public final class VitMlp extends Module implements Layer {
     // x: (B, T, C) → (B, T, C)
     @Override
     public Tensor forward(Tensor x) {
-        try (Tensor h = fc1.get().forward(x); Tensor a = act.get().forward(h)) { // (B, T, hidden)
-            return fc2.get().forward(a);
-        }
+        return TensorScope.call(() -> fc2.get().forward(act.get().forward(fc1.get().forward(x))));   // via (B, T, hidden)
     }
 }

@@ -1,11 +1,13 @@
 package org.wegeft.nn.data;
 
+import org.wegeft.kernels.WegeftInputException;
+
 /** The JVM was started without flags a library needs here (Apache Arrow's direct memory access); names them. */
-public final class MissingJvmFlagsException extends IllegalStateException {
+public final class MissingJvmFlagsException extends WegeftInputException {
     private final String flags;
 
     public MissingJvmFlagsException(String flags, String what, Throwable cause) {
-        super(what + " needs the JVM flags " + flags, cause);
+        super(null, what + " needs the JVM flags " + flags, cause);
         this.flags = flags;
     }
 

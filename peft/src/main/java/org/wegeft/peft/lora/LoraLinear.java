@@ -12,6 +12,7 @@ import org.wegeft.peft.TunerLayer;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * LoRA on a frozen Linear, Hugging Face PEFT semantics:
@@ -91,13 +92,11 @@ public final class LoraLinear extends TunerLayer implements Stochastic {
         if (magnitude != null) {
             return doraForward(x, magnitude.get());
         }
-        try (Tensor y = baseLayer().forward(x);
-                Tensor xd = Functional.dropout(x, dropout, isTraining(), rng);
-                Tensor xa = Functional.linear(xd, loraA.weight(), null);   // (..., r)
-                Tensor xab = Functional.linear(xa, loraB.weight(), null);  // (..., d_out)
-                Tensor scaled = xab.mul(scale)) {
-            return y.add(scaled);
-        }
+        return TensorScope.call(() -> {
+            Tensor y = baseLayer().forward(x);
+            Tensor xa = Functional.linear(Functional.dropout(x, dropout, isTraining(), rng), loraA.weight(), null);
+            return y.add(Functional.linear(xa, loraB.weight(), null).mul(scale));   // x Wᵀ + b + s · B A drop(x)
+        });
     }
 
     /** b + (m/n) ⊙ (xd Wᵀ + s·(xd Aᵀ) Bᵀ), plus (x − xd) Wᵀ when dropout is active. */

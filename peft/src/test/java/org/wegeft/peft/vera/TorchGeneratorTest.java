@@ -11,7 +11,7 @@ import org.wegeft.tensor.Tensor;
 
 /** The port of PyTorch's CPU generator against values PyTorch drew (tools/fixtures/make_variant_fixtures.py). */
 class TorchGeneratorTest {
-    static final Path FIXTURE = Path.of("../examples/src/test/resources/merge/vera_projections.safetensors");
+    static final Path FIXTURE = Path.of("../cli/src/test/resources/merge/vera_projections.safetensors");
 
     static float[] read(SafetensorsFile f, String name) {
         try (Storage s = f.storage(name); Tensor t = Tensor.wrap(s, f.info(name).shape())) {

@@ -2,6 +2,7 @@ package org.wegeft.vision.train;
 
 import java.util.List;
 import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.LearningRates;
 import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.vision.VisionTransformer;
@@ -16,7 +17,25 @@ public final class VitFineTuning {
     /** The classification head's module name. */
     public static final String HEAD = "head";
 
+    private static final LearningRates LEARNING_RATES = new LearningRates(VitFineTuning.class,
+            "learning-rates.properties", "wegeft demo vit --select-lr");
+
     private VitFineTuning() {
+    }
+
+    /**
+     * The learning rate {@code method} was tuned to on the digits task (AdamW, batch 64, 20 epochs, the schedule of
+     * {@link #recipe}; chosen on held-out training images).
+     *
+     * @throws IllegalArgumentException when none is recorded for {@code method}
+     */
+    public static double defaultLr(FineTuningMethod method) {
+        return LEARNING_RATES.of(method);
+    }
+
+    /** The fine-tuning schedule: AdamW with weight decay 0.01, 10 % linear warm-up then cosine, no label smoothing. */
+    public static Recipe recipe(int epochs, long maxSteps, int batchSize, double lr, long seed) {
+        return new Recipe(epochs, maxSteps, batchSize, lr, 0.1, 0.01, 0f, seed);
     }
 
     /** The options at rank r on {@code targets} (e.g. {@code attn.proj}). */

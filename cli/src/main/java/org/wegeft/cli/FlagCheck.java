@@ -1,0 +1,58 @@
+package org.wegeft.cli;
+
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Checks of command-line flags (numeric ranges, method names). Each throws a picocli {@link ParameterException}
+ * (status 2) whose message names the flag and the bad value; commands call them at the top of {@code call()}, before
+ * any file is read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
+ */
+public final class FlagCheck {
+    private FlagCheck() {
+    }
+
+    /** The registered fine-tuning method named {@code value} (an unknown name lists the registered ones). */
+    public static FineTuningMethod method(CommandSpec spec, String flag, String value) {
+        try {
+            return FineTuningMethods.named(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code value ≥ min}. */
+    public static void atLeast(CommandSpec spec, String flag, long value, long min) {
+        if (value < min) {
+            throw new ParameterException(spec.commandLine(), flag + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    /** A finite {@code value > 0} (NaN and infinity rejected). */
+    public static void positive(CommandSpec spec, String flag, double value) {
+        if (!(value > 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), flag + " must be a positive number, got " + value);
+        }
+    }
+
+    /** A finite {@code value ≥ 0} (NaN and infinity rejected). */
+    public static void nonNegative(CommandSpec spec, String flag, double value) {
+        if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new ParameterException(spec.commandLine(), flag + " must be a number ≥ 0, got " + value);
+        }
+    }
+
+    /** {@code lo ≤ value < hi} (NaN rejected). */
+    public static void inHalfOpen(CommandSpec spec, String flag, double value, double lo, double hi) {
+        if (!(value >= lo && value < hi)) {
+            throw new ParameterException(spec.commandLine(), flag + " must be in [" + plain(lo) + ", " + plain(hi) + "), got "
+                    + value);
+        }
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,83 @@
+package org.wegeft.cli.llm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.data.DataRecord;
+import org.wegeft.llm.eval.CausalLm;
+import org.wegeft.llm.tokenizer.HfTokenizer;
+import org.wegeft.llm.tokenizer.Tokenizer;
+import org.wegeft.peft.PeftModel;
+
+/** What the llm commands share: a model folder loaded (plus an adapter), its tokenizer when needed. */
+final class LlmSession implements AutoCloseable {
+    final LlamaForCausalLM model;
+    final @Nullable PeftModel peft;
+    private @Nullable Tokenizer tokenizer;
+    private final Path modelDir;
+
+    private LlmSession(Path modelDir, LlamaForCausalLM model, @Nullable PeftModel peft) {
+        this.modelDir = modelDir;
+        this.model = model;
+        this.peft = peft;
+    }
+
+    /** Loads {@code model} and, when given, the PEFT adapter folder {@code adapter} onto it. */
+    static LlmSession open(Path modelDir, @Nullable Path adapter) {
+        if (!Files.isDirectory(modelDir)) {
+            throw new IllegalArgumentException("--model: " + modelDir + " is not a folder");
+        }
+        if (adapter != null && !Files.isDirectory(adapter)) {
+            throw new IllegalArgumentException("--adapter: " + adapter + " is not a folder");
+        }
+        LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(modelDir);
+        try {
+            PeftModel p = adapter == null ? null : PeftModel.fromPretrained(m, adapter);
+            return new LlmSession(modelDir, m, p);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The model folder's tokenizer (loaded on first use). */
+    Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            tokenizer = HfTokenizer.load(modelDir);
+        }
+        return tokenizer;
+    }
+
+    /** The tokenizer when some record needs one (text or instruction), else null (input_ids only). */
+    @Nullable Tokenizer tokenizerFor(List<DataRecord> records) {
+        for (DataRecord r : records) {
+            if (!(r instanceof DataRecord.TokenIds)) {
+                return tokenizer();
+            }
+        }
+        return null;
+    }
+
+    /** The pad id: the tokenizer's when loaded, else the config's, else 0 (padding is masked anyway). */
+    int padId() {
+        if (tokenizer != null) {
+            return tokenizer.specialTokens().padOrFallback();
+        }
+        Integer pad = model.config().padTokenId();
+        return pad != null ? pad : 0;
+    }
+
+    CausalLm causalLm() {
+        return (ids, mask) -> model.forward(ids, mask, null, null);
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        model.close();
+    }
+}

@@ -1,0 +1,108 @@
+package org.wegeft.cli.vit;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.FlagCheck;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.nn.data.DataLoader;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.tensor.SafetensorsFile;
+import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.data.ImageBatch;
+import org.wegeft.vision.train.Accuracy;
+import org.wegeft.vision.train.Classification;
+import org.wegeft.vision.train.VitData;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft vit eval --model DIR [--adapter DIR] --data FILE}: top-1 accuracy of a ViT folder (optionally with
+ * a PEFT adapter, whose saved head sets the class count) on an Arrow file, as one JSON line
+ * {@code {"accuracy":…,"correct":…,"count":…}}.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow image set; one JSON line.")
+public final class VitEvalCommand implements Callable<Integer> {
+    static final String HEAD_KEY = "base_model.model.head.weight";
+
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "ViT folder (config.json + model.safetensors)")
+    @SuppressWarnings("NullAway.Init")
+    Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
+    @Nullable Path adapter;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Arrow file with image and label columns")
+    @SuppressWarnings("NullAway.Init")
+    Path data;
+
+    @Option(names = "--image-column", defaultValue = "image", description = "default: ${DEFAULT-VALUE}")
+    String imageColumn = "image";
+
+    @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
+    String labelColumn = "label";
+
+    @Option(names = "--batch", defaultValue = "256", description = "default: ${DEFAULT-VALUE}")
+    int batch = 256;
+
+    @Override
+    public Integer call() {
+        FlagCheck.atLeast(spec, "--batch", batch, 1);
+        if (!Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--model: no such folder: " + model);
+        }
+        if (adapter != null && !Files.isDirectory(adapter)) {
+            throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
+        }
+        ArrowDataset ds = VitData.open("--data", data, imageColumn, labelColumn);
+        VisionTransformer vit = VisionTransformer.fromPretrained(model);
+        if (adapter != null) {
+            int classes = adapterHeadClasses(adapter);
+            if (classes > 0 && classes != vit.config().numClasses()) {
+                vit.resetHead(classes, new SplittableRandom(0));
+            }
+            PeftModel.fromPretrained(vit, adapter);
+        }
+        int classesNeeded = ds.numClasses(labelColumn);
+        if (classesNeeded > vit.config().numClasses()) {
+            throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
+                    + vit.config().numClasses() + " classes");
+        }
+        Accuracy a;
+        try (DataLoader<ImageBatch> loader = VitData.evalLoader(ds, imageColumn, labelColumn,
+                VitData.plain(vit.config()), batch, 1)) {
+            a = Classification.evaluate(vit, loader);
+        }
+        ObjectNode o = JsonMapper.builder().build().createObjectNode();
+        o.put("accuracy", a.accuracy());
+        o.put("correct", a.correct());
+        o.put("count", a.count());
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(o);
+        stdout.flush();
+        return 0;
+    }
+
+    /** Rows of the adapter's saved head weight (its class count), or 0 when it saves no head. */
+    static int adapterHeadClasses(Path dir) {
+        Path file = dir.resolve("adapter_model.safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--adapter: no adapter_model.safetensors in " + dir);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            return f.contains(HEAD_KEY) ? Math.toIntExact(f.info(HEAD_KEY).shape()[0]) : 0;
+        }
+    }
+}

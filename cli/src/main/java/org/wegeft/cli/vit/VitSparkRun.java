@@ -1,0 +1,73 @@
+package org.wegeft.cli.vit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.distributed.DistributedResult;
+import org.wegeft.distributed.SparkTrainer;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.peft.FineTuningMethod;
+import org.wegeft.peft.FineTuningMethods;
+import org.wegeft.vision.train.Accuracy;
+import org.wegeft.vision.train.FineTuneResult;
+import org.wegeft.vision.train.FineTuner;
+import org.wegeft.vision.train.VitData;
+
+/**
+ * The {@code --spark-master} branch of {@code wegeft vit train}: the training runs as a {@link SparkTrainer} job
+ * on {@code replicas} barrier tasks; the driver then loads the trained parameters into its own copy of the model,
+ * evaluates it and saves it like the single-machine run. Kept apart from {@link VitTrainCommand} so that Spark
+ * classes are loaded only when the flag is given.
+ */
+final class VitSparkRun {
+    private VitSparkRun() {
+    }
+
+    static FineTuneResult run(String master, int replicas, VitDistributedJob job, ArrowDataset evalDs, String imageColumn,
+            String labelColumn, int workers, boolean progress, @Nullable Path saveTo) throws IOException {
+        SparkConf conf = new SparkConf().setAppName("wegeft vit train").setIfMissing("spark.master", master)
+                .setIfMissing("spark.ui.enabled", "false");
+        DistributedResult r;
+        double seconds;
+        try (JavaSparkContext sc = context(conf, master)) {
+            int n = replicas > 0 ? replicas : sc.defaultParallelism();
+            long t0 = System.nanoTime();
+            r = new SparkTrainer<>(sc, job, n).progress(progress).run();
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+        if (!r.replicasAgree()) {
+            throw new IllegalStateException("--spark-master: the replicas ended with different parameters");
+        }
+        FineTuningMethod m = FineTuningMethods.named(job.method());
+        FineTuner.Prepared p = FineTuner.prepare(Path.of(job.modelDir()), m, job.classes(), job.rank(), job.targets(),
+                job.seed());
+        r.loadInto(p.model());
+        Accuracy acc = VitData.evaluate(p.model(), VitData.Rows.all(evalDs), imageColumn, labelColumn, workers);
+        if (saveTo != null) {
+            if (m.writesAdapter()) {
+                p.peft().save(saveTo);
+            } else {
+                p.model().save(saveTo);
+            }
+        }
+        var report = p.peft().trainableReport();
+        long steps = r.startStep() + r.losses().length;
+        long images = steps * job.batch();
+        return new FineTuneResult(m.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
+                job.recipe().lr(), steps, images / Math.max(1e-9, seconds), job.recipe().seed(), -1);
+    }
+
+    /** The Spark context for {@code master}; a master URL Spark cannot use is a bad {@code --spark-master}. */
+    private static JavaSparkContext context(SparkConf conf, String master) {
+        try {
+            return new JavaSparkContext(conf);
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            if (e instanceof org.apache.spark.SparkException || e instanceof IllegalArgumentException) {
+                throw new IllegalArgumentException("--spark-master '" + master + "': " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+}

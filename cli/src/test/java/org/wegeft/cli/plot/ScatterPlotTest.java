@@ -1,0 +1,77 @@
+package org.wegeft.cli.plot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ScatterPlotTest {
+    @TempDir
+    Path dir;
+
+    private static ScatterPlot sample(boolean logX) {
+        return new ScatterPlot("Accuracy vs parameters", "trainable parameters", "accuracy (%)", logX)
+                .add(970, 80.1, "linear probe").add(4042, 90.3, "WeGeFT").add(25546, 90.9, "LoRA")
+                .add(615370, 92.0, "full");
+    }
+
+    @ParameterizedTest(name = "{0}x{1}, log x {2}")
+    @CsvSource({"900, 560, true", "640, 400, false", "1200, 800, true"})
+    void writesAPngOfTheRequestedSize(int w, int h, boolean logX) throws IOException {
+        Path png = dir.resolve("plot.png");
+        sample(logX).write(png, w, h);
+        byte[] bytes = Files.readAllBytes(png);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(bytes, 4));
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(w, img.getWidth());
+        assertEquals(h, img.getHeight());
+        assertTrue(Files.notExists(dir.resolve("plot.png.tmp")));
+    }
+
+    @Test
+    void drawsEachPointInItsOwnColourAtItsPosition() {
+        ScatterPlot one = new ScatterPlot("t", "x", "y", true).add(100, 50, "a").add(10000, 60, "b");
+        BufferedImage img = one.render(800, 500);
+        // the first point (palette red) lies left of the second (palette blue)
+        int[] red = centroid(img, 0xD62728);
+        int[] blue = centroid(img, 0x1F77B4);
+        assertTrue(red[0] > 0 && blue[0] > 0, "both points drawn");
+        assertTrue(red[0] < blue[0], "log x: 100 left of 10,000");
+        assertTrue(red[1] > blue[1], "y: 50 below 60");
+    }
+
+    private static int[] centroid(BufferedImage img, int rgb) {
+        long sx = 0;
+        long sy = 0;
+        long n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    sx += x;
+                    sy += y;
+                    n++;
+                }
+            }
+        }
+        return n == 0 ? new int[] {-1, -1} : new int[] {(int) (sx / n), (int) (sy / n)};
+    }
+
+    @Test
+    void rejectsPointsALogAxisCannotShow() {
+        ScatterPlot p = new ScatterPlot("t", "x", "y", true);
+        assertThrows(IllegalArgumentException.class, () -> p.add(0, 1, "zero"));
+        assertThrows(IllegalArgumentException.class, () -> p.add(Double.NaN, 1, "nan"));
+        assertThrows(IllegalArgumentException.class, () -> p.render(100, 100));
+    }
+}

@@ -1,7 +1,0 @@
-/**
- * JMH benchmarks of the kernel SPI, run on demand with {@code wegeft bench jmh [JMH args]}, never in CI.
- */
-@NullMarked
-package org.wegeft.examples.jmh;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,0 @@
-/**
- * The {@code wegeft} command-line program (inspect checkpoints, merge adapters, list backends, benchmark kernels).
- */
-@NullMarked
-package org.wegeft.examples;
-
-import org.jspecify.annotations.NullMarked;
