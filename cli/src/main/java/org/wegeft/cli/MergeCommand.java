@@ -25,7 +25,8 @@ final class MergeCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(names = "--model", converter = ModelFolder.class,
+            required = true, paramLabel = "DIR|ORG/NAME",
             description = "model folder: config.json and model.safetensors, or shards + model.safetensors.index.json")
     @SuppressWarnings("NullAway.Init")
     Path model;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataFiles;
@@ -45,7 +46,8 @@ final class LlmTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
+    @Option(names = "--model", converter = ModelFolder.class, required = true, paramLabel = "DIR|ORG/NAME",
+            description = "Hugging Face model folder, or a Hub id in the local cache")
     @SuppressWarnings("NullAway.Init")
     Path model;
 

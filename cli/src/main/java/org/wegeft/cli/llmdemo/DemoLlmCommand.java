@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -21,6 +22,7 @@ import org.wegeft.peft.AdapterConfig;
 import org.wegeft.peft.AdapterRecipe;
 import org.wegeft.peft.LearningRates;
 import org.wegeft.peft.MethodOptions;
+import org.wegeft.vision.train.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,7 +56,8 @@ public final class DemoLlmCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "examples/models/llama-kjv", paramLabel = "DIR",
+    @Option(names = "--model", converter = ModelFolder.class,
+            defaultValue = "examples/models/llama-kjv", paramLabel = "DIR|ORG/NAME",
             description = "base model folder (default ${DEFAULT-VALUE}, relative to the repository root)")
     Path model = Path.of("examples/models/llama-kjv");
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -39,7 +40,9 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     String method = "wegeft";
 
-    @Option(names = "--model", defaultValue = "examples/models/vit-fmnist", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--model", converter = ModelFolder.class, defaultValue = "examples/models/vit-fmnist",
+            paramLabel = "DIR|ORG/NAME",
+            description = "default: ${DEFAULT-VALUE}")
     Path model = Path.of("examples/models/vit-fmnist");
 
     @Option(names = "--data", defaultValue = "examples/data/digits-train.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")

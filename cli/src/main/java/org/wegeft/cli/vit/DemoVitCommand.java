@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
@@ -47,7 +48,9 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo-vit", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out = Path.of("runs/demo-vit");
 
-    @Option(names = "--model", defaultValue = "examples/models/vit-fmnist", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--model", converter = ModelFolder.class, defaultValue = "examples/models/vit-fmnist",
+            paramLabel = "DIR|ORG/NAME",
+            description = "default: ${DEFAULT-VALUE}")
     Path model = Path.of("examples/models/vit-fmnist");
 
     @Option(names = "--train", defaultValue = "examples/data/digits-train.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")

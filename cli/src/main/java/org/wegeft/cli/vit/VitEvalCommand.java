@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.peft.PeftModel;
@@ -37,7 +39,8 @@ public final class VitEvalCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "ViT folder (config.json + model.safetensors)")
+    @Option(names = "--model", converter = ModelFolder.class,
+            required = true, paramLabel = "DIR|ORG/NAME", description = "ViT folder (config.json + model.safetensors)")
     @SuppressWarnings("NullAway.Init")
     Path model;
 
@@ -89,6 +92,11 @@ public final class VitEvalCommand implements Callable<Integer> {
         o.put("accuracy", a.accuracy());
         o.put("correct", a.correct());
         o.put("count", a.count());
+        // the class names: the model's own (id2label), else the data set's ClassLabel names
+        List<String> names = vit.config().labels().isEmpty() ? ds.classNames(labelColumn) : vit.config().labels();
+        if (!names.isEmpty()) {
+            names.forEach(o.putArray("class_names")::add);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(o);
         stdout.flush();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.train.RunFiles;
@@ -39,7 +40,8 @@ public final class VitTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "pretrained ViT folder (config.json + model.safetensors)")
+    @Option(names = "--model", converter = ModelFolder.class, required = true, paramLabel = "DIR|ORG/NAME",
+            description = "pretrained ViT folder (config.json + model.safetensors)")
     @SuppressWarnings("NullAway.Init")
     Path model;
 

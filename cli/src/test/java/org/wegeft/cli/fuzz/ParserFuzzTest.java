@@ -107,7 +107,25 @@ class ParserFuzzTest {
                     }
                 }, List.of(DatasetException.class)),
                 new Target("jsonl", "train.jsonl", t -> Seeds.jsonl(), DataFiles::read,
-                        List.of(DataFormatException.class)));
+                        List.of(DataFormatException.class)),
+                new Target("json-array", "alpaca_data.json", t -> Seeds.jsonArrays(), DataFiles::read,
+                        List.of(DataFormatException.class)),
+                new Target("saved-state", "state.json", t -> Seeds.savedDataset(t, "dataset_info.json",
+                        Seeds.SAVED_INFO, Seeds.SAVED_STATE), ParserFuzzTest::savedDataset,
+                        List.of(DatasetException.class)),
+                new Target("saved-info", "dataset_info.json", t -> Seeds.savedDataset(t, "state.json",
+                        Seeds.SAVED_STATE, Seeds.SAVED_INFO), ParserFuzzTest::savedDataset,
+                        List.of(DatasetException.class)));
+    }
+
+    /** The folder of a save_to_disk file: its rows and class names read. */
+    private static void savedDataset(Path file) {
+        ArrowDataset d = ArrowDataset.open(file.getParent(), ColumnSpec.string("text"), ColumnSpec.integer("label"));
+        for (int i = 0; i < d.size(); i++) {
+            d.string("text", i);
+        }
+        d.classNames("label");
+        d.numClasses("label");
     }
 
     /**

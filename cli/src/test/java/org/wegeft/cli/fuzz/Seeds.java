@@ -109,6 +109,39 @@ final class Seeds {
                 """), utf8("{\"instruction\": \"Say hi\", \"output\": \"hi\"}\n"));
     }
 
+    static final String SAVED_STATE = "{\"_data_files\": [{\"filename\": \"data-00000-of-00002.arrow\"},"
+            + " {\"filename\": \"data-00001-of-00002.arrow\"}], \"_split\": \"train\"}";
+    static final String SAVED_INFO = "{\"features\": {\"text\": {\"dtype\": \"string\", \"_type\": \"Value\"},"
+            + " \"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"}}}";
+
+    /**
+     * A save_to_disk folder's two shards written into {@code dir}, with {@code other} (state.json or
+     * dataset_info.json) beside them; returns the seeds of the file being fuzzed.
+     */
+    static List<byte[]> savedDataset(Path dir, String other, String otherText, String seed) {
+        try {
+            new ArrowWriter().strings("text", List.of("good", "bad")).integers("label", 64, new long[] {1, 0})
+                    .write(dir.resolve("data-00000-of-00002.arrow"), ArrowWriter.Format.STREAM);
+            new ArrowWriter().strings("text", List.of("fine")).integers("label", 64, new long[] {1})
+                    .write(dir.resolve("data-00001-of-00002.arrow"), ArrowWriter.Format.STREAM);
+            Files.writeString(dir.resolve(other), otherText);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.of(utf8(seed));
+    }
+
+    /** JSON arrays of records, as the original alpaca_data.json. */
+    static List<byte[]> jsonArrays() {
+        return List.of(utf8("""
+                [
+                    {"instruction": "Add", "input": "2 3", "output": "5"},
+                    {"text": "plain text record"},
+                    {"input_ids": [1, 2, 3], "labels": [-100, 2, 3]}
+                ]
+                """), utf8("[{\"instruction\": \"Say hi\", \"output\": \"hi\"}]"));
+    }
+
     /** Two small Arrow IPC files (file and stream format) with an image, a label and a text column. */
     static List<byte[]> arrow(Path tmp) {
         try {

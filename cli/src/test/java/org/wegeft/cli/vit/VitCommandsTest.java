@@ -20,8 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.cli.CliRun.Result;
+import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.nn.data.ArrowWriter;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
+import org.wegeft.vision.train.VitData;
 
 /** {@code wegeft vit train|eval|pretrain}, {@code demo vit} and {@code bench data-vs-train}: bad input and tiny runs. */
 class VitCommandsTest {
@@ -92,6 +95,58 @@ class VitCommandsTest {
                 TRAIN.toString(), "--eval", TEST.toString(), "--no-progress"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
+    }
+
+    /** The training digits written as datasets' save_to_disk writes them: two stream shards, a ClassLabel. */
+    static Path savedDigits(Path folder, List<String> names) throws IOException {
+        ArrowDataset ds = VitData.open("train", TRAIN, "image", "label");
+        Files.createDirectories(folder);
+        int[][] ranges = {{0, 600}, {600, ds.size()}};
+        StringBuilder files = new StringBuilder();
+        for (int s = 0; s < ranges.length; s++) {
+            List<byte[]> images = new java.util.ArrayList<>();
+            List<String> paths = new java.util.ArrayList<>();
+            long[] labels = new long[ranges[s][1] - ranges[s][0]];
+            for (int r = ranges[s][0]; r < ranges[s][1]; r++) {
+                images.add(ds.bytes("image", r));
+                paths.add(ds.imagePath("image", r));
+                labels[r - ranges[s][0]] = ds.integer("label", r);
+            }
+            String name = String.format("data-%05d-of-%05d.arrow", s, ranges.length);
+            new ArrowWriter().imageStruct("image", images, paths).integers("label", 64, labels)
+                    .write(folder.resolve(name), ArrowWriter.Format.STREAM);
+            files.append(s == 0 ? "" : ", ").append("{\"filename\": \"").append(name).append("\"}");
+        }
+        Files.writeString(folder.resolve("state.json"), "{\"_data_files\": [" + files + "], \"_split\": \"train\"}");
+        Files.writeString(folder.resolve("dataset_info.json"), "{\"features\": {\"image\": {\"_type\": \"Image\"},"
+                + " \"label\": {\"names\": " + JSON.writeValueAsString(names) + ", \"_type\": \"ClassLabel\"}}}");
+        return folder;
+    }
+
+    @Test
+    void aSaveToDiskFolderTrainsAsTheArrowFileAndEvalNamesTheClasses() throws IOException {
+        List<String> names = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+        Path saved = savedDigits(dir.resolve("digits-saved"), names);
+        Path fromFile = dir.resolve("from-file");
+        Path fromFolder = dir.resolve("from-folder");
+        Result a = run(args("train", dir, "--method", "wegeft", "--steps", "3", "--batch", "8", "--out",
+                fromFile.toString()));
+        List<String> folderArgs = new java.util.ArrayList<>(List.of(args("train", dir, "--method", "wegeft", "--steps",
+                "3", "--batch", "8", "--out", fromFolder.toString())));
+        folderArgs.set(folderArgs.indexOf(TRAIN.toString()), saved.toString());
+        Result b = run(folderArgs.toArray(String[]::new));
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        assertEquals(lossesByStep(fromFile.resolve("metrics.jsonl")),
+                lossesByStep(fromFolder.resolve("metrics.jsonl")));
+        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
+
+        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromFolder.toString(), "--data",
+                saved.toString());
+        assertEquals(0, e.status(), e.err());
+        JsonNode eval = JSON.readTree(e.out());
+        assertEquals(1000, eval.get("count").asLong());
+        assertEquals(names, JSON.convertValue(eval.get("class_names"), List.class));
     }
 
     @ParameterizedTest(name = "{0}")

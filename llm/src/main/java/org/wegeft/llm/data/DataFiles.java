@@ -1,6 +1,8 @@
 package org.wegeft.llm.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -14,13 +16,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.ColumnSpec;
 import org.wegeft.nn.data.DatasetException;
 
 /**
- * Reads the records of a data file: JSON Lines ({@code .jsonl}, one object per line, blank lines skipped) or an
- * Arrow IPC file ({@code .arrow}, string columns {@code instruction}/{@code input}/{@code output} or {@code text}).
+ * Reads the records of a data file: JSON Lines ({@code .jsonl}, or {@code .json}; one object per line, blank lines
+ * skipped), a JSON array of records ({@code .json}, as the original {@code alpaca_data.json}), or an
+ * Arrow IPC file ({@code .arrow}) or {@code save_to_disk} folder, with string columns
+ * {@code instruction}/{@code input}/{@code output} or {@code text}.
  * A record is chosen by its fields: {@code input_ids} (optional {@code labels}), else {@code text}, else
  * {@code instruction} + {@code output} (optional {@code input}).
  */
@@ -38,13 +43,16 @@ public final class DataFiles {
      */
     public static List<DataRecord> read(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".arrow")) {
+        if (name.endsWith(".arrow") || Files.isDirectory(file)) {
             return readArrow(file);
+        }
+        if (name.endsWith(".json") && startsWithArray(file)) {
+            return readJsonArray(file);
         }
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
             return readJsonl(file);
         }
-        throw new DataFormatException(file, "unknown data format (expected .jsonl or .arrow)", null);
+        throw new DataFormatException(file, "unknown data format (expected .jsonl, .json or .arrow)", null);
     }
 
     static List<DataRecord> readJsonl(Path file) {
@@ -68,6 +76,67 @@ public final class DataFiles {
         return out;
     }
 
+    /** Whether the first character of {@code file} that is not white space opens a JSON array. */
+    private static boolean startsWithArray(Path file) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int c;
+            while ((c = r.read()) >= 0) {
+                if (!Character.isWhitespace(c) && c != '\uFEFF') {
+                    return c == '[';
+                }
+            }
+            return false;
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException(file + ": file not found", e);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not valid UTF-8", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A {@code .json} file holding one array of records (the original {@code alpaca_data.json}'s layout); errors
+     * name the line where the bad record starts.
+     */
+    static List<DataRecord> readJsonArray(Path file) {
+        List<DataRecord> out = new ArrayList<>();
+        try (JsonParser p = JSON.getFactory().createParser(withoutBom(file))) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new DataFormatException(file, 1, "expected a JSON array of records");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == null) {
+                    throw new DataFormatException(file, p.currentLocation().getLineNr(), "the array is not closed");
+                }
+                long line = p.currentLocation().getLineNr();
+                JsonNode o = JSON.readTree(p);
+                out.add(parse(file, line, o, o == null ? "null" : shortText(o.toString())));
+            }
+        } catch (JsonProcessingException e) {
+            long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new DataFormatException(file, line, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException(file + ": file not found", e);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not valid UTF-8", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** A reader of {@code file} past a leading byte-order mark, which Windows editors write. */
+    private static BufferedReader withoutBom(Path file) throws IOException {
+        BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        r.mark(1);
+        if (r.read() != '\uFEFF') {
+            r.reset();
+        }
+        return r;
+    }
+
     /** One JSONL line as a record. */
     public static DataRecord parse(Path file, long lineNo, String line) {
         JsonNode o;
@@ -76,8 +145,12 @@ public final class DataFiles {
         } catch (JsonProcessingException e) {
             throw new DataFormatException(file, lineNo, "not valid JSON: " + e.getOriginalMessage(), e);
         }
+        return parse(file, lineNo, o, shortText(line));
+    }
+
+    private static DataRecord parse(Path file, long lineNo, @Nullable JsonNode o, String text) {
         if (o == null || !o.isObject()) {
-            throw new DataFormatException(file, lineNo, "expected a JSON object, got " + shortText(line));
+            throw new DataFormatException(file, lineNo, "expected a JSON object, got " + text);
         }
         if (o.has("input_ids")) {
             int[] ids = ints(file, lineNo, o, "input_ids", false);
@@ -142,7 +215,7 @@ public final class DataFiles {
     }
 
     static List<DataRecord> readArrow(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new UncheckedIOException(file + ": file not found", new NoSuchFileException(file.toString()));
         }
         DatasetException last = null;

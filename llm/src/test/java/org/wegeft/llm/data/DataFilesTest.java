@@ -64,6 +64,58 @@ class DataFilesTest {
     }
 
     @Test
+    void aJsonArrayReadsAsTheSameRecordsAsJsonLines() throws IOException {
+        Path lines = dir.resolve("alpaca.jsonl");
+        Files.writeString(lines, """
+                {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat well. Sleep. Move."}
+                {"instruction": "Translate", "input": "Haus", "output": "house"}
+                {"text": "Grüße, 😀"}
+                """);
+        Path array = dir.resolve("alpaca_data.json");
+        Files.writeString(array, """
+                \uFEFF[
+                    {
+                        "instruction": "Give three tips for staying healthy.",
+                        "input": "",
+                        "output": "Eat well. Sleep. Move."
+                    },
+                    {"instruction": "Translate", "input": "Haus", "output": "house"},
+                    {"text": "Grüße, 😀"}
+                ]
+                """);
+        assertEquals(DataFiles.read(lines), DataFiles.read(array));
+        Path linesAsJson = dir.resolve("lines.json");
+        Files.copy(lines, linesAsJson);
+        assertEquals(DataFiles.read(lines), DataFiles.read(linesAsJson), "a .json file of JSON Lines reads too");
+    }
+
+    @Test
+    void aBadRecordInAJsonArrayNamesItsLine() throws IOException {
+        Path array = dir.resolve("bad.json");
+        Files.writeString(array, "[\n  {\"text\": \"ok\"},\n  42,\n  {\"text\": \"x\"}\n]\n");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> DataFiles.read(array));
+        assertTrue(e.getMessage().contains("bad.json:3:") && e.getMessage().contains("expected a JSON object"),
+                e.getMessage());
+        Path open = dir.resolve("open.json");
+        Files.writeString(open, "[{\"text\": \"ok\"},\n");
+        DataFormatException f = assertThrows(DataFormatException.class, () -> DataFiles.read(open));
+        assertTrue(f.getMessage().contains("open.json"), f.getMessage());
+    }
+
+    @Test
+    void aSaveToDiskFolderOfTextShardsReadsInShardOrder() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("corpus"));
+        new ArrowWriter().strings("text", List.of("one", "two")).write(folder.resolve("data-00000-of-00002.arrow"),
+                ArrowWriter.Format.STREAM);
+        new ArrowWriter().strings("text", List.of("three")).write(folder.resolve("data-00001-of-00002.arrow"),
+                ArrowWriter.Format.STREAM);
+        Files.writeString(folder.resolve("state.json"), "{\"_data_files\": [{\"filename\": "
+                + "\"data-00000-of-00002.arrow\"}, {\"filename\": \"data-00001-of-00002.arrow\"}]}");
+        assertEquals(List.of(new DataRecord.Text("one"), new DataRecord.Text("two"), new DataRecord.Text("three")),
+                DataFiles.read(folder));
+    }
+
+    @Test
     void missingFileAndUnknownExtensionAreReported() {
         var e = assertThrows(UncheckedIOException.class, () -> DataFiles.read(dir.resolve("none.jsonl")));
         assertTrue(e.getMessage().contains("none.jsonl"), e.getMessage());

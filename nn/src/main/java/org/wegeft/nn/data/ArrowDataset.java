@@ -1,12 +1,14 @@
 package org.wegeft.nn.data;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Selected columns of an Arrow IPC file, in either the file format ({@code ARROW1} magic, footer) or the stream
- * format (what Hugging Face {@code datasets} keeps in its cache {@code *.arrow} shards), with random access by
+ * format (what Hugging Face {@code datasets} keeps in its cache {@code *.arrow} shards), or of a folder written by
+ * {@code datasets}' {@code save_to_disk} (its shards in order, and its ClassLabel names), with random access by
  * row.
  *
  * <p>Memory: {@link #open} reads the file one record batch at a time and copies only the selected columns into
@@ -24,11 +26,13 @@ import java.util.Map;
 public final class ArrowDataset {
     private final Path file;
     private final Map<String, Column> columns;
+    private final Map<String, List<String>> classNames;
     private final int rows;
 
-    private ArrowDataset(Path file, Map<String, Column> columns) {
+    private ArrowDataset(Path file, Map<String, Column> columns, Map<String, List<String>> classNames) {
         this.file = file;
         this.columns = columns;
+        this.classNames = classNames;
         int n = -1;
         for (var e : columns.entrySet()) {
             if (n >= 0 && e.getValue().rows() != n) {
@@ -40,9 +44,10 @@ public final class ArrowDataset {
     }
 
     /**
-     * Opens {@code file} and loads {@code columns}.
+     * Opens {@code file} (an Arrow file, or a {@code save_to_disk} folder) and loads {@code columns}.
      *
-     * @throws DatasetException when the file is truncated or malformed, or a column is missing or of the wrong type
+     * @throws DatasetException when a file is truncated or malformed, a shard is missing, or a column is missing or
+     *         of the wrong type
      */
     public static ArrowDataset open(Path file, ColumnSpec... columns) {
         return open(file, List.of(columns));
@@ -52,7 +57,17 @@ public final class ArrowDataset {
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("select at least one column of " + file);
         }
-        return new ArrowDataset(file, ArrowLoad.load(file, columns));
+        if (Files.isDirectory(file)) {
+            SavedDataset saved = SavedDataset.read(file);
+            return new ArrowDataset(file, ArrowLoad.load(saved.shards(), columns), saved.classNames());
+        }
+        return new ArrowDataset(file, ArrowLoad.load(List.of(file), columns), Map.of());
+    }
+
+    /** The class names a {@code save_to_disk} folder gives an integer column (its ClassLabel), else none. */
+    public List<String> classNames(String column) {
+        get(column);
+        return classNames.getOrDefault(column, List.of());
     }
 
     public Path file() {
@@ -133,9 +148,12 @@ public final class ArrowDataset {
         return c.values[row];
     }
 
-    /** The largest value of an integer column, plus one (the class count for 0-based labels). */
+    /**
+     * The class count of an integer label column: the largest value plus one, or the number of its class names
+     * when there are more.
+     */
     public int numClasses(String column) {
-        long max = -1;
+        long max = classNames(column).size() - 1;
         for (int r = 0; r < rows; r++) {
             max = Math.max(max, integer(column, r));
         }

@@ -75,8 +75,16 @@ final class ArrowLoad {
         return false;
     }
 
-    static Map<String, Column> load(Path file, List<ColumnSpec> specs) {
+    /** The selected columns of {@code files}, one after the other (the shards of one data set), in one set. */
+    static Map<String, Column> load(List<Path> files, List<ColumnSpec> specs) {
         Map<String, Column> out = new LinkedHashMap<>();
+        for (Path file : files) {
+            load(file, specs, out);
+        }
+        return out;
+    }
+
+    private static void load(Path file, List<ColumnSpec> specs, Map<String, Column> out) {
         String current = null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                 // every buffer of an IPC body lies inside the file: a declared size beyond it is malformed
@@ -97,7 +105,12 @@ final class ArrowLoad {
                 VectorSchemaRoot root = reader.getVectorSchemaRoot();
                 Schema schema = root.getSchema();
                 for (ColumnSpec spec : specs) {
-                    out.put(spec.name(), newColumn(file, schema, spec));
+                    Column c = newColumn(file, schema, spec);
+                    Column earlier = out.putIfAbsent(spec.name(), c);
+                    if (earlier != null && (earlier.getClass() != c.getClass() || earlier instanceof Column.Bytes b
+                            && b.encodedImage != ((Column.Bytes) c).encodedImage)) {
+                        throw new DatasetException(file, spec.name(), "has another type than in the shards before");
+                    }
                 }
                 while (reader.loadNextBatch()) {
                     for (ColumnSpec spec : specs) {
@@ -129,7 +142,6 @@ final class ArrowLoad {
             // hostile file before our bounds check does (found by Jazzer); the verdict is the same
             throw new DatasetException(file, current, "malformed Arrow record batch (" + e + ")", e);
         }
-        return out;
     }
 
     private static Column newColumn(Path file, Schema schema, ColumnSpec spec) {

@@ -46,8 +46,14 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     /** Loads {@code modelDir}, gives it a new head of {@code classes} outputs and applies {@code method}. */
     public static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, int rank, List<String> targets,
             long seed) {
+        return prepare(modelDir, method, classes, List.of(), rank, targets, seed);
+    }
+
+    /** {@link #prepare(Path, FineTuningMethod, int, int, List, long)} recording the class names in the config. */
+    public static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, List<String> classNames,
+            int rank, List<String> targets, long seed) {
         VisionTransformer model = VisionTransformer.fromPretrained(modelDir);
-        model.resetHead(classes, new SplittableRandom(seed ^ 0x5EED));
+        model.resetHead(classes, classNames, new SplittableRandom(seed ^ 0x5EED));
         PeftModel peft = VitFineTuning.apply(method, model, rank, targets, seed);
         return new Prepared(model, peft);
     }
@@ -66,7 +72,9 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     public FineTuneResult run(Path modelDir, FineTuningMethod method, int rank, List<String> targets, VitData.Rows train,
             VitData.Rows test, Recipe recipe, @Nullable Path saveTo) throws IOException {
         int classes = Math.max(train.ds().numClasses(labelColumn), test.ds().numClasses(labelColumn));
-        Prepared p = prepare(modelDir, method, classes, rank, targets, recipe.seed());
+        List<String> names = train.ds().classNames(labelColumn);     // a save_to_disk folder's ClassLabel names
+        Prepared p = prepare(modelDir, method, classes, names.size() == classes ? names : List.of(), rank, targets,
+                recipe.seed());
         p.model().recomputeActivations(recomputeActivations);
         TrainableReport report = p.peft().trainableReport();
         double seconds;

@@ -20,13 +20,13 @@ public final class VitData {
     private VitData() {}
 
     /**
-     * Opens {@code file} (image + integer label columns).
+     * Opens {@code file} (image + integer label columns): an Arrow file, or a {@code save_to_disk} folder.
      *
      * @param what the file's role, named in the error when it is missing (for example "train", or a flag)
-     * @throws DatasetException when the file is missing or not a valid Arrow image-classification file
+     * @throws DatasetException when the file is missing or not a valid Arrow image-classification data set
      */
     public static ArrowDataset open(String what, Path file, String imageColumn, String labelColumn) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new DatasetException(file, null, what + ": no such file");
         }
         return ImageLoaders.open(file, imageColumn, labelColumn);
