@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -230,13 +231,21 @@ final class ArrowLoad {
         };
         for (int r = 0; r < rows; r++) {
             FieldVector src = v instanceof StructVector s ? (FieldVector) s.getChild("bytes") : v;
-            if (v.isNull(r) || src.isNull(r)) {
-                throw new DatasetException(file, name, "null value in row " + col.rows);
-            }
-            if (v instanceof StructVector s) {
+            String path = "";
+            if (v instanceof StructVector s && !v.isNull(r)) {
                 byte[] p = s.getChild("path") instanceof VarCharVector pv ? pv.get(r)
                         : s.getChild("path") instanceof LargeVarCharVector lpv ? lpv.get(r) : null;
-                col.paths.add(p == null ? "" : new String(p, StandardCharsets.UTF_8));
+                path = p == null ? "" : new String(p, StandardCharsets.UTF_8);
+            }
+            if (v.isNull(r) || src.isNull(r) && path.isEmpty()) {
+                throw new DatasetException(file, name, "null value in row " + col.rows);
+            }
+            if (v instanceof StructVector) {
+                col.paths.add(path);
+            }
+            if (src.isNull(r)) {      // an HF image with only a path: the file, relative to the data file's folder
+                put(col, imageFile(file, name, col.rows, path), overflow);
+                continue;
             }
             switch (src) {
                 case VarBinaryVector b -> put(col, b.get(r), overflow);
@@ -247,6 +256,17 @@ final class ArrowLoad {
                         (long) r * l.getListSize(), (long) (r + 1) * l.getListSize(), overflow);
                 default -> throw new DatasetException(file, name, "unsupported vector " + src.getClass().getName());
             }
+        }
+    }
+
+    private static byte[] imageFile(Path file, String column, int row, String path) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path image = dir == null ? Path.of(path) : dir.resolve(path);
+        try {
+            return Files.readAllBytes(image);
+        } catch (IOException e) {
+            throw new DatasetException(file, column, "row " + row + ": no bytes, and its path " + path
+                    + " cannot be read (" + image + ": " + e.getMessage() + ")", e);
         }
     }
 

@@ -60,7 +60,10 @@ public final class ArrowWriter {
         return this;
     }
 
-    /** Hugging Face's image column: {@code struct<bytes: binary, path: string>} of encoded PNG/JPEG bytes. */
+    /**
+     * Hugging Face's image column: {@code struct<bytes: binary, path: string>} of encoded PNG/JPEG bytes (a null
+     * entry of {@code bytes}: only the path, as for images kept beside the data).
+     */
     public ArrowWriter imageStruct(String name, List<byte[]> bytes, List<String> paths) {
         if (bytes.size() != paths.size()) {
             throw new IllegalArgumentException("column " + name + ": " + bytes.size() + " images, " + paths.size()
@@ -74,7 +77,12 @@ public final class ArrowWriter {
             VarCharVector p = s.getChild("path", VarCharVector.class);
             for (int i = 0; i < n; i++) {
                 s.setIndexDefined(i);
-                b.setSafe(i, bytes.get(from + i));
+                byte[] value = bytes.get(from + i);
+                if (value == null) {
+                    b.setNull(i);
+                } else {
+                    b.setSafe(i, value);
+                }
                 p.setSafe(i, paths.get(from + i).getBytes(StandardCharsets.UTF_8));
             }
             b.setValueCount(n);

@@ -81,6 +81,26 @@ class SavedDatasetTest {
     }
 
     @Test
+    void anImageWithOnlyAPathIsReadRelativeToTheDataFile() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("photos"));
+        Files.write(images.resolve("a.png"), new byte[] {1, 2, 3, 4});
+        Path arrow = dir.resolve("data.arrow");
+        List<byte[]> bytes = new ArrayList<>();
+        bytes.add(null);
+        bytes.add(new byte[] {9, 9});
+        new ArrowWriter().imageStruct("image", bytes, List.of("photos/a.png", "inline.png"))
+                .integers("label", 64, new long[] {0, 1}).write(arrow, ArrowWriter.Format.STREAM);
+        ArrowDataset ds = ArrowDataset.open(arrow, ColumnSpec.image("image"), ColumnSpec.integer("label"));
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, ds.bytes("image", 0));
+        assertArrayEquals(new byte[] {9, 9}, ds.bytes("image", 1));
+        assertEquals("photos/a.png", ds.imagePath("image", 0));
+        Files.delete(images.resolve("a.png"));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> ArrowDataset.open(arrow, ColumnSpec.image("image"), ColumnSpec.integer("label")));
+        assertTrue(e.getMessage().contains("row 0") && e.getMessage().contains("photos/a.png"), e.getMessage());
+    }
+
+    @Test
     void aMissingShardOrADatasetDictIsNamed() throws IOException {
         Path folder = savedFolder(true);
         Files.delete(folder.resolve("data-00001-of-00002.arrow"));
