@@ -23,6 +23,7 @@ import org.wegeft.kernels.WegeftInputException;
  */
 public final class HubCache {
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private HubCache() {
     }
@@ -49,7 +50,11 @@ public final class HubCache {
         List<String> looked = new ArrayList<>(List.of(local.toAbsolutePath().toString(), snapshots.toString()));
         try {
             if (Files.isRegularFile(ref)) {
-                Path snapshot = snapshots.resolve(Files.readString(ref).strip());
+                String revision = Files.readString(ref).strip();
+                if (!REVISION.matcher(revision).matches()) {
+                    throw new NotCachedException(idOrFolder, ref + " names no revision (\"" + revision + "\")");
+                }
+                Path snapshot = snapshots.resolve(revision);
                 if (Files.isDirectory(snapshot)) {
                     return snapshot;
                 }

@@ -49,6 +49,9 @@ class HubCacheTest {
         HubCache.NotCachedException twoSnapshots = assertThrows(HubCache.NotCachedException.class,
                 () -> HubCache.resolve("a/b", cache));
         assertTrue(twoSnapshots.getMessage().contains("refs"), twoSnapshots.getMessage());
+        Files.createDirectories(cache.resolve("models--a--b/refs"));
+        Files.writeString(cache.resolve("models--a--b/refs/main"), "../../elsewhere");
+        assertThrows(HubCache.NotCachedException.class, () -> HubCache.resolve("a/b", cache));
         HubCache.NotCachedException absent = assertThrows(HubCache.NotCachedException.class,
                 () -> HubCache.resolve("meta-llama/Llama-3.2-1B", cache));
         assertTrue(absent.getMessage().startsWith("meta-llama/Llama-3.2-1B: "), absent.getMessage());
