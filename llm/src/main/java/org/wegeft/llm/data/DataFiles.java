@@ -66,14 +66,21 @@ public final class DataFiles {
                     out.add(parse(file, n, line));
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(file + ": file not found", e);
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "not valid UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw readFailure(file, e);
         }
         return out;
+    }
+
+    /** What an I/O failure reading {@code file} means: the file is absent, not UTF-8, or unreadable. */
+    private static RuntimeException readFailure(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new UncheckedIOException(file + ": file not found", e);
+        }
+        if (e instanceof CharacterCodingException) {
+            return new DataFormatException(file, "not valid UTF-8", e);
+        }
+        return new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
     }
 
     /** Whether the first character of {@code file} that is not white space opens a JSON array. */
@@ -86,12 +93,8 @@ public final class DataFiles {
                 }
             }
             return false;
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(file + ": file not found", e);
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "not valid UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw readFailure(file, e);
         }
     }
 
@@ -117,12 +120,8 @@ public final class DataFiles {
         } catch (JsonProcessingException e) {
             long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new DataFormatException(file, line, "not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(file + ": file not found", e);
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "not valid UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw readFailure(file, e);
         }
         return out;
     }
