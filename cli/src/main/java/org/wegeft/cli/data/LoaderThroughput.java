@@ -15,7 +15,7 @@ import org.wegeft.vision.data.ImagePipeline;
  * One warm-up epoch, then {@code --epochs} timed epochs. Not a test: the figure depends on the machine.
  *
  * <pre>
- * java &lt;flags&gt; -cp examples/target/wegeft.jar org.wegeft.cli.data.LoaderThroughput \
+ * java &lt;flags&gt; -cp cli/target/wegeft.jar org.wegeft.cli.data.LoaderThroughput \
  *     [FILE.arrow] [--size 32] [--batch 64] [--workers 2] [--epochs 5]
  * </pre>
  */
