@@ -15,6 +15,8 @@ import org.wegeft.kernels.WegeftInputException;
 import org.wegeft.llm.LlamaConfigException;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.tokenizer.TokenizerException;
+import org.wegeft.nn.HubCache;
+import org.wegeft.nn.ModelConfigException;
 import org.wegeft.nn.StateDictException;
 import org.wegeft.nn.data.DatasetException;
 import org.wegeft.nn.data.MissingJvmFlagsException;
@@ -31,7 +33,7 @@ class InputExceptionFamilyTest {
             LlamaConfigException.class, DataFormatException.class, TokenizerException.class, StateDictException.class,
             DatasetException.class, MissingJvmFlagsException.class, AdapterConfigException.class,
             AdapterLoadException.class, AdapterTargetException.class, SafetensorsException.class,
-            VitConfigException.class);
+            VitConfigException.class, ModelConfigException.class, HubCache.NotCachedException.class);
 
     @Test
     void everyBadInputExceptionExtendsTheBase() {

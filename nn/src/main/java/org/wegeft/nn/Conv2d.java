@@ -5,6 +5,7 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.TensorScope;
 
 /**
  * torch {@code nn.Conv2d} as im2col + one linear (dilation 1, groups 1), written for patch embedding:
@@ -53,16 +54,15 @@ public final class Conv2d extends Module implements Layer {
     // x: (B, C, H, W) → (B, out, Ho, Wo) (a permuted view of the channels-last result)
     @Override
     public Tensor forward(Tensor x) {
-        try (Tensor y = forwardChannelsLast(x)) {
-            return y.permute(0, 3, 1, 2);
-        }
+        return TensorScope.call(() -> forwardChannelsLast(x).permute(0, 3, 1, 2));
     }
 
     /** x: (B, C, H, W) → (B, Ho·Wo, out): the token sequence of a ViT patch embedding, without extra copies. */
     public Tensor forwardTokens(Tensor x) {
-        try (Tensor y = forwardChannelsLast(x)) {
+        return TensorScope.call(() -> {
+            Tensor y = forwardChannelsLast(x);
             return y.reshape(y.size(0), y.size(1) * y.size(2), out);
-        }
+        });
     }
 
     /** x: (B, C, H, W) → (B, Ho, Wo, out). */
@@ -78,21 +78,21 @@ public final class Conv2d extends Module implements Layer {
         }
         long ho = (hp - kh) / stride + 1;
         long wo = (wp - kw) / stride + 1;
-        try (Tensor cols = stride == kh && stride == kw && padding == 0 ? patchesByViews(x, ho, wo)
-                : patchesByGather(x, ho, wo);
-             Tensor w = weight.get().reshape(out, (long) in * kh * kw)) {
-            return Functional.linear(cols, w, bias == null ? null : bias.get());
-        }
+        return TensorScope.call(() -> {
+            Tensor cols = stride == kh && stride == kw && padding == 0 ? patchesByViews(x, ho, wo)
+                    : patchesByGather(x, ho, wo);
+            return Functional.linear(cols, weight.get().reshape(out, (long) in * kh * kw),
+                    bias == null ? null : bias.get());
+        });
     }
 
     // x: (B, C, H, W) → (B, Ho, Wo, C·kh·kw), patches tiling the image
     private Tensor patchesByViews(Tensor x, long ho, long wo) {
         long b = x.size(0);
-        try (Tensor rows = x.narrow(2, 0, ho * kh); Tensor crop = rows.narrow(3, 0, wo * kw);
-             Tensor six = crop.reshape(b, in, ho, kh, wo, kw); // (B, C, Ho, kh, Wo, kw)
-             Tensor perm = six.permute(0, 2, 4, 1, 3, 5)) {  // (B, Ho, Wo, C, kh, kw)
-            return perm.reshape(b, ho, wo, (long) in * kh * kw);
-        }
+        return TensorScope.call(() -> x.narrow(2, 0, ho * kh).narrow(3, 0, wo * kw)
+                .reshape(b, in, ho, kh, wo, kw)                 // (B, C, Ho, kh, Wo, kw)
+                .permute(0, 2, 4, 1, 3, 5)                      // (B, Ho, Wo, C, kh, kw)
+                .reshape(b, ho, wo, (long) in * kh * kw));
     }
 
     // x: (B, C, H, W) → (B, Ho, Wo, C·kh·kw) by gathering pixel rows (B·Hp·Wp, C) of the zero-padded image
@@ -134,11 +134,11 @@ public final class Conv2d extends Module implements Layer {
         long b = x.size(0);
         long h = x.size(2);
         long w = x.size(3);
-        try (Tensor zh = Tensor.zeros(b, in, padding, w);
-             Tensor tall = Functional.cat(List.of(zh, x, zh), 2);
-             Tensor zw = Tensor.zeros(b, in, h + 2L * padding, padding)) {
-            return Functional.cat(List.of(zw, tall, zw), 3);
-        }
+        return TensorScope.call(() -> {
+            Tensor zh = Tensor.zeros(b, in, padding, w);
+            Tensor zw = Tensor.zeros(b, in, h + 2L * padding, padding);
+            return Functional.cat(List.of(zw, Functional.cat(List.of(zh, x, zh), 2), zw), 3);
+        });
     }
 
     public Tensor weight() {
