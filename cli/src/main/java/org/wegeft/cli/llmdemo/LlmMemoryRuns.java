@@ -19,6 +19,7 @@ import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.llm.train.CausalLmTraining;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
+import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.MethodOptions;
 import org.wegeft.tensor.MemoryStats;
 
@@ -35,9 +36,9 @@ final class LlmMemoryRuns {
         try (LlamaForCausalLM lm = new LlamaForCausalLM(cfg, 0)) {
             long params = lm.parameterCount();
             // the method's own alpha and dropout (WeGeFT: 2·r and 0.1), each target tied across layers
-            MethodOptions options = new MethodOptions(c.rank, null, null, CausalLmTraining.DEFAULT_TARGETS, true,
-                    List.of(), List.of(CausalLmTraining.HEAD));
-            FlagCheck.method(c.spec, "--method", m).apply(lm, options, 0);
+            FineTuningMethod method = FlagCheck.method(c.spec, "--method", m);
+            method.apply(lm, CausalLmTraining.options(method, c.rank, null, null, CausalLmTraining.DEFAULT_TARGETS,
+                    true), 0);
             lm.gradientCheckpointing(gc);
             LmBatchSource source = new LmBatchSource(randomBatch(c), c.batch, 0, false);
             TrainConfig tc = TrainConfig.steps(c.steps, 1e-4).withLogEvery(1);

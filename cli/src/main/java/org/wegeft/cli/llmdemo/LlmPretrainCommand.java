@@ -136,7 +136,7 @@ public final class LlmPretrainCommand implements Callable<Integer> {
                 double trainSeconds = (System.nanoTime() - tTrain) / 1e9;
                 PerplexityResult ppl = test.isEmpty() ? null : Pretraining.heldOutPerplexity(lm, test, tok.padId());
                 lm.save(out);
-                Pretraining.copyFiles(tokenizerDir, out, Pretraining.TOKENIZER_FILES);
+                Pretraining.copyFiles(tokenizerDir, out, HfTokenizer.FILES);
                 Pretraining.writeGenerationConfig(out, tok);
                 float[] losses = r.losses();
                 double finalLoss = SampleStats.tailMean(losses, 10);

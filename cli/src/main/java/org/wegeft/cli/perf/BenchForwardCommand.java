@@ -10,6 +10,7 @@ import org.wegeft.cli.FlagCheck;
 import org.wegeft.kernels.Parallel;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.nn.Module;
+import org.wegeft.nn.train.SampleStats;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
@@ -113,8 +114,8 @@ public final class BenchForwardCommand implements Callable<Integer> {
                 maxDiff = Math.max(maxDiff, Math.abs(o0[i] - outs[0][i]));
             }
         }
-        double bm = GemmRate.median(baseMs);
-        double mm = GemmRate.median(mergedMs);
+        double bm = SampleStats.of(baseMs);
+        double mm = SampleStats.of(mergedMs);
         ObjectNode o = JsonMapper.builder().build().createObjectNode();
         o.put("bench", "forward");
         o.put("model", m.id());

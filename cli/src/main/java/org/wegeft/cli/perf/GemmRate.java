@@ -70,13 +70,8 @@ public final class GemmRate {
                 }
             }
         }
-        double median = median(ms);
+        double median = SampleStats.of(ms);
         return new Result(median, gemm.flops() / (median / 1e3) / 1e9, w);
-    }
-
-    /** The median of {@code xs}. */
-    static double median(double[] xs) {
-        return org.wegeft.nn.train.SampleStats.of(xs);
     }
 
     /** The host matrix itself for host backends; else a device copy (converted to bf16 on the device if asked). */

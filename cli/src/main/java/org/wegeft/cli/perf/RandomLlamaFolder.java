@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
 import org.wegeft.llm.LlamaConfig;
+import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.tensor.SafetensorsStreamWriter;
 import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Tensor;
@@ -40,9 +41,6 @@ import org.wegeft.tensor.TensorInfo;
  * leaves a half-written model.
  */
 final class RandomLlamaFolder {
-    /** The tokenizer files copied by {@link #write}, whichever exist. */
-    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json");
     /** Elements drawn in float32 at a time (the same block as the model's own half-precision init). */
     private static final long BLOCK = 1L << 22;
 
@@ -234,10 +232,10 @@ final class RandomLlamaFolder {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--tokenizer-from " + dir + ": not a folder");
         }
-        List<Path> found = TOKENIZER_FILES.stream().map(dir::resolve).filter(Files::isRegularFile).toList();
+        List<Path> found = HfTokenizer.FILES.stream().map(dir::resolve).filter(Files::isRegularFile).toList();
         if (found.isEmpty()) {
             throw new IllegalArgumentException("--tokenizer-from " + dir + ": holds none of "
-                    + String.join(", ", TOKENIZER_FILES));
+                    + String.join(", ", HfTokenizer.FILES));
         }
         return found;
     }

@@ -12,6 +12,7 @@ import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.Parallel;
 import org.wegeft.kernels.ProfilingBackend;
 import org.wegeft.nn.Module;
+import org.wegeft.nn.train.SampleStats;
 import org.wegeft.nn.train.StepFunction;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
@@ -65,7 +66,7 @@ final class TrainBenchRun {
         trainer.run();
         double[] sorted = ms.clone();
         java.util.Arrays.sort(sorted);
-        double median = GemmRate.median(sorted);
+        double median = SampleStats.of(sorted);
         double peakRss = ProcStatus.mb("VmHWM:");
         MemoryStats pool = MemoryStats.current();
         double poolPeak = pool.peakLiveBytes() / 1048576.0;

@@ -12,13 +12,10 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.nn.data.DataLoader;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.vision.VisionTransformer;
-import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Accuracy;
-import org.wegeft.vision.train.Classification;
 import org.wegeft.vision.train.VitData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,11 +80,7 @@ public final class VitEvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
                     + vit.config().numClasses() + " classes");
         }
-        Accuracy a;
-        try (DataLoader<ImageBatch> loader = VitData.evalLoader(ds, imageColumn, labelColumn,
-                VitData.plain(vit.config()), batch, 1)) {
-            a = Classification.evaluate(vit, loader);
-        }
+        Accuracy a = VitData.evaluate(vit, VitData.Rows.all(ds), imageColumn, labelColumn, batch, 1);
         ObjectNode o = JsonMapper.builder().build().createObjectNode();
         o.put("accuracy", a.accuracy());
         o.put("correct", a.correct());

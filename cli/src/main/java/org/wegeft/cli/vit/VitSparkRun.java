@@ -46,11 +46,7 @@ final class VitSparkRun {
         r.loadInto(p.model());
         Accuracy acc = VitData.evaluate(p.model(), VitData.Rows.all(evalDs), imageColumn, labelColumn, workers);
         if (saveTo != null) {
-            if (m.writesAdapter()) {
-                p.peft().save(saveTo);
-            } else {
-                p.model().save(saveTo);
-            }
+            p.save(m, saveTo);
         }
         var report = p.peft().trainableReport();
         long steps = r.startStep() + r.losses().length;

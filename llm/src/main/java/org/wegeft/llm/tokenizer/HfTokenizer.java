@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,10 @@ public final class HfTokenizer implements Tokenizer {
 
     private final Path file;
     private final HuggingFaceTokenizer impl;
+    /** The files of a model folder that make up its tokenizer (the last two optional). */
+    public static final List<String> FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json");
+
     private final TokenizerFiles.Vocab vocab;
     private final SpecialTokens special;
 

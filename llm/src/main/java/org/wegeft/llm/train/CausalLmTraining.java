@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.data.DataRecord;
@@ -13,6 +14,7 @@ import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.llm.data.Packing;
+import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.nn.train.StepFunction;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.MethodOptions;
@@ -32,8 +34,8 @@ public final class CausalLmTraining {
     public static final List<String> DEFAULT_TARGETS = List.of("q_proj", "k_proj", "v_proj", "up_proj", "down_proj");
 
     /** What a fine-tuned model folder copies from its base besides the weights: tokenizer and generation config. */
-    public static final List<String> MODEL_SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "generation_config.json");
+    public static final List<String> MODEL_SIDE_FILES = Stream.concat(HfTokenizer.FILES.stream(),
+            Stream.of("generation_config.json")).toList();
 
     /** The language-model head, trained whole by the baselines that train a head. */
     public static final String HEAD = "lm_head";

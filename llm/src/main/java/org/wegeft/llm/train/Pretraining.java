@@ -27,10 +27,6 @@ import org.wegeft.tensor.Grad;
  * for perplexity; the model folder written with its tokenizer and generation config.
  */
 public final class Pretraining {
-    /** The tokenizer files a model folder carries, copied when present. */
-    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json");
-
     private Pretraining() {
     }
 

@@ -41,7 +41,16 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     }
 
     /** A model and its method, ready to train. */
-    public record Prepared(VisionTransformer model, PeftModel peft) {}
+    public record Prepared(VisionTransformer model, PeftModel peft) {
+        /** Saves the adapter folder, or for a method without one (full, probe, BitFit) the whole model. */
+        public void save(FineTuningMethod method, Path dir) throws IOException {
+            if (method.writesAdapter()) {
+                peft.save(dir);
+            } else {
+                model.save(dir);
+            }
+        }
+    }
 
     /** Loads {@code modelDir}, gives it a new head of {@code classes} outputs and applies {@code method}. */
     public static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, int rank, List<String> targets,
@@ -93,11 +102,7 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
         }
         Accuracy acc = VitData.evaluate(p.model(), test, imageColumn, labelColumn, workers);
         if (saveTo != null) {
-            if (method.writesAdapter()) {
-                p.peft().save(saveTo);
-            } else {
-                p.model().save(saveTo);
-            }
+            p.save(method, saveTo);
         }
         long images = steps * Math.min(recipe.batchSize(), train.size());
         return new FineTuneResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),

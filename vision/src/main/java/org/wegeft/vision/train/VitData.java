@@ -48,7 +48,13 @@ public final class VitData {
     /** Top-1 accuracy of {@code model} on {@code rows}, batches of 256, the model's plain input pipeline. */
     public static Accuracy evaluate(VisionTransformer model, Rows rows, String imageColumn, String labelColumn,
             int workers) {
-        try (DataLoader<ImageBatch> loader = evalLoader(rows, imageColumn, labelColumn, plain(model.config()), 256,
+        return evaluate(model, rows, imageColumn, labelColumn, 256, workers);
+    }
+
+    /** {@link #evaluate(VisionTransformer, Rows, String, String, int)} in batches of {@code batch} images. */
+    public static Accuracy evaluate(VisionTransformer model, Rows rows, String imageColumn, String labelColumn,
+            int batch, int workers) {
+        try (DataLoader<ImageBatch> loader = evalLoader(rows, imageColumn, labelColumn, plain(model.config()), batch,
                 workers)) {
             return Classification.evaluate(model, loader);
         }
