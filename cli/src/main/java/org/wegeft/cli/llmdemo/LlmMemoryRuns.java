@@ -20,7 +20,6 @@ import org.wegeft.llm.train.CausalLmTraining;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
-import org.wegeft.peft.MethodOptions;
 import org.wegeft.tensor.MemoryStats;
 
 /** The runs of {@code bench llm-memory}: one method trained here, or in a child JVM. */
