@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.ColumnSpec;
@@ -26,8 +28,9 @@ import org.wegeft.nn.data.DatasetException;
  * skipped), a JSON array of records ({@code .json}, as the original {@code alpaca_data.json}), or an
  * Arrow IPC file ({@code .arrow}) or {@code save_to_disk} folder, with string columns
  * {@code instruction}/{@code input}/{@code output} or {@code text}.
- * A record is chosen by its fields: {@code input_ids} (optional {@code labels}), else {@code text}, else
- * {@code instruction} + {@code output} (optional {@code input}).
+ * A record is chosen by its fields: {@code input_ids} (optional {@code labels}), else {@code messages} (a list of
+ * {@code {"role", "content"}} objects), else TRL's {@code prompt} + {@code completion} (two strings, or two message
+ * lists), else {@code text}, else {@code instruction} + {@code output} (optional {@code input}).
  */
 public final class DataFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -163,6 +166,12 @@ public final class DataFiles {
             }
             return new DataRecord.TokenIds(ids, labels);
         }
+        if (o.has("messages")) {
+            return DataRecord.Chat.of(messages(file, lineNo, o, "messages"));
+        }
+        if (o.has("prompt") || o.has("completion")) {
+            return promptCompletion(file, lineNo, o);
+        }
         if (o.has("text")) {
             return new DataRecord.Text(string(file, lineNo, o, "text", false));
         }
@@ -172,8 +181,61 @@ public final class DataFiles {
         }
         List<String> keys = new ArrayList<>();
         o.fieldNames().forEachRemaining(keys::add);
-        throw new DataFormatException(file, lineNo, "expected field 'input_ids', 'text' or 'instruction' + 'output',"
-                + " got fields " + keys);
+        throw new DataFormatException(file, lineNo, "expected field 'input_ids', 'messages', 'prompt' + 'completion',"
+                + " 'text' or 'instruction' + 'output', got fields " + keys);
+    }
+
+    /** TRL's prompt–completion record: two strings, or two message lists. */
+    private static DataRecord promptCompletion(Path file, long lineNo, JsonNode o) {
+        JsonNode p = o.get("prompt");
+        if (p != null && p.isArray()) {
+            List<ChatMessage> prompt = messages(file, lineNo, o, "prompt");
+            List<ChatMessage> all = new ArrayList<>(prompt);
+            all.addAll(messages(file, lineNo, o, "completion"));
+            return new DataRecord.Chat(all, prompt.size());
+        }
+        JsonNode c = o.get("completion");
+        if (c != null && c.isArray()) {
+            throw new DataFormatException(file, lineNo, "field 'completion' is a message list, so 'prompt' must be one"
+                    + " too");
+        }
+        return new DataRecord.PromptCompletion(string(file, lineNo, o, "prompt", false),
+                string(file, lineNo, o, "completion", false));
+    }
+
+    /** A list of {@code {"role", "content", …}} objects under {@code key}. */
+    private static List<ChatMessage> messages(Path file, long lineNo, JsonNode o, String key) {
+        JsonNode v = o.get(key);
+        if (v == null || !v.isArray() || v.isEmpty()) {
+            throw new DataFormatException(file, lineNo, "field '" + key + "' must be a non-empty list of messages");
+        }
+        List<ChatMessage> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode m = v.get(i);
+            String where = key + "'[" + i + "]";
+            if (!m.isObject()) {
+                throw new DataFormatException(file, lineNo, "field '" + where + " must be an object with 'role' and"
+                        + " 'content'");
+            }
+            Map<String, Object> extra = new LinkedHashMap<>();
+            m.fields().forEachRemaining(f -> {
+                if (!f.getKey().equals("role") && !f.getKey().equals("content")) {
+                    extra.put(f.getKey(), JSON.convertValue(f.getValue(), Object.class));
+                }
+            });
+            out.add(new ChatMessage(messageString(file, lineNo, m, where, "role"),
+                    messageString(file, lineNo, m, where, "content"), extra));
+        }
+        return out;
+    }
+
+    private static String messageString(Path file, long lineNo, JsonNode m, String where, String field) {
+        JsonNode v = m.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new DataFormatException(file, lineNo, "field '" + where + "." + field + " must be a string, got "
+                    + (v == null ? "nothing" : v.getNodeType().toString().toLowerCase(Locale.ROOT)));
+        }
+        return v.asText();
     }
 
     private static String string(Path file, long lineNo, JsonNode o, String key, boolean optional) {

@@ -1,12 +1,43 @@
 package org.wegeft.llm.data;
 
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One record of a data file, in one of the three shapes the LLM commands accept. */
+/** One record of a data file, in one of the shapes the LLM commands accept. */
 public sealed interface DataRecord {
     /** An Alpaca instruction record; {@code input} is "" when absent. */
     record Instruction(String instruction, String input, String output) implements DataRecord {
+    }
+
+    /**
+     * A conversation, rendered with the model's chat template. With the default assistant-only loss, the assistant
+     * turns at index {@code completionStart} or later are labels: 0 for a {@code messages} record, the length of
+     * the prompt for TRL's conversational prompt–completion record.
+     */
+    record Chat(List<ChatMessage> messages, int completionStart) implements DataRecord {
+        public Chat {
+            messages = List.copyOf(messages);
+            if (messages.isEmpty()) {
+                throw new IllegalArgumentException("a conversation needs at least one message");
+            }
+            if (completionStart < 0 || completionStart > messages.size()) {
+                throw new IllegalArgumentException("completionStart " + completionStart + " outside 0.."
+                        + messages.size());
+            }
+        }
+
+        /** A {@code messages} record: every assistant turn is a label. */
+        public static Chat of(List<ChatMessage> messages) {
+            return new Chat(messages, 0);
+        }
+    }
+
+    /**
+     * TRL's standard prompt–completion record: the prompt tokenized with the tokenizer's special tokens, the
+     * completion without them and then EOS; only the completion and EOS are labels.
+     */
+    record PromptCompletion(String prompt, String completion) implements DataRecord {
     }
 
     /** Plain text, tokenized with the model's tokenizer; every token is predicted. */

@@ -54,18 +54,24 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
                 int[] ids = tok("text").encode(t.text(), true);
                 yield Example.of(eosAfterText ? append(ids, eos()) : ids).truncate(maxLength);
             }
-            case DataRecord.Instruction in -> {
-                Tokenizer tk = tok("instruction");
-                int[] prompt = tk.encode(template.prompt(in.instruction(), in.input()), true);
-                int[] answer = append(tk.encode(in.output(), false), eos());
-                int[] ids = concat(prompt, answer);
-                int[] labels = ids.clone();
-                if (!trainOnPrompt) {
-                    Arrays.fill(labels, 0, prompt.length, Example.IGNORE);
-                }
-                yield new Example(ids, labels).truncate(maxLength);
-            }
+            case DataRecord.Instruction in -> promptAndAnswer(template.prompt(in.instruction(), in.input()),
+                    in.output(), "instruction");
+            case DataRecord.PromptCompletion pc -> promptAndAnswer(pc.prompt(), pc.completion(), "prompt");
+            case DataRecord.Chat c -> throw new IllegalArgumentException("chat records need the model's chat template");
         };
+    }
+
+    /** The prompt with special tokens, then the answer without them and EOS; the prompt masked unless asked. */
+    private Example promptAndAnswer(String promptText, String answerText, String kind) {
+        Tokenizer tk = tok(kind);
+        int[] prompt = tk.encode(promptText, true);
+        int[] answer = append(tk.encode(answerText, false), eos());
+        int[] ids = concat(prompt, answer);
+        int[] labels = ids.clone();
+        if (!trainOnPrompt) {
+            Arrays.fill(labels, 0, prompt.length, Example.IGNORE);
+        }
+        return new Example(ids, labels).truncate(maxLength);
     }
 
     /** The prompt ids of an instruction (what generation starts from). */
