@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import jinjava.javax.el.CompositeELResolver;
-import org.wegeft.llm.data.ChatMessage;
 
 /**
  * A model's chat template ({@code chat_template} of {@code tokenizer_config.json}, or {@code chat_template.jinja}),

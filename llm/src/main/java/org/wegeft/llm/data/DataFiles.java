@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.ColumnSpec;
 import org.wegeft.nn.data.DatasetException;

@@ -3,6 +3,7 @@ package org.wegeft.llm.data;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.chat.ChatMessage;
 
 /** One record of a data file, in one of the shapes the LLM commands accept. */
 public sealed interface DataRecord {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.tokenizer.Tokenizer;
 
 /**
@@ -15,6 +16,9 @@ import org.wegeft.llm.tokenizer.Tokenizer;
  *       {@code trainOnPrompt}); the answer's and EOS's labels are their ids.
  *   <li>Text: tokenized with special tokens; every token a label; EOS appended when {@code eosAfterText}
  *       (for packing plain text into blocks).
+ *   <li>Prompt–completion: as an instruction whose prompt is the record's prompt.
+ *   <li>Chat: through the model's chat template, labels on the assistant turns ({@link ChatEncoder}); every token
+ *       with {@code trainOnPrompt}.
  *   <li>Token ids: as given (labels as given, else the ids); no tokenizer needed.
  * </ul>
  *
@@ -22,9 +26,10 @@ import org.wegeft.llm.tokenizer.Tokenizer;
  * separately, so the boundary between them is exact.
  *
  * @param tokenizer null when only {@link DataRecord.TokenIds} records are encoded
+ * @param chatTemplate the model's chat template, for {@link DataRecord.Chat} records (null when there is none)
  */
 public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate template, int maxLength,
-                             boolean trainOnPrompt, boolean eosAfterText) {
+                             boolean trainOnPrompt, boolean eosAfterText, @Nullable ChatTemplate chatTemplate) {
     public ExampleEncoder {
         if (maxLength < 2) {
             throw new IllegalArgumentException("--max-length must be at least 2, got " + maxLength);
@@ -33,15 +38,24 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
 
     /** Alpaca template, prompt masked, no EOS after plain text. */
     public static ExampleEncoder of(@Nullable Tokenizer tokenizer, int maxLength) {
-        return new ExampleEncoder(tokenizer, PromptTemplate.ALPACA, maxLength, false, false);
+        return new ExampleEncoder(tokenizer, PromptTemplate.ALPACA, maxLength, false, false, null);
     }
 
     public ExampleEncoder withTemplate(PromptTemplate t) {
-        return new ExampleEncoder(tokenizer, t, maxLength, trainOnPrompt, eosAfterText);
+        return new ExampleEncoder(tokenizer, t, maxLength, trainOnPrompt, eosAfterText, chatTemplate);
     }
 
     public ExampleEncoder withEosAfterText(boolean eos) {
-        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eos);
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eos, chatTemplate);
+    }
+
+    public ExampleEncoder withChatTemplate(@Nullable ChatTemplate t) {
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eosAfterText, t);
+    }
+
+    /** Every token a label, prompts and user turns included ({@code --train-on all}). */
+    public ExampleEncoder withTrainOnPrompt(boolean all) {
+        return new ExampleEncoder(tokenizer, template, maxLength, all, eosAfterText, chatTemplate);
     }
 
     public Example encode(DataRecord r) {
@@ -57,7 +71,13 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
             case DataRecord.Instruction in -> promptAndAnswer(template.prompt(in.instruction(), in.input()),
                     in.output(), "instruction");
             case DataRecord.PromptCompletion pc -> promptAndAnswer(pc.prompt(), pc.completion(), "prompt");
-            case DataRecord.Chat c -> throw new IllegalArgumentException("chat records need the model's chat template");
+            case DataRecord.Chat c -> {
+                if (chatTemplate == null) {
+                    throw new IllegalArgumentException("chat records need the model's chat template (chat_template in"
+                            + " tokenizer_config.json, or chat_template.jinja)");
+                }
+                yield new ChatEncoder(tok("messages"), chatTemplate, trainOnPrompt).encode(c).truncate(maxLength);
+            }
         };
     }
 

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.wegeft.llm.data.ChatMessage;
 import org.wegeft.llm.testing.RealTokenizers;
 
 /** Rendering against Python jinja2 as transformers runs it (tools/fixtures/make_chat_fixtures.py). */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.wegeft.llm.chat.ChatMessage;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,7 +53,13 @@ class DataFilesTest {
         "{\"input_ids\": [1, -100]}                       | field 'input_ids'[1]",
         "{\"input_ids\": []}                              | field 'input_ids' is empty",
         "{\"input_ids\": [1, 2], \"labels\": [1]}         | field 'labels' has 1 entries",
-        "{\"prompt\": \"x\"}                              | got fields [prompt]",
+        "{\"prompt\": \"x\"}                              | missing field 'completion'",
+        "{\"prompt\": \"x\", \"completion\": [{\"role\": \"assistant\", \"content\": \"y\"}]} | so 'prompt' must be one too",
+        "{\"messages\": []}                             | field 'messages' must be a non-empty list",
+        "{\"messages\": [\"hi\"]}                         | field 'messages'[0] must be an object",
+        "{\"messages\": [{\"role\": \"user\"}]}             | field 'messages'[0].content must be a string, got nothing",
+        "{\"messages\": [{\"role\": 1, \"content\": \"x\"}]} | field 'messages'[0].role must be a string, got number",
+        "{\"other\": 1}                                  | got fields [other]",
     })
     void badRecordsNameFileAndLine(String line, String expected) throws IOException {
         Path f = dir.resolve("bad.jsonl");
@@ -61,6 +68,22 @@ class DataFilesTest {
         assertTrue(e.getMessage().startsWith(f + ":3: "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertEquals(3, e.line());
+    }
+
+    @Test
+    void readsChatAndPromptCompletionRecords() throws IOException {
+        Path f = dir.resolve("chat.jsonl");
+        Files.writeString(f, """
+                {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hé", "reasoning_content": "r"}]}
+                {"prompt": "2 + 2 =", "completion": " 4"}
+                {"prompt": [{"role": "user", "content": "Q"}], "completion": [{"role": "assistant", "content": "A"}]}
+                """);
+        List<DataRecord> r = DataFiles.read(f);
+        assertEquals(DataRecord.Chat.of(List.of(new ChatMessage("user", "Hi"),
+                new ChatMessage("assistant", "Hé", java.util.Map.of("reasoning_content", "r")))), r.get(0));
+        assertEquals(new DataRecord.PromptCompletion("2 + 2 =", " 4"), r.get(1));
+        assertEquals(new DataRecord.Chat(List.of(new ChatMessage("user", "Q"), new ChatMessage("assistant", "A")), 1),
+                r.get(2));
     }
 
     @Test

@@ -57,7 +57,7 @@ class ExampleEncoderTest {
 
     @Test
     void trainOnPromptKeepsEveryLabel() {
-        var enc = new ExampleEncoder(tok, PromptTemplate.PLAIN, 512, true, false);
+        var enc = new ExampleEncoder(tok, PromptTemplate.PLAIN, 512, true, false, null);
         Example e = enc.encode(new DataRecord.Instruction("Q", "", "A"));
         assertArrayEquals(e.ids(), e.labels());
     }

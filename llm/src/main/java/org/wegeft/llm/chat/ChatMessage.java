@@ -1,4 +1,4 @@
-package org.wegeft.llm.data;
+package org.wegeft.llm.chat;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
