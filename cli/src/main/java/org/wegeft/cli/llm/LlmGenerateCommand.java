@@ -1,12 +1,17 @@
 package org.wegeft.cli.llm;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
 import org.wegeft.llm.TextStreamer;
+import org.wegeft.llm.chat.ChatMessage;
+import org.wegeft.llm.chat.ChatTemplate;
+import org.wegeft.llm.data.ChatEncoder;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +35,17 @@ final class LlmGenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions in = new ModelOptions();
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt (BOS is added)")
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt (BOS is added; with"
+            + " --chat, the user's message)")
     @SuppressWarnings("NullAway.Init")
     String prompt;
+
+    @Option(names = "--chat", description = "render the prompt with the model's chat template and the generation prompt;"
+            + " stop at the template's end-of-turn token")
+    boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "with --chat: a system message before the prompt")
+    @Nullable String system;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "128", description = "default 128")
     int maxNewTokens = 128;
@@ -60,10 +73,22 @@ final class LlmGenerateCommand implements Callable<Integer> {
         validate();
         try (LlmSession s = LlmSession.open(in.model, in.adapter)) {
             Tokenizer tok = s.tokenizer();
-            List<Integer> eos = TextStreamer.eosIds(tok, s.model.config());
+            List<Integer> eos = new ArrayList<>(TextStreamer.eosIds(tok, s.model.config()));
+            int[] ids;
+            if (chat) {
+                List<ChatMessage> messages = new ArrayList<>();
+                if (system != null) {
+                    messages.add(new ChatMessage("system", system));
+                }
+                messages.add(new ChatMessage("user", prompt));
+                ChatEncoder enc = new ChatEncoder(tok, ChatTemplate.fromModel(in.model), false);
+                ids = enc.promptIds(messages);
+                enc.endOfTurnIds().stream().filter(e -> !eos.contains(e)).forEach(eos::add);
+            } else {
+                ids = tok.encode(prompt, true);
+            }
             GenerationConfig cfg = greedy || temperature == 0 ? GenerationConfig.greedy(maxNewTokens, eos)
                     : GenerationConfig.sampling(maxNewTokens, temperature, topK, topP, seed, eos);
-            int[] ids = tok.encode(prompt, true);
             PrintWriter out = spec.commandLine().getOut();
             TextStreamer stream = new TextStreamer(tok, text -> {
                 out.print(text);
@@ -88,6 +113,9 @@ final class LlmGenerateCommand implements Callable<Integer> {
 
     /** Range checks of the numeric flags (as {@link GenerationConfig}'s), before the model is read. */
     private void validate() {
+        if (system != null && !chat) {
+            throw new ParameterException(spec.commandLine(), "--system needs --chat");
+        }
         if (maxNewTokens < 0) {
             throw new ParameterException(spec.commandLine(), "--max-new-tokens must not be negative, got " + maxNewTokens);
         }

@@ -2,17 +2,14 @@ package org.wegeft.cli.llm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
-import org.wegeft.llm.data.PromptTemplate;
 import org.wegeft.llm.eval.Perplexity;
 import org.wegeft.llm.eval.PerplexityResult;
 import picocli.CommandLine.Command;
@@ -26,7 +23,9 @@ import picocli.CommandLine.Spec;
  * {@code wegeft llm perplexity --model DIR [--adapter DIR] --data FILE [--max-length N] [--batch B]}: prints one
  * JSON line {@code {"nll": …, "ppl": …, "tokens": …, "examples": …, "seconds": …}} where {@code nll} is the mean
  * negative log-likelihood per predicted token (labels shifted by one as Hugging Face; masked labels skipped).
- * Records with {@code input_ids} need no tokenizer; {@code text} and instruction records use the model folder's.
+ * Records with {@code input_ids} need no tokenizer; {@code text} and instruction records use the model folder's, and
+ * {@code messages} records its chat template too (the NLL is then over the assistant tokens, unless
+ * {@code --train-on all}).
  */
 @Command(name = "perplexity", mixinStandardHelpOptions = true,
         description = "Mean NLL per predicted token and perplexity of a model (plus adapter) on a data file.")
@@ -38,10 +37,8 @@ final class LlmPerplexityCommand implements Callable<Integer> {
     @Mixin
     ModelOptions in = new ModelOptions();
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = ".jsonl (input_ids, text or instruction/input/output records) or .arrow")
-    @SuppressWarnings("NullAway.Init")
-    Path data;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--max-length", paramLabel = "N", description = "truncate records to N tokens (default: the"
             + " model's max_position_embeddings)")
@@ -49,10 +46,6 @@ final class LlmPerplexityCommand implements Callable<Integer> {
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "records per forward pass (default 4)")
     int batch = 4;
-
-    @Option(names = "--template", paramLabel = "alpaca|plain|FILE", defaultValue = "alpaca",
-            description = "prompt template of instruction records (default alpaca)")
-    String template = "alpaca";
 
     @Override
     public Integer call() throws Exception {
@@ -64,14 +57,10 @@ final class LlmPerplexityCommand implements Callable<Integer> {
                     + "successor), got " + maxLength);
         }
         long t0 = System.nanoTime();
-        List<DataRecord> records = DataFiles.read(data);
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + data + " holds no records");
-        }
+        List<DataRecord> records = data.records();
         try (LlmSession s = LlmSession.open(in.model, in.adapter)) {
             int max = maxLength != null ? maxLength : s.model.config().maxPositionEmbeddings();
-            ExampleEncoder enc = ExampleEncoder.of(s.tokenizerFor(records), max)
-                    .withTemplate(PromptTemplate.named(template));
+            ExampleEncoder enc = data.encoder(in.model, s.tokenizerFor(records), records, max);
             List<Example> examples = enc.encodeAll(records);
             checkVocab(examples, s.model.config().vocabSize());
             s.model.eval();
@@ -93,7 +82,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
         for (int i = 0; i < examples.size(); i++) {
             for (int id : examples.get(i).ids()) {
                 if (id >= vocab) {
-                    throw new IllegalArgumentException("--data: " + data + ": record " + (i + 1) + " has token id "
+                    throw new IllegalArgumentException("--data: " + data.data + ": record " + (i + 1) + " has token id "
                             + id + ", outside the model's vocabulary [0, " + vocab + ")");
                 }
             }

@@ -12,12 +12,10 @@ import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.llm.LlamaForCausalLM;
-import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
-import org.wegeft.llm.data.PromptTemplate;
 import org.wegeft.llm.train.CausalLmTraining;
 import org.wegeft.nn.train.LrSchedule;
 import org.wegeft.nn.train.TrainConfig;
@@ -26,6 +24,7 @@ import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.PeftModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,9 +50,8 @@ final class LlmTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = ".jsonl or .arrow training records")
-    @SuppressWarnings("NullAway.Init")
-    Path data;
+    @Mixin
+    DataOptions in = new DataOptions();
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
             + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
@@ -97,10 +95,6 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Option(names = "--pack", description = "pack text records into blocks of --max-length tokens")
     boolean pack;
 
-    @Option(names = "--template", paramLabel = "alpaca|plain|FILE", defaultValue = "alpaca",
-            description = "prompt template of instruction records (default alpaca)")
-    String template = "alpaca";
-
     @Option(names = "--grad-checkpointing", description = "recompute each block's activations in backward")
     boolean gradCheckpointing;
 
@@ -132,14 +126,10 @@ final class LlmTrainCommand implements Callable<Integer> {
         validate();
         Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         long t0 = System.nanoTime();
-        List<DataRecord> records = DataFiles.read(data);
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + data + " holds no records");
-        }
+        List<DataRecord> records = in.records();
         PrintWriter stdout = spec.commandLine().getOut();
         try (LlmSession s = LlmSession.open(model, null)) {
-            ExampleEncoder enc = ExampleEncoder.of(s.tokenizerFor(records), maxLength)
-                    .withTemplate(PromptTemplate.named(template)).withEosAfterText(pack);
+            ExampleEncoder enc = in.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
             LmBatchSource source = CausalLmTraining.batches(records, enc, pack, batch, s.padId());
             // weights that train must be float32: an adapter trains its own tensors only
             LlamaForCausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();

@@ -81,18 +81,23 @@ public final class ChatTemplate {
                 + TEMPLATE_FILE + " nor a 'chat_template' in tokenizer_config.json"));
     }
 
+    /**
+     * The template in {@code file} (a {@code .jinja} file) with the special tokens of the model folder {@code dir}:
+     * another template for the same tokenizer.
+     */
+    public static ChatTemplate fromFile(Path file, Path dir) {
+        try {
+            return of(Files.readString(file, StandardCharsets.UTF_8), specialTokens(dir), file.toString());
+        } catch (IOException e) {
+            throw new ChatTemplateException(file.toString(), "cannot read the chat template: " + e.getMessage(), e);
+        }
+    }
+
     /** The chat template of a model or tokenizer folder, when it has one. */
     public static Optional<ChatTemplate> find(Path dir) {
         Path config = dir.resolve("tokenizer_config.json");
         JsonNode cfg = Files.isRegularFile(config) ? readJson(config) : null;
-        Map<String, Object> special = new LinkedHashMap<>();
-        Path map = dir.resolve("special_tokens_map.json");
-        if (Files.isRegularFile(map)) {
-            addSpecialTokens(readJson(map), special);
-        }
-        if (cfg != null) {
-            addSpecialTokens(cfg, special);
-        }
+        Map<String, Object> special = specialTokens(dir);
         Path file = dir.resolve(TEMPLATE_FILE);
         if (Files.isRegularFile(file)) {
             try {
@@ -117,6 +122,18 @@ public final class ChatTemplate {
         }
         throw new ChatTemplateException(config.toString(), "'chat_template' must be a string or a list of"
                 + " {\"name\", \"template\"} with a 'default' entry");
+    }
+
+    /** The special tokens of a folder: special_tokens_map.json, overridden by tokenizer_config.json. */
+    private static Map<String, Object> specialTokens(Path dir) {
+        Map<String, Object> special = new LinkedHashMap<>();
+        for (String name : List.of("special_tokens_map.json", "tokenizer_config.json")) {
+            Path f = dir.resolve(name);
+            if (Files.isRegularFile(f)) {
+                addSpecialTokens(readJson(f), special);
+            }
+        }
+        return special;
     }
 
     private static JsonNode readJson(Path file) {
