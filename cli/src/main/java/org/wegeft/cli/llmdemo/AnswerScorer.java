@@ -5,6 +5,7 @@ import java.util.List;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
 import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.eval.ExactMatch;
 import org.wegeft.llm.tokenizer.Tokenizer;
@@ -29,7 +30,7 @@ final class AnswerScorer {
     AnswerScorer(Tokenizer tok, ExampleEncoder enc, List<ArithmeticTask.Problem> test) {
         this.tok = tok;
         for (ArithmeticTask.Problem p : test) {
-            prompts.add(enc.promptIds(p.question(), ""));
+            prompts.add(enc.promptIds(List.of(new ChatMessage("user", p.question()))));
             references.add(p.answer());
         }
         this.gen = GenerationConfig.greedy(MAX_NEW_TOKENS, stopIds(tok));

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
-import org.wegeft.llm.data.PromptTemplate;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import org.wegeft.llm.train.CausalLmTraining;
@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft demo llm [--out DIR]}: the small KJV LLaMA committed under {@code examples/models/llama-kjv},
- * tuned with every registered adapter method on generated arithmetic word problems ({@link ArithmeticTask}); exact
+ * tuned with every registered adapter method on generated arithmetic word problems as chat records (user question,
+ * assistant answer) through the model's chat template ({@link ArithmeticTask}); exact
  * match of greedy answers (KV cache, stop at EOS or newline) on held-out problems before and after, over
  * {@code --seeds} training seeds (adapter initialisation, batch order, dropout; the task stays the same), with the
  * trainable parameters, the median step time and the peak tensor memory; printed as a table and written to
@@ -46,8 +47,6 @@ import picocli.CommandLine.Spec;
         description = "Every adapter method on generated arithmetic word problems with the small KJV LLaMA, "
                 + "over several seeds.")
 public final class DemoLlmCommand implements Callable<Integer> {
-    /** Question, newline, "Answer:"; the answer follows after a space (one word token, as in running text). */
-    static final PromptTemplate TEMPLATE = new PromptTemplate("{instruction}\n{input}\nAnswer:", "{instruction}\nAnswer:");
     static final List<String> TARGETS = CausalLmTraining.DEFAULT_TARGETS;
     private static final LearningRates LEARNING_RATES = new LearningRates(DemoLlmCommand.class,
             "learning-rates.properties", "wegeft demo llm --select-lr");
@@ -117,7 +116,8 @@ public final class DemoLlmCommand implements Callable<Integer> {
         ArithmeticTask.Split split = ArithmeticTask.generate(trainSize, testSize, seed);
         Files.createDirectories(out);
         try (Tokenizer tok = HfTokenizer.load(model)) {
-            ExampleEncoder enc = ExampleEncoder.of(tok, 96).withTemplate(TEMPLATE);
+            // the model's chat template: question, newline, "Answer:", then a space and the answer (one word token)
+            ExampleEncoder enc = ExampleEncoder.of(tok, 96).withChatTemplate(ChatTemplate.fromModel(model));
             if (selectLr) {
                 DemoLlmRuns.selectLearningRates(this, ms, tok, enc, split.train(), stdout);
                 return 0;

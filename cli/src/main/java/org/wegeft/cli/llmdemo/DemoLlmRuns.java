@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -114,7 +115,8 @@ final class DemoLlmRuns {
     static List<Example> encode(ExampleEncoder enc, List<ArithmeticTask.Problem> problems) {
         List<Example> examples = new ArrayList<>();
         for (ArithmeticTask.Problem p : problems) {
-            examples.add(enc.encode(new DataRecord.Instruction(p.question(), "", " " + p.answer())));
+            examples.add(enc.encode(DataRecord.Chat.of(List.of(new ChatMessage("user", p.question()),
+                    new ChatMessage("assistant", p.answer())))));
         }
         return examples;
     }

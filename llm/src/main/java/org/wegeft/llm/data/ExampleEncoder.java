@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.tokenizer.Tokenizer;
 
@@ -97,6 +98,14 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
     /** The prompt ids of an instruction (what generation starts from). */
     public int[] promptIds(String instruction, String input) {
         return tok("instruction").encode(template.prompt(instruction, input), true);
+    }
+
+    /** The prompt ids of a conversation through the chat template, ending with the generation prompt. */
+    public int[] promptIds(List<ChatMessage> messages) {
+        if (chatTemplate == null) {
+            throw new IllegalArgumentException("a conversation needs the model's chat template");
+        }
+        return new ChatEncoder(tok("messages"), chatTemplate, trainOnPrompt).promptIds(messages);
     }
 
     public List<Example> encodeAll(List<DataRecord> records) {
