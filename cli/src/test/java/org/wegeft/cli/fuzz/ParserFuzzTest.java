@@ -20,6 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaConfigException;
+import org.wegeft.llm.chat.ChatMessage;
+import org.wegeft.llm.chat.ChatTemplate;
+import org.wegeft.llm.chat.ChatTemplateException;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -108,6 +111,10 @@ class ParserFuzzTest {
                 }, List.of(DatasetException.class)),
                 new Target("jsonl", "train.jsonl", t -> Seeds.jsonl(), DataFiles::read,
                         List.of(DataFormatException.class)),
+                new Target("chat-template", "chat_template.jinja", t -> Seeds.chatTemplates(), f -> ChatTemplate
+                        .fromModel(f.getParent()).render(List.of(new ChatMessage("system", "s"),
+                                new ChatMessage("user", "u"), new ChatMessage("assistant", "<think>t</think>a")), true),
+                        List.of(ChatTemplateException.class)),
                 new Target("json-array", "alpaca_data.json", t -> Seeds.jsonArrays(), DataFiles::read,
                         List.of(DataFormatException.class)),
                 new Target("saved-state", "state.json", t -> Seeds.savedDataset(t, "dataset_info.json",

@@ -106,7 +106,27 @@ final class Seeds {
                 {"text": "plain text record"}
 
                 {"input_ids": [1, 2, 3], "labels": [-100, 2, 3]}
+                {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hé?"}]}
+                {"prompt": [{"role": "user", "content": "Q"}], "completion": [{"role": "assistant", "content": "A"}]}
+                {"prompt": "2 + 2 =", "completion": " 4"}
                 """), utf8("{\"instruction\": \"Say hi\", \"output\": \"hi\"}\n"));
+    }
+
+    /** Chat templates in the forms real ones take: loops, namespaces, slices, string methods, tojson. */
+    static List<byte[]> chatTemplates() {
+        return List.of(utf8("""
+                {{- bos_token }}{%- set ns = namespace(last=messages|length - 1) %}
+                {%- for m in messages[::-1] %}{%- if m.role == 'user' %}{%- set ns.last = loop.index0 %}{%- endif %}{%- endfor %}
+                {%- for m in messages %}
+                    {%- if m.role == 'assistant' and '</think>' in m.content %}
+                        {{- m.content.split('</think>')[-1].lstrip('\\n') }}
+                    {%- else %}
+                        {{- '<|' + m.role + '|>\\n' + m.content|trim + eos_token }}
+                    {%- endif %}
+                {%- endfor %}
+                {%- if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}
+                """), utf8("{% for m in messages %}{{ m | tojson(indent=2) }}{% if loop.last %}"
+                + "{{ raise_exception('end') if m.role == 'x' }}{% endif %}{% endfor %}"));
     }
 
     static final String SAVED_STATE = "{\"_data_files\": [{\"filename\": \"data-00000-of-00002.arrow\"},"

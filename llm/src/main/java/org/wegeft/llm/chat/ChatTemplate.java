@@ -10,7 +10,7 @@ import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +44,8 @@ public final class ChatTemplate {
     public static final String TEMPLATE_FILE = "chat_template.jinja";
     private static final List<String> SPECIAL_KEYS = List.of("bos_token", "eos_token", "unk_token", "sep_token",
             "pad_token", "cls_token", "mask_token", "additional_special_tokens");
+    /** More text than any model's context, so a runaway template stops. */
+    private static final long MAX_OUTPUT = 64L << 20;
     private static final Jinjava ENGINE = engine();
 
     private final String source;
@@ -55,6 +57,10 @@ public final class ChatTemplate {
     private ChatTemplate(String source, Map<String, Object> specialTokens, String origin, Clock clock) {
         this.source = source;
         this.origin = origin;
+        if (PythonSyntax.nesting(source) > PythonSyntax.MAX_NESTING) {
+            throw new ChatTemplateException(origin, "brackets nested more than " + PythonSyntax.MAX_NESTING
+                    + " deep");
+        }
         this.rewritten = PythonSyntax.rewrite(source);
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = clock;
@@ -86,8 +92,14 @@ public final class ChatTemplate {
      * another template for the same tokenizer.
      */
     public static ChatTemplate fromFile(Path file, Path dir) {
+        return of(read(file), specialTokens(dir), file.toString());
+    }
+
+    private static String read(Path file) {
         try {
-            return of(Files.readString(file, StandardCharsets.UTF_8), specialTokens(dir), file.toString());
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new ChatTemplateException(file.toString(), "not valid UTF-8", e);
         } catch (IOException e) {
             throw new ChatTemplateException(file.toString(), "cannot read the chat template: " + e.getMessage(), e);
         }
@@ -100,11 +112,7 @@ public final class ChatTemplate {
         Map<String, Object> special = specialTokens(dir);
         Path file = dir.resolve(TEMPLATE_FILE);
         if (Files.isRegularFile(file)) {
-            try {
-                return Optional.of(of(Files.readString(file, StandardCharsets.UTF_8), special, file.toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
-            }
+            return Optional.of(of(read(file), special, file.toString()));
         }
         JsonNode t = cfg == null ? null : cfg.get("chat_template");
         if (t == null || t.isNull()) {
@@ -205,7 +213,12 @@ public final class ChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.putAll(kwargs);
         ctx.put(JinjaExtensions.NOW_KEY, ZonedDateTime.now(clock));
-        RenderResult r = ENGINE.renderForResult(rewritten, ctx);
+        RenderResult r;
+        try {
+            r = ENGINE.renderForResult(rewritten, ctx);
+        } catch (RuntimeException e) {   // the engine's own failures on a template it cannot run
+            throw new ChatTemplateException(origin, "cannot render: " + e.getMessage(), e);
+        }
         for (TemplateError e : r.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new ChatTemplateException(origin, describe(e));
@@ -231,6 +244,7 @@ public final class ChatTemplate {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                .withMaxOutputSize(MAX_OUTPUT)
                 .withElResolver(resolver)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true)

@@ -26,6 +26,24 @@ final class PythonSyntax {
     private PythonSyntax() {
     }
 
+    /** Brackets nested deeper than this are refused before parsing (the parsers recurse per level). */
+    static final int MAX_NESTING = 100;
+
+    /** The deepest nesting of brackets and braces in {@code template}, string literals aside. */
+    static int nesting(String template) {
+        int depth = 0;
+        int max = 0;
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                max = Math.max(max, ++depth);
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth = Math.max(0, depth - 1);
+            }
+        }
+        return max;
+    }
+
     /** The template with its expressions rewritten. */
     static String rewrite(String template) {
         StringBuilder out = new StringBuilder(template.length() + 64);
