@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -38,10 +37,8 @@ final class LlmPerplexityCommand implements Callable<Integer> {
     @Mixin
     ModelOptions in = new ModelOptions();
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = ".jsonl (input_ids, text or instruction/input/output records) or .arrow")
-    @SuppressWarnings("NullAway.Init")
-    Path data;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--max-length", paramLabel = "N", description = "truncate records to N tokens (default: the"
             + " model's max_position_embeddings)")
@@ -64,10 +61,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
                     + "successor), got " + maxLength);
         }
         long t0 = System.nanoTime();
-        List<DataRecord> records = DataFiles.read(data);
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + data + " holds no records");
-        }
+        List<DataRecord> records = data.records();
         try (LlmSession s = LlmSession.open(in.model, in.adapter)) {
             int max = maxLength != null ? maxLength : s.model.config().maxPositionEmbeddings();
             ExampleEncoder enc = ExampleEncoder.of(s.tokenizerFor(records), max)
@@ -93,7 +87,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
         for (int i = 0; i < examples.size(); i++) {
             for (int id : examples.get(i).ids()) {
                 if (id >= vocab) {
-                    throw new IllegalArgumentException("--data: " + data + ": record " + (i + 1) + " has token id "
+                    throw new IllegalArgumentException("--data: " + data.file + ": record " + (i + 1) + " has token id "
                             + id + ", outside the model's vocabulary [0, " + vocab + ")");
                 }
             }

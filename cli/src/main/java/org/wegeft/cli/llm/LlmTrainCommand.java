@@ -12,7 +12,6 @@ import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.llm.LlamaForCausalLM;
-import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
@@ -26,6 +25,7 @@ import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.PeftModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,9 +51,8 @@ final class LlmTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = ".jsonl or .arrow training records")
-    @SuppressWarnings("NullAway.Init")
-    Path data;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
             + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
@@ -132,10 +131,7 @@ final class LlmTrainCommand implements Callable<Integer> {
         validate();
         Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         long t0 = System.nanoTime();
-        List<DataRecord> records = DataFiles.read(data);
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + data + " holds no records");
-        }
+        List<DataRecord> records = data.records();
         PrintWriter stdout = spec.commandLine().getOut();
         try (LlmSession s = LlmSession.open(model, null)) {
             ExampleEncoder enc = ExampleEncoder.of(s.tokenizerFor(records), maxLength)
