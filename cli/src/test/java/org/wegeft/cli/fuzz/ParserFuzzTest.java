@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaConfigException;
+import org.wegeft.llm.data.DataColumns;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -106,6 +107,10 @@ class ParserFuzzTest {
                         d.bytes("pixels", i);
                     }
                 }, List.of(DatasetException.class)),
+                new Target("parquet", "train.parquet", t -> Seeds.parquet(), f -> {
+                    ArrowDataset.columnNames(f);
+                    DataFiles.read(f, new DataColumns("messages", "body"));
+                }, List.of(DataFormatException.class, DatasetException.class)),
                 new Target("jsonl", "train.jsonl", t -> Seeds.jsonl(), DataFiles::read,
                         List.of(DataFormatException.class)),
                 new Target("json-array", "alpaca_data.json", t -> Seeds.jsonArrays(), DataFiles::read,
