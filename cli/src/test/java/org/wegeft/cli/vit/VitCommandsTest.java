@@ -141,11 +141,7 @@ class VitCommandsTest {
                 "3", "--batch", "8", "--out", fromFolder.toString())));
         folderArgs.set(folderArgs.indexOf(TRAIN.toString()), saved.toString());
         Result b = run(folderArgs.toArray(String[]::new));
-        assertEquals(0, a.status(), a.err());
-        assertEquals(0, b.status(), b.err());
-        assertEquals(lossesByStep(fromFile.resolve("metrics.jsonl")),
-                lossesByStep(fromFolder.resolve("metrics.jsonl")));
-        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
+        assertTrainedAlike(a, fromFile, b, fromFolder);
 
         Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromFolder.toString(), "--data",
                 saved.toString());
@@ -166,11 +162,7 @@ class VitCommandsTest {
         Result b = run("vit", "train", "--model", tinyModel.toString(), "--train", parquetTrain.toString(), "--eval",
                 parquetTest.toString(), "--no-progress", "--method", "wegeft", "--steps", "3", "--batch", "8",
                 "--out", fromParquet.toString());
-        assertEquals(0, a.status(), a.err());
-        assertEquals(0, b.status(), b.err());
-        assertEquals(lossesByStep(fromArrow.resolve("metrics.jsonl")),
-                lossesByStep(fromParquet.resolve("metrics.jsonl")));
-        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
+        assertTrainedAlike(a, fromArrow, b, fromParquet);
 
         // a glob, quoted so that the shell leaves it to us, reads the one test file it matches
         Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromParquet.toString(), "--data",
@@ -181,6 +173,14 @@ class VitCommandsTest {
         assertEquals(List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
                 JSON.convertValue(eval.get("class_names"), List.class), "from the Parquet file's huggingface metadata");
         assertEquals(JSON.readTree(b.out()).get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
+    }
+
+    /** Two vit train runs that succeeded with the same losses, step by step, and the same test accuracy. */
+    static void assertTrainedAlike(Result a, Path outA, Result b, Path outB) throws IOException {
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        assertEquals(lossesByStep(outA.resolve("metrics.jsonl")), lossesByStep(outB.resolve("metrics.jsonl")));
+        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
     }
 
     /** The digits test Parquet file cut short, so that its footer is gone. */
