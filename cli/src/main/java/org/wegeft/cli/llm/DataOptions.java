@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.chat.ChatTemplate;
+import org.wegeft.llm.data.DataColumns;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -11,14 +12,26 @@ import org.wegeft.llm.data.PromptTemplate;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Option;
 
-/** The data flags of {@code llm train}, {@code llm perplexity} and {@code llm tokenize}: what is read and how. */
+/**
+ * The data flags of {@code llm train}, {@code llm perplexity} and {@code llm tokenize}: the records read, and how
+ * they become token ids and labels.
+ */
 final class DataOptions {
     enum TrainOn { assistant, all }
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = ".jsonl, .json, .arrow or a"
-            + " save_to_disk folder: messages, prompt/completion, instruction/input/output, text or input_ids records")
+    @Option(names = "--data", required = true, paramLabel = "FILE|GLOB|DIR", description = "records: .jsonl, .json,"
+            + " .arrow, .parquet, a quoted glob such as 'data/train-*.parquet', or a folder (Parquet shards or"
+            + " save_to_disk): messages, prompt/completion, instruction/input/output, text or input_ids records")
     @SuppressWarnings("NullAway.Init")
-    Path data;
+    Path file;
+
+    @Option(names = "--messages-column", paramLabel = "NAME", defaultValue = "messages",
+            description = "column (or JSON field) of chat message lists (default: ${DEFAULT-VALUE})")
+    String messagesColumn = "messages";
+
+    @Option(names = "--text-column", paramLabel = "NAME", defaultValue = "text",
+            description = "column (or JSON field) of plain-text records (default: ${DEFAULT-VALUE})")
+    String textColumn = "text";
 
     @Option(names = "--template", paramLabel = "alpaca|plain|FILE", defaultValue = "alpaca",
             description = "prompt template of instruction records (default alpaca)")
@@ -32,11 +45,11 @@ final class DataOptions {
             + " tokens are labels: the answers and assistant turns (default), or every token")
     TrainOn trainOn = TrainOn.assistant;
 
-    /** The records of {@code --data}. */
+    /** The records of {@code --data}; at least one. */
     List<DataRecord> records() {
-        List<DataRecord> records = DataFiles.read(data);
+        List<DataRecord> records = DataFiles.read(file, new DataColumns(messagesColumn, textColumn));
         if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + data + " holds no records");
+            throw new IllegalArgumentException("--data: " + file + " holds no records");
         }
         return records;
     }

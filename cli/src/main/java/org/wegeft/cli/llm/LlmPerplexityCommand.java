@@ -82,7 +82,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
         for (int i = 0; i < examples.size(); i++) {
             for (int id : examples.get(i).ids()) {
                 if (id >= vocab) {
-                    throw new IllegalArgumentException("--data: " + data.data + ": record " + (i + 1) + " has token id "
+                    throw new IllegalArgumentException("--data: " + data.file + ": record " + (i + 1) + " has token id "
                             + id + ", outside the model's vocabulary [0, " + vocab + ")");
                 }
             }

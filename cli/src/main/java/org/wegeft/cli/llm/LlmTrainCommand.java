@@ -51,7 +51,7 @@ final class LlmTrainCommand implements Callable<Integer> {
     Path model;
 
     @Mixin
-    DataOptions in = new DataOptions();
+    DataOptions data = new DataOptions();
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
             + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
@@ -126,10 +126,10 @@ final class LlmTrainCommand implements Callable<Integer> {
         validate();
         Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
         long t0 = System.nanoTime();
-        List<DataRecord> records = in.records();
+        List<DataRecord> records = data.records();
         PrintWriter stdout = spec.commandLine().getOut();
         try (LlmSession s = LlmSession.open(model, null)) {
-            ExampleEncoder enc = in.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
+            ExampleEncoder enc = data.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
             LmBatchSource source = CausalLmTraining.batches(records, enc, pack, batch, s.padId());
             // weights that train must be float32: an adapter trains its own tensors only
             LlamaForCausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * {@code {"accuracy":…,"correct":…,"count":…}}.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow image set; one JSON line.")
+        description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow or Parquet image set; one JSON line.")
 public final class VitEvalCommand implements Callable<Integer> {
     static final String HEAD_KEY = "base_model.model.head.weight";
 
@@ -44,7 +44,8 @@ public final class VitEvalCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
     @Nullable Path adapter;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Arrow file with image and label columns")
+    @Option(names = "--data", required = true, paramLabel = "FILE",
+            description = "Arrow or Parquet file, glob or folder with image and label columns")
     @SuppressWarnings("NullAway.Init")
     Path data;
 

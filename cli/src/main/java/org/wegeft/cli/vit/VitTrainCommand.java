@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * new or the same {@code --out}; on CPU with the same flags and seed, the resumed losses are bit-identical).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tunes a ViT on an Arrow image set with WeGeFT, LoRA, full fine-tuning, a linear probe or BitFit.")
+        description = "Fine-tunes a ViT on an Arrow or Parquet image set with WeGeFT, LoRA, full fine-tuning, a linear probe or BitFit.")
 public final class VitTrainCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
@@ -45,11 +45,13 @@ public final class VitTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path model;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE", description = "training Arrow file")
+    @Option(names = "--train", required = true, paramLabel = "FILE",
+            description = "training data: Arrow or Parquet file, glob or folder")
     @SuppressWarnings("NullAway.Init")
     Path train;
 
-    @Option(names = "--eval", required = true, paramLabel = "FILE", description = "evaluation Arrow file")
+    @Option(names = "--eval", required = true, paramLabel = "FILE",
+            description = "evaluation data: Arrow or Parquet file, glob or folder")
     @SuppressWarnings("NullAway.Init")
     Path eval;
 

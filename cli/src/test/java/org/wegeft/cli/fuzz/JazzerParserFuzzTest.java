@@ -55,6 +55,11 @@ class JazzerParserFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    void parquet(byte[] input) throws Exception {
+        check("parquet", input);
+    }
+
+    @FuzzTest(maxDuration = "30s")
     void jsonl(byte[] input) throws Exception {
         check("jsonl", input);
     }

@@ -23,6 +23,7 @@ import org.wegeft.llm.LlamaConfigException;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.chat.ChatTemplateException;
+import org.wegeft.llm.data.DataColumns;
 import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -109,6 +110,10 @@ class ParserFuzzTest {
                         d.bytes("pixels", i);
                     }
                 }, List.of(DatasetException.class)),
+                new Target("parquet", "train.parquet", t -> Seeds.parquet(), f -> {
+                    ArrowDataset.columnNames(f);
+                    DataFiles.read(f, new DataColumns("messages", "body"));
+                }, List.of(DataFormatException.class, DatasetException.class)),
                 new Target("jsonl", "train.jsonl", t -> Seeds.jsonl(), DataFiles::read,
                         List.of(DataFormatException.class)),
                 new Target("chat-template", "chat_template.jinja", t -> Seeds.chatTemplates(), f -> ChatTemplate

@@ -162,6 +162,23 @@ final class Seeds {
                 """), utf8("[{\"instruction\": \"Say hi\", \"output\": \"hi\"}]"));
     }
 
+    /**
+     * The DuckDB-written Parquet record fixtures (tools/fixtures/make_parquet_fixtures.sh): chat message lists,
+     * instruction strings with a null, prompt/completion message lists, text beside an integer column.
+     */
+    static List<byte[]> parquet() {
+        Path dir = Path.of("..", "llm", "src", "test", "resources", "fixtures", "records");
+        try {
+            List<byte[]> out = new java.util.ArrayList<>();
+            for (String f : List.of("chat", "instruct", "prompt-completion-chat", "text-renamed")) {
+                out.add(Files.readAllBytes(dir.resolve(f + ".parquet")));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Two small Arrow IPC files (file and stream format) with an image, a label and a text column. */
     static List<byte[]> arrow(Path tmp) {
         try {

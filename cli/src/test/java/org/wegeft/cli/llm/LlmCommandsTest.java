@@ -205,6 +205,34 @@ class LlmCommandsTest {
         assertTrue(a < b - 1, "nll before " + b + ", after " + a + "; " + t.out());
     }
 
+    /** A Parquet file's text column under another name, mapped with --text-column, reads as its JSONL twin. */
+    @Test
+    void perplexityOfAParquetTextColumnUnderAnotherName() throws IOException {
+        Path records = FIX.resolve("records");
+        Result parquet = run("llm", "perplexity", "--model", tiny.toString(), "--data",
+                records.resolve("text-renamed.parquet").toString(), "--text-column", "body");
+        Result jsonl = run("llm", "perplexity", "--model", tiny.toString(), "--data",
+                records.resolve("text-renamed.jsonl").toString(), "--text-column", "body");
+        assertEquals(0, parquet.status(), parquet.err());
+        assertEquals(0, jsonl.status(), jsonl.err());
+        assertEquals(JSON.readTree(jsonl.out()).get("nll"), JSON.readTree(parquet.out()).get("nll"));
+        assertTrue(JSON.readTree(parquet.out()).get("tokens").asInt() > 20, parquet.out());
+        // without the mapping the file has no record columns; a bad shard layout is refused too
+        Result unmapped = run("llm", "perplexity", "--model", tiny.toString(), "--data",
+                records.resolve("text-renamed.parquet").toString());
+        assertEquals(2, unmapped.status(), unmapped.err());
+        assertTrue(unmapped.err().contains("'text'") && unmapped.err().contains("[body, id]"), unmapped.err());
+        Path shards = Files.createDirectories(tmp.resolve("one-shard"));
+        Files.copy(records.resolve("instruct-shards/train-00001-of-00002.parquet"),
+                shards.resolve("train-00001-of-00002.parquet"));
+        Result missing = run("llm", "train", "--model", tiny.toString(), "--data", shards.toString(), "--out",
+                tmp.resolve("never").toString());
+        assertEquals(2, missing.status(), missing.err());
+        assertTrue(missing.err().contains("train-00000-of-00002") && missing.err().contains("missing"),
+                missing.err());
+        assertTrue(Files.notExists(tmp.resolve("never")), "nothing written for bad data");
+    }
+
     @Test
     void badInputGivesStatus2AndOneLine() throws IOException {
         Path bad = tmp.resolve("bad.jsonl");

@@ -77,6 +77,12 @@ class VitCommandsTest {
                 Arguments.of("eval data not Arrow", (Function<Path, String[]>) d -> new String[] {"vit", "eval",
                         "--model", tinyModel.toString(), "--data", tinyModel.resolve("config.json").toString()},
                         "config.json"),
+                Arguments.of("eval data a truncated Parquet file", (Function<Path, String[]>) d -> new String[] {
+                        "vit", "eval", "--model", tinyModel.toString(), "--data", truncatedParquet(d).toString()},
+                        "cut.parquet"),
+                Arguments.of("eval glob matching nothing", (Function<Path, String[]>) d -> new String[] {"vit",
+                        "eval", "--model", tinyModel.toString(), "--data", d.resolve("digits-*.parquet").toString()},
+                        "digits-*.parquet"),
                 Arguments.of("pretrain data missing", (Function<Path, String[]>) d -> new String[] {"vit",
                         "pretrain", "--data", d.resolve("fm").toString(), "--out", d.resolve("o").toString()},
                         "--data"),
@@ -135,11 +141,7 @@ class VitCommandsTest {
                 "3", "--batch", "8", "--out", fromFolder.toString())));
         folderArgs.set(folderArgs.indexOf(TRAIN.toString()), saved.toString());
         Result b = run(folderArgs.toArray(String[]::new));
-        assertEquals(0, a.status(), a.err());
-        assertEquals(0, b.status(), b.err());
-        assertEquals(lossesByStep(fromFile.resolve("metrics.jsonl")),
-                lossesByStep(fromFolder.resolve("metrics.jsonl")));
-        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
+        assertTrainedAlike(a, fromFile, b, fromFolder);
 
         Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromFolder.toString(), "--data",
                 saved.toString());
@@ -147,6 +149,48 @@ class VitCommandsTest {
         JsonNode eval = JSON.readTree(e.out());
         assertEquals(1000, eval.get("count").asLong());
         assertEquals(names, JSON.convertValue(eval.get("class_names"), List.class));
+    }
+
+    @Test
+    void parquetFilesTrainAsTheArrowFilesAndEvalNamesTheClasses() throws IOException {
+        Path parquetTrain = TRAIN.resolveSibling("digits-train.parquet");
+        Path parquetTest = TEST.resolveSibling("digits-test.parquet");
+        Path fromArrow = dir.resolve("from-arrow");
+        Path fromParquet = dir.resolve("from-parquet");
+        Result a = run(args("train", dir, "--method", "wegeft", "--steps", "3", "--batch", "8", "--out",
+                fromArrow.toString()));
+        Result b = run("vit", "train", "--model", tinyModel.toString(), "--train", parquetTrain.toString(), "--eval",
+                parquetTest.toString(), "--no-progress", "--method", "wegeft", "--steps", "3", "--batch", "8",
+                "--out", fromParquet.toString());
+        assertTrainedAlike(a, fromArrow, b, fromParquet);
+
+        // a glob, quoted so that the shell leaves it to us, reads the one test file it matches
+        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromParquet.toString(), "--data",
+                TEST.resolveSibling("digits-te*.parquet").toString());
+        assertEquals(0, e.status(), e.err());
+        JsonNode eval = JSON.readTree(e.out());
+        assertEquals(797, eval.get("count").asLong());
+        assertEquals(List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+                JSON.convertValue(eval.get("class_names"), List.class), "from the Parquet file's huggingface metadata");
+        assertEquals(JSON.readTree(b.out()).get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
+    }
+
+    /** Two vit train runs that succeeded with the same losses, step by step, and the same test accuracy. */
+    static void assertTrainedAlike(Result a, Path outA, Result b, Path outB) throws IOException {
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        assertEquals(lossesByStep(outA.resolve("metrics.jsonl")), lossesByStep(outB.resolve("metrics.jsonl")));
+        assertEquals(JSON.readTree(a.out()).get("test_accuracy"), JSON.readTree(b.out()).get("test_accuracy"));
+    }
+
+    /** The digits test Parquet file cut short, so that its footer is gone. */
+    static Path truncatedParquet(Path d) {
+        try {
+            byte[] b = Files.readAllBytes(TEST.resolveSibling("digits-test.parquet"));
+            return Files.write(d.resolve("cut.parquet"), java.util.Arrays.copyOf(b, b.length / 2));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

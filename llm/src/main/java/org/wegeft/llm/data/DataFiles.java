@@ -22,13 +22,14 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.ColumnSpec;
+import org.wegeft.nn.data.DataPaths;
 import org.wegeft.nn.data.DatasetException;
 
 /**
  * Reads the records of a data file: JSON Lines ({@code .jsonl}, or {@code .json}; one object per line, blank lines
- * skipped), a JSON array of records ({@code .json}, as the original {@code alpaca_data.json}), or an
- * Arrow IPC file ({@code .arrow}) or {@code save_to_disk} folder, with string columns
- * {@code instruction}/{@code input}/{@code output} or {@code text}.
+ * skipped), a JSON array of records ({@code .json}, as the original {@code alpaca_data.json}), or a table: an
+ * Arrow IPC file ({@code .arrow}), a {@code save_to_disk} folder, a Parquet file, or a glob or folder of Parquet
+ * shards (the Hugging Face Hub's {@code data/train-*.parquet}), read by the same rules from its columns.
  * A record is chosen by its fields: {@code input_ids} (optional {@code labels}), else {@code messages} (a list of
  * {@code {"role", "content"}} objects), else TRL's {@code prompt} + {@code completion} (two strings, or two message
  * lists), else {@code text}, else {@code instruction} + {@code output} (optional {@code input}).
@@ -46,20 +47,33 @@ public final class DataFiles {
      * @throws UncheckedIOException when the file cannot be read
      */
     public static List<DataRecord> read(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".arrow") || Files.isDirectory(file)) {
-            return readArrow(file);
-        }
-        if (name.endsWith(".json") && startsWithArray(file)) {
-            return readJsonArray(file);
-        }
-        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
-            return readJsonl(file);
-        }
-        throw new DataFormatException(file, "unknown data format (expected .jsonl, .json or .arrow)", null);
+        return read(file, DataColumns.DEFAULT);
     }
 
-    static List<DataRecord> readJsonl(Path file) {
+    /**
+     * All records of {@code file}, with the conversation and text under the names {@code columns} gives.
+     *
+     * @throws DataFormatException naming the file and line (or row) for a bad record, missing field or wrong type
+     * @throws DatasetException naming the file and column for a table that cannot be read (a corrupt file, a
+     *         column of the wrong type, a missing shard)
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public static List<DataRecord> read(Path file, DataColumns columns) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (DataPaths.isTable(file)) {
+            return TableRecords.read(file, columns);
+        }
+        if (name.endsWith(".json") && startsWithArray(file)) {
+            return readJsonArray(file, columns);
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
+            return readJsonl(file, columns);
+        }
+        throw new DataFormatException(file, "unknown data format (expected .jsonl, .json, .arrow, .parquet, a glob or"
+                + " a folder)", null);
+    }
+
+    static List<DataRecord> readJsonl(Path file, DataColumns columns) {
         List<DataRecord> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -67,7 +81,7 @@ public final class DataFiles {
             while ((line = r.readLine()) != null) {
                 n++;
                 if (!line.isBlank()) {
-                    out.add(parse(file, n, line));
+                    out.add(parse(file, n, line, columns));
                 }
             }
         } catch (IOException e) {
@@ -106,7 +120,7 @@ public final class DataFiles {
      * A {@code .json} file holding one array of records (the original {@code alpaca_data.json}'s layout); errors
      * name the line where the bad record starts.
      */
-    static List<DataRecord> readJsonArray(Path file) {
+    static List<DataRecord> readJsonArray(Path file, DataColumns columns) {
         List<DataRecord> out = new ArrayList<>();
         try (JsonParser p = JSON.getFactory().createParser(withoutBom(file))) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
@@ -119,7 +133,7 @@ public final class DataFiles {
                 }
                 long line = p.currentLocation().getLineNr();
                 JsonNode o = JSON.readTree(p);
-                out.add(parse(file, line, o, o == null ? "null" : shortText(o.toString())));
+                out.add(parse(file, line, o, o == null ? "null" : shortText(o.toString()), columns));
             }
         } catch (JsonProcessingException e) {
             long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
@@ -142,16 +156,21 @@ public final class DataFiles {
 
     /** One JSONL line as a record. */
     public static DataRecord parse(Path file, long lineNo, String line) {
+        return parse(file, lineNo, line, DataColumns.DEFAULT);
+    }
+
+    /** One JSONL line as a record, with the conversation and text under the names {@code columns} gives. */
+    public static DataRecord parse(Path file, long lineNo, String line, DataColumns columns) {
         JsonNode o;
         try {
             o = JSON.readTree(line);
         } catch (JsonProcessingException e) {
             throw new DataFormatException(file, lineNo, "not valid JSON: " + e.getOriginalMessage(), e);
         }
-        return parse(file, lineNo, o, shortText(line));
+        return parse(file, lineNo, o, shortText(line), columns);
     }
 
-    private static DataRecord parse(Path file, long lineNo, @Nullable JsonNode o, String text) {
+    private static DataRecord parse(Path file, long lineNo, @Nullable JsonNode o, String text, DataColumns columns) {
         if (o == null || !o.isObject()) {
             throw new DataFormatException(file, lineNo, "expected a JSON object, got " + text);
         }
@@ -167,14 +186,14 @@ public final class DataFiles {
             }
             return new DataRecord.TokenIds(ids, labels);
         }
-        if (o.has("messages")) {
-            return DataRecord.Chat.of(messages(file, lineNo, o, "messages"));
+        if (o.has(columns.messages())) {
+            return DataRecord.Chat.of(messages(file, lineNo, o, columns.messages()));
         }
         if (o.has("prompt") || o.has("completion")) {
             return promptCompletion(file, lineNo, o);
         }
-        if (o.has("text")) {
-            return new DataRecord.Text(string(file, lineNo, o, "text", false));
+        if (o.has(columns.text())) {
+            return new DataRecord.Text(string(file, lineNo, o, columns.text(), false));
         }
         if (o.has("instruction") || o.has("output")) {
             return new DataRecord.Instruction(string(file, lineNo, o, "instruction", false),
@@ -182,8 +201,8 @@ public final class DataFiles {
         }
         List<String> keys = new ArrayList<>();
         o.fieldNames().forEachRemaining(keys::add);
-        throw new DataFormatException(file, lineNo, "expected field 'input_ids', 'messages', 'prompt' + 'completion',"
-                + " 'text' or 'instruction' + 'output', got fields " + keys);
+        throw new DataFormatException(file, lineNo, "expected field 'input_ids', '" + columns.messages() + "', 'prompt'"
+                + " + 'completion', '" + columns.text() + "' or 'instruction' + 'output', got fields " + keys);
     }
 
     /** TRL's prompt–completion record: two strings, or two message lists. */
@@ -274,31 +293,5 @@ public final class DataFiles {
 
     private static String shortText(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
-    }
-
-    static List<DataRecord> readArrow(Path file) {
-        if (!Files.exists(file)) {
-            throw new UncheckedIOException(file + ": file not found", new NoSuchFileException(file.toString()));
-        }
-        DatasetException last = null;
-        for (List<String> cols : List.of(List.of("instruction", "input", "output"), List.of("instruction", "output"),
-                List.of("text"))) {
-            ArrowDataset ds;
-            try {
-                ds = ArrowDataset.open(file, cols.stream().map(ColumnSpec::string).toList());
-            } catch (DatasetException e) {
-                last = e;
-                continue;
-            }
-            List<DataRecord> out = new ArrayList<>(ds.size());
-            for (int r = 0; r < ds.size(); r++) {
-                out.add(cols.size() == 1 ? new DataRecord.Text(ds.string("text", r))
-                        : new DataRecord.Instruction(ds.string("instruction", r),
-                        cols.size() == 3 ? ds.string("input", r) : "", ds.string("output", r)));
-            }
-            return out;
-        }
-        throw new DataFormatException(file, "expected string columns 'instruction' + 'output' (optional 'input') or"
-                + " 'text': " + (last == null ? "" : last.getMessage()), last);
     }
 }

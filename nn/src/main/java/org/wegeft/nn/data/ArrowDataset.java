@@ -1,15 +1,15 @@
 package org.wegeft.nn.data;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Selected columns of an Arrow IPC file, in either the file format ({@code ARROW1} magic, footer) or the stream
- * format (what Hugging Face {@code datasets} keeps in its cache {@code *.arrow} shards), or of a folder written by
- * {@code datasets}' {@code save_to_disk} (its shards in order, and its ClassLabel names), with random access by
- * row.
+ * format (what Hugging Face {@code datasets} keeps in its cache {@code *.arrow} shards), of a folder written by
+ * {@code datasets}' {@code save_to_disk} (its shards in order, and its ClassLabel names), or of Parquet files (one
+ * file, a glob, or a folder of shards as on the Hugging Face Hub; ClassLabel names from their {@code huggingface}
+ * metadata), with random access by row. {@link DataPaths} says which paths name what.
  *
  * <p>Memory: {@link #open} reads the file one record batch at a time and copies only the selected columns into
  * heap arrays (encoded images as their PNG/JPEG bytes, raw images as their uint8 pixels, labels as {@code long});
@@ -44,7 +44,8 @@ public final class ArrowDataset {
     }
 
     /**
-     * Opens {@code file} (an Arrow file, or a {@code save_to_disk} folder) and loads {@code columns}.
+     * Opens {@code file} (an Arrow or Parquet file, a glob of them, a folder of Parquet files, or a
+     * {@code save_to_disk} folder) and loads {@code columns}.
      *
      * @throws DatasetException when a file is truncated or malformed, a shard is missing, or a column is missing or
      *         of the wrong type
@@ -57,14 +58,29 @@ public final class ArrowDataset {
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("select at least one column of " + file);
         }
-        if (Files.isDirectory(file)) {
-            SavedDataset saved = SavedDataset.read(file);
-            return new ArrowDataset(file, ArrowLoad.load(saved.shards(), columns), saved.classNames());
+        DataPaths.Resolved src = DataPaths.resolve(file);
+        if (src.parquet()) {
+            ParquetLoad.Loaded loaded = ParquetLoad.load(src.files(), columns);
+            return new ArrowDataset(file, loaded.columns(), loaded.classNames());
         }
-        return new ArrowDataset(file, ArrowLoad.load(List.of(file), columns), Map.of());
+        return new ArrowDataset(file, ArrowLoad.load(src.files(), columns), src.classNames());
     }
 
-    /** The class names a {@code save_to_disk} folder gives an integer column (its ClassLabel), else none. */
+    /**
+     * The column names of the data set at {@code file} (of its first file), read from its schema alone.
+     *
+     * @throws DatasetException as {@link #open} does
+     */
+    public static List<String> columnNames(Path file) {
+        DataPaths.Resolved src = DataPaths.resolve(file);
+        Path first = src.files().getFirst();
+        return src.parquet() ? ParquetLoad.columnNames(first) : ArrowLoad.columnNames(first);
+    }
+
+    /**
+     * The class names a {@code save_to_disk} folder or a Parquet file's {@code huggingface} metadata gives an integer
+     * column (its ClassLabel), else none.
+     */
     public List<String> classNames(String column) {
         get(column);
         return classNames.getOrDefault(column, List.of());
@@ -137,6 +153,18 @@ public final class ArrowDataset {
         }
         checkRow(column, row);
         return c.values[row];
+    }
+
+    /**
+     * A message-list column's value at {@code row}: each message's fields, {@code role} and {@code content} first,
+     * then any other string fields it has (null ones left out).
+     */
+    public List<Map<String, String>> messages(String column, int row) {
+        if (!(get(column) instanceof Column.Messages c)) {
+            throw new DatasetException(file, column, "is not a message-list column");
+        }
+        checkRow(column, row);
+        return c.values.get(row);
     }
 
     /** A string column's value at {@code row}. */

@@ -76,6 +76,28 @@ final class ArrowLoad {
         return false;
     }
 
+    /** The top-level column names of an Arrow file. */
+    static List<String> columnNames(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                BufferAllocator alloc = new RootAllocator(2 * ch.size() + (1 << 20));
+                ArrowReader reader = isFileFormat(ch) ? new ArrowFileReader(ch, alloc)
+                        : new ArrowStreamReader(ch, alloc)) {
+            return reader.getVectorSchemaRoot().getSchema().getFields().stream().map(Field::getName).toList();
+        } catch (IOException | RuntimeException e) {
+            throw failure(file, null, e);
+        }
+    }
+
+    /** What a failure reading {@code file} means: the JVM lacks Arrow's flags, or the data is bad. */
+    private static RuntimeException failure(Path file, @org.jspecify.annotations.Nullable String column,
+            Exception e) {
+        if (lacksMemoryAccess(e)) {
+            return new MissingJvmFlagsException(JVM_FLAGS, "reading Arrow data (" + file + "): Apache Arrow reaches"
+                    + " direct memory through Unsafe and java.nio, which", e);
+        }
+        return new DatasetException(file, column, "truncated or malformed Arrow data (" + e + ")", e);
+    }
+
     /** The selected columns of {@code files}, one after the other (the shards of one data set), in one set. */
     static Map<String, Column> load(List<Path> files, List<ColumnSpec> specs) {
         Map<String, Column> out = new LinkedHashMap<>();
@@ -128,11 +150,7 @@ final class ArrowLoad {
         } catch (DatasetException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            if (lacksMemoryAccess(e)) {
-                throw new MissingJvmFlagsException(JVM_FLAGS, "reading Arrow data (" + file + "): Apache Arrow reaches"
-                        + " direct memory through Unsafe and java.nio, which", e);
-            }
-            throw new DatasetException(file, current, "truncated or malformed Arrow data (" + e + ")", e);
+            throw failure(file, current, e);
         } catch (StackOverflowError e) {
             // Arrow converts the schema's flatbuffer fields recursively; a cyclic or absurdly deep field tree in
             // a hostile file recurses without end (found by Jazzer). The stack has unwound by the time we get here.
@@ -164,6 +182,8 @@ final class ArrowLoad {
             };
             case INTEGER -> t instanceof ArrowType.Int ? new Column.Longs() : null;
             case STRING -> t instanceof ArrowType.Utf8 || t instanceof ArrowType.LargeUtf8 ? new Column.Strings() : null;
+            case MESSAGES -> t instanceof ArrowType.List && isMessage(field.getChildren().getFirst())
+                    ? new Column.Messages() : null;
         };
         if (c == null) {
             throw new DatasetException(file, spec.name(), "has type " + describe(field) + ", expected " + expected(
@@ -178,6 +198,7 @@ final class ArrowLoad {
                     + " or fixed_size_list<uint8>)";
             case INTEGER -> "an integer column (int8..int64)";
             case STRING -> "a string column (utf8)";
+            case MESSAGES -> "a message list (list<struct<role: string, content: string>>)";
         };
     }
 
@@ -198,6 +219,17 @@ final class ArrowLoad {
         }
         return bytes != null && (bytes.getType() instanceof ArrowType.Binary
                 || bytes.getType() instanceof ArrowType.LargeBinary);
+    }
+
+    private static boolean isMessage(Field element) {
+        java.util.Set<String> strings = new java.util.HashSet<>();
+        for (Field c : element.getChildren()) {
+            if (c.getType() instanceof ArrowType.Utf8 || c.getType() instanceof ArrowType.LargeUtf8) {
+                strings.add(c.getName());
+            }
+        }
+        return element.getType() instanceof ArrowType.Struct && strings.contains("role")
+                && strings.contains("content");
     }
 
     private static boolean isUint8(Field f) {
@@ -222,6 +254,34 @@ final class ArrowLoad {
                 }
             }
             case Column.Bytes bytes -> appendBytes(file, name, v, rows, bytes);
+            case Column.Messages messages -> appendMessages(file, name, (ListVector) v, rows, messages);
+        }
+    }
+
+    /** Each row's list of structs as messages; string fields other than role and content are kept as extras. */
+    private static void appendMessages(Path file, String name, ListVector v, int rows, Column.Messages col) {
+        StructVector items = (StructVector) v.getDataVector();
+        for (int r = 0; r < rows; r++) {
+            int row = col.rows();
+            if (v.isNull(r)) {
+                throw new DatasetException(file, name, "null value in row " + row);
+            }
+            List<Map<String, String>> conversation = new java.util.ArrayList<>();
+            for (int i = v.getElementStartIndex(r), k = 0; i < v.getElementEndIndex(r); i++, k++) {
+                if (items.isNull(i)) {
+                    throw new DatasetException(file, name, "row " + row + ": message " + k + " is null");
+                }
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (FieldVector f : items.getChildrenFromFields()) {
+                    byte[] b = f instanceof VarCharVector s ? s.get(i)
+                            : f instanceof LargeVarCharVector ls ? ls.get(i) : null;
+                    if (b != null) {
+                        fields.put(f.getName(), new String(b, StandardCharsets.UTF_8));
+                    }
+                }
+                conversation.add(Column.Messages.message(file, name, row, k, fields));
+            }
+            col.values.add(List.copyOf(conversation));
         }
     }
 
@@ -259,7 +319,8 @@ final class ArrowLoad {
         }
     }
 
-    private static byte[] imageFile(Path file, String column, int row, String path) {
+    /** The bytes of an HF image given only by its path, relative to the data file's folder. */
+    static byte[] imageFile(Path file, String column, int row, String path) {
         Path dir = file.toAbsolutePath().getParent();
         Path image = dir == null ? Path.of(path) : dir.resolve(path);
         try {

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseIntVector;
@@ -157,6 +158,44 @@ public final class ArrowWriter {
             for (int i = 0; i < n; i++) {
                 ((VarCharVector) v).setSafe(i, values.get(from + i).getBytes(StandardCharsets.UTF_8));
             }
+        });
+    }
+
+    /**
+     * A message-list column, {@code list<struct<role: string, content: string, …>>}, as chat data sets store
+     * {@code messages}: each row a list of messages, each message its string fields (the same keys, in the same
+     * order, in every message: the first message's keys give the struct's fields; a missing one is null).
+     */
+    public ArrowWriter messages(String name, List<List<Map<String, String>>> values) {
+        List<String> keys = values.stream().flatMap(List::stream).findFirst().map(m -> List.copyOf(m.keySet()))
+                .orElse(List.of("role", "content"));
+        Field item = new Field("item", FieldType.nullable(ArrowType.Struct.INSTANCE),
+                keys.stream().map(k -> Field.nullable(k, ArrowType.Utf8.INSTANCE)).toList());
+        Field f = new Field(name, FieldType.nullable(ArrowType.List.INSTANCE), List.of(item));
+        return add(f, values.size(), (v, from, n) -> {
+            ListVector list = (ListVector) v;
+            StructVector s = (StructVector) list.getDataVector();
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                list.startNewValue(i);
+                for (Map<String, String> m : values.get(from + i)) {
+                    s.setIndexDefined(k);
+                    for (String key : keys) {
+                        VarCharVector c = s.getChild(key, VarCharVector.class);
+                        if (m.get(key) == null) {
+                            c.setNull(k);
+                        } else {
+                            c.setSafe(k, m.get(key).getBytes(StandardCharsets.UTF_8));
+                        }
+                    }
+                    k++;
+                }
+                list.endValue(i, values.get(from + i).size());
+            }
+            for (String key : keys) {
+                s.getChild(key).setValueCount(k);
+            }
+            s.setValueCount(k);
         });
     }
 

@@ -1,6 +1,9 @@
 package org.wegeft.nn.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /** One column loaded into heap arrays (package-private: {@link ArrowDataset} exposes typed accessors). */
 sealed interface Column {
@@ -80,6 +83,35 @@ sealed interface Column {
                 values = Arrays.copyOf(values, 2 * rows);
             }
             values[rows++] = v;
+        }
+    }
+
+    /** Conversations: per row, its messages as field → value maps ({@code role}, {@code content}, then extras). */
+    final class Messages implements Column {
+        final List<List<Map<String, String>>> values = new ArrayList<>();
+
+        @Override
+        public int rows() {
+            return values.size();
+        }
+
+        /**
+         * One message from its non-null string fields: {@code role} and {@code content} first (both required),
+         * then the others in their schema order.
+         */
+        static Map<String, String> message(java.nio.file.Path file, String column, int row, int index,
+                Map<String, String> fields) {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            for (String key : List.of("role", "content")) {
+                String v = fields.get(key);
+                if (v == null) {
+                    throw new DatasetException(file, column, "row " + row + ": message " + index + " has no '" + key
+                            + "'");
+                }
+                m.put(key, v);
+            }
+            m.putAll(fields);
+            return java.util.Collections.unmodifiableMap(m);
         }
     }
 }

@@ -10,5 +10,10 @@ public enum ColumnKind {
     /** Integers (class labels): int8, int16, int32 or int64, signed or unsigned. */
     INTEGER,
     /** UTF-8 text ({@code utf8} / {@code large_utf8}). */
-    STRING
+    STRING,
+    /**
+     * Conversations: a list of structs with string fields {@code role} and {@code content} (further string fields
+     * are kept beside them), as Hugging Face chat data sets store {@code messages}.
+     */
+    MESSAGES
 }

@@ -62,19 +62,27 @@ record SavedDataset(List<Path> shards, Map<String, List<String>> classNames) {
                         + " not a folder written by save_to_disk");
             }
         }
-        Map<String, List<String>> names = new LinkedHashMap<>();
         Path info = folder.resolve("dataset_info.json");
-        if (Files.isRegularFile(info)) {
-            json(info).path("features").properties().forEach(e -> {
-                JsonNode f = e.getValue();
-                if ("ClassLabel".equals(f.path("_type").asText()) && f.path("names").isArray()) {
-                    List<String> labels = new ArrayList<>();
-                    f.path("names").forEach(n -> labels.add(n.asText()));
-                    names.put(e.getKey(), List.copyOf(labels));
-                }
-            });
-        }
-        return new SavedDataset(List.copyOf(shards), Map.copyOf(names));
+        Map<String, List<String>> names = Files.isRegularFile(info) ? classNames(json(info).path("features"))
+                : Map.of();
+        return new SavedDataset(List.copyOf(shards), names);
+    }
+
+    /**
+     * The ClassLabel names in a {@code datasets} features object (as {@code dataset_info.json} holds it, and the
+     * {@code huggingface} metadata of a Parquet file under {@code info}): column → its names.
+     */
+    static Map<String, List<String>> classNames(JsonNode features) {
+        Map<String, List<String>> names = new LinkedHashMap<>();
+        features.properties().forEach(e -> {
+            JsonNode f = e.getValue();
+            if ("ClassLabel".equals(f.path("_type").asText()) && f.path("names").isArray()) {
+                List<String> labels = new ArrayList<>();
+                f.path("names").forEach(n -> labels.add(n.asText()));
+                names.put(e.getKey(), List.copyOf(labels));
+            }
+        });
+        return Map.copyOf(names);
     }
 
     private static JsonNode json(Path file) {

@@ -10,7 +10,7 @@ import org.wegeft.nn.data.LoaderOptions;
 import org.wegeft.nn.data.SampleReader;
 
 /**
- * Image-classification loaders over Arrow data sets.
+ * Image-classification loaders over Arrow or Parquet data sets.
  *
  * <pre>
  * var ds = ImageLoaders.open(Path.of("examples/data/digits-train.arrow"), "image", "label");
@@ -24,7 +24,10 @@ import org.wegeft.nn.data.SampleReader;
 public final class ImageLoaders {
     private ImageLoaders() {}
 
-    /** Opens an Arrow file with an image column and an integer label column. */
+    /**
+     * Opens a data set with an image column and an integer label column: an Arrow or Parquet file, a glob of them,
+     * a folder of Parquet shards, or a {@code save_to_disk} folder.
+     */
     public static ArrowDataset open(java.nio.file.Path file, String imageColumn, String labelColumn) {
         return ArrowDataset.open(file, ColumnSpec.image(imageColumn), ColumnSpec.integer(labelColumn));
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
+import org.wegeft.nn.data.DataPaths;
 import org.wegeft.nn.data.DatasetException;
 import org.wegeft.nn.data.LoaderOptions;
 import org.wegeft.nn.data.SampleReader;
@@ -15,18 +16,19 @@ import org.wegeft.vision.data.ImageLoaders;
 import org.wegeft.vision.data.ImagePipeline;
 import org.wegeft.vision.data.ImageSample;
 
-/** Arrow image-classification files → loaders with the model's input size and normalisation. */
+/** Image-classification data sets (Arrow, Parquet) → loaders with the model's input size and normalisation. */
 public final class VitData {
     private VitData() {}
 
     /**
-     * Opens {@code file} (image + integer label columns): an Arrow file, or a {@code save_to_disk} folder.
+     * Opens {@code file} (image + integer label columns): an Arrow or Parquet file, a glob of them
+     * ({@code data/train-*.parquet}), a folder of Parquet shards, or a {@code save_to_disk} folder.
      *
      * @param what the file's role, named in the error when it is missing (for example "train", or a flag)
-     * @throws DatasetException when the file is missing or not a valid Arrow image-classification data set
+     * @throws DatasetException when the file is missing or not a valid image-classification data set
      */
     public static ArrowDataset open(String what, Path file, String imageColumn, String labelColumn) {
-        if (!Files.exists(file)) {
+        if (!DataPaths.isGlob(file) && !Files.exists(file)) {
             throw new DatasetException(file, null, what + ": no such file");
         }
         return ImageLoaders.open(file, imageColumn, labelColumn);
