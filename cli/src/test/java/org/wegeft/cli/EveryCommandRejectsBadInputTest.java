@@ -72,6 +72,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft llm generate --top-k", "-1"),
             Map.entry("wegeft llm generate --top-p", "1.5"),
             Map.entry("wegeft llm perplexity --max-length", "1"),
+            Map.entry("wegeft llm tokenize --max-length", "1"),
             Map.entry("wegeft llm perplexity --batch", "0"),
             Map.entry("wegeft llm train --rank", "0"),
             Map.entry("wegeft llm train --alpha", "-2"),

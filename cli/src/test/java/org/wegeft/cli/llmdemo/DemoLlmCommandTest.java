@@ -46,9 +46,9 @@ class DemoLlmCommandTest {
         try (LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.tiny(4000, HIDDEN, MLP, 2, 4, 2), 7)) {
             m.save(tiny);
         }
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
-            Files.copy(KJV.resolve(f), tiny.resolve(f));
-        }
+        Files.copy(KJV.resolve("tokenizer.json"), tiny.resolve("tokenizer.json"));
+        // the demo's model's tokenizer_config.json: the same special tokens, plus the chat template the demo uses
+        Files.copy(Path.of("../examples/models/llama-kjv/tokenizer_config.json"), tiny.resolve("tokenizer_config.json"));
     }
 
     @Test

@@ -141,44 +141,47 @@ final class PythonSyntax {
         return s.length() - 1;
     }
 
-    /** The index of the bracket that closes the one at {@code open}, outside string literals. */
-    private static int matching(String s, int open) {
+    /** A place where a scan stops: the character and the bracket depth before it. */
+    private interface Stop {
+        boolean at(char c, int depth);
+    }
+
+    /** The first index from {@code from} where {@code stop} holds, outside string literals; the length if none. */
+    private static int scan(String s, int from, Stop stop) {
         int depth = 0;
-        for (int i = open; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\'' || c == '"') {
                 i = stringEnd(s, i);
+            } else if (stop.at(c, depth)) {
+                return i;
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
-                if (--depth == 0) {
-                    return i;
-                }
+                depth--;
             }
         }
-        return -1;
+        return s.length();
+    }
+
+    /** The index of the bracket that closes the one at {@code open}; −1 when it is not closed. */
+    private static int matching(String s, int open) {
+        int end = scan(s, open + 1, (c, depth) -> depth == 0 && (c == ')' || c == ']' || c == '}'));
+        return end < s.length() ? end : -1;
     }
 
     /** The parts of {@code s} between top-level occurrences of {@code sep}, outside brackets and strings. */
     private static List<String> split(String s, char sep) {
         List<String> parts = new ArrayList<>();
-        int depth = 0;
         int start = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = stringEnd(s, i);
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (c == sep && depth == 0) {
-                parts.add(s.substring(start, i));
-                start = i + 1;
+        while (true) {
+            int at = scan(s, start, (c, depth) -> depth == 0 && c == sep);
+            parts.add(s.substring(start, at));
+            if (at == s.length()) {
+                return parts;
             }
+            start = at + 1;
         }
-        parts.add(s.substring(start));
-        return parts;
     }
 
     /** Whether the text before position {@code at} ends an operand, so a bracket there is a call or subscript. */

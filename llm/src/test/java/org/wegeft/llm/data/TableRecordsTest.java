@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.chat.ChatMessage;
+import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.train.CausalLmTraining;
 import org.wegeft.nn.data.ArrowWriter;
@@ -35,6 +36,8 @@ import org.wegeft.peft.FineTuningMethods;
  */
 class TableRecordsTest {
     static final Path RECORDS = Path.of("src/test/resources/fixtures/records");
+    /** The demo model's folder, for its tokenizer's chat template. */
+    static final Path KJV_MODEL = Path.of("../examples/models/llama-kjv");
 
     @TempDir
     Path dir;
@@ -117,21 +120,28 @@ class TableRecordsTest {
         assertTrue(corrupt.getMessage().contains("cut.parquet"), corrupt.getMessage());
     }
 
-    /** Instruction records from each source train a tiny LLaMA with WeGeFT to the same losses, bit for bit. */
-    @Test
-    void trainingLossesAreIdenticalFromEverySource() throws IOException {
-        List<DataRecord> jsonl = DataFiles.read(RECORDS.resolve("instruct.jsonl"));
+    /**
+     * Instruction and chat records from each source train a tiny LLaMA with WeGeFT to the same losses, bit for bit
+     * (chat records through the KJV model's chat template, labels on the assistant turns).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"instruct", "chat", "prompt-completion-chat"})
+    void trainingLossesAreIdenticalFromEverySource(String name) throws IOException {
+        List<DataRecord> jsonl = DataFiles.read(RECORDS.resolve(name + ".jsonl"));
         Map<String, Path> sources = new LinkedHashMap<>();
-        sources.put("jsonl", RECORDS.resolve("instruct.jsonl"));
-        sources.put("json", RECORDS.resolve("instruct.json"));
-        sources.put("parquet", RECORDS.resolve("instruct.parquet"));
-        sources.put("parquet shards", RECORDS.resolve("instruct-shards"));
-        sources.put("save_to_disk", saveToDisk(jsonl, "instruct"));
+        sources.put("jsonl", RECORDS.resolve(name + ".jsonl"));
+        sources.put("json", RECORDS.resolve(name + ".json"));
+        sources.put("parquet", RECORDS.resolve(name + ".parquet"));
+        if (Files.isDirectory(RECORDS.resolve(name + "-shards"))) {
+            sources.put("parquet shards", RECORDS.resolve(name + "-shards"));
+        }
+        sources.put("save_to_disk", saveToDisk(jsonl, name));
         float[] expected = null;
         try (HfTokenizer tok = HfTokenizer.load(Path.of("src/test/resources/tokenizer/kjv"))) {
+            ExampleEncoder enc = ExampleEncoder.of(tok, 160).withChatTemplate(ChatTemplate.fromModel(KJV_MODEL));
             for (var e : sources.entrySet()) {
-                float[] losses = train(DataFiles.read(e.getValue()), tok);
-                System.out.println("losses from " + e.getKey() + ": " + java.util.Arrays.toString(losses));
+                float[] losses = train(DataFiles.read(e.getValue()), tok, enc);
+                System.out.println(name + " losses from " + e.getKey() + ": " + java.util.Arrays.toString(losses));
                 if (expected == null) {
                     expected = losses;
                     assertEquals(4, losses.length);
@@ -142,9 +152,8 @@ class TableRecordsTest {
         }
     }
 
-    private static float[] train(List<DataRecord> records, HfTokenizer tok) {
+    private static float[] train(List<DataRecord> records, HfTokenizer tok, ExampleEncoder enc) {
         try (LlamaForCausalLM lm = new LlamaForCausalLM(LlamaConfig.tiny(4000, 32, 64, 2, 4, 2), 7)) {
-            ExampleEncoder enc = ExampleEncoder.of(tok, 160);
             var source = CausalLmTraining.batches(records, enc, false, 2, tok.specialTokens().padOrFallback());
             FineTuningMethod m = FineTuningMethods.named("wegeft");
             m.apply(lm, CausalLmTraining.options(m, 4, null, 0.0, CausalLmTraining.DEFAULT_TARGETS, true), 3);
