@@ -57,7 +57,7 @@ final class DataOptions {
     /** How the records become examples, for the model folder {@code model} and its tokenizer (null: ids only). */
     ExampleEncoder encoder(Path model, @Nullable Tokenizer tokenizer, List<DataRecord> records, int maxLength) {
         ExampleEncoder enc = ExampleEncoder.of(tokenizer, maxLength).withTemplate(PromptTemplate.named(template))
-                .withTrainOnPrompt(trainOn == TrainOn.all);
+                .withTrainOnPrompt(trainOn == TrainOn.all).withSource(file.toString());
         if (records.stream().anyMatch(r -> r instanceof DataRecord.Chat)) {
             enc = enc.withChatTemplate(chatTemplate != null ? ChatTemplate.fromFile(chatTemplate, model)
                     : ChatTemplate.fromModel(model));

@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
-import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -53,15 +52,15 @@ final class LlmTokenizeCommand implements Callable<Integer> {
         List<DataRecord> records = data.records();
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
+        List<Example> examples;
         try (Tokenizer tok = HfTokenizer.load(model)) {
-            ExampleEncoder enc = data.encoder(model, tok, records, maxLength);
-            for (DataRecord r : records) {
-                Example e = enc.encode(r);
-                Map<String, int[]> line = new LinkedHashMap<>();
-                line.put("input_ids", e.ids());
-                line.put("labels", e.labels());
-                out.println(json.writeValueAsString(line));
-            }
+            examples = data.encoder(model, tok, records, maxLength).encodeAll(records);   // all, before any output
+        }
+        for (Example e : examples) {
+            Map<String, int[]> line = new LinkedHashMap<>();
+            line.put("input_ids", e.ids());
+            line.put("labels", e.labels());
+            out.println(json.writeValueAsString(line));
         }
         out.flush();
         return 0;

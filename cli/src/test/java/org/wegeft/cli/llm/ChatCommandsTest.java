@@ -90,6 +90,21 @@ class ChatCommandsTest {
     }
 
     @Test
+    void aConversationTheTemplateRefusesNamesTheFileAndRecord() throws IOException {
+        Path data = dir.resolve("bad.jsonl");
+        Files.writeString(data, """
+                {"messages": [{"role": "user", "content": "one"}, {"role": "assistant", "content": "two"}]}
+                {"messages": [{"role": "user", "content": "one"}, {"role": "tool", "content": "{}"}]}
+                """);
+        var r = CliRun.run("llm", "tokenize", "--model", "../examples/models/llama-kjv", "--data", data.toString());
+        assertEquals(2, r.status());
+        assertEquals("", r.out(), "nothing is printed before every record is encoded");
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains(data + ": record 2: ") && r.err().contains("tokenizer_config.json: the template"
+                + " raised: Only system, user and assistant roles are supported"), r.err());
+    }
+
+    @Test
     void generateChatStartsFromTheRenderedPrompt() throws IOException {
         JsonNode prompt = fixture("rendered.json").get("qwen3").get("prompts").get(1);
         Path m = model("qwen3");

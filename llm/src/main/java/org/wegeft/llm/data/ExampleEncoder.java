@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.chat.ChatTemplate;
+import org.wegeft.llm.chat.ChatTemplateException;
 import org.wegeft.llm.tokenizer.Tokenizer;
 
 /**
@@ -28,9 +29,11 @@ import org.wegeft.llm.tokenizer.Tokenizer;
  *
  * @param tokenizer null when only {@link DataRecord.TokenIds} records are encoded
  * @param chatTemplate the model's chat template, for {@link DataRecord.Chat} records (null when there is none)
+ * @param source what {@link #encodeAll} names when a record cannot be encoded (the data file; null: nothing)
  */
 public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate template, int maxLength,
-                             boolean trainOnPrompt, boolean eosAfterText, @Nullable ChatTemplate chatTemplate) {
+                             boolean trainOnPrompt, boolean eosAfterText, @Nullable ChatTemplate chatTemplate,
+                             @Nullable String source) {
     public ExampleEncoder {
         if (maxLength < 2) {
             throw new IllegalArgumentException("--max-length must be at least 2, got " + maxLength);
@@ -39,24 +42,24 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
 
     /** Alpaca template, prompt masked, no EOS after plain text. */
     public static ExampleEncoder of(@Nullable Tokenizer tokenizer, int maxLength) {
-        return new ExampleEncoder(tokenizer, PromptTemplate.ALPACA, maxLength, false, false, null);
+        return new ExampleEncoder(tokenizer, PromptTemplate.ALPACA, maxLength, false, false, null, null);
     }
 
     public ExampleEncoder withTemplate(PromptTemplate t) {
-        return new ExampleEncoder(tokenizer, t, maxLength, trainOnPrompt, eosAfterText, chatTemplate);
+        return new ExampleEncoder(tokenizer, t, maxLength, trainOnPrompt, eosAfterText, chatTemplate, source);
     }
 
     public ExampleEncoder withEosAfterText(boolean eos) {
-        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eos, chatTemplate);
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eos, chatTemplate, source);
     }
 
     public ExampleEncoder withChatTemplate(@Nullable ChatTemplate t) {
-        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eosAfterText, t);
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eosAfterText, t, source);
     }
 
     /** Every token a label, prompts and user turns included ({@code --train-on all}). */
     public ExampleEncoder withTrainOnPrompt(boolean all) {
-        return new ExampleEncoder(tokenizer, template, maxLength, all, eosAfterText, chatTemplate);
+        return new ExampleEncoder(tokenizer, template, maxLength, all, eosAfterText, chatTemplate, source);
     }
 
     public Example encode(DataRecord r) {
@@ -108,10 +111,25 @@ public record ExampleEncoder(@Nullable Tokenizer tokenizer, PromptTemplate templ
         return new ChatEncoder(tok("messages"), chatTemplate, trainOnPrompt).promptIds(messages);
     }
 
+    /** Errors of {@link #encodeAll} name {@code s} (the data file) and the record. */
+    public ExampleEncoder withSource(@Nullable String s) {
+        return new ExampleEncoder(tokenizer, template, maxLength, trainOnPrompt, eosAfterText, chatTemplate, s);
+    }
+
+    /**
+     * Every record encoded.
+     *
+     * @throws ChatTemplateException naming the source, the record (from 1) and the template's problem, when the
+     *     chat template fails on a conversation
+     */
     public List<Example> encodeAll(List<DataRecord> records) {
         List<Example> out = new ArrayList<>(records.size());
-        for (DataRecord r : records) {
-            out.add(encode(r));
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                out.add(encode(records.get(i)));
+            } catch (ChatTemplateException e) {
+                throw e.inRecord(source, i + 1);
+            }
         }
         return out;
     }

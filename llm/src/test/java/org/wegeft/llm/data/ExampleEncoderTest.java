@@ -57,7 +57,7 @@ class ExampleEncoderTest {
 
     @Test
     void trainOnPromptKeepsEveryLabel() {
-        var enc = new ExampleEncoder(tok, PromptTemplate.PLAIN, 512, true, false, null);
+        var enc = new ExampleEncoder(tok, PromptTemplate.PLAIN, 512, true, false, null, null);
         Example e = enc.encode(new DataRecord.Instruction("Q", "", "A"));
         assertArrayEquals(e.ids(), e.labels());
     }
