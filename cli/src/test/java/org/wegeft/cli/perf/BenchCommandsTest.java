@@ -4,25 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.wegeft.cli.CliRun.run;
+import static org.wegeft.cli.CliRun.runJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.wegeft.cli.CliRun.Result;
 
 /** {@code wegeft bench train} and {@code bench forward} on the smallest benchmark model, one step each. */
 class BenchCommandsTest {
-    private static final JsonMapper JSON = new JsonMapper();
-
-    /** The one JSON line a successful {@code wegeft ARGS} prints. */
-    private static JsonNode json(String... args) throws IOException {
-        Result r = run(args);
-        assertEquals(0, r.status(), r.err());
-        return JSON.readTree(r.out().strip());
-    }
-
     /** {@code args} followed by {@code more}. */
     private static String[] plus(String[] args, String... more) {
         String[] all = Arrays.copyOf(args, args.length + more.length);
@@ -32,8 +22,8 @@ class BenchCommandsTest {
 
     @Test
     void trainPrintsOneJsonLineWithTheMeasuredFields() throws Exception {
-        JsonNode j = json("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "2",
-                "--warmup", "0", "--gemm-n", "64", "--profile");
+        JsonNode j = runJson("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1",
+                "--steps", "2", "--warmup", "0", "--gemm-n", "64", "--profile");
         for (String f : new String[] {"step_ms_median", "peak_rss_mb", "trainable", "total", "mfu", "gemm_gflops",
                 "gflop_per_step", "profile_by_kernel"}) {
             assertTrue(j.has(f), "missing " + f + " in " + j);
@@ -48,11 +38,11 @@ class BenchCommandsTest {
 
     @Test
     void selectiveCheckpointingIsReported() throws Exception {
-        JsonNode j = json("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "1",
-                "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing=selective");
+        JsonNode j = runJson("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1",
+                "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing=selective");
         assertTrue(j.get("grad_checkpointing").asBoolean(), j.toString());
         assertEquals("attention_and_down_projections", j.get("checkpoint_keep").asText(), j.toString());
-        j = json("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "1",
+        j = runJson("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "1", "--steps", "1",
                 "--warmup", "0", "--gemm-n", "0", "--grad-checkpointing");
         assertEquals("nothing", j.get("checkpoint_keep").asText(), j.toString());
     }
@@ -61,8 +51,8 @@ class BenchCommandsTest {
     void recomputingActivationsIsReportedAndTrainsTheSame() throws Exception {
         String[] args = {"bench", "train", "--model", "vit-ti16", "--method", "full", "--batch", "1", "--steps", "2",
                 "--warmup", "0", "--gemm-n", "0"};
-        JsonNode k = json(args);
-        JsonNode r = json(plus(args, "--recompute-activations"));
+        JsonNode k = runJson(args);
+        JsonNode r = runJson(plus(args, "--recompute-activations"));
         assertFalse(k.get("recompute_activations").asBoolean(), k.toString());
         assertTrue(r.get("recompute_activations").asBoolean(), r.toString());
         assertEquals(k.get("last_loss").asDouble(), r.get("last_loss").asDouble(), 0.0,
@@ -71,8 +61,8 @@ class BenchCommandsTest {
 
     @Test
     void gradientAccumulationSplitsTheBatchAndIsReported() throws Exception {
-        JsonNode j = json("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "2", "--steps", "1",
-                "--warmup", "0", "--gemm-n", "0", "--grad-accumulation", "2");
+        JsonNode j = runJson("bench", "train", "--model", "vit-ti16", "--method", "wegeft", "--batch", "2",
+                "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--grad-accumulation", "2");
         assertEquals(2, j.get("grad_accumulation").asInt(), j.toString());
         assertEquals(1, j.get("micro_batch").asInt(), j.toString());
         assertEquals(2, j.get("batch").asInt(), j.toString());
@@ -84,7 +74,7 @@ class BenchCommandsTest {
 
     @Test
     void forwardComparesAMergedModelWithItsBase() throws Exception {
-        JsonNode j = json("bench", "forward", "--model", "vit-ti16", "--batch", "1", "--rounds", "1", "--runs", "1",
+        JsonNode j = runJson("bench", "forward", "--model", "vit-ti16", "--batch", "1", "--rounds", "1", "--runs", "1",
                 "--warmup", "0");
         assertTrue(j.get("ratio_merged_to_base").asDouble() > 0);
         assertTrue(j.get("max_abs_output_difference").asDouble() > 0, "the merge changed nothing: " + j);
@@ -95,8 +85,8 @@ class BenchCommandsTest {
     void bf16WeightsTrainTheSameAdaptersAndAreReported() throws Exception {
         String[] args = {"bench", "train", "--model", "llama-tiny", "--method", "wegeft", "--batch", "1", "--seq", "8",
                 "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--rank", "4"};
-        JsonNode a = json(args);
-        JsonNode b = json(plus(args, "--dtype", "bf16"));
+        JsonNode a = runJson(args);
+        JsonNode b = runJson(plus(args, "--dtype", "bf16"));
         assertEquals("f32", a.get("dtype").asText(), a.toString());
         assertEquals("bf16", b.get("dtype").asText(), b.toString());
         assertEquals(a.get("trainable").asLong(), b.get("trainable").asLong());
@@ -109,8 +99,8 @@ class BenchCommandsTest {
 
     @Test
     void aBf16ProbeTrainsAFloat32LmHead() throws Exception {
-        JsonNode j = json("bench", "train", "--model", "llama-tiny", "--method", "probe", "--batch", "1", "--seq", "8",
-                "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--dtype", "bf16");
+        JsonNode j = runJson("bench", "train", "--model", "llama-tiny", "--method", "probe", "--batch", "1",
+                "--seq", "8", "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--dtype", "bf16");
         assertEquals(32_000L * 512, j.get("trainable").asLong(), j.toString());
     }
 
@@ -118,8 +108,8 @@ class BenchCommandsTest {
     void makeModelWritesALlamaTinyFolderThatLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path out = tmp.resolve("llama-tiny");
-        JsonNode j = json("bench", "make-model", "--model", "llama-tiny", "--dtype", "bf16", "--shards", "2", "--out",
-                out.toString(), "--seed", "3");
+        JsonNode j = runJson("bench", "make-model", "--model", "llama-tiny", "--dtype", "bf16", "--shards", "2",
+                "--out", out.toString(), "--seed", "3");
         assertEquals("bf16", j.get("dtype").asText());
         assertEquals(2 * j.get("parameters").asLong(), j.get("bytes").asLong(), "two bytes a parameter");
         assertEquals("model-00002-of-00002.safetensors", j.get("files").get(1).asText(), j.toString());
