@@ -3,14 +3,10 @@ package org.wegeft.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.concurrent.Callable;
 import org.wegeft.cli.llm.LlmCommand;
 import org.wegeft.kernels.WegeftInputException;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /**
@@ -23,20 +19,14 @@ import picocli.CommandLine;
         subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class,
                 org.wegeft.cli.vit.VitCommand.class, org.wegeft.cli.vit.DemoCommand.class,
                 LlmCommand.class})
-public final class WegeftCli implements Callable<Integer> {
+public final class WegeftCli extends CommandGroup {
     /** Exit status for every kind of bad input. */
     public static final int USAGE_ERROR = 2;
     /** Exit status for a failure that is not the input's fault (a bug, a broken installation). */
     public static final int INTERNAL_ERROR = 1;
 
-    @Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(),
-                "missing command (demo, vit, llm, inspect, merge, bench, backends)");
+    public WegeftCli() {
+        super("command");
     }
 
     /** A configured command line writing to the given streams. */

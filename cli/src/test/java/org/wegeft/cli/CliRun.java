@@ -1,5 +1,7 @@
 package org.wegeft.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -31,6 +33,13 @@ public final class CliRun {
         StringWriter err = new StringWriter();
         int status = WegeftCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Result(status, out.toString(), err.toString());
+    }
+
+    /** The one JSON line that a successful {@code wegeft ARGS} prints; any other exit status fails the test. */
+    public static JsonNode runJson(String... args) throws IOException {
+        Result r = run(args);
+        assertEquals(0, r.status(), r.err());
+        return JSON.readTree(r.out().strip());
     }
 
     /** Loss of each step logged in a trainer's {@code metrics.jsonl}, as written (step → JSON number text). */

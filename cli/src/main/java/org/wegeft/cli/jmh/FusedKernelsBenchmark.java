@@ -147,11 +147,6 @@ public class FusedKernelsBenchmark {
     @Benchmark
     public void attentionForward() {
         k.attention(q, kk, vv, out, lse, HEADS, T, T, D, 0.125f, false);
-        long th = (long) TOKENS * 4 * C;
-        hid = buf.floats(th, -4, 4);
-        hidOut = buf.zeros(th);
-        hidGrad = buf.floats(th);
-        hidDx = buf.zeros(th);
     }
 
     @Benchmark

@@ -1,10 +1,7 @@
 package org.wegeft.cli.llm;
 
-import java.util.concurrent.Callable;
+import org.wegeft.cli.CommandGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code wegeft llm train|generate|perplexity|tokenize}: LLaMA-family models from Hugging Face folders. */
 @Command(name = "llm", mixinStandardHelpOptions = true,
@@ -12,13 +9,8 @@ import picocli.CommandLine.Spec;
         subcommands = {LlmTrainCommand.class, LlmGenerateCommand.class, LlmPerplexityCommand.class,
                 LlmTokenizeCommand.class,
                 org.wegeft.cli.llmdemo.LlmPretrainCommand.class})
-public final class LlmCommand implements Callable<Integer> {
-    @Spec
-    @SuppressWarnings("NullAway.Init")
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command (train, generate, perplexity, tokenize, pretrain)");
+public final class LlmCommand extends CommandGroup {
+    public LlmCommand() {
+        super("command");
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.CheckpointOptions;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
@@ -112,19 +113,14 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "10", description = "log every N steps")
     long logEvery = 10;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
-            description = "save a checkpoint to <--out>/checkpoints every N steps (default 0: none)")
-    long checkpointEvery;
-
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue from a checkpoint folder, or from the"
-            + " latest complete one of a checkpoints or earlier --out folder (same flags and data)")
-    @Nullable Path resume;
+    @Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
 
     @Override
     public Integer call() throws IOException {
         FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         validate();
-        Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
+        Path resumeFrom = checkpoints.resumeFrom(spec);
         long t0 = System.nanoTime();
         List<DataRecord> records = data.records();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -139,7 +135,7 @@ final class LlmTrainCommand implements Callable<Integer> {
             double rate = lr != null ? lr : CausalLmTraining.defaultLr(m);
             TrainConfig cfg = (steps > 0 ? TrainConfig.steps(steps, rate) : TrainConfig.epochs(epochs, rate))
                     .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0)
-                    .withOutput(checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : out, checkpointEvery);
+                    .withOutput(checkpoints.every > 0 ? ResumeCheckpoint.folderOf(out) : out, checkpoints.every);
             if (warmup > 0) {
                 cfg = cfg.withSchedule(LrSchedule.Kind.COSINE, warmup, 0.0);
             }
@@ -170,7 +166,7 @@ final class LlmTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--warmup", warmup, 0);
         FlagCheck.atLeast(spec, "--max-length", maxLength, 2);
         FlagCheck.atLeast(spec, "--log-every", logEvery, 1);
-        FlagCheck.atLeast(spec, "--checkpoint-every", checkpointEvery, 0);
+        FlagCheck.atLeast(spec, "--checkpoint-every", checkpoints.every, 0);
         if (rank != null) {
             FlagCheck.atLeast(spec, "--rank", rank, 1);
         }

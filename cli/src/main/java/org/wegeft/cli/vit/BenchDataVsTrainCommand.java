@@ -3,12 +3,10 @@ package org.wegeft.cli.vit;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
 import org.wegeft.nn.train.Trainer;
@@ -19,6 +17,7 @@ import org.wegeft.vision.train.Recipe;
 import org.wegeft.vision.train.VitData;
 import org.wegeft.vision.train.VitFineTuning;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,10 +39,8 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     String method = "wegeft";
 
-    @Option(names = "--model", converter = ModelFolder.class, defaultValue = "examples/models/vit-fmnist",
-            paramLabel = "DIR|ORG/NAME",
-            description = "default: ${DEFAULT-VALUE}")
-    Path model = Path.of("examples/models/vit-fmnist");
+    @Mixin
+    DemoVitModel model = new DemoVitModel();
 
     @Option(names = "--data", defaultValue = "examples/data/digits-train.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")
     Path data = Path.of("examples/data/digits-train.arrow");
@@ -66,11 +63,9 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--workers", workers, 0);
         FlagCheck.atLeast(spec, "--load-epochs", loadEpochs, 1);
         FlagCheck.atLeast(spec, "--train-steps", trainSteps, 1);
-        if (!Files.isRegularFile(model.resolve("config.json"))) {
-            throw new IllegalArgumentException("--model: no config.json in " + model);
-        }
+        Path folder = model.checked();
         ArrowDataset ds = VitData.open("--data", data, "image", "label");
-        var prepared = FineTuner.prepare(model, FlagCheck.method(spec, "--method", method), ds.numClasses("label"), 16,
+        var prepared = FineTuner.prepare(folder, FlagCheck.method(spec, "--method", method), ds.numClasses("label"), 16,
                 List.of("attn.proj"), 0);
         var pipeline = VitData.plain(prepared.model().config());
         long loaded = 0;

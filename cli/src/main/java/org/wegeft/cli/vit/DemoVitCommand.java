@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
@@ -19,6 +18,7 @@ import org.wegeft.vision.train.Recipe;
 import org.wegeft.vision.train.VitData;
 import org.wegeft.vision.train.VitFineTuning;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,10 +48,8 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo-vit", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
     Path out = Path.of("runs/demo-vit");
 
-    @Option(names = "--model", converter = ModelFolder.class, defaultValue = "examples/models/vit-fmnist",
-            paramLabel = "DIR|ORG/NAME",
-            description = "default: ${DEFAULT-VALUE}")
-    Path model = Path.of("examples/models/vit-fmnist");
+    @Mixin
+    DemoVitModel model = new DemoVitModel();
 
     @Option(names = "--train", defaultValue = "examples/data/digits-train.arrow", paramLabel = "FILE", description = "default: ${DEFAULT-VALUE}")
     Path train = Path.of("examples/data/digits-train.arrow");
@@ -130,9 +128,7 @@ public final class DemoVitCommand implements Callable<Integer> {
         }
         List<FineTuningMethod> ms = methods.isEmpty() ? FineTuningMethods.all()
                 : methods.stream().map(m -> FlagCheck.method(spec, "--methods", m)).toList();
-        if (!Files.isRegularFile(model.resolve("config.json"))) {
-            throw new IllegalArgumentException("--model: no config.json in " + model);
-        }
+        model.checked();
         ArrowDataset trainDs = VitData.open("--train", train, "image", "label");
         ArrowDataset testDs = VitData.open("--test", test, "image", "label");
         Files.createDirectories(out);

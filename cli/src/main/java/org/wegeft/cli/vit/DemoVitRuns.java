@@ -35,7 +35,7 @@ final class DemoVitRuns {
         stdout.printf(Locale.ROOT, "learning-rate selection: train on %d, validate on %d held-out training images%n",
                 split[0].size(), split[1].size());
         for (FineTuningMethod m : ms) {
-            LrSelection.Trial best = LrSelection.select(tuner, c.model, m, c.rank, c.targets, split[0], split[1],
+            LrSelection.Trial best = LrSelection.select(tuner, c.model.folder, m, c.rank, c.targets, split[0], split[1],
                     c.lrGrid.isEmpty() ? LrSelection.grid(m) : c.lrGrid, lr -> c.recipe(lr, c.seed), t -> {
                         stdout.printf(Locale.ROOT, "  %-18s lr %.0e  validation accuracy %6.2f %%%n", m.label(),
                                 t.lr(), 100 * t.accuracy());
@@ -52,7 +52,8 @@ final class DemoVitRuns {
             ArrowDataset testDs) throws IOException {
         FineTuner tuner = new FineTuner("image", "label", c.workers, System.err, System.console() != null);
         try (PeakMemory mem = PeakMemory.sample()) {
-            FineTuneResult r = tuner.run(c.model, m, c.rank, c.targets, trainDs, testDs, c.recipe(lr, runSeed), null);
+            FineTuneResult r = tuner.run(c.model.folder, m, c.rank, c.targets, trainDs, testDs, c.recipe(lr, runSeed),
+                    null);
             return r.withPeakMemoryMb(mem.peakMb());
         }
     }
@@ -69,7 +70,7 @@ final class DemoVitRuns {
                 .filter(a -> !a.startsWith("-Xmx")).forEach(cmd::add);
         cmd.add("-Xmx" + c.childHeap);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WegeftCli.class.getName(), "vit", "train",
-                "--model", c.model.toString(), "--train", c.train.toString(), "--eval", c.test.toString(),
+                "--model", c.model.folder.toString(), "--train", c.train.toString(), "--eval", c.test.toString(),
                 "--method", m.name(), "--rank", Integer.toString(c.rank), "--targets", String.join(",", c.targets),
                 "--epochs", Integer.toString(c.epochs), "--steps", Long.toString(c.maxSteps),
                 "--batch", Integer.toString(c.batch), "--lr", Double.toString(lr), "--seed", Long.toString(runSeed),

@@ -18,6 +18,7 @@ import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,11 +50,8 @@ public final class VitEvalCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path data;
 
-    @Option(names = "--image-column", defaultValue = "image", description = "default: ${DEFAULT-VALUE}")
-    String imageColumn = "image";
-
-    @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
-    String labelColumn = "label";
+    @Mixin
+    ImageColumns columns = new ImageColumns();
 
     @Option(names = "--batch", defaultValue = "256", description = "default: ${DEFAULT-VALUE}")
     int batch = 256;
@@ -67,7 +65,7 @@ public final class VitEvalCommand implements Callable<Integer> {
         if (adapter != null && !Files.isDirectory(adapter)) {
             throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
         }
-        ArrowDataset ds = VitData.open("--data", data, imageColumn, labelColumn);
+        ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
         VisionTransformer vit = VisionTransformer.fromPretrained(model);
         if (adapter != null) {
             int classes = adapterHeadClasses(adapter);
@@ -76,18 +74,18 @@ public final class VitEvalCommand implements Callable<Integer> {
             }
             PeftModel.fromPretrained(vit, adapter);
         }
-        int classesNeeded = ds.numClasses(labelColumn);
+        int classesNeeded = ds.numClasses(columns.label);
         if (classesNeeded > vit.config().numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
                     + vit.config().numClasses() + " classes");
         }
-        Accuracy a = VitData.evaluate(vit, VitData.Rows.all(ds), imageColumn, labelColumn, batch, 1);
+        Accuracy a = VitData.evaluate(vit, VitData.Rows.all(ds), columns.image, columns.label, batch, 1);
         ObjectNode o = JsonMapper.builder().build().createObjectNode();
         o.put("accuracy", a.accuracy());
         o.put("correct", a.correct());
         o.put("count", a.count());
         // the class names: the model's own (id2label), else the data set's ClassLabel names
-        List<String> names = vit.config().labels().isEmpty() ? ds.classNames(labelColumn) : vit.config().labels();
+        List<String> names = vit.config().labels().isEmpty() ? ds.classNames(columns.label) : vit.config().labels();
         if (!names.isEmpty()) {
             names.forEach(o.putArray("class_names")::add);
         }

@@ -19,6 +19,7 @@ import org.wegeft.vision.train.Recipe;
 import org.wegeft.vision.train.VitData;
 import org.wegeft.vision.train.VitPretraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -99,11 +100,8 @@ public final class VitPretrainCommand implements Callable<Integer> {
     @Option(names = "--mlp-ratio", defaultValue = "2", description = "MLP width / embedding width (default: ${DEFAULT-VALUE})")
     double mlpRatio = 2;
 
-    @Option(names = "--image-column", defaultValue = "image", description = "default: ${DEFAULT-VALUE}")
-    String imageColumn = "image";
-
-    @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
-    String labelColumn = "label";
+    @Mixin
+    ImageColumns columns = new ImageColumns();
 
     @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
     int workers = 1;
@@ -120,11 +118,11 @@ public final class VitPretrainCommand implements Callable<Integer> {
             }
         }
         Recipe recipe = new Recipe(epochs, steps, batch, lr, warmup, weightDecay, labelSmoothing, seed);
-        ArrowDataset trainDs = VitData.open("--data", trainFile, imageColumn, labelColumn);
-        ArrowDataset testDs = testFile == null ? null : VitData.open("--test", testFile, imageColumn, labelColumn);
+        ArrowDataset trainDs = VitData.open("--data", trainFile, columns.image, columns.label);
+        ArrowDataset testDs = testFile == null ? null : VitData.open("--test", testFile, columns.image, columns.label);
         ArrowDataset sampleDs = Files.isRegularFile(sampleTest)
-                ? VitData.open("--sample-test", sampleTest, imageColumn, labelColumn) : null;
-        int classes = trainDs.numClasses(labelColumn);
+                ? VitData.open("--sample-test", sampleTest, columns.image, columns.label) : null;
+        int classes = trainDs.numClasses(columns.label);
         VitConfig cfg = VitPretraining.config(img, patch, width, depth, heads, mlpRatio, classes,
                 classes == FASHION_LABELS.size() && trainFile.getFileName().toString().startsWith("fashion")
                         ? FASHION_LABELS : List.of());
@@ -133,7 +131,7 @@ public final class VitPretrainCommand implements Callable<Integer> {
                 + " images, %d classes)%n", img, patch, width, depth, heads, mlpRatio, trainFile, trainDs.size(),
                 classes);
         stdout.flush();
-        VitPretraining.Result run = VitPretraining.run(cfg, trainDs, imageColumn, labelColumn, recipe, workers, out);
+        VitPretraining.Result run = VitPretraining.run(cfg, trainDs, columns.image, columns.label, recipe, workers, out);
         VisionTransformer model = run.model();
         long stepsRun = run.steps();
         double seconds = run.trainSeconds();
@@ -184,7 +182,7 @@ public final class VitPretrainCommand implements Callable<Integer> {
         if (ds == null) {
             return;
         }
-        Accuracy a = VitData.evaluate(model, VitData.Rows.all(ds), imageColumn, labelColumn, workers);
+        Accuracy a = VitData.evaluate(model, VitData.Rows.all(ds), columns.image, columns.label, workers);
         report.put(key + "_file", ds.file().toString());
         report.put(key + "_count", a.count());
         report.put(key + "_accuracy", a.accuracy());

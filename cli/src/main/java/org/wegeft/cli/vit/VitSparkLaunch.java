@@ -30,20 +30,20 @@ final class VitSparkLaunch {
             throw new ParameterException(c.spec.commandLine(), "--resume is not used with --spark-master: a run resumes"
                     + " by itself from the latest checkpoint in <--out>/" + ResumeCheckpoint.FOLDER);
         }
-        int classes = Math.max(trainDs.numClasses(c.labelColumn), evalDs.numClasses(c.labelColumn));
+        int classes = Math.max(trainDs.numClasses(c.columns.label), evalDs.numClasses(c.columns.label));
         int rows = VitData.Rows.all(trainDs).size();
         int bs = Math.min(c.batch, Math.max(1, rows));
         Path abs = c.out == null ? null : c.out.toAbsolutePath();
         VitDistributedJob job = new VitDistributedJob(c.model.toAbsolutePath().toString(),
-                c.train.toAbsolutePath().toString(), c.imageColumn, c.labelColumn, m.name(), c.rank,
+                c.train.toAbsolutePath().toString(), c.columns.image, c.columns.label, m.name(), c.rank,
                 List.copyOf(c.targets), classes,
                 c.epochs, c.steps, c.batch, recipe.lr(), c.seed, c.workers, Math.max(1, rows / bs),
-                abs != null && c.checkpointEvery > 0 ? ResumeCheckpoint.folderOf(abs).toString() : null,
-                c.checkpointEvery,                abs == null ? null : abs.resolve("metrics.jsonl").toString());
+                abs != null && c.checkpoints.every > 0 ? ResumeCheckpoint.folderOf(abs).toString() : null,
+                c.checkpoints.every,                abs == null ? null : abs.resolve("metrics.jsonl").toString());
         if (abs != null) {
             Files.createDirectories(abs);
         }
-        return VitSparkRun.run(c.sparkMaster, c.replicas, job, evalDs, c.imageColumn, c.labelColumn, c.workers,
+        return VitSparkRun.run(c.sparkMaster, c.replicas, job, evalDs, c.columns.image, c.columns.label, c.workers,
                 !c.noProgress, c.out);
     }
 }

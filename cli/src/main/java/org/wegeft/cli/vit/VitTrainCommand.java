@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.CheckpointOptions;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
@@ -20,6 +21,7 @@ import org.wegeft.vision.train.Recipe;
 import org.wegeft.vision.train.VitData;
 import org.wegeft.vision.train.VitFineTuning;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -83,22 +85,14 @@ public final class VitTrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where to save the adapter or the fine-tuned model")
     @Nullable Path out;
 
-    @Option(names = "--image-column", defaultValue = "image", description = "default: ${DEFAULT-VALUE}")
-    String imageColumn = "image";
-
-    @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
-    String labelColumn = "label";
+    @Mixin
+    ImageColumns columns = new ImageColumns();
 
     @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
     int workers = 1;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
-            description = "save a checkpoint to <--out>/checkpoints every N steps (needs --out; default 0: none)")
-    long checkpointEvery;
-
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue from a checkpoint folder, or from the"
-            + " latest complete one of a checkpoints or earlier --out folder (same flags and data)")
-    @Nullable Path resume;
+    @Mixin
+    CheckpointOptions checkpoints = new CheckpointOptions();
 
     @Option(names = "--spark-master", paramLabel = "URL", description = "train data-parallel on Apache Spark:"
             + " local[N] (N tasks in this JVM), local[N,F] (F tries per task), spark://host:port, yarn, … (needs Spark"
@@ -130,13 +124,13 @@ public final class VitTrainCommand implements Callable<Integer> {
         }
         FlagCheck.atLeast(spec, "--batch", batch, 1);
         FlagCheck.atLeast(spec, "--workers", workers, 0);
-        FlagCheck.atLeast(spec, "--checkpoint-every", checkpointEvery, 0);
+        FlagCheck.atLeast(spec, "--checkpoint-every", checkpoints.every, 0);
         FlagCheck.atLeast(spec, "--replicas", replicas, 0);
-        if (checkpointEvery > 0 && out == null) {
+        if (checkpoints.every > 0 && out == null) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-every needs --out (checkpoints go to"
                     + " <--out>/" + ResumeCheckpoint.FOLDER + ")");
         }
-        Path resumeFrom = resume == null ? null : ResumeCheckpoint.resolve(spec, "--resume", resume);
+        Path resumeFrom = checkpoints.resumeFrom(spec);
         FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model: no such folder: " + model);
@@ -145,11 +139,11 @@ public final class VitTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out: folder exists and is not empty: " + out);
         }
         Recipe recipe = VitFineTuning.recipe(epochs, steps, batch, lr != null ? lr : VitFineTuning.defaultLr(m), seed);
-        ArrowDataset trainDs = VitData.open("--train", train, imageColumn, labelColumn);
-        ArrowDataset evalDs = VitData.open("--eval", eval, imageColumn, labelColumn);
+        ArrowDataset trainDs = VitData.open("--train", train, columns.image, columns.label);
+        ArrowDataset evalDs = VitData.open("--eval", eval, columns.image, columns.label);
         RunFiles files = new RunFiles(out == null ? null : out.resolve("metrics.jsonl"),
-                out != null && checkpointEvery > 0 ? ResumeCheckpoint.folderOf(out) : null, checkpointEvery, resumeFrom);
-        FineTuner tuner = new FineTuner(imageColumn, labelColumn, workers, noProgress ? null : System.err,
+                out != null && checkpoints.every > 0 ? ResumeCheckpoint.folderOf(out) : null, checkpoints.every, resumeFrom);
+        FineTuner tuner = new FineTuner(columns.image, columns.label, workers, noProgress ? null : System.err,
                 System.console() != null, files, recomputeActivations);
         FineTuneResult r;
         if (sparkMaster != null) {

@@ -34,30 +34,30 @@ class ConvertDataTest {
         return out;
     }
 
-    @Test
-    void stratifiedSplitTakesExactlyTheQuotaPerClass() {
-        var it = items(30, 10, 60); // 100 rows, 50 to train: 15, 5, 30
-        boolean[] train = ConvertData.stratifiedSplit(it, 50, 0);
-        int[] count = new int[3];
+    /**
+     * Rows per class given to training: exactly the quota where it is whole; leftovers go to the largest remainders,
+     * a tie to the lower class.
+     */
+    @ParameterizedTest(name = "{0} rows per class, {1} to train -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "30,10,60 | 50 | 15,5,30",   // exact quotas
+        "3,3,4    | 5  | 2,1,2",     // exact 1.5, 1.5, 2.0
+    })
+    void stratifiedSplitTakesTheQuotaPerClass(String perClass, int toTrain, String expected) {
+        int[] rows = ints(perClass);
+        var it = items(rows);
+        boolean[] train = ConvertData.stratifiedSplit(it, toTrain, 0);
+        int[] count = new int[rows.length];
         for (int i = 0; i < train.length; i++) {
             if (train[i]) {
                 count[it.get(i).label()]++;
             }
         }
-        assertArrayEquals(new int[] {15, 5, 30}, count);
+        assertArrayEquals(ints(expected), count);
     }
 
-    @Test
-    void stratifiedSplitGivesLeftoversToLargestRemainders() {
-        var it = items(3, 3, 4); // 10 rows, 5 to train: exact 1.5, 1.5, 2.0 → 2, 1, 2 (tie to the lower class)
-        boolean[] train = ConvertData.stratifiedSplit(it, 5, 0);
-        int[] count = new int[3];
-        for (int i = 0; i < train.length; i++) {
-            if (train[i]) {
-                count[it.get(i).label()]++;
-            }
-        }
-        assertArrayEquals(new int[] {2, 1, 2}, count);
+    private static int[] ints(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     @Test

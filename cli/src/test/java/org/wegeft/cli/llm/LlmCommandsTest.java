@@ -17,16 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.cli.CliRun.Result;
+import org.wegeft.cli.TinyLlama;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
-import org.wegeft.llm.LlamaConfig;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 
 /** The {@code wegeft llm} commands in-process: perplexity parity with torch, generation, training, bad input. */
 class LlmCommandsTest {
     static final Path FIX = Path.of("../llm/src/test/resources/fixtures");
-    static final Path KJV = Path.of("../llm/src/test/resources/tokenizer/kjv");
+    static final Path KJV = TinyLlama.KJV;
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -36,13 +36,7 @@ class LlmCommandsTest {
     /** A random tiny LLaMA with the project's KJV tokenizer (vocab 4000). */
     @BeforeAll
     static void tinyModel() throws IOException {
-        tiny = tmp.resolve("tiny");
-        try (LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.tiny(4000, 32, 64, 2, 4, 2), 7)) {
-            m.save(tiny);
-        }
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
-            Files.copy(KJV.resolve(f), tiny.resolve(f));
-        }
+        tiny = TinyLlama.save(tmp.resolve("tiny"), KJV.resolve("tokenizer_config.json"));
     }
 
     @ParameterizedTest(name = "batch {0}")

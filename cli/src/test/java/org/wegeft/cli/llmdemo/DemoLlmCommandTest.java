@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.cli.CliRun.Result;
-import org.wegeft.llm.LlamaConfig;
+import org.wegeft.cli.TinyLlama;
 import org.wegeft.llm.LlamaForCausalLM;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
@@ -31,10 +31,10 @@ import org.wegeft.peft.FineTuningMethods;
 
 /** {@code wegeft demo llm}, {@code llm pretrain} and {@code bench llm-memory} in-process, on tiny models. */
 class DemoLlmCommandTest {
-    static final Path KJV = Path.of("../llm/src/test/resources/tokenizer/kjv");
+    static final Path KJV = TinyLlama.KJV;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final int HIDDEN = 32;
-    static final int MLP = 64;
+    static final int HIDDEN = TinyLlama.HIDDEN;
+    static final int MLP = TinyLlama.MLP;
 
     @TempDir
     static Path tmp;
@@ -42,13 +42,8 @@ class DemoLlmCommandTest {
 
     @BeforeAll
     static void tinyModel() throws IOException {
-        tiny = tmp.resolve("tiny");
-        try (LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.tiny(4000, HIDDEN, MLP, 2, 4, 2), 7)) {
-            m.save(tiny);
-        }
-        Files.copy(KJV.resolve("tokenizer.json"), tiny.resolve("tokenizer.json"));
         // the demo's model's tokenizer_config.json: the same special tokens, plus the chat template the demo uses
-        Files.copy(Path.of("../examples/models/llama-kjv/tokenizer_config.json"), tiny.resolve("tokenizer_config.json"));
+        tiny = TinyLlama.save(tmp.resolve("tiny"), Path.of("../examples/models/llama-kjv/tokenizer_config.json"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.wegeft.cli.CliRun.lossesByStep;
 import static org.wegeft.cli.CliRun.run;
+import static org.wegeft.cli.CliRun.runJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -143,10 +144,8 @@ class VitCommandsTest {
         Result b = run(folderArgs.toArray(String[]::new));
         assertTrainedAlike(a, fromFile, b, fromFolder);
 
-        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromFolder.toString(), "--data",
-                saved.toString());
-        assertEquals(0, e.status(), e.err());
-        JsonNode eval = JSON.readTree(e.out());
+        JsonNode eval = runJson("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromFolder.toString(),
+                "--data", saved.toString());
         assertEquals(1000, eval.get("count").asLong());
         assertEquals(names, JSON.convertValue(eval.get("class_names"), List.class));
     }
@@ -165,10 +164,8 @@ class VitCommandsTest {
         assertTrainedAlike(a, fromArrow, b, fromParquet);
 
         // a glob, quoted so that the shell leaves it to us, reads the one test file it matches
-        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromParquet.toString(), "--data",
-                TEST.resolveSibling("digits-te*.parquet").toString());
-        assertEquals(0, e.status(), e.err());
-        JsonNode eval = JSON.readTree(e.out());
+        JsonNode eval = runJson("vit", "eval", "--model", tinyModel.toString(), "--adapter", fromParquet.toString(),
+                "--data", TEST.resolveSibling("digits-te*.parquet").toString());
         assertEquals(797, eval.get("count").asLong());
         assertEquals(List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
                 JSON.convertValue(eval.get("class_names"), List.class), "from the Parquet file's huggingface metadata");
@@ -194,7 +191,7 @@ class VitCommandsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("badInput")
+    @MethodSource({"badInput", "badCheckpointFlags"})
     void badInputExitsWithStatusTwoAndOneLine(String name, Function<Path, String[]> args, String mentioned) {
         Result r = run(args.apply(dir));
         assertEquals(2, r.status(), name + ": " + r.err());
@@ -206,10 +203,8 @@ class VitCommandsTest {
     @Test
     void wegeftAdapterTrainedForTwoStepsEvaluatesToTheSameAccuracy() throws IOException {
         Path adapter = dir.resolve("adapter");
-        Result t = run(args("train", dir, "--method", "wegeft", "--steps", "2", "--batch", "8", "--out",
+        JsonNode trained = runJson(args("train", dir, "--method", "wegeft", "--steps", "2", "--batch", "8", "--out",
                 adapter.toString()));
-        assertEquals(0, t.status(), t.err());
-        JsonNode trained = JSON.readTree(t.out());
         assertEquals("wegeft", trained.get("method").asText());
         assertEquals(2, trained.get("steps").asLong());
         assertEquals(797, trained.get("test_count").asLong());
@@ -218,10 +213,8 @@ class VitCommandsTest {
         assertTrue(Files.isRegularFile(adapter.resolve("adapter_config.json")));
         assertTrue(Files.isRegularFile(adapter.resolve("adapter_model.safetensors")));
 
-        Result e = run("vit", "eval", "--model", tinyModel.toString(), "--adapter", adapter.toString(), "--data",
-                TEST.toString());
-        assertEquals(0, e.status(), e.err());
-        JsonNode eval = JSON.readTree(e.out());
+        JsonNode eval = runJson("vit", "eval", "--model", tinyModel.toString(), "--adapter", adapter.toString(),
+                "--data", TEST.toString());
         assertEquals(797, eval.get("count").asLong());
         assertEquals(trained.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
     }
@@ -276,15 +269,11 @@ class VitCommandsTest {
     @Test
     void bitFitSavesAWholeModelThatEvaluatesToTheSameAccuracy() throws IOException {
         Path out = dir.resolve("bitfit");
-        Result t = run(args("train", dir, "--method", "bitfit", "--steps", "2", "--batch", "8", "--out",
+        JsonNode trained = runJson(args("train", dir, "--method", "bitfit", "--steps", "2", "--batch", "8", "--out",
                 out.toString()));
-        assertEquals(0, t.status(), t.err());
-        JsonNode trained = JSON.readTree(t.out());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
-        Result e = run("vit", "eval", "--model", out.toString(), "--data", TEST.toString());
-        assertEquals(0, e.status(), e.err());
-        assertEquals(trained.get("test_accuracy").asDouble(), JSON.readTree(e.out()).get("accuracy").asDouble(),
-                1e-6);
+        JsonNode eval = runJson("vit", "eval", "--model", out.toString(), "--data", TEST.toString());
+        assertEquals(trained.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
     }
 
 
@@ -319,17 +308,6 @@ class VitCommandsTest {
                         d, "--method", "probe", "--steps", "1", "--resume", d.toString()), "--resume: no complete checkpoint in"),
                 Arguments.of("checkpoints without --out", (Function<Path, String[]>) d -> args("train", d,
                         "--method", "probe", "--steps", "1", "--checkpoint-every", "1"), "--checkpoint-every"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("badCheckpointFlags")
-    void badCheckpointFlagsExitWithStatusTwoNamingTheFlagAndFolder(String name, Function<Path, String[]> args,
-            String mentioned) {
-        Result r = run(args.apply(dir));
-        assertEquals(2, r.status(), name + ": " + r.err());
-        List<String> lines = r.err().lines().toList();
-        assertEquals(1, lines.size(), name + ": " + r.err());
-        assertTrue(lines.get(0).contains(mentioned), name + ": '" + mentioned + "' not in " + lines.get(0));
     }
 
     @Test
