@@ -111,14 +111,11 @@ public interface KernelBackend {
      * saves writing and reading C once.
      */
     default void gemmBias(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
-        if (spec.beta() != 0f) {
-            throw new IllegalArgumentException("gemmBias: beta must be 0, got " + spec.beta());
+        if (isEmptyAddendProduct("gemmBias", spec)) {
+            return;
         }
         int m = spec.m();
         int n = spec.n();
-        if (m == 0 || n == 0) {
-            return;
-        }
         if (spec.ldc() == n && (spec.batch() == 1 || spec.strideC() == (long) m * n)) {
             copyStrided(new int[] {spec.batch() * m, n}, bias, new long[] {0, 1}, c);
         } else {
@@ -140,14 +137,11 @@ public interface KernelBackend {
      * backend may read D in the GEMM's own store instead, which saves writing and reading C once.
      */
     default void gemmAddend(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment c) {
-        if (spec.beta() != 0f) {
-            throw new IllegalArgumentException("gemmAddend: beta must be 0, got " + spec.beta());
+        if (isEmptyAddendProduct("gemmAddend", spec)) {
+            return;
         }
         int m = spec.m();
         int n = spec.n();
-        if (m == 0 || n == 0) {
-            return;
-        }
         for (int bi = 0; bi < spec.batch(); bi++) {
             long base = bi * spec.strideC() * Float.BYTES;
             if (spec.ldc() == n) {
@@ -160,6 +154,14 @@ public interface KernelBackend {
             }
         }
         gemm(spec.withBeta(1f), a, b, c);
+    }
+
+    /** Checks that a product with an addend has beta 0; true when C is empty (m or n is 0): nothing to do. */
+    private static boolean isEmptyAddendProduct(String kernel, GemmSpec spec) {
+        if (spec.beta() != 0f) {
+            throw new IllegalArgumentException(kernel + ": beta must be 0, got " + spec.beta());
+        }
+        return spec.m() == 0 || spec.n() == 0;
     }
 
     /**

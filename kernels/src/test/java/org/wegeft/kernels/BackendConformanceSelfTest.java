@@ -70,8 +70,9 @@ class BackendConformanceSelfTest {
         var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
         // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias,
         // gemmAddend, gemmWeight, the token-major attention pair);
-        // the memory and synchronisation defaults are not kernels
+        // the memory and synchronisation defaults are not kernels, nor are the interface's private helpers
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
+                .filter(m -> !java.lang.reflect.Modifier.isPrivate(m.getModifiers()))
                 .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "attentionTokenMajor",
                         "attentionBackwardTokenMajor").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))

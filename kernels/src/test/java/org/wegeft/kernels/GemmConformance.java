@@ -146,30 +146,56 @@ final class GemmConformance {
         return v;
     }
 
+    /** A for {@code s} (op(A) is m × k in each batch), NaN in the padding. */
+    static float[] operandA(Random rng, GemmSpec s) {
+        int rows = s.transA() ? s.k() : s.m();
+        int cols = s.transA() ? s.m() : s.k();
+        return operand(rng, s.batch(), s.strideA(), rows, cols, s.lda(), Float.NaN);
+    }
+
+    /** B for {@code s} (op(B) is k × n), NaN in the padding; a shared B (strideB 0) is drawn once. */
+    static float[] operandB(Random rng, GemmSpec s) {
+        int rows = s.transB() ? s.n() : s.k();
+        int cols = s.transB() ? s.k() : s.n();
+        return operand(rng, s.strideB() == 0 ? 1 : s.batch(), s.strideB(), rows, cols, s.ldb(), Float.NaN);
+    }
+
+    /** C for {@code s}: NaN everywhere when beta == 0 (must not be read); else random with NaN padding. */
+    static float[] operandC(Random rng, GemmSpec s) {
+        float[] c = operand(rng, s.batch(), s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
+        if (s.beta() == 0f) {
+            java.util.Arrays.fill(c, Float.NaN);
+        }
+        return c;
+    }
+
+    /** {@code s} with |alpha| and |beta|: run on absolute operands it gives the error bound's scale. */
+    static GemmSpec absolute(GemmSpec s) {
+        return new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), Math.abs(s.beta()),
+                s.lda(), s.ldb(), s.ldc(), s.batch(), s.strideA(), s.strideB(), s.strideC());
+    }
+
+    /** RTOL · bound per element; 0 where the bound is NaN (padding, which must stay bit-identical). */
+    static double[] tolerance(float[] bound) {
+        double[] tol = new double[bound.length];
+        for (int i = 0; i < tol.length; i++) {
+            tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
+        }
+        return tol;
+    }
+
     static ConformanceCase gemm(GemmSpec s) {
         String shape = describe(s);
         long seed = shape.hashCode();
-        int batch = s.batch();
-        int rowsA = s.transA() ? s.k() : s.m();
-        int colsA = s.transA() ? s.m() : s.k();
-        int rowsB = s.transB() ? s.n() : s.k();
-        int colsB = s.transB() ? s.k() : s.n();
-        int batchB = s.strideB() == 0 ? 1 : batch;
         return new ConformanceCase("gemm", shape, (ref, cand) -> {
             Random rng = new Random(seed);
-            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
-            float[] b = operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
-            // C: NaN everywhere when beta == 0 (must not be read); else random with NaN padding
-            float[] c = operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
-            if (s.beta() == 0f) {
-                java.util.Arrays.fill(c, Float.NaN);
-            }
+            float[] a = operandA(rng, s);
+            float[] b = operandB(rng, s);
+            float[] c = operandC(rng, s);
             float[] expected = run(ref, s, a, b, c);
             float[] actual = run(cand, s, a, b, c);
             // bound = |α|·|A|·|B| + |β|·|C|, computed by the reference on absolute values
-            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()),
-                    Math.abs(s.beta()), s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
-            float[] bound = run(new ScalarBackend(), absSpec, abs(a), abs(b), abs(c));
+            float[] bound = run(new ScalarBackend(), absolute(s), abs(a), abs(b), abs(c));
             double[] tol = new double[bound.length];
             for (int i = 0; i < tol.length; i++) {
                 tol[i] = RTOL * bound[i] + 1e-30;
@@ -201,14 +227,10 @@ final class GemmConformance {
         String shape = describe(s) + suffix;
         long seed = shape.hashCode();
         int batch = s.batch();
-        int rowsA = s.transA() ? s.k() : s.m();
-        int colsA = s.transA() ? s.m() : s.k();
-        int rowsB = s.transB() ? s.n() : s.k();
-        int colsB = s.transB() ? s.k() : s.n();
         return new ConformanceCase(kernel, shape, (ref, cand) -> {
             Random rng = new Random(seed);
-            float[] a = operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
-            float[] b = operand(rng, batch, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            float[] a = operandA(rng, s);
+            float[] b = operandB(rng, s);
             float[] x = biasRow ? operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN)
                     : operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
             float[] c = new float[Math.max(1, extent(batch, s.strideC(), s.m(), s.ldc()))];
@@ -218,10 +240,7 @@ final class GemmConformance {
             GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()), 0f,
                     s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
             float[] bound = runAddend(k, new ScalarBackend(), absSpec, abs(a), abs(b), abs(x), c);
-            double[] tol = new double[bound.length];
-            for (int i = 0; i < tol.length; i++) {
-                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
-            }
+            double[] tol = tolerance(bound);
             TestBuffers.assertWithin(cand.name() + " " + kernel + " " + shape + " output C", expected, actual, tol);
         });
     }

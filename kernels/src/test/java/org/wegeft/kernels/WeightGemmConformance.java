@@ -17,7 +17,6 @@ import org.wegeft.kernels.scalar.ScalarBackend;
  * (widen, drop, then the float32 product), within 1e-4 of |α|·Σ|a||b|·scale + |β||c| + |bias|.
  */
 final class WeightGemmConformance {
-    private static final double RTOL = 1e-4;
     private static final DType[] WEIGHT_TYPES = {DType.F32, DType.BF16, DType.F16};
 
     private WeightGemmConformance() {
@@ -74,21 +73,12 @@ final class WeightGemmConformance {
                 + (d.firstRow() >= s.m() ? " (no row dropped)" : d.firstRow() > 0 ? " from row " + d.firstRow() : ""))
                 + (bias ? " +bias" : "");
         long seed = shape.hashCode();
-        int batch = s.batch();
-        int rowsA = s.transA() ? s.k() : s.m();
-        int colsA = s.transA() ? s.m() : s.k();
-        int rowsB = s.transB() ? s.n() : s.k();
-        int colsB = s.transB() ? s.k() : s.n();
-        int batchB = s.strideB() == 0 ? 1 : batch;
         return new ConformanceCase("gemmWeight", shape, (ref, cand) -> {
             Random rng = new Random(seed);
-            float[] a = GemmConformance.operand(rng, batch, s.strideA(), rowsA, colsA, s.lda(), Float.NaN);
-            float[] bWide = GemmConformance.operand(rng, batchB, s.strideB(), rowsB, colsB, s.ldb(), Float.NaN);
+            float[] a = GemmConformance.operandA(rng, s);
+            float[] bWide = GemmConformance.operandB(rng, s);
             float[] biasRow = bias ? GemmConformance.operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN) : null;
-            float[] c = GemmConformance.operand(rng, batch, s.strideC(), s.m(), s.n(), s.ldc(), Float.NaN);
-            if (s.beta() == 0f) {
-                java.util.Arrays.fill(c, Float.NaN);    // must not be read
-            }
+            float[] c = GemmConformance.operandC(rng, s);
             short[] bHalf = bType == DType.F32 ? null : half(bType, bWide);
             float[] expected = run(ref, s, a, bType, bWide, bHalf, d, biasRow, c);
             float[] actual = run(cand, s, a, bType, bWide, bHalf, d, biasRow, c);
@@ -98,14 +88,9 @@ final class WeightGemmConformance {
             for (int i = 0; i < absB.length; i++) {
                 absB[i] = Math.abs(bWide[i]) * scale * 1.01f;
             }
-            GemmSpec absSpec = new GemmSpec(s.transA(), s.transB(), s.m(), s.n(), s.k(), Math.abs(s.alpha()),
-                    Math.abs(s.beta()), s.lda(), s.ldb(), s.ldc(), batch, s.strideA(), s.strideB(), s.strideC());
-            float[] bound = run(new ScalarBackend(), absSpec, GemmConformance.abs(a), DType.F32, absB, null, null,
-                    biasRow == null ? null : GemmConformance.abs(biasRow), GemmConformance.abs(c));
-            double[] tol = new double[bound.length];
-            for (int i = 0; i < tol.length; i++) {
-                tol[i] = Float.isNaN(bound[i]) ? 0 : RTOL * bound[i] + 1e-30;
-            }
+            float[] bound = run(new ScalarBackend(), GemmConformance.absolute(s), GemmConformance.abs(a), DType.F32,
+                    absB, null, null, biasRow == null ? null : GemmConformance.abs(biasRow), GemmConformance.abs(c));
+            double[] tol = GemmConformance.tolerance(bound);
             TestBuffers.assertWithin(cand.name() + " gemmWeight " + shape + " output C", expected, actual, tol);
         });
     }

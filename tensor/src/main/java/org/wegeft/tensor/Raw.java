@@ -383,38 +383,16 @@ final class Raw {
                     return;
                 }
             }
-            Tensor ta = null;
-            Tensor tb = null;
-            try {
-                long strideA = uniformStride(sa, batch);
-                long[] la = matrix(a);
-                if (strideA < 0 || la == null) {
-                    ta = materialize(a, batch);
-                    a = ta;
-                    strideA = m * k;
-                    la = matrix(a);
-                }
-                long strideB = uniformStride(sb, batch);
-                long[] lb = matrix(b);
-                if (strideB < 0 || lb == null) {
-                    tb = materialize(b, batch);
-                    b = tb;
-                    strideB = k * n;
-                    lb = matrix(b);
-                }
+            try (BatchedMatrix ba = BatchedMatrix.of(a, sa, batch);
+                 BatchedMatrix bb = BatchedMatrix.of(b, sb, batch)) {
+                long[] la = ba.layout();
+                long[] lb = bb.layout();
                 GemmSpec spec = new GemmSpec(la[0] == 1, lb[0] == 1, Shapes.checkedInt(m, "matmul"),
                         Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(k, "matmul"), 1f, beta,
                         Shapes.checkedInt(la[1], "matmul lda"), Shapes.checkedInt(lb[1], "matmul ldb"),
-                        Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(nb, "matmul batch"), strideA, strideB,
+                        Shapes.checkedInt(n, "matmul"), Shapes.checkedInt(nb, "matmul batch"), ba.stride(), bb.stride(),
                         m * n);
-                gemm(spec, a.seg(), bType, b.seg(), dropout, bias, out.seg());
-            } finally {
-                if (ta != null) {
-                    ta.close();
-                }
-                if (tb != null) {
-                    tb.close();
-                }
+                gemm(spec, ba.x().seg(), bType, bb.x().seg(), dropout, bias, out.seg());
             }
         }
     }
@@ -427,6 +405,30 @@ final class Raw {
             be().gemm(spec, a, b, c);
         } else {
             be().gemmBias(spec, a, b, bias, c);
+        }
+    }
+
+    /**
+     * One GEMM operand over the batch: {@code x} itself when its batch strides are one uniform stride and its matrix
+     * is a strided layout ({@link #matrix}), else a contiguous copy ({@code copy}, closed with this).
+     */
+    private record BatchedMatrix(Tensor x, @Nullable Tensor copy, long stride, long[] layout) implements AutoCloseable {
+        static BatchedMatrix of(Tensor x, long[] batchStrides, long[] batch) {
+            long stride = uniformStride(batchStrides, batch);
+            long[] layout = matrix(x);
+            if (stride >= 0 && layout != null) {
+                return new BatchedMatrix(x, null, stride, layout);
+            }
+            Tensor c = materialize(x, batch);
+            long[] cs = c.shapeRef();
+            return new BatchedMatrix(c, c, cs[cs.length - 2] * cs[cs.length - 1], matrix(c));
+        }
+
+        @Override
+        public void close() {
+            if (copy != null) {
+                copy.close();
+            }
         }
     }
 

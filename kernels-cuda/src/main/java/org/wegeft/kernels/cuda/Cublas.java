@@ -41,10 +41,10 @@ final class Cublas {
         this.lib = lib;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(ADDRESS);
-            check("cublasCreate_v2", invoke("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS), h));
+            check("cublasCreate_v2", lib.status("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS), h));
             this.handle = h.get(ADDRESS, 0);
         }
-        check("cublasSetStream_v2", invoke("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS),
+        check("cublasSetStream_v2", lib.status("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS),
                 handle, stream));
     }
 
@@ -64,14 +64,14 @@ final class Cublas {
             int transb = g.transB() ? CUBLAS_OP_T : CUBLAS_OP_N;
             int rc;
             if (g.batch() == 1) {
-                rc = invoke("cublasGemmEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                rc = lib.status("cublasGemmEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                                 JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT,
                                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
                         handle, transa, transb, g.m(), g.n(), g.k(), alpha, a, inputType, g.lda(), b, inputType,
                         g.ldb(), beta, c, CUDA_R_32F, g.ldc(), computeType, CUBLAS_GEMM_DEFAULT);
                 checkGemm("cublasGemmEx", rc, g);
             } else {
-                rc = invoke("cublasGemmStridedBatchedEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                rc = lib.status("cublasGemmStridedBatchedEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
                                 JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG,
                                 JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT,
                                 JAVA_INT, JAVA_INT),
@@ -84,7 +84,7 @@ final class Cublas {
     }
 
     void destroy() {
-        invoke("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS), handle);
+        lib.status("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS), handle);
     }
 
     private void checkGemm(String call, int rc, ColumnMajorGemm g) {
@@ -111,16 +111,6 @@ final class Cublas {
     private void check(String call, int status) {
         if (status != 0) {
             throw new CudaException(call, statusName(status), "");
-        }
-    }
-
-    private int invoke(String symbol, FunctionDescriptor fd, Object... args) {
-        try {
-            return (int) lib.handle(symbol, fd).invokeWithArguments(args);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbol, "INVOCATION_FAILED", t.toString());
         }
     }
 }

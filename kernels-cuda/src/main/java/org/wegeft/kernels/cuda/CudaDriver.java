@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 /**
@@ -63,19 +62,12 @@ final class CudaDriver {
     }
 
     private int call(String symbol, FunctionDescriptor fd, Object... args) {
-        return call(List.of(symbol), fd, args);
+        return lib.status(List.of(symbol), fd, args);
     }
 
     /** Invokes the first exported of {@code symbols} and returns its raw status. */
     private int call(List<String> symbols, FunctionDescriptor fd, Object... args) {
-        MethodHandle h = lib.handle(symbols, fd);
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbols.getFirst(), "INVOCATION_FAILED", t.toString());
-        }
+        return lib.status(symbols, fd, args);
     }
 
     private void checked(String symbol, FunctionDescriptor fd, Object... args) {

@@ -142,4 +142,24 @@ final class NativeLibrary {
         }
         throw new CudaException(symbols.getFirst(), "SYMBOL_NOT_FOUND", "none of " + symbols + " exported by " + path);
     }
+
+    /** Calls {@code symbol}, a function returning a status code, and returns that status unchecked. */
+    int status(String symbol, FunctionDescriptor descriptor, Object... args) {
+        return invokeStatus(symbol, handle(symbol, descriptor), args);
+    }
+
+    /** {@link #status(String, FunctionDescriptor, Object...)} on the first of {@code symbols} the library exports. */
+    int status(List<String> symbols, FunctionDescriptor descriptor, Object... args) {
+        return invokeStatus(symbols.getFirst(), handle(symbols, descriptor), args);
+    }
+
+    private static int invokeStatus(String symbol, MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException(symbol, "INVOCATION_FAILED", t.toString());
+        }
+    }
 }

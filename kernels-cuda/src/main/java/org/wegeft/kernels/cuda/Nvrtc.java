@@ -32,7 +32,7 @@ final class Nvrtc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment major = a.allocate(JAVA_INT);
             MemorySegment minor = a.allocate(JAVA_INT);
-            check("nvrtcVersion", invoke("nvrtcVersion", I_AA, major, minor));
+            check("nvrtcVersion", lib.status("nvrtcVersion", I_AA, major, minor));
             return major.get(JAVA_INT, 0) + "." + minor.get(JAVA_INT, 0);
         }
     }
@@ -44,7 +44,7 @@ final class Nvrtc {
     String compile(String name, String source, String arch, List<String> extraOptions) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment progOut = a.allocate(ADDRESS);
-            check("nvrtcCreateProgram", invoke("nvrtcCreateProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+            check("nvrtcCreateProgram", lib.status("nvrtcCreateProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                     ADDRESS, JAVA_INT, ADDRESS, ADDRESS), progOut, a.allocateFrom(source), a.allocateFrom(name), 0,
                     MemorySegment.NULL, MemorySegment.NULL));
             MemorySegment prog = progOut.get(ADDRESS, 0);
@@ -57,30 +57,30 @@ final class Nvrtc {
                 for (int i = 0; i < options.size(); i++) {
                     opts.setAtIndex(ADDRESS, i, a.allocateFrom(options.get(i)));
                 }
-                int rc = invoke("nvrtcCompileProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS),
+                int rc = lib.status("nvrtcCompileProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS),
                         prog, options.size(), opts);
                 if (rc != 0) {
                     throw new CudaException("nvrtcCompileProgram", errorName(rc), name + " for " + arch + ": "
                             + log(prog, a));
                 }
                 MemorySegment size = a.allocate(JAVA_LONG);
-                check("nvrtcGetPTXSize", invoke("nvrtcGetPTXSize", I_AA, prog, size));
+                check("nvrtcGetPTXSize", lib.status("nvrtcGetPTXSize", I_AA, prog, size));
                 MemorySegment ptx = a.allocate(size.get(JAVA_LONG, 0) + 1);
-                check("nvrtcGetPTX", invoke("nvrtcGetPTX", I_AA, prog, ptx));
+                check("nvrtcGetPTX", lib.status("nvrtcGetPTX", I_AA, prog, ptx));
                 return ptx.getString(0);
             } finally {
-                invoke("nvrtcDestroyProgram", I_A, progOut);
+                lib.status("nvrtcDestroyProgram", I_A, progOut);
             }
         }
     }
 
     private String log(MemorySegment prog, Arena a) {
         MemorySegment size = a.allocate(JAVA_LONG);
-        if (invoke("nvrtcGetProgramLogSize", I_AA, prog, size) != 0) {
+        if (lib.status("nvrtcGetProgramLogSize", I_AA, prog, size) != 0) {
             return "(no log)";
         }
         MemorySegment text = a.allocate(size.get(JAVA_LONG, 0) + 1);
-        if (invoke("nvrtcGetProgramLog", I_AA, prog, text) != 0) {
+        if (lib.status("nvrtcGetProgramLog", I_AA, prog, text) != 0) {
             return "(no log)";
         }
         return text.getString(0).strip();
@@ -99,16 +99,6 @@ final class Nvrtc {
     private void check(String call, int status) {
         if (status != 0) {
             throw new CudaException(call, errorName(status), "");
-        }
-    }
-
-    private int invoke(String symbol, FunctionDescriptor fd, Object... args) {
-        try {
-            return (int) lib.handle(symbol, fd).invokeWithArguments(args);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbol, "INVOCATION_FAILED", t.toString());
         }
     }
 }

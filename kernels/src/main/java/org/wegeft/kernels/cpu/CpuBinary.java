@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
 import org.wegeft.kernels.BinaryOp;
-import org.wegeft.kernels.Parallel;
 
 /**
  * Broadcasting binary ops and strided copies. The index space is first simplified ({@link CpuStrided});
@@ -28,26 +27,11 @@ final class CpuBinary {
     static void binary(BinaryOp op, int[] shape, MemorySegment a, long[] aStrides, MemorySegment b,
                        long[] bStrides, MemorySegment out) {
         CpuStrided s = CpuStrided.of(shape, aStrides, bStrides);
-        long n = s.size();
-        if (n == 0) {
-            return;
-        }
         long inner = s.inner();
-        long rows = s.rows();
         long sa = s.innerStride(0);
         long sb = s.innerStride(1);
-        if (rows == 1) {
-            // one long row: split it into fixed blocks
-            CpuVec.blocks(inner, (from, to) ->
-                    row(op, a, from * sa, sa, b, from * sb, sb, out, from, to - from));
-            return;
-        }
-        int grain = (int) Math.max(1, GRAIN / inner);
-        Parallel.forRange(Math.toIntExact(rows), grain, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                row(op, a, s.rowOffset(0, r), sa, b, s.rowOffset(1, r), sb, out, r * inner, inner);
-            }
-        });
+        s.forEachRowSpan(GRAIN, (r, from, len) -> row(op, a, s.rowOffset(0, r) + from * sa, sa, b,
+                s.rowOffset(1, r) + from * sb, sb, out, r * inner + from, len));
     }
 
     /** out[o + j] = a[ao + j·sa] op b[bo + j·sb] for j in [0, len). */
@@ -97,23 +81,10 @@ final class CpuBinary {
 
     static void copyStrided(int[] shape, MemorySegment src, long[] srcStrides, MemorySegment dst) {
         CpuStrided s = CpuStrided.of(shape, srcStrides);
-        long n = s.size();
-        if (n == 0) {
-            return;
-        }
         long inner = s.inner();
-        long rows = s.rows();
         long ss = s.innerStride(0);
-        if (rows == 1) {
-            CpuVec.blocks(inner, (from, to) -> copyRow(src, from * ss, ss, dst, from, to - from));
-            return;
-        }
-        int grain = (int) Math.max(1, GRAIN / inner);
-        Parallel.forRange(Math.toIntExact(rows), grain, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                copyRow(src, s.rowOffset(0, r), ss, dst, r * inner, inner);
-            }
-        });
+        s.forEachRowSpan(GRAIN, (r, from, len) -> copyRow(src, s.rowOffset(0, r) + from * ss, ss, dst,
+                r * inner + from, len));
     }
 
     private static void copyRow(MemorySegment src, long so, long ss, MemorySegment dst, long o, long len) {

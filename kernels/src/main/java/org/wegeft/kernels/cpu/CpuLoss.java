@@ -17,8 +17,6 @@ import org.wegeft.kernels.ReduceOp;
 /** Embedding lookup, its scatter-add backward, and fused softmax cross-entropy. */
 final class CpuLoss {
     private static final int GRAIN = 1 << 14;
-    /** Columns per task of the scatter-add; each task sums its columns over all ids in order. */
-    private static final int COL_CHUNK = 256;
 
     private CpuLoss() {
     }
@@ -47,22 +45,16 @@ final class CpuLoss {
     static void embeddingBackward(MemorySegment ids, MemorySegment dout, MemorySegment dtable, int n, int vocab,
                                   int dim) {
         checkIds("embeddingBackward", ids, n, vocab);
-        int chunks = Math.ceilDiv(dim, COL_CHUNK);
-        Parallel.forRange(chunks, (int) Math.max(1, GRAIN / Math.max(1L, (long) n * COL_CHUNK)), (k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int c0 = k * COL_CHUNK;
-                int c1 = Math.min(dim, c0 + COL_CHUNK);
-                long vb = c0 + F.loopBound(c1 - c0);
-                for (int i = 0; i < n; i++) {
-                    long src = (long) i * dim;
-                    long dst = (long) geti(ids, i) * dim;
-                    long c = c0;
-                    for (; c < vb; c += L) {
-                        st(dtable, dst + c, ld(dtable, dst + c).add(ld(dout, src + c)));
-                    }
-                    for (; c < c1; c++) {
-                        set(dtable, dst + c, get(dtable, dst + c) + get(dout, src + c));
-                    }
+        CpuVec.columnChunks(dim, n, (c0, c1, vb) -> {
+            for (int i = 0; i < n; i++) {
+                long src = (long) i * dim;
+                long dst = (long) geti(ids, i) * dim;
+                long c = c0;
+                for (; c < vb; c += L) {
+                    st(dtable, dst + c, ld(dtable, dst + c).add(ld(dout, src + c)));
+                }
+                for (; c < c1; c++) {
+                    set(dtable, dst + c, get(dtable, dst + c) + get(dout, src + c));
                 }
             }
         });

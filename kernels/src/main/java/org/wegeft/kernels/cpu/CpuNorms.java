@@ -19,8 +19,6 @@ import org.wegeft.kernels.Parallel;
  */
 final class CpuNorms {
     private static final int GRAIN = 1 << 14;
-    /** Columns per task of the parameter-gradient pass. */
-    private static final int COL_CHUNK = 256;
 
     private CpuNorms() {
     }
@@ -147,37 +145,30 @@ final class CpuNorms {
         if (!hasDg && !hasDb) {
             return;
         }
-        int chunks = Math.ceilDiv(cols, COL_CHUNK);
-        int grain = (int) Math.max(1, GRAIN / Math.max(1L, (long) rows * COL_CHUNK));
-        Parallel.forRange(chunks, grain, (k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int c0 = k * COL_CHUNK;
-                int c1 = Math.min(cols, c0 + COL_CHUNK);
-                long vb = c0 + F.loopBound(c1 - c0);
-                for (int r = 0; r < rows; r++) {
-                    long off = (long) r * cols;
-                    float mu = hasMean ? get(mean, r) : 0f;
-                    float rs = get(rstd, r);
-                    FloatVector m = FloatVector.broadcast(F, mu);
-                    long c = c0;
-                    for (; c < vb; c += L) {
-                        FloatVector g = ld(dy, off + c);
-                        if (hasDg) {
-                            FloatVector xh = ld(x, off + c).sub(m).mul(rs);
-                            st(dgamma, c, g.fma(xh, ld(dgamma, c)));
-                        }
-                        if (hasDb) {
-                            st(dbeta, c, ld(dbeta, c).add(g));
-                        }
+        CpuVec.columnChunks(cols, rows, (c0, c1, vb) -> {
+            for (int r = 0; r < rows; r++) {
+                long off = (long) r * cols;
+                float mu = hasMean ? get(mean, r) : 0f;
+                float rs = get(rstd, r);
+                FloatVector m = FloatVector.broadcast(F, mu);
+                long c = c0;
+                for (; c < vb; c += L) {
+                    FloatVector g = ld(dy, off + c);
+                    if (hasDg) {
+                        FloatVector xh = ld(x, off + c).sub(m).mul(rs);
+                        st(dgamma, c, g.fma(xh, ld(dgamma, c)));
                     }
-                    for (; c < c1; c++) {
-                        float g = get(dy, off + c);
-                        if (hasDg) {
-                            set(dgamma, c, Math.fma(g, (get(x, off + c) - mu) * rs, get(dgamma, c)));
-                        }
-                        if (hasDb) {
-                            set(dbeta, c, get(dbeta, c) + g);
-                        }
+                    if (hasDb) {
+                        st(dbeta, c, ld(dbeta, c).add(g));
+                    }
+                }
+                for (; c < c1; c++) {
+                    float g = get(dy, off + c);
+                    if (hasDg) {
+                        set(dgamma, c, Math.fma(g, (get(x, off + c) - mu) * rs, get(dgamma, c)));
+                    }
+                    if (hasDb) {
+                        set(dbeta, c, get(dbeta, c) + g);
                     }
                 }
             }

@@ -90,4 +90,31 @@ record CpuStrided(long[] dims, long[][] strides) {
         }
         return off;
     }
+
+    /**
+     * Runs task over the whole index space in parallel, a span of one row at a time: one long row is split into fixed
+     * blocks ({@link CpuVec#blocks}); many rows are spread over tasks of about {@code grain} elements.
+     */
+    void forEachRowSpan(long grain, RowSpan task) {
+        if (size() == 0) {
+            return;
+        }
+        long inner = inner();
+        long rows = rows();
+        if (rows == 1) {
+            CpuVec.blocks(inner, (from, to) -> task.run(0, from, to - from));
+            return;
+        }
+        org.wegeft.kernels.Parallel.forRange(Math.toIntExact(rows), (int) Math.max(1, grain / inner), (r0, r1) -> {
+            for (long r = r0; r < r1; r++) {
+                task.run(r, 0, inner);
+            }
+        });
+    }
+
+    /** Work on elements [from, from + len) of row {@code row}. */
+    @FunctionalInterface
+    interface RowSpan {
+        void run(long row, long from, long len);
+    }
 }

@@ -152,6 +152,33 @@ final class CpuVec {
         void run(long from, long to);
     }
 
+    /** Columns per task of a column-chunked pass. */
+    static final int COL_CHUNK = 256;
+    /** Elements of work per task of a column-chunked pass. */
+    private static final long COL_GRAIN = 1 << 14;
+
+    /**
+     * Runs body over [0, cols) in chunks of {@link #COL_CHUNK} columns, in parallel; each chunk reads all {@code rows}
+     * rows of its columns, so sums over rows run in row order: race-free and bit-identical whatever the thread count.
+     */
+    static void columnChunks(int cols, int rows, ColumnChunk body) {
+        int chunks = Math.ceilDiv(cols, COL_CHUNK);
+        int grain = (int) Math.max(1, COL_GRAIN / Math.max(1L, (long) rows * COL_CHUNK));
+        org.wegeft.kernels.Parallel.forRange(chunks, grain, (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                int c0 = k * COL_CHUNK;
+                int c1 = Math.min(cols, c0 + COL_CHUNK);
+                body.run(c0, c1, c0 + F.loopBound(c1 - c0));
+            }
+        });
+    }
+
+    /** The work on columns [c0, c1); vb = c0 + the vector loop bound of c1 − c0. */
+    @FunctionalInterface
+    interface ColumnChunk {
+        void run(int c0, int c1, long vb);
+    }
+
     // ------------------------------------------------------------------ exp, log, tanh
 
     private static final float LOG2E = (float) (1 / StrictMath.log(2));

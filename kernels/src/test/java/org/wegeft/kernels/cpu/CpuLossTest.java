@@ -100,15 +100,7 @@ class CpuLossTest {
                 continue;
             }
             wantCount++;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < classes; j++) {
-                max = Math.max(max, logits[r * classes + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < classes; j++) {
-                sum += Math.exp(logits[r * classes + j] - max);
-            }
-            double lse = max + Math.log(sum);
+            double lse = CpuTestSupport.logSumExp(logits, r * classes, classes);
             double loss = 0;
             for (int j = 0; j < classes; j++) {
                 double target = (j == targets[r] ? 1 - eps : 0) + eps / classes;

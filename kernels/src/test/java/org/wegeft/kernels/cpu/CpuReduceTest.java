@@ -62,16 +62,9 @@ class CpuReduceTest {
         double[] y = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             int valid = causal ? Math.max(0, Math.min(cols, r % tq + (cols - tq) + 1)) : cols;
-            double max = Double.NEGATIVE_INFINITY;
+            double lse = CpuTestSupport.logSumExp(x, r * cols, valid);
             for (int j = 0; j < valid; j++) {
-                max = Math.max(max, x[r * cols + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < valid; j++) {
-                sum += Math.exp(x[r * cols + j] - max);
-            }
-            for (int j = 0; j < valid; j++) {
-                y[r * cols + j] = Math.exp(x[r * cols + j] - max) / sum;
+                y[r * cols + j] = Math.exp(x[r * cols + j] - lse);
             }
         }
         return y;

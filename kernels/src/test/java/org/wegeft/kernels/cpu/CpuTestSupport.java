@@ -64,4 +64,17 @@ final class CpuTestSupport {
         }
         return Math.signum(x) * 2 / Math.sqrt(Math.PI) * Math.exp(-a * a) * sum;
     }
+
+    /** log Σ exp(x[off + j]) over j &lt; n, in double, shifted by the max so no term overflows. */
+    static double logSumExp(float[] x, int off, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += Math.exp(x[off + j] - max);
+        }
+        return max + Math.log(sum);
+    }
 }
