@@ -20,6 +20,7 @@ import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** config.json reading, strict checkpoint loading and save → load. */
 class LlamaLoadingTest {
@@ -104,7 +105,7 @@ class LlamaLoadingTest {
             m.save(tmp.resolve("out"));
             try (LlamaForCausalLM back = LlamaForCausalLM.fromPretrained(tmp.resolve("out"));
                  Tensor a = m.forward(io.get("ids")); Tensor b = back.forward(io.get("ids"))) {
-                assertEquals(0.0, LlmFixtures.maxRelError(b, a));
+                assertEquals(0.0, TensorFixtures.maxRelError(b, a));
                 assertEquals(m.config(), back.config());
                 assertNull(back.namedParameters().get("lm_head.weight"));
             }
