@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,13 @@ public final class ConfigFields {
     @FunctionalInterface
     public interface Errors {
         RuntimeException error(String source, String key, String problem);
+
+        /** Throws this kind of error for {@code key} unless {@code v} is a positive integer. */
+        default void requirePositive(String source, String key, int v) {
+            if (v <= 0) {
+                throw error(source, key, "must be a positive integer, got " + v);
+            }
+        }
     }
 
     /** How a mistyped or missing value is worded. */
@@ -62,6 +70,21 @@ public final class ConfigFields {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * {@code parse.get()}; a {@link ModelConfigException} that names another source (a config record's own check
+     * names the record) is raised again, as this reader's kind of error, naming this source.
+     */
+    public <T> T namingSource(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (ModelConfigException e) {
+            if (e.source().equals(source)) {
+                throw e;
+            }
+            throw errors.error(source, e.key(), e.problem());
+        }
+    }
 
     /**
      * Writes {@code text} to {@code file} through a temporary sibling that is renamed into place, so that a reader
