@@ -158,6 +158,15 @@ public final class ConfigFields {
         return n == null || n.isNull() ? null : n;
     }
 
+    /** The value at {@code key}; absent or JSON null is {@link #missing} {@code name}. */
+    private JsonNode required(String key, String name) {
+        JsonNode n = get(key);
+        if (n == null) {
+            throw missing(name);
+        }
+        return n;
+    }
+
     /** A JSON integer that fits an int; {@code dflt} when missing. */
     public int integer(String key, int dflt) {
         JsonNode n = get(key);
@@ -166,11 +175,7 @@ public final class ConfigFields {
 
     /** A required JSON integer that fits an int. */
     public int integer(String key) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(key);
-        }
-        return integer(key, n);
+        return integer(key, required(key, key));
     }
 
     private int integer(String key, JsonNode n) {
@@ -210,11 +215,7 @@ public final class ConfigFields {
 
     /** A required JSON number at {@code key}, errors naming it {@code name}. */
     public double requiredNumber(String key, String name) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(name);
-        }
-        return number(name, n);
+        return number(name, required(key, name));
     }
 
     private double number(String name, JsonNode n) {
@@ -244,11 +245,7 @@ public final class ConfigFields {
 
     /** A required JSON string. */
     public String string(String key) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(key);
-        }
-        return string(key, n);
+        return string(key, required(key, key));
     }
 
     private String string(String key, JsonNode n) {
