@@ -82,6 +82,19 @@ BYTE_TO_CHAR = bytes_to_unicode()
 CHAR_TO_BYTE = {c: b for b, c in BYTE_TO_CHAR.items()}
 
 
+def merge_pair(syms, a, b):
+    """syms with every occurrence of the pair (a, b) merged into a + b, left to right, non-overlapping."""
+    merged, k = [], 0
+    while k < len(syms):
+        if k < len(syms) - 1 and syms[k] == a and syms[k + 1] == b:
+            merged.append(a + b)
+            k += 2
+        else:
+            merged.append(syms[k])
+            k += 1
+    return merged
+
+
 def to_byte_chars(piece):
     return "".join(BYTE_TO_CHAR[b] for b in piece.encode("utf-8"))
 
@@ -107,16 +120,7 @@ class ByteBpe:
                     best, best_rank = k, r
             if best is None:
                 break
-            a, b = syms[best], syms[best + 1]
-            merged, k = [], 0
-            while k < len(syms):  # merge every occurrence, left to right, non-overlapping
-                if k < len(syms) - 1 and syms[k] == a and syms[k + 1] == b:
-                    merged.append(a + b)
-                    k += 2
-                else:
-                    merged.append(syms[k])
-                    k += 1
-            syms = merged
+            syms = merge_pair(syms, syms[best], syms[best + 1])
         return syms
 
     def _split_specials(self, text):

@@ -77,14 +77,7 @@ def train(lines, vocab_size):
                 if pairs[(p, q)] <= 0:
                     del pairs[(p, q)]
                 where[(p, q)].discard(wi)
-            merged, k = [], 0
-            while k < len(syms):
-                if k < len(syms) - 1 and syms[k] == a and syms[k + 1] == b:
-                    merged.append(a + b)
-                    k += 2
-                else:
-                    merged.append(syms[k])
-                    k += 1
+            merged = bytebpe.merge_pair(syms, a, b)
             words[wi] = merged
             for p, q in zip(merged, merged[1:]):
                 pairs[(p, q)] += f

@@ -1,18 +1,10 @@
 package org.wegeft.distributed;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.FloatBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Times a {@link RingAllReduce} mean of {@code floats} floats among {@code replicas} threads of this JVM joined over
@@ -38,42 +30,23 @@ public final class AllReduceBench {
             throw new IllegalArgumentException("AllReduceBench: floats " + floats + ", replicas " + replicas
                     + ", warmup " + warmup + ", reps " + reps);
         }
-        List<ServerSocketChannel> servers = new ArrayList<>();
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (int r = 0; r < replicas; r++) {
-            ServerSocketChannel s = RingAllReduce.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            servers.add(s);
-            peers.add((InetSocketAddress) s.getLocalAddress());
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(replicas);
         try {
-            List<Future<double[]>> fs = new ArrayList<>();
-            for (int r = 0; r < replicas; r++) {
-                int rank = r;
-                fs.add(pool.submit(() -> {
-                    try (RingAllReduce ring = RingAllReduce.connect(rank, peers, servers.get(rank),
-                            Duration.ofMinutes(1))) {
-                        FloatBuffer buf = ring.buffer(floats);
-                        for (int i = 0; i < floats; i++) {
-                            buf.put(i, (i % 1000) * 1e-3f + rank);
-                        }
-                        double[] ms = new double[reps];
-                        for (int k = 0; k < warmup + reps; k++) {
-                            long t0 = System.nanoTime();
-                            ring.mean(floats);
-                            if (k >= warmup) {
-                                ms[k - warmup] = (System.nanoTime() - t0) / 1e6;
-                            }
-                        }
-                        return ms;
+            // rank 0's times
+            double[] ms = LoopbackRing.run(replicas, Duration.ofMinutes(1), ring -> {
+                FloatBuffer buf = ring.buffer(floats);
+                for (int i = 0; i < floats; i++) {
+                    buf.put(i, (i % 1000) * 1e-3f + ring.rank());
+                }
+                double[] t = new double[reps];
+                for (int k = 0; k < warmup + reps; k++) {
+                    long t0 = System.nanoTime();
+                    ring.mean(floats);
+                    if (k >= warmup) {
+                        t[k - warmup] = (System.nanoTime() - t0) / 1e6;
                     }
-                }));
-            }
-            double[] ms = null;
-            for (Future<double[]> f : fs) {
-                double[] m = f.get();
-                ms = ms == null ? m : ms;
-            }
+                }
+                return t;
+            }).get(0);
             Arrays.sort(ms);
             double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
             return new Timing(floats, replicas, reps, median, ms[0], ms[reps - 1]);
@@ -82,8 +55,6 @@ public final class AllReduceBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("AllReduceBench: interrupted", e);
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

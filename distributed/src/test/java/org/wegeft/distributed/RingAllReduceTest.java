@@ -15,49 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class RingAllReduceTest {
-    /** Work of one rank, given its connected ring. */
-    interface RankWork<T> {
-        T run(RingAllReduce ring) throws Exception;
-    }
-
-    /** Runs {@code work} on {@code n} threads joined in a loopback ring; results by rank. */
-    static <T> List<T> onRing(int n, Duration timeout, RankWork<T> work) throws Exception {
-        List<ServerSocketChannel> servers = new ArrayList<>();
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            ServerSocketChannel s = RingAllReduce.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            servers.add(s);
-            peers.add((InetSocketAddress) s.getLocalAddress());
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<T>> fs = new ArrayList<>();
-            for (int r = 0; r < n; r++) {
-                int rank = r;
-                fs.add(pool.submit(() -> {
-                    try (RingAllReduce ring = RingAllReduce.connect(rank, peers, servers.get(rank), timeout)) {
-                        return work.run(ring);
-                    }
-                }));
-            }
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : fs) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     private static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[n];
@@ -70,7 +32,7 @@ class RingAllReduceTest {
     @ParameterizedTest(name = "{0} ranks, {1} floats")
     @CsvSource({"1, 10", "2, 1", "2, 7", "2, 100000", "3, 2", "3, 1001", "4, 65537"})
     void everyRankGetsTheSameSumOfAllVectors(int ranks, int n) throws Exception {
-        List<float[]> got = onRing(ranks, Duration.ofSeconds(30), ring -> {
+        List<float[]> got = LoopbackRing.run(ranks, Duration.ofSeconds(30), ring -> {
             float[] v = random(n, ring.rank());
             ring.sum(v);
             return v;
@@ -92,7 +54,7 @@ class RingAllReduceTest {
 
     @Test
     void meanDividesByTheRingSizeAndRepeatedCallsReuseTheBuffer() throws Exception {
-        List<float[]> got = onRing(3, Duration.ofSeconds(30), ring -> {
+        List<float[]> got = LoopbackRing.run(3, Duration.ofSeconds(30), ring -> {
             float[] last = null;
             for (int round = 0; round < 5; round++) {
                 int n = 50 + round;
@@ -116,7 +78,7 @@ class RingAllReduceTest {
 
     @Test
     void aPeerThatClosesItsConnectionFailsTheOthersNamingIt() {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> onRing(2, Duration.ofSeconds(30), ring -> {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> LoopbackRing.run(2, Duration.ofSeconds(30), ring -> {
             if (ring.rank() == 1) {
                 return null; // leaves without reducing: its connections close
             }
@@ -129,7 +91,7 @@ class RingAllReduceTest {
 
     @Test
     void aSilentPeerTimesOut() {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> onRing(2, Duration.ofMillis(300), ring -> {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> LoopbackRing.run(2, Duration.ofMillis(300), ring -> {
             if (ring.rank() == 1) {
                 Thread.sleep(1500);
                 return null;

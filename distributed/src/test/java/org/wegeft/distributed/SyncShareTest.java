@@ -19,7 +19,7 @@ class SyncShareTest {
     @Test
     void vitTinyWegeftSpendsAtMostTenPercentSynchronising() throws Exception {
         TinyVitJob job = new TinyVitJob(64, 16, 192, 12, 3, 16, 512, 32, 100, 3, null, 0);
-        List<ReplicaOutcome> out = RingAllReduceTest.onRing(2, Duration.ofMinutes(2),
+        List<ReplicaOutcome> out = LoopbackRing.run(2, Duration.ofMinutes(2),
                 ring -> ReplicaRun.run(job, ring, null, null, false));
         assertEquals(out.get(0).checksum(), out.get(1).checksum(), "replicas in lock-step");
         assertEquals(100, out.get(0).losses().length);

@@ -3,6 +3,7 @@ package org.wegeft.llm;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigFields;
 
 /**
  * The hyper-parameters of a {@link LlamaForCausalLM}, mirroring Hugging Face's {@code LlamaConfig} (also
@@ -40,6 +41,7 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         @Nullable Integer padTokenId, String torchDtype, double initializerRange, @Nullable Integer slidingWindow) {
 
     public static final List<String> MODEL_TYPES = List.of("llama", "mistral", "qwen2");
+    private static final ConfigFields.Errors ERRORS = LlamaConfigException::new;
 
     public LlamaConfig {
         String src = "LlamaConfig";
@@ -47,14 +49,14 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
             throw new LlamaConfigException(src, "model_type", "\"" + modelType + "\" is not supported (supported: "
                     + String.join(", ", MODEL_TYPES) + ")");
         }
-        positive(src, "vocab_size", vocabSize);
-        positive(src, "hidden_size", hiddenSize);
-        positive(src, "intermediate_size", intermediateSize);
-        positive(src, "num_hidden_layers", numHiddenLayers);
-        positive(src, "num_attention_heads", numAttentionHeads);
-        positive(src, "num_key_value_heads", numKeyValueHeads);
-        positive(src, "head_dim", headDim);
-        positive(src, "max_position_embeddings", maxPositionEmbeddings);
+        ERRORS.requirePositive(src, "vocab_size", vocabSize);
+        ERRORS.requirePositive(src, "hidden_size", hiddenSize);
+        ERRORS.requirePositive(src, "intermediate_size", intermediateSize);
+        ERRORS.requirePositive(src, "num_hidden_layers", numHiddenLayers);
+        ERRORS.requirePositive(src, "num_attention_heads", numAttentionHeads);
+        ERRORS.requirePositive(src, "num_key_value_heads", numKeyValueHeads);
+        ERRORS.requirePositive(src, "head_dim", headDim);
+        ERRORS.requirePositive(src, "max_position_embeddings", maxPositionEmbeddings);
         if (numAttentionHeads % numKeyValueHeads != 0) {
             throw new LlamaConfigException(src, "num_key_value_heads", "must divide num_attention_heads "
                     + numAttentionHeads + ", got " + numKeyValueHeads);
@@ -84,12 +86,6 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         }
         bosTokenIds = List.copyOf(bosTokenIds);
         eosTokenIds = List.copyOf(eosTokenIds);
-    }
-
-    private static void positive(String src, String key, int v) {
-        if (v <= 0) {
-            throw new LlamaConfigException(src, key, "must be a positive integer, got " + v);
-        }
     }
 
     /**

@@ -27,16 +27,8 @@ final class LlamaConfigJson {
 
     static LlamaConfig read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
-        String src = file.toString();
         ConfigFields r = ConfigFields.read(file, LlamaConfigException::new, ConfigFields.Wording.MUST_BE);
-        try {
-            return parse(r);
-        } catch (LlamaConfigException e) {
-            if (e.source().equals(src)) {
-                throw e;
-            }
-            throw new LlamaConfigException(src, e.key(), e.problem()); // a record check: name the file
-        }
+        return r.namingSource(() -> parse(r));   // a record check names the record: name the file
     }
 
     private static LlamaConfig parse(ConfigFields r) {

@@ -317,11 +317,6 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
     }
 
     /**
-     * Gradient checkpointing that also keeps what {@code keep} names from each block's forward (selective
-     * checkpointing; with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS}: the attention output and the
-     * MLP's down_proj output). Same gradients, bit for bit.
-     */
-    /**
      * In training, lets the outputs of the RMS norms and of the MLP's gate ({@code silu(gate)·up}) go after forward
      * and computes them again in backward ({@link Grad#recomputingActivations()}): per decoder layer at T tokens,
      * 2·hidden + intermediate floats a token fewer held until backward, for about one more forward pass of those
@@ -338,6 +333,11 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         return recomputeActivations;
     }
 
+    /**
+     * Gradient checkpointing that also keeps what {@code keep} names from each block's forward (selective
+     * checkpointing; with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS}: the attention output and the
+     * MLP's down_proj output). Same gradients, bit for bit.
+     */
     public LlamaForCausalLM gradientCheckpointing(CheckpointKeep keep) {
         model.get().gradientCheckpointing(true, keep);
         return this;

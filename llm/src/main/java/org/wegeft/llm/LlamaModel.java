@@ -1,14 +1,12 @@
 package org.wegeft.llm;
 
-import java.util.List;
+import org.wegeft.nn.Checkpointing;
 import org.wegeft.nn.Embedding;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Slot;
-import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.CheckpointKeep;
-import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
@@ -44,12 +42,8 @@ public final class LlamaModel extends Module {
             Tensor in = x;
             try (in) {
                 if (checkpoint) {
-                    List<Tensor> params = layer.trainableParameters().values().stream().toList();
-                    Runnable rewind = Stochastic.rewinder(layer);   // the recomputation draws the forward's masks
-                    x = Functional.checkpoint((h, cs) -> {
-                        rewind.run();
-                        return layer.forward(h, BlockContext.of(cs, rows));
-                    }, in, ctx.tensors(), params, checkpointKeep);
+                    x = Checkpointing.block(layer, (h, cs) -> layer.forward(h, BlockContext.of(cs, rows)), in,
+                            ctx.tensors(), checkpointKeep);
                 } else {
                     x = layer.forward(in, ctx);
                 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Generation with the KV cache equals full recomputation, and the sampling rules. */
 class GenerationTest {
@@ -53,7 +54,7 @@ class GenerationTest {
                 int b = cuts[i + 1];
                 try (Tensor step = all.narrow(1, a, b - a); Tensor logits = model.forward(step, null, null, cache);
                      Tensor ref = full.narrow(1, a, b - a)) {
-                    double err = LlmFixtures.maxRelError(logits, ref);
+                    double err = TensorFixtures.maxRelError(logits, ref);
                     assertTrue(err < 1e-5, "tokens " + a + ".." + b + ": " + err);
                 }
             }

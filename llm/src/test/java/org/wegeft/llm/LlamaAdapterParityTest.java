@@ -10,6 +10,7 @@ import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** PyTorch parity with a PEFT-format WeGeFT adapter (q,k,v,up,down tied across layers): unmerged and merged. */
 class LlamaAdapterParityTest {
@@ -27,20 +28,20 @@ class LlamaAdapterParityTest {
             assertSame(q0.phi(), q1.phi(), "q_proj pair tied across layers");
             assertEquals(2L * 4 * (32 + 32 + 32 + 32 + 64), pm.trainableReport().trainable()); // Σ groups 2·r·d_in
             try (Tensor unmerged = model.forward(io.get("ids"))) {
-                double err = LlmFixtures.maxRelError(unmerged, io.get("logits"));
+                double err = TensorFixtures.maxRelError(unmerged, io.get("logits"));
                 System.out.printf("parity wegeft unmerged max rel error %.3g%n", err);
                 assertTrue(err <= LlamaTorchParityTest.TOL, "unmerged: " + err);
             }
             pm.merge();
             try (Tensor merged = model.forward(io.get("ids"))) {
-                double err = LlmFixtures.maxRelError(merged, io.get("logits"));
+                double err = TensorFixtures.maxRelError(merged, io.get("logits"));
                 System.out.printf("parity wegeft merged   max rel error %.3g%n", err);
                 assertTrue(err <= LlamaTorchParityTest.TOL, "merged: " + err);
             }
             pm.unmerge();
             pm.mergeAndUnload();
             try (Tensor plain = model.forward(io.get("ids"))) {
-                assertTrue(LlmFixtures.maxRelError(plain, io.get("logits")) <= LlamaTorchParityTest.TOL);
+                assertTrue(TensorFixtures.maxRelError(plain, io.get("logits")) <= LlamaTorchParityTest.TOL);
             }
         } finally {
             io.values().forEach(Tensor::close);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** config.json reading, strict checkpoint loading and save → load. */
 class LlamaLoadingTest {
@@ -64,36 +66,37 @@ class LlamaLoadingTest {
 
     @Test
     void strictLoadNamesMissingUnexpectedAndMisShapedKeys() throws IOException {
-        Path dir = tmp.resolve("broken");
-        Files.createDirectories(dir);
-        Files.copy(LlmFixtures.path("llama_untied").resolve("config.json"), dir.resolve("config.json"));
-        Map<String, Tensor> state = LlmFixtures.tensors("llama_untied/model.safetensors");
-        Map<String, Tensor> edited = new LinkedHashMap<>(state);
-        edited.remove("model.norm.weight");
-        edited.put("model.layers.0.mlp.up_proj.weight", Tensor.zeros(63, 32));
-        edited.put("model.extra.weight", Tensor.zeros(2));
-        write(edited, dir.resolve("model.safetensors"));
+        Path dir = untiedWith("broken", edited -> {
+            edited.remove("model.norm.weight");
+            edited.put("model.layers.0.mlp.up_proj.weight", Tensor.zeros(63, 32));
+            edited.put("model.extra.weight", Tensor.zeros(2));
+        });
         StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
         assertEquals(java.util.List.of("model.norm.weight"), e.missing());
         assertEquals(java.util.List.of("model.extra.weight"), e.unexpected());
         assertEquals(1, e.misShaped().size());
         assertTrue(e.misShaped().get(0).startsWith("model.layers.0.mlp.up_proj.weight"), e.getMessage());
-        edited.values().forEach(Tensor::close);
-        state.values().forEach(Tensor::close);
     }
 
     @Test
     void untiedModelWithoutLmHeadIsRejected() throws IOException {
-        Path dir = tmp.resolve("nohead");
+        Path dir = untiedWith("nohead", edited -> edited.remove("lm_head.weight"));
+        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
+        assertEquals(java.util.List.of("lm_head.weight"), e.missing());
+    }
+
+    /** A copy of the llama_untied fixture in {@code tmp/name} whose tensors {@code edit} changed. */
+    private Path untiedWith(String name, Consumer<Map<String, Tensor>> edit) throws IOException {
+        Path dir = tmp.resolve(name);
         Files.createDirectories(dir);
         Files.copy(LlmFixtures.path("llama_untied").resolve("config.json"), dir.resolve("config.json"));
         Map<String, Tensor> state = LlmFixtures.tensors("llama_untied/model.safetensors");
         Map<String, Tensor> edited = new LinkedHashMap<>(state);
-        edited.remove("lm_head.weight");
+        edit.accept(edited);
         write(edited, dir.resolve("model.safetensors"));
-        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
-        assertEquals(java.util.List.of("lm_head.weight"), e.missing());
+        edited.values().forEach(Tensor::close);
         state.values().forEach(Tensor::close);
+        return dir;
     }
 
     @Test
@@ -104,7 +107,7 @@ class LlamaLoadingTest {
             m.save(tmp.resolve("out"));
             try (LlamaForCausalLM back = LlamaForCausalLM.fromPretrained(tmp.resolve("out"));
                  Tensor a = m.forward(io.get("ids")); Tensor b = back.forward(io.get("ids"))) {
-                assertEquals(0.0, LlmFixtures.maxRelError(b, a));
+                assertEquals(0.0, TensorFixtures.maxRelError(b, a));
                 assertEquals(m.config(), back.config());
                 assertNull(back.namedParameters().get("lm_head.weight"));
             }

@@ -14,6 +14,7 @@ import org.wegeft.kernels.DType;
 import org.wegeft.nn.Linear;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Logits of tiny random models written by tools/fixtures/make_llama_fixtures.py match to 1e-4. */
 class LlamaTorchParityTest {
@@ -25,7 +26,7 @@ class LlamaTorchParityTest {
         Map<String, Tensor> io = LlmFixtures.tensors(name + "/io.safetensors");
         try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path(name));
              Grad.Mode off = Grad.disabled(); Tensor logits = model.forward(io.get("ids"))) {
-            double err = LlmFixtures.maxRelError(logits, io.get("logits"));
+            double err = TensorFixtures.maxRelError(logits, io.get("logits"));
             System.out.printf("parity %-14s max rel error %.3g%n", name, err);
             assertTrue(err <= TOL, name + ": max relative error " + err);
         } finally {
@@ -45,8 +46,8 @@ class LlamaTorchParityTest {
             // compare the real tokens only (row 0 from position 3, row 1 whole)
             try (Tensor ours = logits.narrow(1, 3, 5); Tensor theirs = io.get("pad_logits").narrow(1, 3, 5);
                  Tensor ours1 = logits.select(0, 1); Tensor theirs1 = io.get("pad_logits").select(0, 1)) {
-                assertTrue(LlmFixtures.maxRelError(ours, theirs) <= TOL);
-                assertTrue(LlmFixtures.maxRelError(ours1, theirs1) <= TOL);
+                assertTrue(TensorFixtures.maxRelError(ours, theirs) <= TOL);
+                assertTrue(TensorFixtures.maxRelError(ours1, theirs1) <= TOL);
             }
         } finally {
             io.values().forEach(Tensor::close);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,13 @@ public final class ConfigFields {
     @FunctionalInterface
     public interface Errors {
         RuntimeException error(String source, String key, String problem);
+
+        /** Throws this kind of error for {@code key} unless {@code v} is a positive integer. */
+        default void requirePositive(String source, String key, int v) {
+            if (v <= 0) {
+                throw error(source, key, "must be a positive integer, got " + v);
+            }
+        }
     }
 
     /** How a mistyped or missing value is worded. */
@@ -62,6 +70,21 @@ public final class ConfigFields {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * {@code parse.get()}; a {@link ModelConfigException} that names another source (a config record's own check
+     * names the record) is raised again, as this reader's kind of error, naming this source.
+     */
+    public <T> T namingSource(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (ModelConfigException e) {
+            if (e.source().equals(source)) {
+                throw e;
+            }
+            throw errors.error(source, e.key(), e.problem());
+        }
+    }
 
     /**
      * Writes {@code text} to {@code file} through a temporary sibling that is renamed into place, so that a reader
@@ -135,6 +158,15 @@ public final class ConfigFields {
         return n == null || n.isNull() ? null : n;
     }
 
+    /** The value at {@code key}; absent or JSON null is {@link #missing} {@code name}. */
+    private JsonNode required(String key, String name) {
+        JsonNode n = get(key);
+        if (n == null) {
+            throw missing(name);
+        }
+        return n;
+    }
+
     /** A JSON integer that fits an int; {@code dflt} when missing. */
     public int integer(String key, int dflt) {
         JsonNode n = get(key);
@@ -143,11 +175,7 @@ public final class ConfigFields {
 
     /** A required JSON integer that fits an int. */
     public int integer(String key) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(key);
-        }
-        return integer(key, n);
+        return integer(key, required(key, key));
     }
 
     private int integer(String key, JsonNode n) {
@@ -187,11 +215,7 @@ public final class ConfigFields {
 
     /** A required JSON number at {@code key}, errors naming it {@code name}. */
     public double requiredNumber(String key, String name) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(name);
-        }
-        return number(name, n);
+        return number(name, required(key, name));
     }
 
     private double number(String name, JsonNode n) {
@@ -221,11 +245,7 @@ public final class ConfigFields {
 
     /** A required JSON string. */
     public String string(String key) {
-        JsonNode n = get(key);
-        if (n == null) {
-            throw missing(key);
-        }
-        return string(key, n);
+        return string(key, required(key, key));
     }
 
     private String string(String key, JsonNode n) {

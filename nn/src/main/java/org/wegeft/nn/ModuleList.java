@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param <M> the declared element type
  */
-public final class ModuleList<M> extends Module implements Iterable<M> {
+public sealed class ModuleList<M> extends Module implements Iterable<M> permits Sequential {
     private final Class<M> type;
     private final List<Slot<M>> items = new ArrayList<>();
 

@@ -1,41 +1,31 @@
 package org.wegeft.nn;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.wegeft.tensor.Tensor;
 
 /** Layers applied in order, registered as children "0", "1", … like torch {@code nn.Sequential}. */
-public final class Sequential extends Module implements Layer {
-    private final List<Slot<Layer>> layers = new ArrayList<>();
-
+public final class Sequential extends ModuleList<Layer> implements Layer {
     public Sequential(Layer... layers) {
+        super(Layer.class);
         for (Layer l : layers) {
             add(l);
         }
     }
 
     /** Appends a layer (which must be a Module) under the next index. */
+    @Override
     public Sequential add(Layer layer) {
-        layers.add(registerModule(Integer.toString(layers.size()), Layer.class, layer));
+        super.add(layer);
         return this;
-    }
-
-    public Layer get(int i) {
-        return layers.get(i).get();
-    }
-
-    public int size() {
-        return layers.size();
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        if (layers.isEmpty()) {
+        if (size() == 0) {
             return x.reshape(x.shape());
         }
         Tensor h = x;
-        for (Slot<Layer> s : layers) {
-            h = s.get().forward(h);
+        for (Layer l : this) {
+            h = l.forward(h);
         }
         return h;
     }

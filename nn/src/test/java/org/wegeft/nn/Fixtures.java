@@ -1,20 +1,14 @@
 package org.wegeft.nn;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.wegeft.tensor.SafetensorsFile;
-import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
-import org.wegeft.tensor.TensorInfo;
+import org.wegeft.tensor.testing.TensorFixtures;
 
-/** Reads the fixtures of tools/fixtures/make_nn_fixtures.py and compares tensors. */
+/** Reads the fixtures of tools/fixtures/make_nn_fixtures.py. */
 public final class Fixtures {
     private Fixtures() {
     }
@@ -33,35 +27,11 @@ public final class Fixtures {
     }
 
     public static Fixture load(String name) {
-        URL url = Fixtures.class.getResource("/fixtures/" + name + ".safetensors");
-        assertNotNull(url, "fixture " + name + " missing; run tools/fixtures/make_nn_fixtures.py");
-        Map<String, Tensor> out = new HashMap<>();
-        try (SafetensorsFile sf = SafetensorsFile.open(Path.of(url.toURI()))) {
-            for (TensorInfo info : sf.tensors()) {
-                try (Storage s = sf.storage(info.name()); Tensor mapped = Tensor.wrap(s, info.shape())) {
-                    Tensor copy = info.dtype().equals("I32") ? Tensor.ofInts(mapped.toIntArray(), info.shape())
-                            : Tensor.zeros(info.shape()).copyFrom(mapped);
-                    out.put(info.name(), copy);
-                }
-            }
-            return new Fixture(out, sf.metadata());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        Path file = TensorFixtures.path(Fixtures.class, name + ".safetensors", "tools/fixtures/make_nn_fixtures.py");
+        Map<String, String> metadata;
+        try (SafetensorsFile sf = SafetensorsFile.open(file)) {
+            metadata = Map.copyOf(sf.metadata());
         }
-    }
-
-    /** max |actual − expected| ≤ tol · max |expected| (shapes equal). */
-    public static void assertRelClose(String what, Tensor expected, Tensor actual, double tol) {
-        assertNotNull(actual, what + " not computed");
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        double scale = 0;
-        double err = 0;
-        for (int i = 0; i < e.length; i++) {
-            scale = Math.max(scale, Math.abs(e[i]));
-            err = Math.max(err, Math.abs((double) e[i] - a[i]));
-        }
-        assertTrue(err <= tol * Math.max(scale, 1e-12), what + ": max abs error " + err + " vs max |expected| " + scale);
+        return new Fixture(TensorFixtures.tensors(file), metadata);
     }
 }

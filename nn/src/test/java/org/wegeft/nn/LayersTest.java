@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.wegeft.nn.Fixtures.assertRelClose;
+import static org.wegeft.tensor.testing.TensorFixtures.assertRelClose;
 
 import java.util.List;
 import java.util.SplittableRandom;

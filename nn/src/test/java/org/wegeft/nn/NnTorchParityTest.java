@@ -1,6 +1,6 @@
 package org.wegeft.nn;
 
-import static org.wegeft.nn.Fixtures.assertRelClose;
+import static org.wegeft.tensor.testing.TensorFixtures.assertRelClose;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,9 +2,6 @@ package org.wegeft.peft;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.net.URL;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -14,27 +11,16 @@ import org.wegeft.nn.Linear;
 import org.wegeft.peft.lora.LoraLinear;
 import org.wegeft.peft.wegeft.WeGeFTLinear;
 import org.wegeft.tensor.Grad;
-import org.wegeft.tensor.SafetensorsFile;
-import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
-import org.wegeft.tensor.TensorInfo;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Parity with PyTorch 1.13 through fixtures written by tools/fixtures/make_peft_fixtures.py (≤ 1e-4 relative). */
 class PeftTorchParityTest {
     private static final double TOL = 1e-4;
 
-    private static Map<String, Tensor> load(String name) throws Exception {
-        URL url = PeftTorchParityTest.class.getResource("/fixtures/" + name + ".safetensors");
-        assertNotNull(url, "fixture " + name + " missing; run /usr/bin/python3 tools/fixtures/make_peft_fixtures.py");
-        Map<String, Tensor> out = new HashMap<>();
-        try (SafetensorsFile f = SafetensorsFile.open(Path.of(url.toURI()))) {
-            for (TensorInfo info : f.tensors()) {
-                try (Storage s = f.storage(info.name()); Tensor mapped = Tensor.wrap(s, info.shape())) {
-                    out.put(info.name(), Tensor.zeros(info.shape()).copyFrom(mapped)); // own copy, off the mapping
-                }
-            }
-        }
-        return out;
+    private static Map<String, Tensor> load(String name) {
+        return TensorFixtures.tensors(TensorFixtures.path(PeftTorchParityTest.class, name + ".safetensors",
+                "/usr/bin/python3 tools/fixtures/make_peft_fixtures.py"));
     }
 
     private static Linear linear(Tensor w, Tensor b) {

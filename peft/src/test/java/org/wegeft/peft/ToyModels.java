@@ -1,11 +1,10 @@
 package org.wegeft.peft;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
+import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Slot;
 import org.wegeft.tensor.Tensor;
 
@@ -16,18 +15,16 @@ final class ToyModels {
 
     /** A model with one typed forward: x (B, T, dim) → output. */
     abstract static class Toy extends Module {
+        private final int dim;
+
+        Toy(int dim) {
+            this.dim = dim;
+        }
+
         abstract Tensor forward(Tensor x);
 
-        abstract int dim();
-    }
-
-    static final class Seq extends Module {
-        final List<Module> items = new ArrayList<>();
-
-        <M extends Module> M add(M m) {
-            registerModule(Integer.toString(items.size()), m);
-            items.add(m);
-            return m;
+        final int dim() {
+            return dim;
         }
     }
 
@@ -68,13 +65,12 @@ final class ToyModels {
 
     /** blocks.{i}.attn.qkv, blocks.{i}.attn.proj, blocks.{i}.mlp.fc1/fc2, head. */
     static final class Vit extends Toy {
-        final Seq blocks = new Seq();
+        final ModuleList<VitBlock> blocks = new ModuleList<>(VitBlock.class);
         final Slot<Layer> head;
-        final int dim;
 
         Vit(int depth, int dim, int hidden, int classes, long seed) {
+            super(dim);
             Random rng = new Random(seed);
-            this.dim = dim;
             registerModule("blocks", blocks);
             for (int i = 0; i < depth; i++) {
                 blocks.add(new VitBlock(dim, hidden, rng));
@@ -84,15 +80,10 @@ final class ToyModels {
 
         @Override
         Tensor forward(Tensor x) {
-            for (Module b : blocks.items) {
-                x = ((VitBlock) b).forward(x);
+            for (VitBlock b : blocks) {
+                x = b.forward(x);
             }
             return head.get().forward(x.mean(1, false)); // (B, classes)
-        }
-
-        @Override
-        int dim() {
-            return dim;
         }
     }
 
@@ -129,7 +120,7 @@ final class ToyModels {
     }
 
     static final class LlamaBody extends Module {
-        final Seq layers = new Seq();
+        final ModuleList<LlamaLayer> layers = new ModuleList<>(LlamaLayer.class);
 
         LlamaBody() {
             registerModule("layers", layers);
@@ -140,11 +131,10 @@ final class ToyModels {
     static final class Llama extends Toy {
         final LlamaBody body = new LlamaBody();
         final Slot<Layer> lmHead;
-        final int dim;
 
         Llama(int nLayers, int dim, int inter, int vocab, long seed) {
+            super(dim);
             Random rng = new Random(seed);
-            this.dim = dim;
             registerModule("model", body);
             for (int i = 0; i < nLayers; i++) {
                 body.layers.add(new LlamaLayer(dim, inter, rng));
@@ -154,15 +144,10 @@ final class ToyModels {
 
         @Override
         Tensor forward(Tensor x) {
-            for (Module l : body.layers.items) {
-                x = ((LlamaLayer) l).forward(x);
+            for (LlamaLayer l : body.layers) {
+                x = l.forward(x);
             }
             return lmHead.get().forward(x); // (B, T, vocab)
-        }
-
-        @Override
-        int dim() {
-            return dim;
         }
     }
 }

@@ -1,11 +1,7 @@
 package org.wegeft.tensor;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wegeft.tensor.testing.TensorFixtures.assertRelClose;
 
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /**
  * Forward values and input gradients equal PyTorch 1.13's, from the fixtures written by
@@ -55,11 +52,9 @@ class TorchParityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
-    void matchesPyTorch(String file, List<String> inputs, Function<Map<String, Tensor>, Tensor> op)
-            throws URISyntaxException {
-        URL url = getClass().getResource("/fixtures/" + file + ".safetensors");
-        assertNotNull(url, "fixture " + file + " missing; run tools/fixtures/make_tensor_fixtures.py");
-        try (SafetensorsFile sf = SafetensorsFile.open(Path.of(url.toURI()));
+    void matchesPyTorch(String file, List<String> inputs, Function<Map<String, Tensor>, Tensor> op) {
+        Path path = TensorFixtures.path(getClass(), file + ".safetensors", "tools/fixtures/make_tensor_fixtures.py");
+        try (SafetensorsFile sf = SafetensorsFile.open(path);
              TensorScope scope = TensorScope.open()) {
             Map<String, Tensor> t = new HashMap<>();
             for (TensorInfo info : sf.tensors()) {
@@ -72,25 +67,10 @@ class TorchParityTest {
             }
             Tensor out = op.apply(t);
             out.backward(t.get("grad_out"));
-            assertClose(file + " out", t.get("out"), out);
+            assertRelClose(file + " out", t.get("out"), out, TOLERANCE);
             for (String in : inputs) {
-                assertClose(file + " grad_" + in, t.get("grad_" + in), t.get(in).grad());
+                assertRelClose(file + " grad_" + in, t.get("grad_" + in), t.get(in).grad(), TOLERANCE);
             }
         }
-    }
-
-    private static void assertClose(String what, Tensor expected, Tensor actual) {
-        assertNotNull(actual, what + " not computed");
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        double scale = 0;
-        double err = 0;
-        for (int i = 0; i < e.length; i++) {
-            scale = Math.max(scale, Math.abs(e[i]));
-            err = Math.max(err, Math.abs(e[i] - a[i]));
-        }
-        assertTrue(err <= TOLERANCE * Math.max(scale, 1e-12), what + ": max abs error " + err + " vs max |torch| "
-                + scale + " (relative " + err / scale + ")");
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.Checkpointing;
 import org.wegeft.nn.Identity;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.LayerNorm;
@@ -14,7 +15,6 @@ import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.nn.Param;
 import org.wegeft.nn.Slot;
-import org.wegeft.nn.Stochastic;
 import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
@@ -99,12 +99,7 @@ public final class VisionTransformer extends Module {
             Tensor in = x;
             try (in) {
                 if (checkpoint) {
-                    List<Tensor> params = block.trainableParameters().values().stream().toList();
-                    Runnable rewind = Stochastic.rewinder(block);   // the recomputation draws the forward's masks
-                    x = Functional.checkpoint((h, cs) -> {
-                        rewind.run();
-                        return block.forward(h);
-                    }, in, List.of(), params, checkpointKeep);
+                    x = Checkpointing.block(block, (h, cs) -> block.forward(h), in, List.of(), checkpointKeep);
                 } else {
                     x = block.forward(in);
                 }

@@ -2,6 +2,7 @@ package org.wegeft.vision;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.wegeft.nn.ConfigFields;
 
 /**
  * The hyper-parameters of a {@link VisionTransformer}, mirroring timm's {@code VisionTransformer} arguments;
@@ -34,14 +35,16 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
         double dropPathRate, double layerNormEps, List<Double> imageMean, List<Double> imageStd,
         String interpolation, List<String> labels) {
 
+    private static final ConfigFields.Errors ERRORS = VitConfigException::new;
+
     public VitConfig {
         String src = "VitConfig";
-        positive(src, "img_size", imgSize);
-        positive(src, "patch_size", patchSize);
-        positive(src, "in_chans", inChans);
-        positive(src, "embed_dim", embedDim);
-        positive(src, "depth", depth);
-        positive(src, "num_heads", numHeads);
+        ERRORS.requirePositive(src, "img_size", imgSize);
+        ERRORS.requirePositive(src, "patch_size", patchSize);
+        ERRORS.requirePositive(src, "in_chans", inChans);
+        ERRORS.requirePositive(src, "embed_dim", embedDim);
+        ERRORS.requirePositive(src, "depth", depth);
+        ERRORS.requirePositive(src, "num_heads", numHeads);
         if (numClasses < 0) {
             throw new VitConfigException(src, "num_classes", "must be >= 0, got " + numClasses);
         }
@@ -81,12 +84,6 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
         imageMean = List.copyOf(imageMean);
         imageStd = List.copyOf(imageStd);
         labels = List.copyOf(labels);
-    }
-
-    private static void positive(String src, String key, int v) {
-        if (v <= 0) {
-            throw new VitConfigException(src, key, "must be a positive integer, got " + v);
-        }
     }
 
     /**

@@ -37,10 +37,9 @@ final class VitConfigJson {
 
     static VitConfig read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
-        String src = file.toString();
         ConfigFields r = ConfigFields.read(file, VitConfigException::new, ConfigFields.Wording.MUST_BE);
         JsonNode root = r.root();
-        try {
+        return r.namingSource(() -> {   // a record check names the record: name the file
             if (root.has("model_type") || root.has("hidden_size")) {
                 return huggingFace(r, file.resolveSibling("preprocessor_config.json"));
             }
@@ -48,12 +47,7 @@ final class VitConfigJson {
                 return timmHub(r);
             }
             return ours(r);
-        } catch (VitConfigException e) {
-            if (e.source().equals(src)) {
-                throw e;
-            }
-            throw new VitConfigException(src, e.key(), e.problem()); // a record check: name the file
-        }
+        });
     }
 
     private static VitConfig ours(ConfigFields r) {

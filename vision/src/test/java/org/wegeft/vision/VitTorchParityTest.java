@@ -21,6 +21,7 @@ import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorInfo;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Forward parity with the PyTorch reference of tools/fixtures/make_vit_fixtures.py. */
 class VitTorchParityTest {
@@ -50,8 +51,8 @@ class VitTorchParityTest {
         model.eval();
         try (var g = Grad.disabled(); Tensor f = model.forwardFeatures(io.get("images"));
              Tensor l = model.forwardHead(f)) {
-            double fe = Fixtures.maxRelError(f, io.get("features"));
-            double le = Fixtures.maxRelError(l, io.get("logits"));
+            double fe = TensorFixtures.maxRelError(f, io.get("features"));
+            double le = TensorFixtures.maxRelError(l, io.get("logits"));
             System.out.printf("ViT timm parity: features %.2e, logits %.2e (max rel)%n", fe, le);
             assertTrue(fe <= TOL, "features rel error " + fe);
             assertTrue(le <= TOL, "logits rel error " + le);
@@ -71,7 +72,7 @@ class VitTorchParityTest {
         for (String key : List.of("cls_token", "pos_embed", "patch_embed.proj.weight", "blocks.0.attn.qkv.weight",
                 "blocks.0.attn.proj.weight", "blocks.1.mlp.fc1.bias", "blocks.1.norm2.weight", "norm.weight",
                 "head.weight")) {
-            double e = Fixtures.maxRelError(params.get(key).grad(), io.get("grad_" + key));
+            double e = TensorFixtures.maxRelError(params.get(key).grad(), io.get("grad_" + key));
             assertTrue(e <= TOL, key + " gradient rel error " + e);
             worst = Math.max(worst, e);
         }
@@ -85,8 +86,8 @@ class VitTorchParityTest {
         assertEquals(List.of("class_0", "class_1", "class_2", "class_3", "class_4"), hf.config().labels());
         assertEquals(1e-6, hf.config().layerNormEps(), 1e-12);
         try (Tensor a = logits(timm, io.get("images")); Tensor b = logits(hf, io.get("images"))) {
-            double e = Fixtures.maxRelError(b, a);
-            double t = Fixtures.maxRelError(b, io.get("logits"));
+            double e = TensorFixtures.maxRelError(b, a);
+            double t = TensorFixtures.maxRelError(b, io.get("logits"));
             System.out.printf("ViT HF-named vs timm-named: %.2e, vs torch: %.2e (max rel)%n", e, t);
             assertTrue(e <= 1e-5, "HF vs timm rel error " + e);
             assertTrue(t <= TOL, "HF vs torch rel error " + t);
@@ -123,7 +124,7 @@ class VitTorchParityTest {
         assertTrue(model.head() instanceof Identity);
         model.eval();
         try (var g = Grad.disabled(); Tensor f = model.forwardFeatures(io.get("images"))) {
-            assertTrue(Fixtures.maxRelError(f, io.get("features")) <= TOL);
+            assertTrue(TensorFixtures.maxRelError(f, io.get("features")) <= TOL);
         }
     }
 
@@ -133,7 +134,7 @@ class VitTorchParityTest {
         assertTrue(model.config().fcNorm());
         assertTrue(model.stateDict().containsKey("fc_norm.weight"));
         try (Tensor l = logits(model, io.get("images"))) {
-            double e = Fixtures.maxRelError(l, io.get("avg_logits"));
+            double e = TensorFixtures.maxRelError(l, io.get("avg_logits"));
             System.out.printf("ViT avg-pool parity: %.2e (max rel)%n", e);
             assertTrue(e <= TOL, "avg logits rel error " + e);
         }
@@ -143,7 +144,7 @@ class VitTorchParityTest {
     void posEmbedResampleMatchesTorchBicubic() {
         VisionTransformer model = VisionTransformer.fromPretrained(Fixtures.path("vit_timm"));
         try (Tensor r = PosEmbedResample.resample(model.posEmbed(), 1, 4, 6)) {
-            double e = Fixtures.maxRelError(r, io.get("pos_embed24"));
+            double e = TensorFixtures.maxRelError(r, io.get("pos_embed24"));
             System.out.printf("pos_embed 4x4 → 6x6 bicubic parity: %.2e (max rel)%n", e);
             assertTrue(e <= TOL, "resampled pos_embed rel error " + e);
         }
@@ -155,7 +156,7 @@ class VitTorchParityTest {
         VisionTransformer model = VisionTransformer.fromPretrained(dir, VitConfig.read(dir).withImgSize(24), true);
         assertEquals(37, model.posEmbed().size(1));
         try (Tensor l = logits(model, io.get("images24"))) {
-            double e = Fixtures.maxRelError(l, io.get("logits24"));
+            double e = TensorFixtures.maxRelError(l, io.get("logits24"));
             System.out.printf("ViT at 24 px (resampled pos_embed) parity: %.2e (max rel)%n", e);
             assertTrue(e <= TOL, "24 px logits rel error " + e);
         }

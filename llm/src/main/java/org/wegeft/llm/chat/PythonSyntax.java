@@ -104,15 +104,8 @@ final class PythonSyntax {
 
     /** The index of {@code close} after {@code from}, outside string literals; −1 when there is none. */
     private static int closing(String s, int from, String close) {
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = stringEnd(s, i);
-            } else if (s.startsWith(close, i)) {
-                return i;
-            }
-        }
-        return -1;
+        int end = scan(s, from, (i, c, depth) -> s.startsWith(close, i));
+        return end < s.length() ? end : -1;
     }
 
     private static String firstWord(String body) {
@@ -141,9 +134,9 @@ final class PythonSyntax {
         return s.length() - 1;
     }
 
-    /** A place where a scan stops: the character and the bracket depth before it. */
+    /** A place where a scan stops: its index, the character there and the bracket depth before it. */
     private interface Stop {
-        boolean at(char c, int depth);
+        boolean at(int i, char c, int depth);
     }
 
     /** The first index from {@code from} where {@code stop} holds, outside string literals; the length if none. */
@@ -153,7 +146,7 @@ final class PythonSyntax {
             char c = s.charAt(i);
             if (c == '\'' || c == '"') {
                 i = stringEnd(s, i);
-            } else if (stop.at(c, depth)) {
+            } else if (stop.at(i, c, depth)) {
                 return i;
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
@@ -166,7 +159,7 @@ final class PythonSyntax {
 
     /** The index of the bracket that closes the one at {@code open}; −1 when it is not closed. */
     private static int matching(String s, int open) {
-        int end = scan(s, open + 1, (c, depth) -> depth == 0 && (c == ')' || c == ']' || c == '}'));
+        int end = scan(s, open + 1, (i, c, depth) -> depth == 0 && (c == ')' || c == ']' || c == '}'));
         return end < s.length() ? end : -1;
     }
 
@@ -175,7 +168,7 @@ final class PythonSyntax {
         List<String> parts = new ArrayList<>();
         int start = 0;
         while (true) {
-            int at = scan(s, start, (c, depth) -> depth == 0 && c == sep);
+            int at = scan(s, start, (i, c, depth) -> depth == 0 && c == sep);
             parts.add(s.substring(start, at));
             if (at == s.length()) {
                 return parts;

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Random;
 import org.wegeft.nn.train.BatchSource;
 
@@ -66,21 +65,7 @@ public final class LmBatchSource implements BatchSource<LmBatch> {
 
     @Override
     public Iterator<LmBatch> epoch(int epoch, long seed) {
-        Iterator<Batch> it = batches(epoch, seed).iterator();
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public LmBatch next() {
-                if (!it.hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return it.next().toTensors();
-            }
-        };
+        return BatchSource.converting(batches(epoch, seed).iterator(), Batch::toTensors);
     }
 
     @Override

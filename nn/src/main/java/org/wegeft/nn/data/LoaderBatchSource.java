@@ -27,17 +27,7 @@ final class LoaderBatchSource<B, T> implements BatchSource<T> {
         }
         DataLoader.EpochIterator<B> it = loader.epoch(epoch, seed);
         current = it;
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public T next() {
-                return convert.apply(it.next());
-            }
-        };
+        return BatchSource.converting(it, convert);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.wegeft.nn.train;
 
 import java.util.Iterator;
+import java.util.function.Function;
 
 /**
  * Where the {@link Trainer} gets its (micro-)batches: one iterator per epoch, shuffled by the seed given, so a
@@ -21,5 +22,23 @@ public interface BatchSource<B> {
     /** Samples in a batch, for the throughput shown (1 when unknown). */
     default long samples(B batch) {
         return 1;
+    }
+
+    /**
+     * {@code items} converted one at a time in {@code next()}, so that the tensors {@code convert} makes belong to
+     * the step that asked for them.
+     */
+    static <A, T> Iterator<T> converting(Iterator<A> items, Function<? super A, ? extends T> convert) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return convert.apply(items.next());
+            }
+        };
     }
 }
