@@ -1,7 +1,6 @@
 package org.wegeft.cli.vit;
 
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.distributed.DistributedJob;
@@ -63,37 +62,13 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
         VitConfig cfg = VitConfig.read(Path.of(modelDir));
         DataLoader<ImageBatch> loader = VitData.trainLoader(ds, imageColumn, labelColumn, VitData.plain(cfg), batch,
                 seed, workers).shard(replica, replicas);
-        return new Shard(ds, loader, loader.asBatchSource(b -> b, ImageBatch::batchSize));
+        return loader.asBatchSource(b -> b, ImageBatch::batchSize);   // the replica runner closes it, and the loader
     }
 
     @Override
     public void configure(Trainer<ImageBatch> trainer, int replica) {
         if (replica == 0 && metrics != null) {
             trainer.metricsFile(Path.of(metrics));
-        }
-    }
-
-    /** A replica's batches; closing it stops the loader. */
-    private record Shard(ArrowDataset ds, DataLoader<ImageBatch> loader, BatchSource<ImageBatch> batches)
-            implements BatchSource<ImageBatch>, AutoCloseable {
-        @Override
-        public Iterator<ImageBatch> epoch(int epoch, long seed) {
-            return batches.epoch(epoch, seed);
-        }
-
-        @Override
-        public long batchesPerEpoch() {
-            return batches.batchesPerEpoch();
-        }
-
-        @Override
-        public long samples(ImageBatch b) {
-            return batches.samples(b);
-        }
-
-        @Override
-        public void close() {
-            loader.close();
         }
     }
 }

@@ -164,7 +164,8 @@ public final class DataLoader<B> implements AutoCloseable {
     /**
      * This loader as the {@link org.wegeft.nn.train.Trainer}'s batch source. {@code toTrainerBatch} runs on the
      * trainer's thread inside its step scope (make tensors there); {@code samples} counts a batch's samples.
-     * Starting an epoch cancels what is left of the previous one.
+     * Starting an epoch cancels what is left of the previous one. The source is {@link AutoCloseable}: closing it
+     * closes this loader too.
      */
     public <T> BatchSource<T> asBatchSource(Function<? super B, ? extends T> toTrainerBatch,
             ToLongFunction<? super T> samples) {

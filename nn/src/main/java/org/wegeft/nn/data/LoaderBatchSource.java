@@ -6,8 +6,11 @@ import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.train.BatchSource;
 
-/** {@link DataLoader#asBatchSource}: the trainer's batches, converted on the trainer's thread. */
-final class LoaderBatchSource<B, T> implements BatchSource<T> {
+/**
+ * {@link DataLoader#asBatchSource}: the trainer's batches, converted on the trainer's thread; closing it stops the
+ * loader (a runner that owns the source, such as a data-parallel replica, closes it after the run).
+ */
+final class LoaderBatchSource<B, T> implements BatchSource<T>, AutoCloseable {
     private final DataLoader<B> loader;
     private final Function<? super B, ? extends T> convert;
     private final ToLongFunction<? super T> samples;
@@ -38,5 +41,14 @@ final class LoaderBatchSource<B, T> implements BatchSource<T> {
     @Override
     public long samples(T batch) {
         return samples.applyAsLong(batch);
+    }
+
+    @Override
+    public void close() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        loader.close();
     }
 }

@@ -185,4 +185,14 @@ class DataLoaderTest {
             }
         }
     }
+
+    @Test
+    void closingTheBatchSourceClosesItsLoader() throws Exception {
+        var l = loader(20, LoaderOptions.train(10, 0));
+        BatchSource<int[]> src = l.asBatchSource(b -> b.stream().mapToInt(Sample::index).toArray(), b -> b.length);
+        src.epoch(0, 1).next();
+        ((AutoCloseable) src).close();
+        assertThrows(IllegalStateException.class, () -> l.epoch(0, 1));
+        l.close();   // closing again is harmless
+    }
 }
