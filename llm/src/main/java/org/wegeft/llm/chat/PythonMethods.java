@@ -1,5 +1,7 @@
 package org.wegeft.llm.chat;
 
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.TemplateError;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 import org.jspecify.annotations.Nullable;
@@ -14,21 +17,43 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Python methods chat templates call on strings and dicts ({@code content.strip()},
  * {@code content.split('</think>')[-1]}, {@code tool.items()}, …) and Python's indexing of strings, for Jinjava,
- * which would otherwise look for Java methods of those names. Other method calls on strings and dicts fail, as an
- * unknown attribute does in Python's sandbox; nothing here mutates a value.
+ * which would otherwise look for Java methods of those names. As in transformers' immutable sandbox, other method
+ * calls on strings and dicts, and any call that would change a list or dict, fail the render (Jinjava itself would
+ * let them pass, or drop the error silently).
  */
 final class PythonMethods extends ELResolver {
+    private static final Set<String> MUTATORS = Set.of("append", "extend", "insert", "pop", "remove", "clear", "sort",
+            "reverse", "add", "addAll", "set", "removeIf", "put", "putAll", "update", "setdefault", "popitem");
+
     @Override
     public @Nullable Object invoke(ELContext context, @Nullable Object base, Object method, Class<?>[] types,
                                    Object[] params) {
-        if (base instanceof CharSequence s) {
-            context.setPropertyResolved(true);
-            return string(s.toString(), method.toString(), params == null ? new Object[0] : params);
+        String name = method.toString();
+        Object[] p = params == null ? new Object[0] : params;
+        try {
+            if (base instanceof CharSequence s) {
+                context.setPropertyResolved(true);
+                return string(s.toString(), name, p);
+            }
+            if ((base instanceof Map<?, ?> || base instanceof List<?>) && MUTATORS.contains(name)) {
+                context.setPropertyResolved(true);
+                throw new IllegalArgumentException("access to attribute '" + name + "' of '"
+                        + (base instanceof Map<?, ?> ? "dict" : "list") + "' object is unsafe.");
+            }
+            if (base instanceof Map<?, ?> m && !m.containsKey(name)) {
+                context.setPropertyResolved(true);
+                return dict(m, name, p);
+            }
+        } catch (IllegalArgumentException | ClassCastException e) {
+            return fail(e.getMessage());
         }
-        if (base instanceof Map<?, ?> m && !(m.containsKey(method.toString()))) {
-            context.setPropertyResolved(true);
-            return dict(m, method.toString(), params == null ? new Object[0] : params);
-        }
+        return null;
+    }
+
+    /** Records a Python error as a fatal error of the render (Jinjava drops exceptions thrown from here). */
+    private static @Nullable Object fail(@Nullable String message) {
+        JinjavaInterpreter.getCurrent().addError(TemplateError.fromException(new IllegalArgumentException(
+                message == null ? "invalid call" : message)));
         return null;
     }
 
@@ -41,7 +66,7 @@ final class PythonMethods extends ELResolver {
             int len = str.codePointCount(0, str.length());
             long i = index < 0 ? index + len : index;
             if (i < 0 || i >= len) {
-                throw new IllegalArgumentException("string index out of range");
+                return fail("string index out of range");
             }
             int at = str.offsetByCodePoints(0, (int) i);
             return str.substring(at, str.offsetByCodePoints(at, 1));

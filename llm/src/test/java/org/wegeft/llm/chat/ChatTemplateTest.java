@@ -107,6 +107,23 @@ class ChatTemplateTest {
     }
 
     @Test
+    void theSandboxRefusesChangesAndUnknownMethodsAsJinja2Does() {
+        List<ChatMessage> msgs = List.of(new ChatMessage("user", "hi"));
+        for (String[] c : new String[][] {
+                {"{{ messages.append(1) }}", "access to attribute 'append' of 'list' object is unsafe."},
+                {"{% set m = messages[0] %}{{ m.update({'role': 'x'}) }}",
+                        "access to attribute 'update' of 'dict' object is unsafe."},
+                {"{{ messages.clear() }}", "access to attribute 'clear' of 'list' object is unsafe."},
+                {"{{ 'x'.toUpperCase() }}", "'str' object has no attribute 'toUpperCase'"},
+                {"{{ messages[0].getClass() }}", "'dict' object has no attribute 'getClass'"},
+                {"{{ 'abc'[5] }}", "string index out of range"}}) {
+            var e = assertThrows(ChatTemplateException.class, () -> ChatTemplate.of(c[0], Map.of(), "t.jinja")
+                    .render(msgs, false), c[0]);
+            assertTrue(e.getMessage().startsWith("t.jinja: ") && e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void aBrokenTemplateNamesItsFile() {
         ChatTemplate t = ChatTemplate.of("{% for m in messages %}{{ m.content }", Map.of(), "/x/tokenizer_config.json");
         var e = assertThrows(ChatTemplateException.class, () -> t.render(List.of(new ChatMessage("user", "hi")), false));
