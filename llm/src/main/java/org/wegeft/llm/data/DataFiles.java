@@ -174,35 +174,34 @@ public final class DataFiles {
         if (o == null || !o.isObject()) {
             throw new DataFormatException(file, lineNo, "expected a JSON object, got " + text);
         }
-        if (o.has("input_ids")) {
-            int[] ids = ints(file, lineNo, o, "input_ids", false);
-            if (ids.length == 0) {
-                throw new DataFormatException(file, lineNo, "field 'input_ids' is empty");
-            }
-            int[] labels = o.hasNonNull("labels") ? ints(file, lineNo, o, "labels", true) : null;
-            if (labels != null && labels.length != ids.length) {
-                throw new DataFormatException(file, lineNo, "field 'labels' has " + labels.length
-                        + " entries, 'input_ids' " + ids.length);
-            }
-            return new DataRecord.TokenIds(ids, labels);
-        }
-        if (o.has(columns.messages())) {
-            return DataRecord.Chat.of(messages(file, lineNo, o, columns.messages()));
-        }
-        if (o.has("prompt") || o.has("completion")) {
-            return promptCompletion(file, lineNo, o);
-        }
-        if (o.has(columns.text())) {
-            return new DataRecord.Text(string(file, lineNo, o, columns.text(), false));
-        }
-        if (o.has("instruction") || o.has("output")) {
-            return new DataRecord.Instruction(string(file, lineNo, o, "instruction", false),
-                    string(file, lineNo, o, "input", true), string(file, lineNo, o, "output", false));
+        DataColumns.Shape shape = columns.shape(o::has);
+        if (shape != null) {
+            return switch (shape) {
+                case TOKEN_IDS -> tokenIds(file, lineNo, o);
+                case MESSAGES -> DataRecord.Chat.of(messages(file, lineNo, o, columns.messages()));
+                case PROMPT_COMPLETION -> promptCompletion(file, lineNo, o);
+                case TEXT -> new DataRecord.Text(string(file, lineNo, o, columns.text(), false));
+                case INSTRUCTION -> new DataRecord.Instruction(string(file, lineNo, o, "instruction", false),
+                        string(file, lineNo, o, "input", true), string(file, lineNo, o, "output", false));
+            };
         }
         List<String> keys = new ArrayList<>();
         o.fieldNames().forEachRemaining(keys::add);
         throw new DataFormatException(file, lineNo, "expected field 'input_ids', '" + columns.messages() + "', 'prompt'"
                 + " + 'completion', '" + columns.text() + "' or 'instruction' + 'output', got fields " + keys);
+    }
+
+    private static DataRecord tokenIds(Path file, long lineNo, JsonNode o) {
+        int[] ids = ints(file, lineNo, o, "input_ids", false);
+        if (ids.length == 0) {
+            throw new DataFormatException(file, lineNo, "field 'input_ids' is empty");
+        }
+        int[] labels = o.hasNonNull("labels") ? ints(file, lineNo, o, "labels", true) : null;
+        if (labels != null && labels.length != ids.length) {
+            throw new DataFormatException(file, lineNo, "field 'labels' has " + labels.length + " entries,"
+                    + " 'input_ids' " + ids.length);
+        }
+        return new DataRecord.TokenIds(ids, labels);
     }
 
     /** TRL's prompt–completion record: two strings, or two message lists. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -27,31 +28,37 @@ final class TableRecords {
             throw new UncheckedIOException(path + ": file not found", new NoSuchFileException(path.toString()));
         }
         List<String> names = ArrowDataset.columnNames(path);
-        if (names.contains(columns.messages())) {
-            String c = columns.messages();
-            ArrowDataset ds = ArrowDataset.open(path, ColumnSpec.messages(c));
-            return rows(ds, r -> DataRecord.Chat.of(messages(ds, c, r)));
+        // tables hold no pre-tokenized records, so an input_ids column is not looked at
+        DataColumns.Shape shape = columns.shape(n -> !n.equals("input_ids") && names.contains(n));
+        if (shape == null) {
+            throw new DataFormatException(path, "expected columns '" + columns.messages() + "', 'prompt' +"
+                    + " 'completion', '" + columns.text() + "' or 'instruction' + 'output', got " + names, null);
         }
-        if (names.contains("prompt") || names.contains("completion")) {
-            return promptCompletion(path);
-        }
-        if (names.contains(columns.text())) {
-            ArrowDataset ds = ArrowDataset.open(path, ColumnSpec.string(columns.text()));
-            return rows(ds, r -> new DataRecord.Text(ds.string(columns.text(), r)));
-        }
-        if (names.contains("instruction") || names.contains("output")) {
-            boolean input = names.contains("input");
-            List<ColumnSpec> specs = new ArrayList<>(List.of(ColumnSpec.string("instruction"),
-                    ColumnSpec.string("output")));
-            if (input) {
-                specs.add(ColumnSpec.string("input"));
+        return switch (shape) {
+            case MESSAGES -> {
+                String c = columns.messages();
+                ArrowDataset ds = ArrowDataset.open(path, ColumnSpec.messages(c));
+                yield rows(ds, r -> DataRecord.Chat.of(messages(ds, c, r)));
             }
-            ArrowDataset ds = ArrowDataset.open(path, specs);
-            return rows(ds, r -> new DataRecord.Instruction(ds.string("instruction", r),
-                    input ? ds.string("input", r) : "", ds.string("output", r)));
+            case PROMPT_COMPLETION -> promptCompletion(path);
+            case TEXT -> {
+                ArrowDataset ds = ArrowDataset.open(path, ColumnSpec.string(columns.text()));
+                yield rows(ds, r -> new DataRecord.Text(ds.string(columns.text(), r)));
+            }
+            case INSTRUCTION -> instructions(path, names.contains("input"));
+            case TOKEN_IDS -> throw new IllegalStateException("input_ids is not looked at in tables");
+        };
+    }
+
+    private static List<DataRecord> instructions(Path path, boolean input) {
+        List<ColumnSpec> specs = new ArrayList<>(List.of(ColumnSpec.string("instruction"),
+                ColumnSpec.string("output")));
+        if (input) {
+            specs.add(ColumnSpec.string("input"));
         }
-        throw new DataFormatException(path, "expected columns '" + columns.messages() + "', 'prompt' + 'completion',"
-                + " '" + columns.text() + "' or 'instruction' + 'output', got " + names, null);
+        ArrowDataset ds = ArrowDataset.open(path, specs);
+        return rows(ds, r -> new DataRecord.Instruction(ds.string("instruction", r), input ? ds.string("input", r) : "",
+                ds.string("output", r)));
     }
 
     /** TRL's prompt–completion records: two string columns, or two message-list columns. */
@@ -94,7 +101,7 @@ final class TableRecords {
         }
         List<ChatMessage> out = new ArrayList<>(list.size());
         for (Map<String, String> m : list) {
-            Map<String, Object> extra = new java.util.LinkedHashMap<>(m);
+            Map<String, Object> extra = new LinkedHashMap<>(m);
             extra.remove("role");
             extra.remove("content");
             out.add(new ChatMessage(m.get("role"), m.get("content"), extra));

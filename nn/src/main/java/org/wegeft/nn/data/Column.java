@@ -1,7 +1,10 @@
 package org.wegeft.nn.data;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -99,9 +102,9 @@ sealed interface Column {
          * One message from its non-null string fields: {@code role} and {@code content} first (both required),
          * then the others in their schema order.
          */
-        static Map<String, String> message(java.nio.file.Path file, String column, int row, int index,
+        static Map<String, String> message(Path file, String column, int row, int index,
                 Map<String, String> fields) {
-            Map<String, String> m = new java.util.LinkedHashMap<>();
+            Map<String, String> m = new LinkedHashMap<>();
             for (String key : List.of("role", "content")) {
                 String v = fields.get(key);
                 if (v == null) {
@@ -111,7 +114,7 @@ sealed interface Column {
                 m.put(key, v);
             }
             m.putAll(fields);
-            return java.util.Collections.unmodifiableMap(m);
+            return Collections.unmodifiableMap(m);
         }
     }
 }
