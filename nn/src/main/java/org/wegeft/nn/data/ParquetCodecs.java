@@ -15,14 +15,16 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Decompresses Parquet pages with pure-Java codecs: Snappy, ZSTD and LZ4 (raw) from aircompressor, GZIP from the
  * JDK. parquet-java's own codec factory goes through Hadoop's codec classes and a full Hadoop configuration; this
- * one needs neither, nor native libraries. Pages decompress to at most {@code maxPage} bytes, the largest column
- * chunk the file's footer declares, so a corrupt page header cannot make us allocate more than the file claims.
+ * one needs neither, nor native libraries. Pages decompress to at most {@link #bound} bytes, set to the largest
+ * column chunk the file's footer declares once the footer is read (nothing decompresses before), so a corrupt page
+ * header cannot make us allocate more than the file claims.
  */
 final class ParquetCodecs implements CompressionCodecFactory {
-    private final long maxPage;
+    private long maxPage;
 
-    ParquetCodecs(long maxPage) {
-        this.maxPage = maxPage;
+    /** Pages may decompress to at most {@code bytes}. */
+    void bound(long bytes) {
+        maxPage = bytes;
     }
 
     @Override

@@ -58,28 +58,29 @@ final class ParquetLoad {
         }
     }
 
+    /** A reader of {@code file} whose pages decompress to at most the largest column chunk its footer declares. */
     private static ParquetFileReader open(Path file) throws IOException {
-        LocalInputFile in = new LocalInputFile(file);
-        // the footer alone first, to bound page sizes by what its column chunks declare
-        long maxChunk = 0;
-        try (ParquetFileReader footer = ParquetFileReader.open(in, options(0))) {
-            for (BlockMetaData b : footer.getFooter().getBlocks()) {
+        ParquetCodecs codecs = new ParquetCodecs();
+        ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file),
+                ParquetReadOptions.builder(new PlainParquetConfiguration()).withCodecFactory(codecs).build());
+        try {
+            long maxChunk = 0;
+            for (BlockMetaData b : r.getFooter().getBlocks()) {
                 for (ColumnChunkMetaData c : b.getColumns()) {
                     maxChunk = Math.max(maxChunk, c.getTotalUncompressedSize());
                 }
             }
+            long limit = Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+            if (maxChunk > limit) {
+                throw new DatasetException(file, null, "a column chunk declares " + maxChunk + " bytes uncompressed,"
+                        + " more than " + limit + " that fit in memory; write smaller row groups");
+            }
+            codecs.bound(maxChunk);
+            return r;
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
         }
-        long limit = Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
-        if (maxChunk > limit) {
-            throw new DatasetException(file, null, "a column chunk declares " + maxChunk + " bytes uncompressed, more"
-                    + " than " + limit + " that fit in memory; write smaller row groups");
-        }
-        return ParquetFileReader.open(in, options(maxChunk));
-    }
-
-    private static ParquetReadOptions options(long maxPage) {
-        return ParquetReadOptions.builder(new PlainParquetConfiguration()).withCodecFactory(new ParquetCodecs(maxPage))
-                .build();
     }
 
     private static Map<String, List<String>> load(Path file, List<ColumnSpec> specs, Map<String, Column> out) {
