@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.wegeft.llm.testing.RealTokenizers;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Rendering against Python jinja2 as transformers runs it (tools/fixtures/make_chat_fixtures.py). */
 class ChatTemplateTest {
@@ -27,11 +27,8 @@ class ChatTemplateTest {
             ZoneOffset.UTC);
 
     static Path fixture(String name) {
-        try {
-            return Path.of(ChatTemplateTest.class.getResource("/fixtures/chat/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TensorFixtures.path(ChatTemplateTest.class, "chat/" + name,
+                "/usr/bin/python3 tools/fixtures/make_chat_fixtures.py");
     }
 
     static JsonNode json(String name) throws IOException {
@@ -126,7 +123,8 @@ class ChatTemplateTest {
     @Test
     void aBrokenTemplateNamesItsFile() {
         ChatTemplate t = ChatTemplate.of("{% for m in messages %}{{ m.content }", Map.of(), "/x/tokenizer_config.json");
-        var e = assertThrows(ChatTemplateException.class, () -> t.render(List.of(new ChatMessage("user", "hi")), false));
+        var e = assertThrows(ChatTemplateException.class,
+                () -> t.render(List.of(new ChatMessage("user", "hi")), false));
         assertTrue(e.getMessage().startsWith("/x/tokenizer_config.json: "), e.getMessage());
     }
 

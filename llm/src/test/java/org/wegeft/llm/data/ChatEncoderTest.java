@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,17 +20,15 @@ import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.chat.ChatTemplateException;
 import org.wegeft.llm.testing.RealTokenizers;
 import org.wegeft.llm.tokenizer.HfTokenizer;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Ids and assistant-only labels of chat records against tools/fixtures/make_chat_fixtures.py. */
 class ChatEncoderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path fixture(String name) {
-        try {
-            return Path.of(ChatEncoderTest.class.getResource("/fixtures/chat/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TensorFixtures.path(ChatEncoderTest.class, "chat/" + name,
+                "/usr/bin/python3 tools/fixtures/make_chat_fixtures.py");
     }
 
     private static int[] ints(JsonNode a) {
