@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -61,7 +62,11 @@ public final class ChatTemplate {
             throw new ChatTemplateException(origin, "brackets nested more than " + PythonSyntax.MAX_NESTING
                     + " deep");
         }
-        this.rewritten = PythonSyntax.rewrite(source);
+        try {
+            this.rewritten = PythonSyntax.rewrite(source);
+        } catch (IllegalArgumentException e) {
+            throw new ChatTemplateException(origin, e.getMessage(), e);
+        }
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = clock;
     }
@@ -98,6 +103,8 @@ public final class ChatTemplate {
     private static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ChatTemplateException(file.toString(), "no such file", e);
         } catch (CharacterCodingException e) {
             throw new ChatTemplateException(file.toString(), "not valid UTF-8", e);
         } catch (IOException e) {

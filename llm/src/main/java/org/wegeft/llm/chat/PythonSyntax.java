@@ -44,7 +44,11 @@ final class PythonSyntax {
         return max;
     }
 
-    /** The template with its expressions rewritten. */
+    /**
+     * The template with its expressions rewritten.
+     *
+     * @throws IllegalArgumentException naming the line of a {@code {{}, {@code {%} or {@code {#} that is never closed
+     */
     static String rewrite(String template) {
         StringBuilder out = new StringBuilder(template.length() + 64);
         int i = 0;
@@ -59,9 +63,10 @@ final class PythonSyntax {
             char kind = template.charAt(open + 1);
             String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
             int end = kind == '#' ? template.indexOf(close, open + 2) : closing(template, open + 2, close);
-            if (end < 0) {
-                out.append(template, open, template.length()); // unterminated: Jinjava reports it
-                break;
+            if (end < 0) {   // jinja2 refuses these; Jinjava would print them as text
+                long line = 1 + template.substring(0, open).chars().filter(c -> c == '\n').count();
+                throw new IllegalArgumentException("line " + line + ": '" + template.substring(open, open + 2)
+                        + "' is never closed by '" + close + "'");
             }
             String body = template.substring(open + 2, end);
             String word = firstWord(body);

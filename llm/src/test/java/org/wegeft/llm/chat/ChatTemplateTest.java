@@ -121,11 +121,24 @@ class ChatTemplateTest {
     }
 
     @Test
+    void anUnclosedTagIsRefusedNotPrintedAsText() {
+        for (String[] c : new String[][] {{"a\n{{ x }", "line 2: '{{' is never closed by '}}'"},
+                {"{% if x %}", null}, {"{% if x %", "line 1: '{%' is never closed by '%}'"},
+                {"x{# note", "line 1: '{#' is never closed by '#}'"}}) {
+            var e = assertThrows(ChatTemplateException.class, () -> ChatTemplate.of(c[0], Map.of(), "t.jinja")
+                    .render(List.of(new ChatMessage("user", "hi")), false), c[0]);
+            assertTrue(e.getMessage().startsWith("t.jinja: ") && (c[1] == null || e.getMessage().endsWith(c[1])),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void aBrokenTemplateNamesItsFile() {
-        ChatTemplate t = ChatTemplate.of("{% for m in messages %}{{ m.content }", Map.of(), "/x/tokenizer_config.json");
-        var e = assertThrows(ChatTemplateException.class,
-                () -> t.render(List.of(new ChatMessage("user", "hi")), false));
-        assertTrue(e.getMessage().startsWith("/x/tokenizer_config.json: "), e.getMessage());
+        for (String broken : List.of("{% for m in messages %}{{ m.content }", "{% for m in messages %}{{ m }}")) {
+            var e = assertThrows(ChatTemplateException.class, () -> ChatTemplate.of(broken, Map.of(),
+                    "/x/tokenizer_config.json").render(List.of(new ChatMessage("user", "hi")), false), broken);
+            assertTrue(e.getMessage().startsWith("/x/tokenizer_config.json: "), e.getMessage());
+        }
     }
 
     @Test
