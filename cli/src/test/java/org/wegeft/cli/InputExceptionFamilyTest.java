@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.WegeftInputException;
-import org.wegeft.llm.LlamaConfigException;
+import org.wegeft.llm.DecoderConfigException;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.tokenizer.TokenizerException;
 import org.wegeft.nn.HubCache;
@@ -30,7 +30,7 @@ import picocli.CommandLine;
 /** Every bad-input exception of the library is a {@link WegeftInputException}, and the command line's status 2. */
 class InputExceptionFamilyTest {
     static final List<Class<? extends RuntimeException>> FAMILY = List.of(BackendUnavailableException.class,
-            LlamaConfigException.class, DataFormatException.class, TokenizerException.class, StateDictException.class,
+            DecoderConfigException.class, DataFormatException.class, TokenizerException.class, StateDictException.class,
             DatasetException.class, MissingJvmFlagsException.class, AdapterConfigException.class,
             AdapterLoadException.class, AdapterTargetException.class, SafetensorsException.class,
             VitConfigException.class, ModelConfigException.class, HubCache.NotCachedException.class);

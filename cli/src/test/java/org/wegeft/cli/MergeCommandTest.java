@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.kernels.DType;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
@@ -247,7 +247,7 @@ class MergeCommandTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("float32Cases")
     void loadedIntoTheModelAndMergedInMemoryEqualsTorch(Case c) {
-        try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(fixture("llama_f32"));
+        try (CausalLM lm = CausalLM.fromPretrained(fixture("llama_f32"));
              SafetensorsFile expected = SafetensorsFile.open(fixture(c.expected()))) {
             PeftModel pm = PeftModel.fromPretrained(lm, fixture(c.adapter()));
             assertEquals(c.targets(), pm.adapterLayers().size());

@@ -3,8 +3,8 @@ package org.wegeft.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 
 /**
  * A random tiny LLaMA (vocab 4000, hidden 32, MLP 64, 2 layers, 4 heads, 2 key/value heads, seed 7) with the
@@ -21,7 +21,7 @@ public final class TinyLlama {
 
     /** Saves the model to {@code dir} with KJV's tokenizer.json and the given tokenizer_config.json; returns dir. */
     public static Path save(Path dir, Path tokenizerConfig) throws IOException {
-        try (LlamaForCausalLM m = new LlamaForCausalLM(LlamaConfig.tiny(4000, HIDDEN, MLP, 2, 4, 2), 7)) {
+        try (CausalLM m = new CausalLM(DecoderConfig.tiny(4000, HIDDEN, MLP, 2, 4, 2), 7)) {
             m.save(dir);
         }
         Files.copy(KJV.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));

@@ -8,7 +8,7 @@ import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
 /**
- * Autoregressive decoding of one sequence with a {@link LlamaForCausalLM}: greedy or sampled
+ * Autoregressive decoding of one sequence with a {@link CausalLM}: greedy or sampled
  * ({@link GenerationConfig}), stopping after an EOS id or {@code maxNewTokens}, each token handed to a callback
  * as soon as it is chosen (for streaming to a terminal). With the KV cache, the prompt is run once (prefill)
  * and then one token per step; without it, the whole sequence is recomputed each step (same tokens, slower).
@@ -20,9 +20,9 @@ import org.wegeft.tensor.Tensor;
  * }</pre>
  */
 public final class Generator {
-    private final LlamaForCausalLM model;
+    private final CausalLM model;
 
-    public Generator(LlamaForCausalLM model) {
+    public Generator(CausalLM model) {
         this.model = model;
     }
 

@@ -6,7 +6,7 @@ import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
 /**
- * The keys and values of every layer of a {@link LlamaForCausalLM} for the tokens seen so far, preallocated as
+ * The keys and values of every layer of a {@link CausalLM} for the tokens seen so far, preallocated as
  * (B, Hkv, Tmax, D) float32 per layer (after RoPE, before the grouped-query repeat). A forward with a cache
  * attends to the cached tokens plus its own, appends its own, and advances {@link #length()}; positions
  * continue from there. Not thread-safe; one cache per generation.

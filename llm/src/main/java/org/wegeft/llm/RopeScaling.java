@@ -17,21 +17,21 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
     public static final String LINEAR = "linear";
 
     public RopeScaling {
-        String src = "LlamaConfig";
+        String src = "DecoderConfig";
         if (!type.equals(LLAMA3) && !type.equals(LINEAR)) {
-            throw new LlamaConfigException(src, "rope_scaling.rope_type", "\"" + type
+            throw new DecoderConfigException(src, "rope_scaling.rope_type", "\"" + type
                     + "\" is not supported (supported: llama3, linear)");
         }
         if (!(factor > 0)) {
-            throw new LlamaConfigException(src, "rope_scaling.factor", "must be positive, got " + factor);
+            throw new DecoderConfigException(src, "rope_scaling.factor", "must be positive, got " + factor);
         }
         if (type.equals(LLAMA3)) {
             if (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor)) {
-                throw new LlamaConfigException(src, "rope_scaling.high_freq_factor", "must exceed low_freq_factor "
+                throw new DecoderConfigException(src, "rope_scaling.high_freq_factor", "must exceed low_freq_factor "
                         + lowFreqFactor + " > 0, got " + highFreqFactor);
             }
             if (originalMaxPositionEmbeddings <= 0) {
-                throw new LlamaConfigException(src, "rope_scaling.original_max_position_embeddings",
+                throw new DecoderConfigException(src, "rope_scaling.original_max_position_embeddings",
                         "must be a positive integer, got " + originalMaxPositionEmbeddings);
             }
         }

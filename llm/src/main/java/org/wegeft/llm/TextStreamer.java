@@ -76,7 +76,7 @@ public final class TextStreamer {
     }
 
     /** The stop ids of a generation: the tokenizer's end-of-sequence ids, then the model config's others. */
-    public static List<Integer> eosIds(Tokenizer tokenizer, LlamaConfig config) {
+    public static List<Integer> eosIds(Tokenizer tokenizer, DecoderConfig config) {
         java.util.LinkedHashSet<Integer> eos = new java.util.LinkedHashSet<>();
         Arrays.stream(tokenizer.specialTokens().eosIds()).forEach(eos::add);
         config.eosTokenIds().forEach(eos::add);

@@ -8,7 +8,7 @@ import org.wegeft.nn.RMSNorm;
 import org.wegeft.tensor.Tensor;
 
 /**
- * Where the modules of a {@link LlamaForCausalLM} get their weights while it is built: a seeded fresh
+ * Where the modules of a {@link CausalLM} get their weights while it is built: a seeded fresh
  * initialisation ({@link RandomWeights}) or a checkpoint ({@link CheckpointWeights}). Building from the source
  * means a checkpoint's tensors are adopted as they are (a BF16 weight stays memory-mapped) instead of being
  * copied over a random init.

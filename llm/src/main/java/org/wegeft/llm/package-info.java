@@ -1,6 +1,6 @@
 /**
  * LLaMA-family decoders (Llama 2/3, Mistral, Qwen2) with Hugging Face parameter names
- * ({@link org.wegeft.llm.LlamaForCausalLM}), their {@code config.json} ({@link org.wegeft.llm.LlamaConfig}),
+ * ({@link org.wegeft.llm.CausalLM}), their {@code config.json} ({@link org.wegeft.llm.DecoderConfig}),
  * a per-layer KV cache ({@link org.wegeft.llm.KvCache}) and sampling-based generation
  * ({@link org.wegeft.llm.Generator}).
  */

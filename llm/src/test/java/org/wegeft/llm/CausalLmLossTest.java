@@ -24,7 +24,7 @@ import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.testing.TensorFixtures;
 
 /**
- * {@link LlamaForCausalLM#loss}: the same loss and gradients as {@code crossEntropy(forward(ids, mask), targets)}, with
+ * {@link CausalLM#loss}: the same loss and gradients as {@code crossEntropy(forward(ids, mask), targets)}, with
  * the head and the loss fused when lm_head is a plain {@link Linear}, and the unfused path when an adapter wraps it.
  */
 class CausalLmLossTest {
@@ -32,7 +32,7 @@ class CausalLmLossTest {
     private static final int[] MASK = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
     /** A model (built afresh for each run), the adapter targets injected into it (none: full training). */
-    record Case(String name, Supplier<LlamaForCausalLM> model, List<String> adapterTargets, boolean padded,
+    record Case(String name, Supplier<CausalLM> model, List<String> adapterTargets, boolean padded,
                 boolean fused) {
         @Override
         public String toString() {
@@ -40,8 +40,8 @@ class CausalLmLossTest {
         }
     }
 
-    private static LlamaForCausalLM tiny(boolean tied) {
-        return new LlamaForCausalLM(LlamaConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null)
+    private static CausalLM tiny(boolean tied) {
+        return new CausalLM(DecoderConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null)
                 .withTieWordEmbeddings(tied), 7);
     }
 
@@ -53,7 +53,7 @@ class CausalLmLossTest {
                 new Case("WeGeFT, frozen F32 head", () -> tiny(false), qvDown, false, true),
                 new Case("WeGeFT, frozen tied head, padded", () -> tiny(true), qvDown, true, true),
                 new Case("WeGeFT, BF16 checkpoint, frozen BF16 head",
-                        () -> LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_bf16")), qvDown, true, true),
+                        () -> CausalLM.fromPretrained(LlmFixtures.path("llama_bf16")), qvDown, true, true),
                 new Case("WeGeFT on lm_head itself: unfused", () -> tiny(false), List.of("q_proj", "lm_head"), false,
                         false));
     }
@@ -77,7 +77,7 @@ class CausalLmLossTest {
     }
 
     private static Run run(Case k, boolean fused) {
-        try (LlamaForCausalLM model = k.model().get()) {
+        try (CausalLM model = k.model().get()) {
             if (!k.adapterTargets().isEmpty()) {
                 PeftModel pm = PeftModel.inject(model, WeGeFTConfig.of(4, 8,
                         TargetModules.of(k.adapterTargets().toArray(String[]::new)), List.of()), 3);
@@ -108,7 +108,7 @@ class CausalLmLossTest {
 
     @Test
     void targetsOfAnotherShapeAreRejectedByName() {
-        try (LlamaForCausalLM model = tiny(false);
+        try (CausalLM model = tiny(false);
              Tensor ids = Tensor.ofInts(GradientCheckpointingTest.IDS, 2, 8);
              Tensor targets = Tensor.ofInts(TARGETS, 4, 4)) {
             var e = assertThrows(ShapeMismatchException.class, () -> model.loss(ids, null, targets));

@@ -28,7 +28,7 @@ class CheckpointedDropoutTest {
     private record Steps(float[] losses, Map<String, float[]> grads) {}
 
     private static Steps train(String method, boolean checkpointing) {
-        LlamaForCausalLM lm = new LlamaForCausalLM(LlamaConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null)
+        CausalLM lm = new CausalLM(DecoderConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null)
                 .withTieWordEmbeddings(true), 7, DType.BF16);
         TargetModules targets = TargetModules.of("q_proj", "v_proj", "down_proj");
         PeftModel.inject(lm, method.equals("wegeft")

@@ -17,14 +17,14 @@ import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Generation with the KV cache equals full recomputation, and the sampling rules. */
 class GenerationTest {
-    static LlamaForCausalLM model;
+    static CausalLM model;
     static final int[] PROMPT = {5, 17, 99, 3, 42};
 
     @BeforeAll
     static void build() {
-        LlamaConfig c = new LlamaConfig("llama", 128, 32, 64, 2, 4, 2, 8, 256, 1e-5, 500000.0, null, false, false,
-                false, "silu", List.of(1), List.of(2), null, "float32", 0.3, null);
-        model = new LlamaForCausalLM(c, 11);
+        DecoderConfig c = new DecoderConfig("llama", 128, 32, 64, 2, 4, 2, 8, 256, 1e-5, 500000.0, null, false, false,
+                false, "silu", List.of(1), List.of(2), null, "float32", 0.3);
+        model = new CausalLM(c, 11);
     }
 
     @AfterAll

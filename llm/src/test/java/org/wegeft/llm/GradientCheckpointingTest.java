@@ -40,8 +40,8 @@ class GradientCheckpointingTest {
 
     /** keep == null: no checkpointing. */
     private static Map<String, float[]> grads(boolean adapter, boolean padded, CheckpointKeep keep) {
-        LlamaConfig c = LlamaConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null);
-        try (LlamaForCausalLM model = new LlamaForCausalLM(c, 7)) {
+        DecoderConfig c = DecoderConfig.tiny(128, 32, 64, 2, 4, 2).withRope(500000, null);
+        try (CausalLM model = new CausalLM(c, 7)) {
             if (adapter) {
                 PeftModel pm = PeftModel.inject(model, WeGeFTConfig.of(4, 8, TargetModules.of("q_proj", "v_proj",
                         "down_proj"), List.of(List.of(".*\\.q_proj"), List.of(".*\\.v_proj"))), 3);

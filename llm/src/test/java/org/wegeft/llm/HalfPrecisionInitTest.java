@@ -16,18 +16,18 @@ import org.wegeft.tensor.Tensor;
 
 /** A fresh model with BF16 weights: the float32 init rounded, frozen, whatever the block it is drawn in. */
 class HalfPrecisionInitTest {
-    private static LlamaConfig config(boolean tied) {
-        return LlamaConfig.tiny(50, 16, 24, 2, 4, 2).withTieWordEmbeddings(tied);
+    private static DecoderConfig config(boolean tied) {
+        return DecoderConfig.tiny(50, 16, 24, 2, 4, 2).withTieWordEmbeddings(tied);
     }
 
     @ParameterizedTest(name = "tied {0}")
     @ValueSource(booleans = {false, true})
     void bf16WeightsAreTheFloat32InitRoundedAndFrozen(boolean tied) {
-        LlamaConfig c = config(tied);
+        DecoderConfig c = config(tied);
         // a block of 40 elements is two rows of 16: every matrix is drawn in several blocks
-        try (LlamaForCausalLM f32 = new LlamaForCausalLM(c, 11);
-             LlamaForCausalLM blocks = new LlamaForCausalLM(c, new RandomWeights(11, 0.02, DType.BF16, 40));
-             LlamaForCausalLM bf16 = new LlamaForCausalLM(c, 11, DType.BF16)) {
+        try (CausalLM f32 = new CausalLM(c, 11);
+             CausalLM blocks = new CausalLM(c, new RandomWeights(11, 0.02, DType.BF16, 40));
+             CausalLM bf16 = new CausalLM(c, 11, DType.BF16)) {
             Map<String, Tensor> ref = f32.namedParameters();
             Map<String, Tensor> small = blocks.namedParameters();
             Map<String, Tensor> got = bf16.namedParameters();
@@ -60,6 +60,6 @@ class HalfPrecisionInitTest {
 
     @Test
     void anIntegerWeightDtypeIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new LlamaForCausalLM(config(false), 1, DType.I32));
+        assertThrows(IllegalArgumentException.class, () -> new CausalLM(config(false), 1, DType.I32));
     }
 }

@@ -18,13 +18,13 @@ class LlamaAdapterParityTest {
     @Test
     void adaptedLogitsMatchPyTorchUnmergedAndMerged() {
         Map<String, Tensor> io = LlmFixtures.tensors("llama_untied_wegeft/io.safetensors");
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_untied"));
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("llama_untied"));
              Grad.Mode off = Grad.disabled()) {
             PeftModel pm = PeftModel.fromPretrained(model, LlmFixtures.path("llama_untied_wegeft"));
             model.eval();
             assertEquals(10, pm.adapterLayers().size());                 // 5 targets × 2 layers
-            var q0 = (WeGeFTLinear) model.layers().get(0).selfAttn().qProj();
-            var q1 = (WeGeFTLinear) model.layers().get(1).selfAttn().qProj();
+            var q0 = (WeGeFTLinear) ((LlamaDecoderLayer) model.layers().get(0)).selfAttn().qProj();
+            var q1 = (WeGeFTLinear) ((LlamaDecoderLayer) model.layers().get(1)).selfAttn().qProj();
             assertSame(q0.phi(), q1.phi(), "q_proj pair tied across layers");
             assertEquals(2L * 4 * (32 + 32 + 32 + 32 + 64), pm.trainableReport().trainable()); // Σ groups 2·r·d_in
             try (Tensor unmerged = model.forward(io.get("ids"))) {

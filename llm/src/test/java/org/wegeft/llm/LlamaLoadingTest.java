@@ -30,16 +30,21 @@ class LlamaLoadingTest {
 
     @Test
     void configReadsHuggingFaceFieldsAndRopeScaling() {
-        LlamaConfig c = LlamaConfig.read(LlmFixtures.path("llama3_scaled"));
+        DecoderConfig c = DecoderConfig.read(LlmFixtures.path("llama3_scaled"));
         assertEquals("llama", c.modelType());
         assertEquals(2, c.numKeyValueHeads());
         assertEquals(8, c.headDim());
         assertEquals(500000.0, c.ropeTheta());
         assertEquals(RopeScaling.llama3(8, 1, 4, 16), c.ropeScaling());
         assertTrue(c.tieWordEmbeddings());
-        LlamaConfig q = LlamaConfig.read(LlmFixtures.path("qwen2_bias"));
-        assertTrue(q.qkvBias() && !q.oBias());
+        DecoderConfig q = DecoderConfig.read(LlmFixtures.path("qwen2_bias"));
+        assertTrue(q.attentionBias());
         assertTrue(q.bosTokenIds().isEmpty());
+        try (CausalLM m = CausalLM.fromPretrained(LlmFixtures.path("qwen2_bias"))) {
+            LlamaAttention a = ((LlamaDecoderLayer) m.layers().get(0)).selfAttn();
+            assertTrue(((org.wegeft.nn.Linear) a.qProj()).bias() != null, "qwen2: q/k/v have biases");
+            assertTrue(((org.wegeft.nn.Linear) a.oProj()).bias() == null, "qwen2: o_proj never has one");
+        }
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -59,7 +64,7 @@ class LlamaLoadingTest {
         }
         Path f = tmp.resolve("config.json");
         Files.writeString(f, edited);
-        LlamaConfigException e = assertThrows(LlamaConfigException.class, () -> LlamaConfig.read(f));
+        DecoderConfigException e = assertThrows(DecoderConfigException.class, () -> DecoderConfig.read(f));
         assertTrue(e.key().startsWith(key), e.getMessage());
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
     }
@@ -71,7 +76,7 @@ class LlamaLoadingTest {
             edited.put("model.layers.0.mlp.up_proj.weight", Tensor.zeros(63, 32));
             edited.put("model.extra.weight", Tensor.zeros(2));
         });
-        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
+        StateDictException e = assertThrows(StateDictException.class, () -> CausalLM.fromPretrained(dir));
         assertEquals(java.util.List.of("model.norm.weight"), e.missing());
         assertEquals(java.util.List.of("model.extra.weight"), e.unexpected());
         assertEquals(1, e.misShaped().size());
@@ -81,7 +86,7 @@ class LlamaLoadingTest {
     @Test
     void untiedModelWithoutLmHeadIsRejected() throws IOException {
         Path dir = untiedWith("nohead", edited -> edited.remove("lm_head.weight"));
-        StateDictException e = assertThrows(StateDictException.class, () -> LlamaForCausalLM.fromPretrained(dir));
+        StateDictException e = assertThrows(StateDictException.class, () -> CausalLM.fromPretrained(dir));
         assertEquals(java.util.List.of("lm_head.weight"), e.missing());
     }
 
@@ -102,10 +107,10 @@ class LlamaLoadingTest {
     @Test
     void savedModelLoadsBackWithTheSameLogits() throws IOException {
         Map<String, Tensor> io = LlmFixtures.tensors("llama_tied/io.safetensors");
-        try (LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_tied"));
+        try (CausalLM m = CausalLM.fromPretrained(LlmFixtures.path("llama_tied"));
              Grad.Mode off = Grad.disabled()) {
             m.save(tmp.resolve("out"));
-            try (LlamaForCausalLM back = LlamaForCausalLM.fromPretrained(tmp.resolve("out"));
+            try (CausalLM back = CausalLM.fromPretrained(tmp.resolve("out"));
                  Tensor a = m.forward(io.get("ids")); Tensor b = back.forward(io.get("ids"))) {
                 assertEquals(0.0, TensorFixtures.maxRelError(b, a));
                 assertEquals(m.config(), back.config());

@@ -24,7 +24,7 @@ class LlamaTorchParityTest {
     @ValueSource(strings = {"llama_untied", "llama_tied", "llama3_scaled", "qwen2_bias", "llama_bf16"})
     void logitsMatchPyTorch(String name) {
         Map<String, Tensor> io = LlmFixtures.tensors(name + "/io.safetensors");
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path(name));
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(name));
              Grad.Mode off = Grad.disabled(); Tensor logits = model.forward(io.get("ids"))) {
             double err = TensorFixtures.maxRelError(logits, io.get("logits"));
             System.out.printf("parity %-14s max rel error %.3g%n", name, err);
@@ -37,9 +37,9 @@ class LlamaTorchParityTest {
     @Test
     void leftPaddedBatchMatchesPyTorchOnRealTokens() {
         Map<String, Tensor> io = LlmFixtures.tensors("llama_untied/io.safetensors");
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_untied"));
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("llama_untied"));
              Grad.Mode off = Grad.disabled();
-             Tensor positions = LlamaForCausalLM.positionsFromMask(io.get("pad_mask"));
+             Tensor positions = CausalLM.positionsFromMask(io.get("pad_mask"));
              Tensor logits = model.forward(io.get("pad_ids"), io.get("pad_mask"), positions, null)) {
             int[] expectedPos = io.get("pad_positions").toIntArray();
             org.junit.jupiter.api.Assertions.assertArrayEquals(expectedPos, positions.toIntArray());
@@ -56,7 +56,7 @@ class LlamaTorchParityTest {
 
     @Test
     void tiedModelSharesTheEmbeddingWithTheHead() {
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_tied"))) {
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("llama_tied"))) {
             assertSame(model.model().embedTokens().weight(), ((Linear) model.lmHead()).weight());
             assertFalse(model.namedParameters().containsKey("lm_head.weight"));
         }
@@ -64,12 +64,12 @@ class LlamaTorchParityTest {
 
     @Test
     void bf16CheckpointStaysBf16AndFrozen() {
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path("llama_bf16"))) {
-            Tensor q = ((Linear) model.layers().get(0).selfAttn().qProj()).weight();
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("llama_bf16"))) {
+            Tensor q = ((Linear) ((LlamaDecoderLayer) model.layers().get(0)).selfAttn().qProj()).weight();
             assertEquals(DType.BF16, q.dtype());
             assertFalse(q.requiresGrad());
             model.toFloat32();
-            Tensor q32 = ((Linear) model.layers().get(0).selfAttn().qProj()).weight();
+            Tensor q32 = ((Linear) ((LlamaDecoderLayer) model.layers().get(0)).selfAttn().qProj()).weight();
             assertEquals(DType.F32, q32.dtype());
             assertTrue(q32.requiresGrad());
         }
@@ -77,8 +77,8 @@ class LlamaTorchParityTest {
 
     @Test
     void qwen2HasQkvBiasesButNoOutputBias() {
-        try (LlamaForCausalLM model = LlamaForCausalLM.fromPretrained(LlmFixtures.path("qwen2_bias"))) {
-            var attn = model.layers().get(0).selfAttn();
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("qwen2_bias"))) {
+            var attn = ((LlamaDecoderLayer) model.layers().get(0)).selfAttn();
             assertTrue(((Linear) attn.qProj()).bias() != null);
             assertNull(((Linear) attn.oProj()).bias());
             assertEquals(java.util.List.of(2, 3), model.config().eosTokenIds());

@@ -19,7 +19,7 @@ import org.wegeft.tensor.MemoryStats;
 import org.wegeft.tensor.Tensor;
 
 /**
- * {@link LlamaForCausalLM#recomputeActivations(boolean)}: the same loss and gradients, bit for bit, with the RMS
+ * {@link CausalLM#recomputeActivations(boolean)}: the same loss and gradients, bit for bit, with the RMS
  * norms' outputs and the MLP gate's output of every layer given back between forward and backward.
  */
 class RecomputeActivationsTest {
@@ -47,8 +47,8 @@ class RecomputeActivationsTest {
     }
 
     private static Run run(boolean adapters, boolean padded, boolean recompute) {
-        LlamaConfig c = LlamaConfig.tiny(128, HIDDEN, INTERMEDIATE, LAYERS, 4, 2).withRope(500000, null);
-        try (LlamaForCausalLM model = new LlamaForCausalLM(c, 7)) {
+        DecoderConfig c = DecoderConfig.tiny(128, HIDDEN, INTERMEDIATE, LAYERS, 4, 2).withRope(500000, null);
+        try (CausalLM model = new CausalLM(c, 7)) {
             if (adapters) {
                 PeftModel pm = PeftModel.inject(model, WeGeFTConfig.of(4, 8, TargetModules.of("q_proj", "v_proj",
                         "up_proj", "down_proj"), List.of(List.of(".*\\.q_proj"), List.of(".*\\.v_proj"))), 3);

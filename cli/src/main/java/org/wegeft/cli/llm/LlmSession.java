@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.eval.CausalLm;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -13,12 +13,12 @@ import org.wegeft.peft.PeftModel;
 
 /** What the llm commands share: a model folder loaded (plus an adapter), its tokenizer when needed. */
 final class LlmSession implements AutoCloseable {
-    final LlamaForCausalLM model;
+    final CausalLM model;
     final @Nullable PeftModel peft;
     private @Nullable Tokenizer tokenizer;
     private final Path modelDir;
 
-    private LlmSession(Path modelDir, LlamaForCausalLM model, @Nullable PeftModel peft) {
+    private LlmSession(Path modelDir, CausalLM model, @Nullable PeftModel peft) {
         this.modelDir = modelDir;
         this.model = model;
         this.peft = peft;
@@ -32,7 +32,7 @@ final class LlmSession implements AutoCloseable {
         if (adapter != null && !Files.isDirectory(adapter)) {
             throw new IllegalArgumentException("--adapter: " + adapter + " is not a folder");
         }
-        LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(modelDir);
+        CausalLM m = CausalLM.fromPretrained(modelDir);
         try {
             PeftModel p = adapter == null ? null : PeftModel.fromPretrained(m, adapter);
             return new LlmSession(modelDir, m, p);

@@ -12,7 +12,7 @@ import org.wegeft.cli.CheckpointOptions;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
@@ -128,7 +128,7 @@ final class LlmTrainCommand implements Callable<Integer> {
             ExampleEncoder enc = data.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
             LmBatchSource source = CausalLmTraining.batches(records, enc, pack, batch, s.padId());
             // weights that train must be float32: an adapter trains its own tensors only
-            LlamaForCausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();
+            CausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();
             lm.gradientCheckpointing(gradCheckpointing);
             lm.recomputeActivations(recomputeActivations);
             PeftModel peft = m.apply(lm, CausalLmTraining.options(m, rank, alpha, dropout, targets, !noTie), seed);

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.eval.ExactMatch;
@@ -51,7 +51,7 @@ final class AnswerScorer {
         return ids;
     }
 
-    Score score(LlamaForCausalLM lm) {
+    Score score(CausalLM lm) {
         Generator g = new Generator(lm);
         List<String> predictions = new ArrayList<>(prompts.size());
         for (int[] prompt : prompts) {

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.llm.LlamaConfig;
+import org.wegeft.llm.DecoderConfig;
 import org.wegeft.peft.BaselineMethod;
 import org.wegeft.tensor.MemoryStats;
 import picocli.CommandLine.Command;
@@ -133,8 +133,8 @@ public final class BenchLlmMemoryCommand implements Callable<Integer> {
         }
     }
 
-    LlamaConfig config() {
-        return LlamaConfig.tiny(vocab, hidden, intermediate, layers, heads, heads).withTieWordEmbeddings(true);
+    DecoderConfig config() {
+        return DecoderConfig.tiny(vocab, hidden, intermediate, layers, heads, heads).withTieWordEmbeddings(true);
     }
 
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -128,7 +128,7 @@ public final class DemoLlmCommand implements Callable<Integer> {
                     split.train().size(), split.test().size(), seed, split.test().getFirst().question(),
                     split.test().getFirst().answer());
             AnswerScorer.Score before;
-            try (LlamaForCausalLM base = LlamaForCausalLM.fromPretrained(model)) {
+            try (CausalLM base = CausalLM.fromPretrained(model)) {
                 before = scorer.score(base);
             }
             stdout.printf(Locale.ROOT, "base model %s: exact match %.1f%% before tuning%n", model, 100 * before.exactMatch());

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
@@ -51,7 +51,7 @@ final class DemoLlmRuns {
         AnswerScorer validation = new AnswerScorer(tok, enc, problems.subList(problems.size() - c.heldOut,
                 problems.size()));
         AnswerScorer.Score before;
-        try (LlamaForCausalLM base = LlamaForCausalLM.fromPretrained(c.model)) {
+        try (CausalLM base = CausalLM.fromPretrained(c.model)) {
             before = validation.score(base);
         }
         List<Double> grid = c.lrGrid.isEmpty() ? List.of(1e-3, 2e-3, 5e-3, 1e-2, 2e-2) : c.lrGrid;
@@ -84,7 +84,7 @@ final class DemoLlmRuns {
 
     static DemoLlmResult runMethod(DemoLlmCommand c, AdapterRecipe method, long runSeed, double rate, Tokenizer tok,
             List<Example> train, AnswerScorer scorer, AnswerScorer.Score before, boolean save) throws IOException {
-        try (LlamaForCausalLM lm = LlamaForCausalLM.fromPretrained(c.model)) {
+        try (CausalLM lm = CausalLM.fromPretrained(c.model)) {
             AdapterConfig cfg = DemoLlmCommand.adapterConfig(method, c.rank);
             PeftModel peft = PeftModel.inject(lm, cfg, runSeed);
             System.err.printf(Locale.ROOT, "%s, seed %d: %s; training %d steps%n", method.label(), runSeed,

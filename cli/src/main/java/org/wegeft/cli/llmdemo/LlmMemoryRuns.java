@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ProcStatus;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
@@ -31,8 +31,8 @@ final class LlmMemoryRuns {
 
     static ObjectNode runHere(BenchLlmMemoryCommand c, String m, boolean gc) {
         long t0 = System.nanoTime();
-        LlamaConfig cfg = c.config();
-        try (LlamaForCausalLM lm = new LlamaForCausalLM(cfg, 0)) {
+        DecoderConfig cfg = c.config();
+        try (CausalLM lm = new CausalLM(cfg, 0)) {
             long params = lm.parameterCount();
             // the method's own alpha and dropout (WeGeFT: 2·r and 0.1), each target tied across layers
             FineTuningMethod method = FlagCheck.method(c.spec, "--method", m);

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
@@ -116,11 +116,11 @@ public final class LlmPretrainCommand implements Callable<Integer> {
             List<Example> train = Pretraining.blocks(tok, lines.subList(0, split), seq);
             List<Example> test = heldout > 0 ? Pretraining.blocks(tok, lines.subList(split, lines.size()), seq)
                     : List.of();
-            LlamaConfig config = Pretraining.smallConfig(tok, hidden, intermediate, layers, heads, kvHeads, seq);
+            DecoderConfig config = Pretraining.smallConfig(tok, hidden, intermediate, layers, heads, kvHeads, seq);
             Files.createDirectories(out);
             stdout.printf(Locale.ROOT, "corpus %s: %d lines, %d training blocks and %d held-out blocks of %d tokens%n",
                     corpus, lines.size(), train.size(), test.size(), seq);
-            try (LlamaForCausalLM lm = new LlamaForCausalLM(config, seed)) {
+            try (CausalLM lm = new CausalLM(config, seed)) {
                 stdout.printf(Locale.ROOT, "model: %,d parameters (hidden %d, %d layers, %d heads, %d kv heads,"
                         + " MLP %d, vocab %d, tied embeddings)%n", lm.parameterCount(), hidden, layers, heads,
                         kvHeads, intermediate, config.vocabSize());

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.kernels.Parallel;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.train.SampleStats;
 import org.wegeft.peft.PeftModel;
@@ -158,7 +158,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
                 for (int i = 0; i < ids.length; i++) {
                     ids[i] = (int) input[i];
                 }
-                y = ((LlamaForCausalLM) net).forward(Tensor.ofInts(ids, b, t));
+                y = ((CausalLM) net).forward(Tensor.ofInts(ids, b, t));
             } else {
                 y = ((VisionTransformer) net).forward(Tensor.of(input, b, 3, BenchModel.IMAGE, BenchModel.IMAGE));
             }

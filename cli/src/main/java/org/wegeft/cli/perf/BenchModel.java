@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.wegeft.kernels.DType;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.RopeScaling;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.LmBatch;
@@ -126,10 +126,10 @@ enum BenchModel {
         return VitConfig.of(IMAGE, PATCH, width, depth, heads, CLASSES);
     }
 
-    LlamaConfig llamaConfig() {
+    DecoderConfig llamaConfig() {
         return switch (this) {
-            case LLAMA_TINY -> LlamaConfig.tiny(VOCAB, width, LLAMA_MLP, depth, heads, heads);
-            case LLAMA_110M -> LlamaConfig.tiny(VOCAB, width, 2_048, depth, heads, heads).withTieWordEmbeddings(true);
+            case LLAMA_TINY -> DecoderConfig.tiny(VOCAB, width, LLAMA_MLP, depth, heads, heads);
+            case LLAMA_110M -> DecoderConfig.tiny(VOCAB, width, 2_048, depth, heads, heads).withTieWordEmbeddings(true);
             case LLAMA_1B -> llama32OneB();
             default -> throw new IllegalStateException(id + " is not a language model");
         };
@@ -140,10 +140,10 @@ enum BenchModel {
      * tied embeddings, rope theta 500,000 with Llama 3 scaling (factor 32, low/high frequency factors 1 and 4,
      * original context 8,192), RMS eps 1e-5, Llama 3's bos/eos ids.
      */
-    static LlamaConfig llama32OneB() {
-        return new LlamaConfig("llama", 128_256, 2_048, 8_192, 16, 32, 8, 64, 131_072, 1e-5, 500_000.0,
+    static DecoderConfig llama32OneB() {
+        return new DecoderConfig("llama", 128_256, 2_048, 8_192, 16, 32, 8, 64, 131_072, 1e-5, 500_000.0,
                 RopeScaling.llama3(32, 1, 4, 8_192), true, false, false, "silu", List.of(128_000), List.of(128_001),
-                null, "bfloat16", 0.02, null);
+                null, "bfloat16", 0.02);
     }
 
     /** The vocabulary of a language model. */
@@ -160,12 +160,12 @@ enum BenchModel {
      * The model of this benchmark, seeded, without any method applied, its frozen pretrained weights (every Linear
      * weight and the embedding table) stored in {@code weights}. With BF16 they are frozen BF16 tensors, as a
      * Hugging Face bf16 checkpoint loads: a language model draws them straight into BF16 a block at a time
-     * ({@link LlamaForCausalLM#LlamaForCausalLM(LlamaConfig, long, DType)}; 2.5 GB for llama-1b, never 5 GB of
+     * ({@link CausalLM#CausalLM(DecoderConfig, long, DType)}; 2.5 GB for llama-1b, never 5 GB of
      * float32); a ViT converts its Linear weights one at a time after its own init, except the new head.
      */
     Module build(long seed, DType weights) {
         if (isLlm()) {
-            return new LlamaForCausalLM(llamaConfig(), seed, weights);
+            return new CausalLM(llamaConfig(), seed, weights);
         }
         VisionTransformer vit = new VisionTransformer(vitConfig(), seed);
         FrozenWeights.convert(vit, weights, path -> !path.equals("head"));
@@ -202,7 +202,7 @@ enum BenchModel {
         if (!isLlm()) {
             return TrainFlops.vit(method, rank, batch, IMAGE, PATCH, width, depth, CLASSES);
         }
-        LlamaConfig c = llamaConfig();
+        DecoderConfig c = llamaConfig();
         return TrainFlops.llama(method, rank, batch, seq, c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(),
                 c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.intermediateSize());
     }

@@ -20,7 +20,7 @@ import org.wegeft.tensor.Tensor;
  * Re-stores a built model's weight matrices in another dtype, in place: the weight of every {@link Linear} and
  * {@link Embedding} whose module path {@code select} accepts. To BF16 the weights become frozen, as those of a
  * Hugging Face bf16 checkpoint load into this library; to F32 they become float32 copies that can train (full
- * fine-tuning of a bf16 model, as {@code LlamaForCausalLM.toFloat32()}).
+ * fine-tuning of a bf16 model, as {@code CausalLM.toFloat32()}).
  *
  * <p>One tensor at a time: each old tensor is closed before the next is converted, so the model never exists in
  * both dtypes, and the blocks it held are given back at the end ({@link MemoryStats#releaseCached()}) instead of

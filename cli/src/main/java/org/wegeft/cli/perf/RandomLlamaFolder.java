@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
-import org.wegeft.llm.LlamaConfig;
+import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.tensor.SafetensorsStreamWriter;
 import org.wegeft.tensor.ShardedSafetensors;
@@ -23,7 +23,7 @@ import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorInfo;
 
 /**
- * Writes a Hugging Face {@code LlamaForCausalLM} model folder with random weights, so that real-size benchmarks can
+ * Writes a Hugging Face {@code CausalLM} model folder with random weights, so that real-size benchmarks can
  * run through the user's own commands ({@code wegeft llm train}, {@code llm generate}):
  *
  * <pre>
@@ -34,7 +34,7 @@ import org.wegeft.tensor.TensorInfo;
  * </pre>
  *
  * Weights are Hugging Face's fresh init, N(0, initializer_range²), norms 1, drawn exactly as
- * {@code new LlamaForCausalLM(config, seed, dtype)} draws them, so the folder loads to the model {@code bench train
+ * {@code new CausalLM(config, seed, dtype)} draws them, so the folder loads to the model {@code bench train
  * --dtype bf16 --seed S} trains. A tied lm_head is not stored. One tensor exists in memory at a time (the largest,
  * the embedding table: 0.5 GB in bf16 for Llama 3's vocabulary), each drawn in float32 a block of rows at a time.
  * Everything is written into a temporary sibling folder that is renamed into place at the end, so a failure never
@@ -60,7 +60,7 @@ final class RandomLlamaFolder {
      * byte ranges; norms are ones, everything else N(0, initializer_range²).
      * @throws IllegalArgumentException for a config with biases, which the benchmark shapes do not have
      */
-    static List<TensorInfo> tensors(LlamaConfig c, DType dtype) {
+    static List<TensorInfo> tensors(DecoderConfig c, DType dtype) {
         if (c.attentionBias() || c.mlpBias()) {
             throw new IllegalArgumentException("random model folders have no biases; the config asks for some");
         }
@@ -114,7 +114,7 @@ final class RandomLlamaFolder {
      * @param tokenizerFrom a folder whose tokenizer files are copied, or null
      * @throws IllegalArgumentException naming the flag for a bad out folder, shard count or tokenizer folder
      */
-    static Written write(LlamaConfig config, DType dtype, int shards, long seed, @Nullable Path tokenizerFrom,
+    static Written write(DecoderConfig config, DType dtype, int shards, long seed, @Nullable Path tokenizerFrom,
             Path out) throws IOException {
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new IllegalArgumentException("--dtype: expected f32 or bf16, got " + dtype);

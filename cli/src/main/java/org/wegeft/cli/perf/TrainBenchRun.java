@@ -37,7 +37,7 @@ final class TrainBenchRun {
             }
             vit.recomputeActivations(c.recomputeActivations);
         } else {
-            org.wegeft.llm.LlamaForCausalLM lm = (org.wegeft.llm.LlamaForCausalLM) net;
+            org.wegeft.llm.CausalLM lm = (org.wegeft.llm.CausalLM) net;
             if (c.keep != null) {
                 lm.gradientCheckpointing(c.keep);
             }

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaConfigException;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.DecoderConfigException;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.chat.ChatTemplateException;
@@ -97,8 +97,8 @@ class ParserFuzzTest {
                 }, List.of(SafetensorsException.class)),
                 new Target("vit-config", "config.json", t -> Seeds.vitConfigs(), VitConfig::read,
                         List.of(VitConfigException.class)),
-                new Target("llama-config", "config.json", t -> Seeds.llamaConfigs(), LlamaConfig::read,
-                        List.of(LlamaConfigException.class)),
+                new Target("llama-config", "config.json", t -> Seeds.llamaConfigs(), DecoderConfig::read,
+                        List.of(DecoderConfigException.class)),
                 new Target("adapter-config", "adapter_config.json", t -> Seeds.adapterConfigs(),
                         AdapterConfig::read, List.of(AdapterConfigException.class)),
                 new Target("tokenizer", "tokenizer.json", t -> Seeds.tokenizerFiles(), ParserFuzzTest::tokenizer,

@@ -20,7 +20,7 @@ import org.wegeft.cli.CliRun.Result;
 import org.wegeft.cli.TinyLlama;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 
 /** The {@code wegeft llm} commands in-process: perplexity parity with torch, generation, training, bad input. */
@@ -102,7 +102,7 @@ class LlmCommandsTest {
                 "--max-new-tokens", "12");
         assertEquals(0, r.status(), r.err());
         try (HfTokenizer tok = HfTokenizer.load(tiny);
-             LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(tiny)) {
+             CausalLM m = CausalLM.fromPretrained(tiny)) {
             int[] ids = new Generator(m).generate(tok.encode("And God said", true),
                     GenerationConfig.greedy(12, List.of(tok.eosId())), null);
             assertEquals(tok.decode(ids, true) + System.lineSeparator(), r.out());

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.cli.CliRun.Result;
 import org.wegeft.cli.TinyLlama;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import org.wegeft.peft.AdapterRecipe;
@@ -168,7 +168,7 @@ class DemoLlmCommandTest {
         JsonNode summary = JSON.readTree(log.getLast());
         assertEquals(2, summary.get("steps").asInt());
         assertTrue(summary.get("heldout_ppl").asDouble() > 1, summary.toString());
-        try (LlamaForCausalLM m = LlamaForCausalLM.fromPretrained(out)) {
+        try (CausalLM m = CausalLM.fromPretrained(out)) {
             assertTrue(m.config().tieWordEmbeddings());
             assertEquals(List.of(1), m.config().eosTokenIds());
         }

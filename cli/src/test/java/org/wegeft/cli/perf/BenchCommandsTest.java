@@ -113,7 +113,7 @@ class BenchCommandsTest {
         assertEquals("bf16", j.get("dtype").asText());
         assertEquals(2 * j.get("parameters").asLong(), j.get("bytes").asLong(), "two bytes a parameter");
         assertEquals("model-00002-of-00002.safetensors", j.get("files").get(1).asText(), j.toString());
-        try (org.wegeft.llm.LlamaForCausalLM lm = org.wegeft.llm.LlamaForCausalLM.fromPretrained(out)) {
+        try (org.wegeft.llm.CausalLM lm = org.wegeft.llm.CausalLM.fromPretrained(out)) {
             assertEquals(j.get("parameters").asLong(), lm.parameterCount());
             assertEquals(BenchModel.LLAMA_TINY.build(0).parameterCount(), lm.parameterCount());
         }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.wegeft.kernels.DType;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.nn.Linear;
 import org.wegeft.nn.Module;
 import org.wegeft.peft.FineTuningMethods;
@@ -49,8 +49,8 @@ class FrozenWeightsTest {
 
     @Test
     void aTiedTableConvertsOnceAndStaysShared() {
-        LlamaConfig c = LlamaConfig.tiny(40, 16, 24, 1, 4, 2).withTieWordEmbeddings(true);
-        try (LlamaForCausalLM lm = new LlamaForCausalLM(c, 5, DType.BF16)) {
+        DecoderConfig c = DecoderConfig.tiny(40, 16, 24, 1, 4, 2).withTieWordEmbeddings(true);
+        try (CausalLM lm = new CausalLM(c, 5, DType.BF16)) {
             float[] before = lm.model().embedTokens().weight().toFloatArray();
             assertEquals(1, FrozenWeights.convert(lm, DType.F32, path -> path.equals("lm_head")));
             Tensor table = lm.model().embedTokens().weight();

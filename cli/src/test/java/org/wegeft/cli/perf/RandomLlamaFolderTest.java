@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.wegeft.kernels.DType;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.RopeScaling;
 import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Tensor;
@@ -35,16 +35,16 @@ class RandomLlamaFolderTest {
     Path tmp;
 
     /** llama-1b's features at a tiny size: grouped-query attention, tied embeddings, Llama 3 rope scaling. */
-    private static LlamaConfig small() {
-        return new LlamaConfig("llama", 96, 16, 40, 2, 4, 2, 4, 512, 1e-5, 500_000.0,
+    private static DecoderConfig small() {
+        return new DecoderConfig("llama", 96, 16, 40, 2, 4, 2, 4, 512, 1e-5, 500_000.0,
                 RopeScaling.llama3(32, 1, 4, 64), true, false, false, "silu", List.of(1), List.of(2), null,
-                "bfloat16", 0.02, null);
+                "bfloat16", 0.02);
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = DType.class, names = {"BF16", "F32"})
     void aWrittenFolderLoadsToTheBenchModelOfTheSameSeed(DType dtype) throws IOException {
-        LlamaConfig c = small();
+        DecoderConfig c = small();
         Path out = tmp.resolve("model");
         RandomLlamaFolder.Written w = RandomLlamaFolder.write(c, dtype, 3, 7, null, out);
         assertEquals(List.of("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
@@ -53,9 +53,9 @@ class RandomLlamaFolderTest {
             assertEquals(List.of(out), s.toList(), "no temporary folder is left beside the model");
         }
         String torchDtype = dtype == DType.BF16 ? "bfloat16" : "float32";
-        assertEquals(c.withTorchDtype(torchDtype), LlamaConfig.read(out));
-        try (LlamaForCausalLM loaded = LlamaForCausalLM.fromPretrained(out);
-             LlamaForCausalLM bench = new LlamaForCausalLM(c, 7, dtype)) {
+        assertEquals(c.withTorchDtype(torchDtype), DecoderConfig.read(out));
+        try (CausalLM loaded = CausalLM.fromPretrained(out);
+             CausalLM bench = new CausalLM(c, 7, dtype)) {
             Map<String, Tensor> got = loaded.namedParameters();
             Map<String, Tensor> want = bench.namedParameters();
             assertEquals(want.keySet(), got.keySet());
@@ -84,7 +84,7 @@ class RandomLlamaFolderTest {
                 w.files());
         assertEquals("{\"model\": {}}", Files.readString(out.resolve("tokenizer.json")));
         assertFalse(Files.exists(out.resolve("tokenizer_config.json")));
-        try (LlamaForCausalLM loaded = LlamaForCausalLM.fromPretrained(out)) {
+        try (CausalLM loaded = CausalLM.fromPretrained(out)) {
             assertEquals(w.parameters(), loaded.parameterCount());
         }
     }

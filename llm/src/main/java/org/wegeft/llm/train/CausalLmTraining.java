@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -45,15 +45,15 @@ public final class CausalLmTraining {
 
     /**
      * Mean cross-entropy of the next token over the batch's predicted positions (targets −100 skipped), the head and
-     * the loss fused ({@link LlamaForCausalLM#loss}): the (B·T × V) logits and their gradient are never held.
+     * the loss fused ({@link CausalLM#loss}): the (B·T × V) logits and their gradient are never held.
      */
-    public static Tensor loss(LlamaForCausalLM lm, LmBatch b) {
+    public static Tensor loss(CausalLM lm, LmBatch b) {
         return lm.loss(b.inputIds(), b.attentionMask(), b.targets());                   // targets: (B, T)
     }
 
-    /** {@link #loss} as the trainer's objective, for a model that is a {@link LlamaForCausalLM}. */
+    /** {@link #loss} as the trainer's objective, for a model that is a {@link CausalLM}. */
     public static StepFunction<LmBatch> objective() {
-        return (model, b) -> loss((LlamaForCausalLM) model, b);
+        return (model, b) -> loss((CausalLM) model, b);
     }
 
     /**
@@ -75,7 +75,7 @@ public final class CausalLmTraining {
      * fields Hugging Face's {@code AutoPeftModelForCausalLM} needs to find the base, or, for a method that changes
      * the model's own weights, the whole model folder with the base's tokenizer and generation files.
      */
-    public static void save(FineTuningMethod m, PeftModel peft, LlamaForCausalLM lm, Path baseModel, Path out)
+    public static void save(FineTuningMethod m, PeftModel peft, CausalLM lm, Path baseModel, Path out)
             throws IOException {
         if (m.writesAdapter()) {
             peft.save(out, Map.of("task_type", "CAUSAL_LM", "base_model_name_or_path",

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.DataFormatException;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
@@ -62,17 +62,17 @@ public final class Pretraining {
      * A small LLaMA for {@code tok}'s vocabulary: head size hidden / heads, tied embeddings, SiLU, RoPE θ 10,000,
      * RMSNorm ε 1e-6, positions for at least 512 tokens, float32, initialiser std 0.02.
      */
-    public static LlamaConfig smallConfig(Tokenizer tok, int hidden, int intermediate, int layers, int heads,
+    public static DecoderConfig smallConfig(Tokenizer tok, int hidden, int intermediate, int layers, int heads,
             int kvHeads, int seq) {
         Integer pad = tok.padId() >= 0 ? tok.padId() : null;
-        return new LlamaConfig("llama", tok.vocabSize(), hidden, intermediate, layers, heads, kvHeads,
+        return new DecoderConfig("llama", tok.vocabSize(), hidden, intermediate, layers, heads, kvHeads,
                 hidden / heads, Math.max(512, seq), 1e-6, 10000.0, null, true, false, false, "silu",
                 tok.bosId() >= 0 ? List.of(tok.bosId()) : List.of(), tok.eosId() >= 0 ? List.of(tok.eosId())
-                : List.of(), pad, "float32", 0.02, null);
+                : List.of(), pad, "float32", 0.02);
     }
 
     /** Perplexity of {@code lm} on {@code blocks}, in eval mode without gradients (the mode is restored after). */
-    public static PerplexityResult heldOutPerplexity(LlamaForCausalLM lm, List<Example> blocks, int pad) {
+    public static PerplexityResult heldOutPerplexity(CausalLM lm, List<Example> blocks, int pad) {
         lm.eval();
         try (Grad.Mode off = Grad.disabled()) {
             return Perplexity.evaluate((ids, mask) -> lm.forward(ids, mask, null, null), blocks, 8, pad);

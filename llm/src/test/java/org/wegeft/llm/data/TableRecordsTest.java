@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.wegeft.llm.LlamaConfig;
-import org.wegeft.llm.LlamaForCausalLM;
+import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -153,7 +153,7 @@ class TableRecordsTest {
     }
 
     private static float[] train(List<DataRecord> records, HfTokenizer tok, ExampleEncoder enc) {
-        try (LlamaForCausalLM lm = new LlamaForCausalLM(LlamaConfig.tiny(4000, 32, 64, 2, 4, 2), 7)) {
+        try (CausalLM lm = new CausalLM(DecoderConfig.tiny(4000, 32, 64, 2, 4, 2), 7)) {
             var source = CausalLmTraining.batches(records, enc, false, 2, tok.specialTokens().padOrFallback());
             FineTuningMethod m = FineTuningMethods.named("wegeft");
             m.apply(lm, CausalLmTraining.options(m, 4, null, 0.0, CausalLmTraining.DEFAULT_TARGETS, true), 3);

@@ -7,14 +7,14 @@ import java.nio.file.Path;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.ShardedSafetensors;
 
-/** Saving {@link LlamaForCausalLM} folders in Hugging Face layout (loading is {@link CheckpointWeights}). */
-final class LlamaCheckpoint {
-    private LlamaCheckpoint() {
+/** Saving {@link CausalLM} folders in Hugging Face layout (loading is {@link CheckpointWeights}). */
+final class DecoderCheckpoint {
+    private DecoderCheckpoint() {
     }
 
-    static void save(LlamaForCausalLM model, Path dir) throws IOException {
+    static void save(CausalLM model, Path dir) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter.save(dir.resolve(ShardedSafetensors.SINGLE), model.stateDict(), Map.of());
-        model.config().write(dir.resolve(LlamaConfigJson.FILE));
+        model.config().write(dir.resolve(DecoderConfigJson.FILE));
     }
 }

@@ -15,39 +15,61 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.ConfigFields;
 
 /**
- * Reads and writes {@link LlamaConfig} as Hugging Face {@code config.json}, with Hugging Face's defaults for
- * absent keys. Every bad value raises a {@link LlamaConfigException} naming the file and the key.
+ * Reads and writes {@link DecoderConfig} as Hugging Face {@code config.json}, with Hugging Face's defaults for
+ * absent keys. Every bad value raises a {@link DecoderConfigException} naming the file and the key.
  */
-final class LlamaConfigJson {
+final class DecoderConfigJson {
     static final String FILE = "config.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private LlamaConfigJson() {
+    private DecoderConfigJson() {
     }
 
-    static LlamaConfig read(Path dirOrFile) {
+    static DecoderConfig read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
-        ConfigFields r = ConfigFields.read(file, LlamaConfigException::new, ConfigFields.Wording.MUST_BE);
+        ConfigFields r = ConfigFields.read(file, DecoderConfigException::new, ConfigFields.Wording.MUST_BE);
         return r.namingSource(() -> parse(r));   // a record check names the record: name the file
     }
 
-    private static LlamaConfig parse(ConfigFields r) {
+    private static DecoderConfig parse(ConfigFields r) {
         String type = r.string("model_type", "llama");
-        boolean qwen = type.equals("qwen2");
+        DecoderFamilies.require(type, r.source());
+        return DecoderFamilies.get(type).read(r);
+    }
+
+    /**
+     * The keys every family shares, with Hugging Face's {@code LlamaConfig} defaults for absent ones; every layer
+     * full attention, no extras. Families adjust the result with the withers.
+     */
+    static DecoderConfig common(ConfigFields r) {
+        String type = r.string("model_type", "llama");
         int hidden = r.integer("hidden_size", 4096);
         int heads = r.integer("num_attention_heads", 32);
         if (heads <= 0) {
             throw r.error("num_attention_heads", "must be a positive integer, got " + heads);
         }
         int headDim = r.integer("head_dim", hidden / heads);
-        return new LlamaConfig(type, r.integer("vocab_size", 32000), hidden, r.integer("intermediate_size", 11008),
+        return new DecoderConfig(type, r.integer("vocab_size", 32000), hidden, r.integer("intermediate_size", 11008),
                 r.integer("num_hidden_layers", 32), heads, r.integer("num_key_value_heads", heads), headDim,
                 r.integer("max_position_embeddings", 2048), r.number("rms_norm_eps", 1e-6),
                 r.number("rope_theta", 10000.0), ropeScaling(r), r.bool("tie_word_embeddings", false),
-                qwen || r.bool("attention_bias", false), r.bool("mlp_bias", false), r.string("hidden_act", "silu"),
+                r.bool("attention_bias", false), r.bool("mlp_bias", false), r.string("hidden_act", "silu"),
                 ids(r, "bos_token_id"), ids(r, "eos_token_id"), r.optionalInt("pad_token_id"),
-                r.string("torch_dtype", "float32"), r.number("initializer_range", 0.02),
-                qwen && !r.bool("use_sliding_window", false) ? null : r.optionalInt("sliding_window"));
+                r.string("torch_dtype", "float32"), r.number("initializer_range", 0.02));
+    }
+
+    /**
+     * {@code layer_types} when config.json gives it (newer Hugging Face files do), else {@code derived}, the
+     * family's own rule.
+     */
+    static List<String> layerTypes(ConfigFields r, List<String> derived) {
+        JsonNode n = r.get("layer_types");
+        return n == null ? derived : r.strings("layer_types");
+    }
+
+    /** Every layer {@code type}. */
+    static List<String> all(int layers, String type) {
+        return java.util.Collections.nCopies(layers, type);
     }
 
     private static @Nullable RopeScaling ropeScaling(ConfigFields r) {
@@ -73,13 +95,9 @@ final class LlamaConfigJson {
         };
     }
 
-    static void write(LlamaConfig c, Path file) {
+    static void write(DecoderConfig c, Path file) {
         ObjectNode o = JSON.createObjectNode();
-        o.putArray("architectures").add(switch (c.modelType()) {
-            case "mistral" -> "MistralForCausalLM";
-            case "qwen2" -> "Qwen2ForCausalLM";
-            default -> "LlamaForCausalLM";
-        });
+        o.putArray("architectures").add(c.family().architecture());
         o.put("model_type", c.modelType());
         o.put("vocab_size", c.vocabSize());
         o.put("hidden_size", c.hiddenSize());
@@ -118,6 +136,11 @@ final class LlamaConfigJson {
         if (c.slidingWindow() != null) {
             o.put("sliding_window", c.slidingWindow());
         }
+        if (c.slides()) {
+            ArrayNode types = o.putArray("layer_types");
+            c.layerTypes().forEach(types::add);
+        }
+        c.family().write(c, o);
         try {
             ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
         } catch (IOException e) {

@@ -15,35 +15,42 @@ import org.wegeft.tensor.Tensor;
  * {@code norm}. With gradient checkpointing on (in training, while recording), each block runs through
  * {@link Functional#checkpoint}: its activations are recomputed in backward instead of being kept.
  */
-public final class LlamaModel extends Module {
+public final class DecoderModel extends Module {
     private final Slot<Embedding> embedTokens;
-    private final ModuleList<LlamaDecoderLayer> layers;
+    private final ModuleList<DecoderLayer> layers;
+    private final float embeddingScale;
     private final Slot<Layer> norm;
     private boolean gradientCheckpointing;
     private CheckpointKeep checkpointKeep = CheckpointKeep.NOTHING;
 
-    LlamaModel(String prefix, LlamaConfig c, WeightSource w) {
+    DecoderModel(String prefix, DecoderConfig c, WeightSource w) {
         this.embedTokens = registerModule("embed_tokens", w.embedding(prefix + "embed_tokens", c.vocabSize(),
                 c.hiddenSize()));
-        this.layers = new ModuleList<>(LlamaDecoderLayer.class);
+        DecoderFamily family = c.family();
+        this.embeddingScale = family.embeddingScale(c);
+        this.layers = new ModuleList<>(DecoderLayer.class);
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new LlamaDecoderLayer(prefix + "layers." + i + ".", i, c, w));
+            layers.add(family.layer(prefix + "layers." + i + ".", i, c, w));
         }
         registerModule("layers", layers);
-        this.norm = registerModule("norm", Layer.class, w.norm(prefix + "norm", c.hiddenSize(), c.rmsNormEps()));
+        this.norm = registerModule("norm", Layer.class, family.norm(prefix + "norm", c.hiddenSize(), c, w));
     }
 
     // ids: (B, T) I32 → hidden (B, T, C) after the final norm
     Tensor forward(Tensor ids, BlockContext ctx) {
         Tensor x = embedTokens.get().forward(ids);                            // (B, T, C)
+        if (embeddingScale != 1f) {
+            try (Tensor e = x) {
+                x = e.mul(embeddingScale);
+            }
+        }
         boolean checkpoint = gradientCheckpointing && isTraining() && Grad.isEnabled() && ctx.cache() == null;
-        int rows = ctx.cos().size();
-        for (LlamaDecoderLayer layer : layers) {
+        for (DecoderLayer layer : layers) {
             Tensor in = x;
             try (in) {
                 if (checkpoint) {
-                    x = Checkpointing.block(layer, (h, cs) -> layer.forward(h, BlockContext.of(cs, rows)), in,
-                            ctx.tensors(), checkpointKeep);
+                    x = Checkpointing.block(layer, (h, cs) -> layer.forward(h, ctx.over(cs)), in, ctx.tensors(),
+                            checkpointKeep);
                 } else {
                     x = layer.forward(in, ctx);
                 }
@@ -58,7 +65,7 @@ public final class LlamaModel extends Module {
         return embedTokens.get();
     }
 
-    public ModuleList<LlamaDecoderLayer> layers() {
+    public ModuleList<DecoderLayer> layers() {
         return layers;
     }
 

@@ -1,7 +1,6 @@
 package org.wegeft.llm;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,9 @@ import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Tensor;
 
 /**
- * A LLaMA-family causal language model (Llama 2/3, Mistral, Qwen2) with Hugging Face's parameter names, so
- * checkpoints load by name and PEFT adapters target {@code q_proj}, {@code v_proj}, … directly:
+ * A decoder-only causal language model of any {@link DecoderFamilies registered family} (Llama 2/3, Mistral,
+ * Qwen2, …), its blocks chosen by {@code model_type}, with Hugging Face's parameter names, so checkpoints load by
+ * name and PEFT adapters target {@code q_proj}, {@code v_proj}, … directly. For the LLaMA layout:
  * {@code model.embed_tokens, model.layers.{i}.self_attn.{q,k,v,o}_proj, model.layers.{i}.mlp.{gate,up,down}_proj,
  * model.layers.{i}.input_layernorm, model.layers.{i}.post_attention_layernorm, model.norm, lm_head} (lm_head
  * shares embed_tokens' weight when {@code tie_word_embeddings}).
@@ -35,18 +35,17 @@ import org.wegeft.tensor.Tensor;
  * (B, past + T), 1 for real tokens and 0 for padding, hides padded keys. BF16/F16 weights are kept in their dtype
  * and converted to float32 for each use (cost: one pass over the weight per call).
  */
-public final class LlamaForCausalLM extends Module implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(LlamaForCausalLM.class.getName());
+public final class CausalLM extends Module implements AutoCloseable {
     private static final float MASKED = -Float.MAX_VALUE;
     private boolean recomputeActivations;
 
-    private final LlamaConfig config;
-    private final Slot<LlamaModel> model;
+    private final DecoderConfig config;
+    private final Slot<DecoderModel> model;
     private final Slot<Layer> lmHead;
-    private final RotaryEmbedding rope;
+    private final List<RotaryEmbedding> ropes;
 
     /** A freshly initialised model (Hugging Face's init: N(0, initializer_range²)), every draw from {@code seed}. */
-    public LlamaForCausalLM(LlamaConfig config, long seed) {
+    public CausalLM(DecoderConfig config, long seed) {
         this(config, new RandomWeights(seed, config.initializerRange()));
     }
 
@@ -57,23 +56,26 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * rounded, and no large weight exists in float32 on the way (a 1B-parameter model never needs 5 GB).
      * @param weights F32, BF16 or F16
      */
-    public LlamaForCausalLM(LlamaConfig config, long seed, DType weights) {
+    public CausalLM(DecoderConfig config, long seed, DType weights) {
         this(config, new RandomWeights(seed, config.initializerRange(), weights, RandomWeights.BLOCK));
     }
 
-    LlamaForCausalLM(LlamaConfig config, WeightSource w) {
+    CausalLM(DecoderConfig config, WeightSource w) {
         this.config = config;
-        this.model = registerModule("model", new LlamaModel("model.", config, w));
+        this.model = registerModule("model", new DecoderModel("model.", config, w));
         Linear head = config.tieWordEmbeddings()
                 ? new Linear(model.get().embedTokens().weight(), null)
                 : w.linear("lm_head", config.vocabSize(), config.hiddenSize(), false);
         this.lmHead = registerModule("lm_head", Layer.class, head);
-        this.rope = new RotaryEmbedding(config.headDim(), config.ropeTheta(), config.ropeScaling(),
-                Math.min(config.maxPositionEmbeddings(), 4096));
-        if (config.slidingWindow() != null) {
-            LOG.log(Level.DEBUG, () -> "sliding_window " + config.slidingWindow() + " is not applied; sequences"
-                    + " longer than it are rejected");
+        int rotary = (int) (config.headDim() * config.extras().partialRotaryFactor());
+        int initial = Math.min(config.maxPositionEmbeddings(), 4096);
+        List<RotaryEmbedding> r = new ArrayList<>();
+        r.add(new RotaryEmbedding(rotary, config.ropeTheta(), config.ropeScaling(), initial));
+        Double local = config.extras().ropeLocalBaseFreq();
+        if (local != null) {                    // sliding layers rotate with their own, unscaled base
+            r.add(new RotaryEmbedding(rotary, local, null, initial));
         }
+        this.ropes = List.copyOf(r);
     }
 
     // ------------------------------------------------------------------ files
@@ -82,14 +84,14 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * Loads {@code dir} ({@code config.json} + {@code model.safetensors} or its shards), strictly: every missing,
      * unexpected and mis-shaped key is reported by name ({@code lm_head.weight} may be absent only when tied;
      * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped.
-     * @throws LlamaConfigException for a bad config.json
+     * @throws DecoderConfigException for a bad config.json
      * @throws org.wegeft.nn.StateDictException for a checkpoint that does not fit the config
      */
-    public static LlamaForCausalLM fromPretrained(Path dir) {
-        LlamaConfig config = LlamaConfig.read(dir);
+    public static CausalLM fromPretrained(Path dir) {
+        DecoderConfig config = DecoderConfig.read(dir);
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
             CheckpointWeights w = new CheckpointWeights(st);
-            LlamaForCausalLM m = new LlamaForCausalLM(config, w);
+            CausalLM m = new CausalLM(config, w);
             st.tensors().forEach(t -> {
                 if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()
                         && t.name().equals("lm_head.weight"))) {
@@ -108,7 +110,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
 
     /** Writes {@code dir/config.json} and {@code dir/model.safetensors} (F32; a tied lm_head is not stored). */
     public void save(Path dir) throws IOException {
-        LlamaCheckpoint.save(this, dir);
+        DecoderCheckpoint.save(this, dir);
     }
 
     // ------------------------------------------------------------------ forward
@@ -127,7 +129,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
     public Tensor forward(Tensor ids, @Nullable Tensor attentionMask, @Nullable Tensor positions,
             @Nullable KvCache cache) {
         try (Grad.Mode r = recomputeScope(); Tensor h = forwardHidden(ids, attentionMask, positions, cache)) {
-            return lmHead.get().forward(h);
+            return lmHead(h);
         }
     }
 
@@ -142,12 +144,12 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      */
     public Tensor loss(Tensor ids, @Nullable Tensor attentionMask, Tensor targets) {
         try (Grad.Mode r = recomputeScope(); Tensor h = forwardHidden(ids, attentionMask, null, null)) {
-            if (lmHead.get() instanceof Linear head) {
+            if (lmHead.get() instanceof Linear head && config.extras().finalLogitSoftcapping() == null) {
                 // h: (B, T, C)  W: (V, C)  targets: (B, T)
                 return Functional.linearCrossEntropy(h, head.weight(), head.bias(), targets, Functional.IGNORE_INDEX,
                         0f);
             }
-            try (Tensor logits = lmHead.get().forward(h)) {                             // (B, T, V)
+            try (Tensor logits = lmHead(h)) {                                           // (B, T, V)
                 return Functional.crossEntropy(logits, targets);
             }
         }
@@ -162,7 +164,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
             @Nullable KvCache cache) {
         try (Tensor h = forwardHidden(ids, attentionMask, positions, cache);
              Tensor last = h.select(1, h.size(1) - 1)) {                      // (B, C)
-            return lmHead.get().forward(last);
+            return lmHead(last);
         }
     }
 
@@ -177,11 +179,6 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         int past = cache == null ? 0 : cache.length();
         if (cache != null) {
             cache.checkRoom(t, b);
-        }
-        Integer window = config.slidingWindow();
-        if (window != null && past + t > window) {
-            throw new IllegalArgumentException("sequence of " + (past + t) + " tokens exceeds sliding_window "
-                    + window + ", which this implementation does not apply");
         }
         BlockContext ctx = context(b, t, past, attentionMask, positions, cache);
         boolean checkpointed = model.get().gradientCheckpointing() && isTraining() && Grad.isEnabled()
@@ -199,22 +196,42 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         }
     }
 
-    /** hidden (…, C) → logits (…, V). */
+    /** hidden (…, C) → logits (…, V), soft-capped when the config says ({@code final_logit_softcapping}). */
     public Tensor lmHead(Tensor hidden) {
-        return lmHead.get().forward(hidden);
+        Double cap = config.extras().finalLogitSoftcapping();
+        if (cap == null) {
+            return lmHead.get().forward(hidden);
+        }
+        float c = cap.floatValue();
+        return org.wegeft.tensor.TensorScope.call(() -> lmHead.get().forward(hidden).div(c).tanh().mul(c));
     }
 
     private BlockContext context(int b, int t, int past, @Nullable Tensor mask, @Nullable Tensor positions,
             @Nullable KvCache cache) {
         int[][] pos = positionRows(b, t, past, positions);
-        List<Tensor> cos = new ArrayList<>();
-        List<Tensor> sin = new ArrayList<>();
-        for (int[] row : pos) {
-            Tensor[] cs = rope.lookup(row);
-            cos.add(cs[0]);
-            sin.add(cs[1]);
+        List<BlockContext.Rope> tables = new ArrayList<>();
+        for (RotaryEmbedding rope : ropes) {
+            List<Tensor> cos = new ArrayList<>();
+            List<Tensor> sin = new ArrayList<>();
+            for (int[] row : pos) {
+                Tensor[] cs = rope.lookup(row);
+                cos.add(cs[0]);
+                sin.add(cs[1]);
+            }
+            tables.add(new BlockContext.Rope(cos, sin));
         }
-        return new BlockContext(cos, sin, maskBias(mask, b, t, past), cache);
+        float[] m = padding(mask, b, past + t);
+        boolean explicit = config.extras().attnLogitSoftcapping() != null;   // no fused kernel: always a mask
+        Tensor full = m == null && !explicit ? null : maskBias(m, b, t, past, 0, 0);
+        Integer window = config.slidingWindow();
+        int start = 0;
+        Tensor windowBias = null;
+        if (config.slides() && window != null) {
+            start = Math.max(0, past + 1 - window);         // no query of this forward sees an earlier key
+            boolean hides = t > 1 && past + t > window;      // some query's window starts after `start`
+            windowBias = m == null && !explicit && !hides ? null : maskBias(m, b, t, past, start, window);
+        }
+        return new BlockContext(tables, full, start, windowBias, cache);
     }
 
     /** One row of positions when every row is the same, else B rows. */
@@ -242,34 +259,44 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         return same ? new int[][] {out[0]} : out;
     }
 
-    /** (B, 1, T, past + T) additive mask (0 or a huge negative), or null when nothing is padded. */
-    private static @Nullable Tensor maskBias(@Nullable Tensor mask, int b, int t, int past) {
+    /** The (B, past + T) padding mask as floats, or null when nothing is padded. */
+    private static float @Nullable [] padding(@Nullable Tensor mask, int b, int tk) {
         if (mask == null) {
             return null;
         }
-        int tk = past + t;
         if (mask.dim() != 2 || mask.size(0) != b || mask.size(1) != tk) {
             throw new IllegalArgumentException("attention mask must be (" + b + ", " + tk + ") (past + new tokens),"
                     + " got " + mask);
         }
         float[] m = mask.dtype() == DType.I32 ? toFloats(mask.toIntArray()) : mask.toFloatArray();
-        boolean all = true;
         for (float v : m) {
-            all &= v != 0f;
+            if (v == 0f) {
+                return m;
+            }
         }
-        if (all) {
-            return null;
-        }
-        float[] bias = new float[b * t * tk];
-        for (int r = 0; r < b; r++) {
+        return null;
+    }
+
+    /**
+     * The additive mask (0 or a huge negative) over keys [start, past + T): (B, 1, T, past + T − start) with padding
+     * {@code m}, else (1, 1, T, past + T − start). Query i (at past + i) sees key j when j ≤ past + i, j is not
+     * padding and, with a {@code window} > 0, past + i − j < window.
+     */
+    private static Tensor maskBias(float @Nullable [] m, int b, int t, int past, int start, int window) {
+        int tk = past + t;
+        int rows = m == null ? 1 : b;
+        int n = tk - start;
+        float[] bias = new float[rows * t * n];
+        for (int r = 0; r < rows; r++) {
             for (int i = 0; i < t; i++) {
-                for (int j = 0; j < tk; j++) {
-                    boolean visible = j <= past + i && m[r * tk + j] != 0f;
-                    bias[(r * t + i) * tk + j] = visible ? 0f : MASKED;
+                for (int j = start; j < tk; j++) {
+                    boolean visible = j <= past + i && (window == 0 || past + i - j < window)
+                            && (m == null || m[r * tk + j] != 0f);
+                    bias[(r * t + i) * n + j - start] = visible ? 0f : MASKED;
                 }
             }
         }
-        return Tensor.of(bias, b, 1, t, tk);
+        return Tensor.of(bias, rows, 1, t, n);
     }
 
     private static float[] toFloats(int[] v) {
@@ -311,7 +338,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * Gradient checkpointing: in training, each decoder block's activations are recomputed during backward
      * instead of kept (about one extra forward per step; activation memory of one block instead of all).
      */
-    public LlamaForCausalLM gradientCheckpointing(boolean on) {
+    public CausalLM gradientCheckpointing(boolean on) {
         model.get().gradientCheckpointing(on, CheckpointKeep.NOTHING);
         return this;
     }
@@ -323,7 +350,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * cheap ops. Same gradients, bit for bit. With gradient checkpointing it applies to the forward only: a
      * checkpointed block recomputed in backward keeps its cheap outputs while its own backward runs.
      */
-    public LlamaForCausalLM recomputeActivations(boolean on) {
+    public CausalLM recomputeActivations(boolean on) {
         recomputeActivations = on;
         return this;
     }
@@ -338,7 +365,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * checkpointing; with {@link CheckpointKeep#ATTENTION_AND_DOWN_PROJECTIONS}: the attention output and the
      * MLP's down_proj output). Same gradients, bit for bit.
      */
-    public LlamaForCausalLM gradientCheckpointing(CheckpointKeep keep) {
+    public CausalLM gradientCheckpointing(CheckpointKeep keep) {
         model.get().gradientCheckpointing(true, keep);
         return this;
     }
@@ -351,7 +378,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
      * Converts every BF16/F16 parameter to a trainable F32 copy (for full fine-tuning of a BF16 checkpoint);
      * tied embeddings stay tied.
      */
-    public LlamaForCausalLM toFloat32() {
+    public CausalLM toFloat32() {
         try (Grad.Mode off = Grad.disabled()) {
             for (var e : namedParameters().entrySet()) {
                 Tensor t = e.getValue();
@@ -368,16 +395,16 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
         return this;
     }
 
-    public LlamaConfig config() {
+    public DecoderConfig config() {
         return config;
     }
 
     /** The decoder body ({@code model.}). */
-    public LlamaModel model() {
+    public DecoderModel model() {
         return model.get();
     }
 
-    public List<LlamaDecoderLayer> layers() {
+    public List<DecoderLayer> layers() {
         return java.util.stream.StreamSupport.stream(model.get().layers().spliterator(), false).toList();
     }
 
@@ -387,7 +414,7 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
 
     /** The rotary inverse frequencies (after rope_scaling), one per rotated pair. */
     public float[] ropeInvFreq() {
-        return rope.invFreq();
+        return ropes.get(0).invFreq();
     }
 
     /** Frees every parameter (releasing memory-mapped checkpoint files) and the rotary tables. */
@@ -395,6 +422,6 @@ public final class LlamaForCausalLM extends Module implements AutoCloseable {
     public void close() {
         namedParameters().values().forEach(Tensor::close);
         namedBuffers().values().forEach(Tensor::close);
-        rope.close();
+        ropes.forEach(RotaryEmbedding::close);
     }
 }
