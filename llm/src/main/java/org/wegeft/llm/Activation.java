@@ -22,6 +22,11 @@ enum Activation {
         this.hfName = hfName;
     }
 
+    /** The name config.json gives. */
+    String hfName() {
+        return hfName;
+    }
+
     static Activation of(String name) {
         for (Activation a : values()) {
             if (a.hfName.equals(name)) {

@@ -42,6 +42,11 @@ final class DecoderConfigJson {
      * full attention, no extras. Families adjust the result with the withers.
      */
     static DecoderConfig common(ConfigFields r) {
+        return common(r, r.string("hidden_act", "silu"));
+    }
+
+    /** {@link #common(ConfigFields)} with the MLP activation the family read from its own key. */
+    static DecoderConfig common(ConfigFields r, String hiddenAct) {
         String type = r.string("model_type", "llama");
         int hidden = r.integer("hidden_size", 4096);
         int heads = r.integer("num_attention_heads", 32);
@@ -53,7 +58,7 @@ final class DecoderConfigJson {
                 r.integer("num_hidden_layers", 32), heads, r.integer("num_key_value_heads", heads), headDim,
                 r.integer("max_position_embeddings", 2048), r.number("rms_norm_eps", 1e-6),
                 r.number("rope_theta", 10000.0), ropeScaling(r), r.bool("tie_word_embeddings", false),
-                r.bool("attention_bias", false), r.bool("mlp_bias", false), r.string("hidden_act", "silu"),
+                r.bool("attention_bias", false), r.bool("mlp_bias", false), hiddenAct,
                 ids(r, "bos_token_id"), ids(r, "eos_token_id"), r.optionalInt("pad_token_id"),
                 r.string("torch_dtype", "float32"), r.number("initializer_range", 0.02));
     }

@@ -1,6 +1,7 @@
 package org.wegeft.llm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.wegeft.kernels.DType;
 import org.wegeft.nn.ConfigFields;
 import org.wegeft.nn.Layer;
 
@@ -35,8 +36,11 @@ interface DecoderFamily {
         return w.norm(path, dim, c.rmsNormEps());
     }
 
-    /** The factor the token embeddings are multiplied by before the first block (Gemma: √hidden_size). */
-    default float embeddingScale(DecoderConfig c) {
+    /**
+     * The factor the token embeddings are multiplied by before the first block (Gemma: √hidden_size).
+     * @param table the dtype the embedding table is stored in
+     */
+    default float embeddingScale(DecoderConfig c, DType table) {
         return 1f;
     }
 }

@@ -27,7 +27,7 @@ public final class DecoderModel extends Module {
         this.embedTokens = registerModule("embed_tokens", w.embedding(prefix + "embed_tokens", c.vocabSize(),
                 c.hiddenSize()));
         DecoderFamily family = c.family();
-        this.embeddingScale = family.embeddingScale(c);
+        this.embeddingScale = family.embeddingScale(c, embedTokens.get().weight().dtype());
         this.layers = new ModuleList<>(DecoderLayer.class);
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             layers.add(family.layer(prefix + "layers." + i + ".", i, c, w));

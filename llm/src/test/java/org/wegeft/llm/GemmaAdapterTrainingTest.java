@@ -1,0 +1,69 @@
+package org.wegeft.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.wegeft.nn.train.AdamW;
+import org.wegeft.nn.train.ParamGroup;
+import org.wegeft.peft.PeftModel;
+import org.wegeft.peft.TargetModules;
+import org.wegeft.peft.lora.LoraConfig;
+import org.wegeft.peft.wegeft.WeGeFTConfig;
+import org.wegeft.tensor.Tensor;
+
+/**
+ * WeGeFT and LoRA on q,k,v,up,down of a Gemma model: the adapters land on every layer (sliding and global), only
+ * they train, and a few AdamW steps on one sequence lower its loss.
+ */
+class GemmaAdapterTrainingTest {
+    private static final String[] TARGETS = {"q_proj", "k_proj", "v_proj", "up_proj", "down_proj"};
+    private static final int[] IDS = {3, 17, 40, 99, 5, 61, 8, 120, 77, 11, 30, 64, 9, 33, 101, 45, 12, 80, 6, 27};
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"wegeft, gemma2_tiny", "lora, gemma2_tiny", "wegeft, gemma3_tiny", "lora, gemma3_tiny"})
+    void adaptersTrainAndLowerTheLoss(String method, String fixture) {
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(fixture))) {
+            TargetModules targets = TargetModules.of(TARGETS);
+            PeftModel pm = PeftModel.inject(model, method.equals("wegeft")
+                    ? WeGeFTConfig.of(4, 8, targets, List.of(List.of(".*\\.q_proj"), List.of(".*\\.k_proj"),
+                            List.of(".*\\.v_proj"), List.of(".*\\.up_proj"), List.of(".*\\.down_proj")))
+                    : LoraConfig.of(4, 8, targets), 5);
+            int layers = model.config().numHiddenLayers();
+            assertEquals(TARGETS.length * layers, pm.adapterLayers().size());
+            List<Tensor> trainable = List.copyOf(model.trainableParameters().values());
+            assertTrue(model.trainableParameters().keySet().stream().noneMatch(k -> k.contains("layernorm")
+                    || k.contains("embed_tokens")), "only adapter tensors train");
+            model.train(true);
+            float first = Float.NaN;
+            float last = Float.NaN;
+            try (AdamW opt = new AdamW(List.of(ParamGroup.of(trainable, 0)), 0.01)) {
+                for (int step = 0; step < 6; step++) {
+                    try (Tensor ids = Tensor.ofInts(IDS, 1, IDS.length);
+                         Tensor t = Tensor.ofInts(shifted(), 1, IDS.length);
+                         Tensor loss = model.loss(ids, null, t)) {
+                        loss.backward();
+                        last = loss.item();
+                        if (step == 0) {
+                            first = last;
+                        }
+                    }
+                    opt.step();
+                    opt.zeroGrad();
+                }
+            }
+            System.out.printf("%s on %s: loss %.4f -> %.4f%n", method, fixture, first, last);
+            assertTrue(last < first - 0.05, method + " on " + fixture + ": loss " + first + " -> " + last);
+        }
+    }
+
+    private static int[] shifted() {
+        int[] t = new int[IDS.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = i + 1 < IDS.length ? IDS[i + 1] : -100;
+        }
+        return t;
+    }
+}
