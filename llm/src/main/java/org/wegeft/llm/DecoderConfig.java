@@ -26,7 +26,7 @@ import org.wegeft.nn.ConfigFields;
  * @param attentionBias         biases on q/k/v (and o, except for qwen2, whose o_proj never has one); qwen2
  *                              configs read as true
  * @param mlpBias               {@code mlp_bias}: biases on gate/up/down
- * @param hiddenAct             {@code hidden_act}; only "silu"
+ * @param hiddenAct             {@code hidden_act} ("silu"), or Gemma's {@code hidden_activation} ("gelu_pytorch_tanh")
  * @param bosTokenIds           {@code bos_token_id} (an int or a list; empty when absent)
  * @param eosTokenIds           {@code eos_token_id} (an int or a list; empty when absent)
  * @param padTokenId            {@code pad_token_id}, or null
