@@ -12,13 +12,15 @@ import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TargetModules;
 import org.wegeft.peft.lora.LoraConfig;
 import org.wegeft.peft.wegeft.WeGeFTConfig;
+import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
 /**
- * WeGeFT and LoRA on q,k,v,up,down of a Gemma model: the adapters land on every layer (sliding and global), only
- * they train, and a few AdamW steps on one sequence lower its loss.
+ * Training Gemma models: WeGeFT and LoRA on q,k,v,up,down land on every layer (sliding and global), only they train,
+ * and a few AdamW steps on one sequence lower its loss; in full fine-tuning the stored norm weights (scale − 1) get
+ * the gradient finite differences give.
  */
-class GemmaAdapterTrainingTest {
+class GemmaTrainingTest {
     private static final String[] TARGETS = {"q_proj", "k_proj", "v_proj", "up_proj", "down_proj"};
     private static final int[] IDS = {3, 17, 40, 99, 5, 61, 8, 120, 77, 11, 30, 64, 9, 33, 101, 45, 12, 80, 6, 27};
 
@@ -56,6 +58,50 @@ class GemmaAdapterTrainingTest {
             }
             System.out.printf("%s on %s: loss %.4f -> %.4f%n", method, fixture, first, last);
             assertTrue(last < first - 0.05, method + " on " + fixture + ": loss " + first + " -> " + last);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gemma2_tiny, model.layers.1.post_feedforward_layernorm.weight",
+        "gemma3_tiny, model.layers.2.self_attn.k_norm.weight", "gemma3_tiny, model.norm.weight"})
+    void normWeightGradientMatchesFiniteDifferences(String fixture, String param) {
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(fixture))) {
+            Tensor w = model.namedParameters().get(param);
+            assertTrue(w.requiresGrad(), param + " trains in full fine-tuning");
+            float[] grad;
+            try (Tensor loss = loss(model)) {
+                loss.backward();
+                grad = w.grad().toFloatArray();
+            }
+            int j = 0;
+            for (int i = 1; i < grad.length; i++) {
+                j = Math.abs(grad[i]) > Math.abs(grad[j]) ? i : j;
+            }
+            float h = 1e-2f;
+            float[] values = w.toFloatArray();
+            double[] at = new double[2];
+            try (Grad.Mode off = Grad.disabled()) {
+                for (int side = 0; side < 2; side++) {
+                    float[] moved = values.clone();
+                    moved[j] += side == 0 ? h : -h;
+                    try (Tensor m = Tensor.of(moved, w.shape())) {
+                        w.copyFrom(m);
+                    }
+                    try (Tensor l = loss(model)) {
+                        at[side] = l.item();
+                    }
+                }
+            }
+            double numeric = (at[0] - at[1]) / (2 * h);
+            System.out.printf("%s %s[%d]: gradient %.6f, finite difference %.6f%n", fixture, param, j, grad[j],
+                    numeric);
+            assertEquals(numeric, grad[j], 2e-2 * Math.abs(numeric) + 1e-4, param + "[" + j + "]");
+        }
+    }
+
+    private static Tensor loss(CausalLM model) {
+        try (Tensor ids = Tensor.ofInts(IDS, 1, IDS.length); Tensor t = Tensor.ofInts(shifted(), 1, IDS.length)) {
+            return model.loss(ids, null, t);
         }
     }
 
