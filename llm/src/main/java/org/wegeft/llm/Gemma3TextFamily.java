@@ -23,6 +23,16 @@ final class Gemma3TextFamily extends GemmaFamily {
     }
 
     @Override
+    public DecoderConfig read(ConfigFields r) {
+        if (r.get("rope_parameters") != null && r.get("rope_theta") == null) {
+            throw r.error("rope_parameters", "(per layer type, transformers 5's layout) is not read: give rope_theta,"
+                    + " rope_scaling and rope_local_base_freq");
+        }
+        DecoderConfig c = super.read(r);
+        return c.withRope(r.number("rope_theta", 1_000_000.0), c.ropeScaling());   // Gemma 3's default base
+    }
+
+    @Override
     boolean qkNorm() {
         return true;
     }

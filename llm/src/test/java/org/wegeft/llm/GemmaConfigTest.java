@@ -76,6 +76,19 @@ class GemmaConfigTest {
         }));
         assertEquals(null, g3.extras().attnLogitSoftcapping());
         assertEquals(10000.0, g3.extras().ropeLocalBaseFreq());
+        assertEquals(1_000_000.0, DecoderConfig.read(edited("gemma3_tiny", o -> o.remove("rope_theta"))).ropeTheta());
+    }
+
+    /** A config that gives its rotary bases only per layer type would otherwise silently get the defaults. */
+    @Test
+    void ropeParametersWithoutRopeThetaAreRefusedByName() throws IOException {
+        Path f = edited("gemma3_tiny", o -> {
+            o.remove("rope_theta");
+            o.putObject("rope_parameters").putObject("full_attention").put("rope_theta", 1e6);
+        });
+        DecoderConfigException e = assertThrows(DecoderConfigException.class, () -> DecoderConfig.read(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("rope_parameters"),
+                e.getMessage());
     }
 
     @ParameterizedTest
