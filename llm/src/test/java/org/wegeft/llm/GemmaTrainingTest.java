@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.wegeft.nn.train.AdamW;
@@ -14,6 +15,7 @@ import org.wegeft.peft.lora.LoraConfig;
 import org.wegeft.peft.wegeft.WeGeFTConfig;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
+import org.wegeft.tensor.testing.TensorFixtures;
 
 /**
  * Training Gemma models: WeGeFT and LoRA on q,k,v,up,down land on every layer (sliding and global), only they train,
@@ -96,6 +98,33 @@ class GemmaTrainingTest {
             System.out.printf("%s %s[%d]: gradient %.6f, finite difference %.6f%n", fixture, param, j, grad[j],
                     numeric);
             assertEquals(numeric, grad[j], 2e-2 * Math.abs(numeric) + 1e-4, param + "[" + j + "]");
+        }
+    }
+
+    /** Blocks recomputed in backward see the same window and soft-cap masks: the same gradients. */
+    @ParameterizedTest
+    @CsvSource({"gemma2_tiny", "gemma3_tiny"})
+    void gradientCheckpointingGivesTheSameFullFineTuningGradients(String fixture) {
+        Map<String, float[]> plain = fullGradients(fixture, false);
+        Map<String, float[]> ckpt = fullGradients(fixture, true);
+        assertEquals(plain.keySet(), ckpt.keySet());
+        assertTrue(plain.containsKey("model.layers.0.post_attention_layernorm.weight"));
+        plain.forEach((k, g) -> {
+            double err = TensorFixtures.maxRelError(k + " gradient", ckpt.get(k), g);
+            assertTrue(err <= 1e-6, k + ": max relative diff " + err);
+        });
+    }
+
+    private static Map<String, float[]> fullGradients(String fixture, boolean checkpointing) {
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(fixture))) {
+            model.train(true);
+            model.gradientCheckpointing(checkpointing);
+            try (Tensor l = loss(model)) {
+                l.backward();
+            }
+            Map<String, float[]> out = new java.util.TreeMap<>();
+            model.trainableParameters().forEach((k, t) -> out.put(k, t.grad().toFloatArray()));
+            return out;
         }
     }
 
