@@ -6,14 +6,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.peft.PeftModel;
-import org.wegeft.tensor.SafetensorsFile;
+import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
@@ -31,8 +29,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow or Parquet image set; one JSON line.")
 public final class VitEvalCommand implements Callable<Integer> {
-    static final String HEAD_KEY = "base_model.model.head.weight";
-
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
@@ -66,14 +62,7 @@ public final class VitEvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
         }
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = VisionTransformer.fromPretrained(model);
-        if (adapter != null) {
-            int classes = adapterHeadClasses(adapter);
-            if (classes > 0 && classes != vit.config().numClasses()) {
-                vit.resetHead(classes, new SplittableRandom(0));
-            }
-            PeftModel.fromPretrained(vit, adapter);
-        }
+        VisionTransformer vit = ImageClassifier.loadModel(model, adapter);
         int classesNeeded = ds.numClasses(columns.label);
         if (classesNeeded > vit.config().numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
@@ -93,16 +82,5 @@ public final class VitEvalCommand implements Callable<Integer> {
         stdout.println(o);
         stdout.flush();
         return 0;
-    }
-
-    /** Rows of the adapter's saved head weight (its class count), or 0 when it saves no head. */
-    static int adapterHeadClasses(Path dir) {
-        Path file = dir.resolve("adapter_model.safetensors");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--adapter: no adapter_model.safetensors in " + dir);
-        }
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            return f.contains(HEAD_KEY) ? Math.toIntExact(f.info(HEAD_KEY).shape()[0]) : 0;
-        }
     }
 }

@@ -1,0 +1,79 @@
+package org.wegeft.cli.vit;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelFolder;
+import org.wegeft.vision.ImageClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wegeft vit predict --model DIR [--adapter DIR] --image FILE… [--top K]}: one JSON line per image,
+ * {@code {"image": FILE, "top": [{"label": …, "id": …, "prob": …}, …]}}, the K most probable classes.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classifies image files with a ViT (optionally with a WeGeFT/LoRA adapter), preprocessed as "
+                + "the model's preprocessor_config.json says; one JSON line per image.")
+public final class VitPredictCommand implements Callable<Integer> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(names = "--model", converter = ModelFolder.class, required = true, paramLabel = "DIR|ORG/NAME",
+            description = "ViT folder (config.json + model.safetensors, preprocessor_config.json when present)")
+    @SuppressWarnings("NullAway.Init")
+    Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
+    @Nullable Path adapter;
+
+    @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "image files (JPEG, PNG, …)")
+    @SuppressWarnings("NullAway.Init")
+    List<Path> images;
+
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "classes per image (default: "
+            + "${DEFAULT-VALUE})")
+    int top = 5;
+
+    @Override
+    public Integer call() {
+        FlagCheck.atLeast(spec, "--top", top, 1);
+        if (!Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--model: no such folder: " + model);
+        }
+        if (adapter != null && !Files.isDirectory(adapter)) {
+            throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
+        }
+        for (Path image : images) {
+            if (!Files.isRegularFile(image)) {
+                throw new IllegalArgumentException("--image: no such file: " + image);
+            }
+        }
+        ImageClassifier classifier = ImageClassifier.load(model, adapter);
+        PrintWriter stdout = spec.commandLine().getOut();
+        for (Path image : images) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("image", image.toString());
+            ArrayNode list = o.putArray("top");
+            for (ImageClassifier.Prediction p : classifier.top(image, top)) {
+                list.addObject().put("label", p.label()).put("id", p.id()).put("prob", p.prob());
+            }
+            stdout.println(o);
+            stdout.flush();
+        }
+        return 0;
+    }
+}
