@@ -3,7 +3,6 @@ package org.wegeft.cli.vit;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,12 +54,8 @@ public final class VitEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("--model: no such folder: " + model);
-        }
-        if (adapter != null && !Files.isDirectory(adapter)) {
-            throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
-        }
+        FlagCheck.folder(spec, "--model", model);
+        FlagCheck.folder(spec, "--adapter", adapter);
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
         VisionTransformer vit = ImageClassifier.loadModel(model, adapter);
         int classesNeeded = ds.numClasses(columns.label);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,17 +50,9 @@ public final class VitPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FlagCheck.atLeast(spec, "--top", top, 1);
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("--model: no such folder: " + model);
-        }
-        if (adapter != null && !Files.isDirectory(adapter)) {
-            throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
-        }
-        for (Path image : images) {
-            if (!Files.isRegularFile(image)) {
-                throw new IllegalArgumentException("--image: no such file: " + image);
-            }
-        }
+        FlagCheck.folder(spec, "--model", model);
+        FlagCheck.folder(spec, "--adapter", adapter);
+        FlagCheck.files(spec, "--image", images);
         ImageClassifier classifier = ImageClassifier.load(model, adapter);
         PrintWriter stdout = spec.commandLine().getOut();
         for (Path image : images) {
