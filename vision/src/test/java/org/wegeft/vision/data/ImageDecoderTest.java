@@ -102,7 +102,8 @@ class ImageDecoderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"exif_1.jpg", "exif_2.jpg", "exif_3.jpg", "exif_4.jpg", "exif_5.jpg", "exif_6.jpg",
-            "exif_7.jpg", "exif_8.jpg", "exif_6.png", "rgba.png", "la.png", "gray.png", "gray.jpg", "palette.png"})
+            "exif_7.jpg", "exif_8.jpg", "exif_6.png", "rgba.png", "la.png", "gray.png", "gray.jpg", "palette.png",
+            "rgb16.png"})
     void opensFilesAsPilWithExifTransposeAndConvertRgb(String name) {
         RgbImage want = ProcessorFixtures.png("decoded/" + name.replace('.', '_') + ".png");
         assertEquals(0, ProcessorFixtures.maxDiff(ProcessorFixtures.input(name), want), name);
