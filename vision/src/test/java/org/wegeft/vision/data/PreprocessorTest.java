@@ -48,19 +48,21 @@ class PreprocessorTest {
         for (int i = 0; i < x.length; i++) {
             max = Math.max(max, Math.abs(x[i] - ref[i]));
         }
-        System.out.printf("%s %s: %dx%d, max |pixel value - reference| = %.2e (8-bit stage max diff %d)%n", image,
-                processor, got.height(), got.width(), max, u8);
-        assertTrue(max <= TOLERANCE, image + " " + processor + ": max diff " + max);
-        assertEquals(0, u8, "8-bit resize/crop equals PIL's exactly");
-
-        // rescale + normalise as numpy computes them, at the sampled positions
+        // rescale + normalise as numpy computed them, at the sampled positions
         JsonNode idx = samples.get("index");
         JsonNode val = samples.get("value");
+        double sampled = 0;
+        for (int i = 0; i < idx.size(); i++) {
+            sampled = Math.max(sampled, Math.abs(val.get(i).floatValue() - x[idx.get(i).asInt()]));
+        }
+        System.out.printf("%s %s: %dx%d, max |pixel value - reference| = %.2e (8-bit stage: max diff %d; "
+                + "numpy's float32 values at %d positions: max diff %.2e)%n", image, processor, got.height(),
+                got.width(), max, u8, idx.size(), sampled);
         assertEquals(samples.get("shape").get(1).asInt(), got.height());
         assertEquals(samples.get("shape").get(2).asInt(), got.width());
-        for (int i = 0; i < idx.size(); i++) {
-            assertEquals(val.get(i).floatValue(), x[idx.get(i).asInt()], 1e-6f, "value at " + idx.get(i));
-        }
+        assertTrue(max <= TOLERANCE, image + " " + processor + ": max diff " + max);
+        assertTrue(sampled <= 1e-6, image + " " + processor + ": rescale/normalise differ from numpy by " + sampled);
+        assertEquals(0, u8, "8-bit resize/crop equals PIL's exactly");
     }
 
     /** The reference's float stage on its own 8-bit output: float32(v · factor), then (x − mean) / std in float32. */
