@@ -6,9 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.VisionTransformer;
@@ -32,13 +30,8 @@ public final class VitEvalCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", converter = ModelFolder.class,
-            required = true, paramLabel = "DIR|ORG/NAME", description = "ViT folder (config.json + model.safetensors)")
-    @SuppressWarnings("NullAway.Init")
-    Path model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
-    @Nullable Path adapter;
+    @Mixin
+    VitModelOptions models = new VitModelOptions();
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Arrow or Parquet file, glob or folder with image and label columns")
@@ -54,10 +47,9 @@ public final class VitEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
-        FlagCheck.folder(spec, "--model", model);
-        FlagCheck.folder(spec, "--adapter", adapter);
+        models.check(spec);
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = ImageClassifier.loadModel(model, adapter);
+        VisionTransformer vit = ImageClassifier.loadModel(models.model, models.adapter);
         int classesNeeded = ds.numClasses(columns.label);
         if (classesNeeded > vit.config().numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "

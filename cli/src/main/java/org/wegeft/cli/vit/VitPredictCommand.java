@@ -7,11 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.cli.ModelFolder;
 import org.wegeft.vision.ImageClassifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,13 +29,8 @@ public final class VitPredictCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", converter = ModelFolder.class, required = true, paramLabel = "DIR|ORG/NAME",
-            description = "ViT folder (config.json + model.safetensors, preprocessor_config.json when present)")
-    @SuppressWarnings("NullAway.Init")
-    Path model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
-    @Nullable Path adapter;
+    @Mixin
+    VitModelOptions models = new VitModelOptions();
 
     @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE",
             description = "image files (JPEG, PNG, …)")
@@ -50,10 +44,9 @@ public final class VitPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FlagCheck.atLeast(spec, "--top", top, 1);
-        FlagCheck.folder(spec, "--model", model);
-        FlagCheck.folder(spec, "--adapter", adapter);
+        models.check(spec);
         FlagCheck.files(spec, "--image", images);
-        ImageClassifier classifier = ImageClassifier.load(model, adapter);
+        ImageClassifier classifier = ImageClassifier.load(models.model, models.adapter);
         PrintWriter stdout = spec.commandLine().getOut();
         for (Path image : images) {
             ObjectNode o = JSON.createObjectNode();
