@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.ImagePredictor;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
@@ -49,7 +49,7 @@ public final class VitEvalCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
         models.check(spec);
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = ImageClassifier.loadModel(models.model, models.adapter);
+        VisionTransformer vit = ImagePredictor.loadModel(models.model, models.adapter);
         int classesNeeded = ds.numClasses(columns.label);
         if (classesNeeded > vit.config().numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.ImagePredictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,13 +46,13 @@ public final class VitPredictCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--top", top, 1);
         models.check(spec);
         FlagCheck.files(spec, "--image", images);
-        ImageClassifier classifier = ImageClassifier.load(models.model, models.adapter);
+        ImagePredictor classifier = ImagePredictor.load(models.model, models.adapter);
         PrintWriter stdout = spec.commandLine().getOut();
         for (Path image : images) {
             ObjectNode o = JSON.createObjectNode();
             o.put("image", image.toString());
             ArrayNode list = o.putArray("top");
-            for (ImageClassifier.Prediction p : classifier.top(image, top)) {
+            for (ImagePredictor.Prediction p : classifier.top(image, top)) {
                 list.addObject().put("label", p.label()).put("id", p.id()).put("prob", p.prob());
             }
             stdout.println(o);

@@ -28,11 +28,11 @@ import org.wegeft.vision.data.RgbImage;
  * interpolation, mean and std), the model in eval mode, softmax over the logits.
  *
  * <pre>
- * var clf = ImageClassifier.load(Path.of("vit-base-patch16-224"), null);
+ * var clf = ImagePredictor.load(Path.of("vit-base-patch16-224"), null);
  * for (var p : clf.top(Path.of("cat.jpg"), 5)) System.out.println(p.label() + " " + p.prob());
  * </pre>
  */
-public final class ImageClassifier {
+public final class ImagePredictor {
     /** The key of a saved classification head in a PEFT adapter file. */
     public static final String ADAPTER_HEAD_KEY = "base_model.model.head.weight";
 
@@ -47,16 +47,16 @@ public final class ImageClassifier {
      * Puts {@code model} in eval mode.
      * @param preprocessor must produce the model's {@code img_size}×{@code img_size} input
      */
-    public ImageClassifier(VisionTransformer model, Preprocessor preprocessor) {
+    public ImagePredictor(VisionTransformer model, Preprocessor preprocessor) {
         this.model = model;
         this.preprocessor = preprocessor;
         model.eval();
     }
 
     /** The model in {@code modelDir} (with the adapter in {@code adapterDir} when given) and its preprocessing. */
-    public static ImageClassifier load(Path modelDir, @Nullable Path adapterDir) {
+    public static ImagePredictor load(Path modelDir, @Nullable Path adapterDir) {
         VisionTransformer vit = loadModel(modelDir, adapterDir);
-        return new ImageClassifier(vit, new Preprocessor(preprocessing(modelDir, vit.config())));
+        return new ImagePredictor(vit, new Preprocessor(preprocessing(modelDir, vit.config())));
     }
 
     /**
