@@ -168,6 +168,22 @@ class DecoderFamilyParityTest {
     }
 
     @Test
+    void qwen3KeysAbsentFromConfigTakeQwen3ConfigsDefaults() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = (ObjectNode) json.readTree(LlmFixtures.path("qwen3_tied").resolve("config.json").toFile());
+        for (String key : List.of("head_dim", "vocab_size", "intermediate_size", "max_position_embeddings")) {
+            o.remove(key);
+        }
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, json.writeValueAsString(o));
+        DecoderConfig c = DecoderConfig.read(f);
+        assertEquals(128, c.headDim(), "head_dim 128 whatever hidden_size / num_attention_heads");
+        assertEquals(151_936, c.vocabSize());
+        assertEquals(22_016, c.intermediateSize());
+        assertEquals(32_768, c.maxPositionEmbeddings());
+    }
+
+    @Test
     void mistralWithoutSlidingWindowKeyUsesTheDefaultAndNullMeansFullAttention() throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = (ObjectNode) json.readTree(LlmFixtures.path("mistral_window").resolve("config.json").toFile());

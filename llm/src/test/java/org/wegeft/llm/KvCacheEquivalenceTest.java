@@ -1,9 +1,11 @@
 package org.wegeft.llm;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wegeft.llm.testing.CacheEquivalence;
+import org.wegeft.tensor.Tensor;
 
 /**
  * Generation and chunked prefill with the KV cache equal full recomputation for each family's tiny checkpoint,
@@ -29,6 +31,20 @@ class KvCacheEquivalenceTest {
         try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(name))) {
             double err = CacheEquivalence.assertChunkedLogitsEqualFullForward(model, ids, cuts, 1e-5);
             System.out.printf("cache %-14s chunked prefill max rel error %.3g%n", name, err);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mistral_window", "qwen2_window", "qwen3_untied"})
+    void leftPaddedBatchThroughTheCacheEqualsFullForward(String name) {
+        Map<String, Tensor> io = LlmFixtures.tensors(name + "/io.safetensors");
+        int[] cuts = {0, 4, 15, 18, 19, 20, 21, 22, 23, 24};     // row 0's padding ends inside the first chunks
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path(name))) {
+            double err = CacheEquivalence.assertChunkedPaddedLogitsEqualFullForward(model, io.get("pad_ids"),
+                    io.get("pad_mask"), io.get("pad_positions"), cuts, 1e-5);
+            System.out.printf("cache %-14s padded chunks max rel error %.3g%n", name, err);
+        } finally {
+            io.values().forEach(Tensor::close);
         }
     }
 }

@@ -71,4 +71,65 @@ public final class CacheEquivalence {
         }
         return worst;
     }
+
+    /**
+     * The same for a padded batch: ids, mask (1 = token, 0 = padding) and positions (B, T) run through the cache in
+     * chunks, each chunk with the mask of every token so far, compared with one full forward at the real tokens
+     * (a padding query sees no key, and what it averages is of no use).
+     * @return the largest relative error over the real tokens of a chunk (each is at most {@code tol})
+     */
+    public static double assertChunkedPaddedLogitsEqualFullForward(CausalLM model, Tensor ids, Tensor mask,
+            Tensor positions, int[] cuts, double tol) {
+        int b = Math.toIntExact(ids.size(0));
+        int t = Math.toIntExact(ids.size(1));
+        assertEquals(0, cuts[0]);
+        assertEquals(t, cuts[cuts.length - 1]);
+        int[] tokens = ids.toIntArray();
+        int[] real = mask.toIntArray();
+        int[] where = positions.toIntArray();
+        double worst = 0;
+        try (Grad.Mode off = Grad.disabled(); Tensor full = model.forward(ids, mask, positions, null);
+             KvCache cache = model.newCache(b, t)) {
+            long v = full.size(2);
+            float[] want = full.toFloatArray();
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                int from = cuts[i];
+                int to = cuts[i + 1];
+                float[] got;
+                try (Tensor step = columns(tokens, b, t, from, to); Tensor seen = columns(real, b, t, 0, to);
+                     Tensor pos = columns(where, b, t, from, to);
+                     Tensor logits = model.forward(step, seen, pos, cache)) {
+                    got = logits.toFloatArray();
+                }
+                double maxDiff = 0;
+                double maxRef = 0;
+                for (int r = 0; r < b; r++) {
+                    for (int j = from; j < to; j++) {
+                        if (real[r * t + j] == 0) {
+                            continue;
+                        }
+                        for (int k = 0; k < v; k++) {
+                            float ref = want[(int) ((r * t + j) * v + k)];
+                            float ours = got[(int) ((r * (to - from) + j - from) * v + k)];
+                            maxDiff = Math.max(maxDiff, Math.abs(ours - ref));
+                            maxRef = Math.max(maxRef, Math.abs(ref));
+                        }
+                    }
+                }
+                double err = maxDiff / Math.max(maxRef, 1e-30);
+                assertTrue(err <= tol, "tokens " + from + ".." + to + ": max relative error " + err);
+                worst = Math.max(worst, err);
+            }
+        }
+        return worst;
+    }
+
+    // columns [from, to) of a (B, T) int matrix, as a (B, to − from) I32 tensor
+    private static Tensor columns(int[] m, int b, int t, int from, int to) {
+        int[] out = new int[b * (to - from)];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(m, r * t + from, out, r * (to - from), to - from);
+        }
+        return Tensor.ofInts(out, b, to - from);
+    }
 }
