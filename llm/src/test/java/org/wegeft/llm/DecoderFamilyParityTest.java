@@ -36,6 +36,7 @@ class DecoderFamilyParityTest {
     static final double NLL_TOL = 1e-4;
     static final int NLL_SHORT = 20;    // row 1's length in the reference's NLL
     static final int PAD = 5;           // left padding of row 0 in the padded batch
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -156,24 +157,16 @@ class DecoderFamilyParityTest {
         "mistral_window | sliding_window     | -4",
         "mistral_window | layer_types        | [\"sliding_attention\"]"})
     void badConfigValuesNameFileAndKey(String fixture, String key, String value) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = (ObjectNode) json.readTree(LlmFixtures.path(fixture).resolve("config.json").toFile());
-        o.set(key, json.readTree(value));
-        Path f = tmp.resolve("config.json");
-        Files.writeString(f, json.writeValueAsString(o));
-        LlmFixtures.assertConfigRefused(f, key);
+        ObjectNode o = fixtureConfig(fixture);
+        o.set(key, JSON.readTree(value));
+        LlmFixtures.assertConfigRefused(written(o), key);
     }
 
     @Test
     void qwen3KeysAbsentFromConfigTakeQwen3ConfigsDefaults() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = (ObjectNode) json.readTree(LlmFixtures.path("qwen3_tied").resolve("config.json").toFile());
-        for (String key : List.of("head_dim", "vocab_size", "intermediate_size", "max_position_embeddings")) {
-            o.remove(key);
-        }
-        Path f = tmp.resolve("config.json");
-        Files.writeString(f, json.writeValueAsString(o));
-        DecoderConfig c = DecoderConfig.read(f);
+        ObjectNode o = fixtureConfig("qwen3_tied");
+        o.remove(List.of("head_dim", "vocab_size", "intermediate_size", "max_position_embeddings"));
+        DecoderConfig c = DecoderConfig.read(written(o));
         assertEquals(128, c.headDim(), "head_dim 128 whatever hidden_size / num_attention_heads");
         assertEquals(151_936, c.vocabSize());
         assertEquals(22_016, c.intermediateSize());
@@ -182,14 +175,21 @@ class DecoderFamilyParityTest {
 
     @Test
     void mistralWithoutSlidingWindowKeyUsesTheDefaultAndNullMeansFullAttention() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = (ObjectNode) json.readTree(LlmFixtures.path("mistral_window").resolve("config.json").toFile());
-        Path f = tmp.resolve("config.json");
+        ObjectNode o = fixtureConfig("mistral_window");
         o.remove("sliding_window");
-        Files.writeString(f, json.writeValueAsString(o));
-        assertEquals(4096, DecoderConfig.read(f).slidingWindow());
+        assertEquals(4096, DecoderConfig.read(written(o)).slidingWindow());
         o.putNull("sliding_window");
-        Files.writeString(f, json.writeValueAsString(o));
-        assertFalse(DecoderConfig.read(f).slides());
+        assertFalse(DecoderConfig.read(written(o)).slides());
+    }
+
+    private static ObjectNode fixtureConfig(String fixture) throws IOException {
+        return (ObjectNode) JSON.readTree(LlmFixtures.path(fixture).resolve("config.json").toFile());
+    }
+
+    /** {@code o} as tmp/config.json. */
+    private Path written(ObjectNode o) throws IOException {
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, JSON.writeValueAsString(o));
+        return f;
     }
 }
