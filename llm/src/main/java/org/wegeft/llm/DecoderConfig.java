@@ -199,6 +199,11 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
         return layerTypes.contains(SLIDING_ATTENTION);
     }
 
+    /** The dimensions of a head that rotary embeddings turn: head_dim · partial_rotary_factor, rounded down. */
+    public int rotaryDim() {
+        return (int) (headDim * extras.partialRotaryFactor());
+    }
+
     /** Query heads per key/value head. */
     public int kvGroups() {
         return numAttentionHeads / numKeyValueHeads;

@@ -12,6 +12,7 @@ public final class DecoderFamilies {
         register(new LlamaFamily());
         register(new MistralFamily());
         register(new Qwen2Family());
+        register(new Phi3Family());
     }
 
     private DecoderFamilies() {
