@@ -123,6 +123,34 @@ class RopeScalingParityTest {
         }
     }
 
+    /**
+     * Past max_position_embeddings a KV-cached run keeps each key as it was rotated when cached (the tables of a
+     * shorter sequence), as Hugging Face's cache does: the reference's cached run, not its full forward.
+     */
+    @Test
+    void dynamicCachedRunAcrossTheOriginalContextMatchesHuggingFacesCache() {
+        Map<String, Tensor> io = LlmFixtures.tensors("llama_dynamic/io.safetensors");
+        try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("llama_dynamic"));
+             Grad.Mode off = Grad.disabled(); KvCache cache = model.newCache(1, 24);
+             Tensor row = io.get("ids").narrow(0, 0, 1)) {
+            Tensor expected = io.get("step_logits");                                        // (13, V)
+            double worst = 0;
+            for (int step = 0; step < expected.size(0); step++) {
+                int from = step == 0 ? 0 : 11 + step;
+                int len = step == 0 ? 12 : 1;
+                try (Tensor ids = row.narrow(1, from, len).contiguous();
+                     Tensor last = model.forwardLast(ids, null, null, cache);              // (1, V)
+                     Tensor want = expected.narrow(0, step, 1)) {
+                    worst = Math.max(worst, TensorFixtures.maxRelError(last, want));
+                }
+            }
+            System.out.printf("parity llama_dynamic cached steps max rel error %.3g%n", worst);
+            assertTrue(worst <= TOL, "cached run: " + worst);
+        } finally {
+            io.values().forEach(Tensor::close);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "rope_scaling.factor | {\"rope_type\": \"yarn\", \"factor\": -2}",
