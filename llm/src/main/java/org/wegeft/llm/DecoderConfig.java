@@ -87,6 +87,12 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
                         + partialRotaryFactor);
             }
         }
+
+        /** These extras with {@code partial_rotary_factor} set. */
+        public Extras withPartialRotaryFactor(double factor) {
+            return new Extras(queryPreAttnScalar, attnLogitSoftcapping, finalLogitSoftcapping, ropeLocalBaseFreq,
+                    factor);
+        }
     }
 
     /** A config whose layers all use full attention and no family extras (llama-style). */

@@ -104,7 +104,8 @@ final class DecoderConfigJson {
             throw r.error("rope_scaling", "must be null or an object, got " + n);
         }
         String key = n.has("rope_type") ? "rope_type" : "type";
-        String type = r.with(r.source(), n).string(key, "default");
+        String type = DecoderFamilies.get(r.string("model_type", "llama"))
+                .ropeType(r.with(r.source(), n).string(key, "default"));
         if (type.equals("default")) {
             return null;
         }

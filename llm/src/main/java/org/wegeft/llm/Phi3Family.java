@@ -10,6 +10,9 @@ import org.wegeft.nn.ConfigFields;
  * Hugging Face's Phi3Model builds its mask).
  */
 final class Phi3Family implements DecoderFamily {
+    /** Mistral's keys and window rule (every layer slides when sliding_window is set). */
+    private static final MistralFamily MISTRAL = new MistralFamily();
+
     @Override
     public String modelType() {
         return "phi3";
@@ -22,14 +25,14 @@ final class Phi3Family implements DecoderFamily {
 
     @Override
     public DecoderConfig read(ConfigFields r) {
-        DecoderConfig c = DecoderConfigJson.common(r);
-        Integer window = r.optionalInt("sliding_window");
-        int n = c.numHiddenLayers();
-        c = c.withLayerTypes(window, DecoderConfigJson.layerTypes(r, DecoderConfigJson.all(n,
-                window == null ? DecoderConfig.FULL_ATTENTION : DecoderConfig.SLIDING_ATTENTION)));
-        DecoderConfig.Extras e = c.extras();
-        return c.withExtras(new DecoderConfig.Extras(e.queryPreAttnScalar(), e.attnLogitSoftcapping(),
-                e.finalLogitSoftcapping(), e.ropeLocalBaseFreq(), r.number("partial_rotary_factor", 1.0)));
+        DecoderConfig c = MISTRAL.read(r);            // as Hugging Face's Phi3 derives from Mistral
+        return c.withExtras(c.extras().withPartialRotaryFactor(r.number("partial_rotary_factor", 1.0)));
+    }
+
+    /** Early Phi-3 configs call LongRoPE "su" or "yarn", as Hugging Face's Phi3Config still accepts. */
+    @Override
+    public String ropeType(String written) {
+        return written.equals("su") || written.equals("yarn") ? "longrope" : written;
     }
 
     @Override

@@ -77,12 +77,7 @@ class Phi3AdapterTest {
                 assertTrue(err <= TOL, "unmerged: " + err);
             }
             pm.mergeAndUnload();
-            double worst = 0;
-            for (int i = 0; i < 2; i++) {
-                var layer = (Phi3DecoderLayer) model.layers().get(i);
-                worst = Math.max(worst, weightError(layer.selfAttn().qkvProj(), io, i, "self_attn.qkv_proj"));
-                worst = Math.max(worst, weightError(layer.mlp().gateUpProj(), io, i, "mlp.gate_up_proj"));
-            }
+            double worst = mergedWeightError(model, io);
             System.out.printf("parity phi3 lora merged weights max rel error %.3g%n", worst);
             assertTrue(worst <= TOL, "merged weights: " + worst);
             try (Tensor merged = model.forward(io.get("ids"))) {
@@ -105,12 +100,7 @@ class Phi3AdapterTest {
         }
         Map<String, Tensor> io = LlmFixtures.tensors("phi3_plain_lora/io.safetensors");
         try (CausalLM model = CausalLM.fromPretrained(out); Grad.Mode off = Grad.disabled()) {
-            double worst = 0;
-            for (int i = 0; i < 2; i++) {
-                var layer = (Phi3DecoderLayer) model.layers().get(i);
-                worst = Math.max(worst, weightError(layer.selfAttn().qkvProj(), io, i, "self_attn.qkv_proj"));
-                worst = Math.max(worst, weightError(layer.mlp().gateUpProj(), io, i, "mlp.gate_up_proj"));
-            }
+            double worst = mergedWeightError(model, io);
             System.out.printf("parity phi3 lora folder-merged weights max rel error %.3g%n", worst);
             assertTrue(worst <= TOL, "folder-merged weights: " + worst);
             try (Tensor logits = model.forward(io.get("ids"))) {
@@ -121,8 +111,21 @@ class Phi3AdapterTest {
         }
     }
 
+    /** The largest relative error of the fused layers' weights against PyTorch's merged ones. */
+    private static double mergedWeightError(CausalLM model, Map<String, Tensor> io) {
+        double worst = 0;
+        for (int i = 0; i < 2; i++) {
+            var layer = (Phi3DecoderLayer) model.layers().get(i);
+            worst = Math.max(worst, weightError(layer.selfAttn().qkvProj(), io, i, "self_attn.qkv_proj"));
+            worst = Math.max(worst, weightError(layer.mlp().gateUpProj(), io, i, "mlp.gate_up_proj"));
+        }
+        return worst;
+    }
+
     private static double weightError(org.wegeft.nn.Layer layer, Map<String, Tensor> io, int i, String module) {
         Tensor w = ((Linear) layer).weight();
-        return TensorFixtures.maxRelError(w, io.get("merged.model.layers." + i + "." + module + ".weight"));
+        Tensor expected = io.get("merged.model.layers." + i + "." + module + ".weight");
+        assertTrue(expected != null, module + " of layer " + i + " is in the fixture");
+        return TensorFixtures.maxRelError(w, expected);
     }
 }

@@ -164,10 +164,16 @@ class RopeScalingParityTest {
                 + " \"long_factor\": [1, 1, 1, 0]}"})
     void badScalingValuesNameFileAndKey(String key, String value) throws IOException {
         String json = Files.readString(LlmFixtures.path("llama_untied").resolve("config.json"));
-        Path f = tmp.resolve("config.json");
-        Files.writeString(f, json.replaceFirst("\"rope_scaling\": null", "\"rope_scaling\": " + value));
-        DecoderConfigException e = assertThrows(DecoderConfigException.class, () -> DecoderConfig.read(f));
+        DecoderConfigException e = rejected(tmp.resolve("config.json"),
+                json.replaceFirst("\"rope_scaling\": null", "\"rope_scaling\": " + value));
         assertEquals(key, e.key(), e.getMessage());
-        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    /** The exception reading {@code json} written to {@code file} raises; its message names the file. */
+    static DecoderConfigException rejected(Path file, String json) throws IOException {
+        Files.writeString(file, json);
+        DecoderConfigException e = assertThrows(DecoderConfigException.class, () -> DecoderConfig.read(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        return e;
     }
 }
