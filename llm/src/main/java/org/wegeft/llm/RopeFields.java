@@ -37,10 +37,10 @@ final class RopeFields {
         return scaling.get(key) == null ? null : scaling.number(key, 0, PREFIX + key);
     }
 
-    /** An integer, or {@code dflt} when absent, null or 0 (Hugging Face reads these with {@code or}). */
+    /** An integer (written as 16 or 16.0), or {@code dflt} when absent or null. */
     int integer(String key, int dflt) {
         Double v = optionalNumber(key);
-        if (v == null || v == 0) {
+        if (v == null) {
             return dflt;
         }
         if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {

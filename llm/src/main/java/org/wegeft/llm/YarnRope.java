@@ -37,10 +37,12 @@ public record YarnRope(double factor, double attentionFactor, double betaFast, d
                     ? mscale(factor, mscale) / mscale(factor, mscaleAllDim)
                     : mscale(factor, 1);
         }
+        // Hugging Face reads these three with `or`: absent, null and 0 all mean the default
         double fast = f.number("beta_fast", 0);
         double slow = f.number("beta_slow", 0);
+        int original = f.integer("original_max_position_embeddings", 0);
         return new YarnRope(factor, attention, fast == 0 ? 32 : fast, slow == 0 ? 1 : slow,
-                f.integer("original_max_position_embeddings", f.config().integer("max_position_embeddings", 2048)),
+                original == 0 ? f.config().integer("max_position_embeddings", 2048) : original,
                 f.bool("truncate", true));
     }
 
