@@ -13,6 +13,7 @@ public final class DecoderFamilies {
         register(new MistralFamily());
         register(new Qwen2Family());
         register(new Qwen3Family());
+        register(new Phi3Family());
     }
 
     private DecoderFamilies() {
