@@ -21,6 +21,10 @@ side's --dtype, since PyTorch 1.13's CPU matmuls in bf16 are not a fair referenc
       500,000 with Llama 3 scaling of inv_freq (transformers' _compute_llama3_parameters: factor 32, low/high
       frequency factors 1 and 4, original context 8,192), eps 1e-5; 1.24 B parameters (about 5 GB in float32,
       plus AdamW state for what trains).
+    qwen3-0.6b: Qwen3-0.6B's shapes, Qwen3ForCausalLM's code path: the llama one with 16 query and 8 key/value
+      heads of 128 (head_dim given, not width / heads) and q_norm / k_norm (RMSNorm over each head of q and k,
+      before the rotation); vocabulary 151,936, width 1,024, 28 layers, MLP 3,072, tied lm_head, rope theta
+      1,000,000, eps 1e-6; 0.60 B parameters.
 Methods (rank r, alpha = r, as the Java side):
   wegeft: the authors' forward, y = base(x) + s * F.linear(F.linear(x, psi), F.dropout(W) @ phi^T) (dropout on
     W inside the generator, --dropout P, default 0), one (phi, psi) per target name shared by all blocks; phi
@@ -59,6 +63,8 @@ MODELS = {
                      theta=500000.0, eps=1e-5, batch=1,
                      rope_scaling=dict(factor=32.0, low_freq_factor=1.0, high_freq_factor=4.0,
                                        original_max_position_embeddings=8192)),
+    "qwen3-0.6b": dict(llm=True, vocab=151936, width=1024, depth=28, heads=16, kv_heads=8, head_dim=128, qk_norm=True,
+                       mlp=3072, tied=True, theta=1000000.0, eps=1e-6, rope_scaling=None, batch=1),
 }
 IMAGE, PATCH, CLASSES = 224, 16, 100
 VIT_TARGETS = ["qkv", "proj", "fc1", "fc2"]
@@ -244,19 +250,29 @@ def llama3_inv_freq(inv_freq, factor, low_freq_factor, high_freq_factor, origina
     return torch.where(is_medium_freq, smoothed_inv_freq, inv_freq_llama)
 
 
+def head_dim(spec):
+    return spec.get("head_dim") or spec["width"] // spec["heads"]
+
+
 class LlamaAttention(nn.Module):
-    def __init__(self, dim, heads, kv_heads):
+    def __init__(self, dim, heads, kv_heads, head_dim, qk_norm, eps):
         super().__init__()
-        self.heads, self.kv_heads, self.head_dim = heads, kv_heads, dim // heads
+        self.heads, self.kv_heads, self.head_dim = heads, kv_heads, head_dim
         self.q_proj = nn.Linear(dim, heads * self.head_dim, bias=False)
         self.k_proj = nn.Linear(dim, kv_heads * self.head_dim, bias=False)
         self.v_proj = nn.Linear(dim, kv_heads * self.head_dim, bias=False)
         self.o_proj = nn.Linear(heads * self.head_dim, dim, bias=False)
+        if qk_norm:                                                  # Qwen3: per head, before the rotation
+            self.q_norm, self.k_norm = RMSNorm(head_dim, eps), RMSNorm(head_dim, eps)
+        self.qk_norm = qk_norm
 
     def forward(self, x, cos, sin, mask):
         b, t, _ = x.shape
-        q = self.q_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
+        q = self.q_proj(x).view(b, t, self.heads, self.head_dim)
+        k = self.k_proj(x).view(b, t, self.kv_heads, self.head_dim)
+        if self.qk_norm:
+            q, k = self.q_norm(q), self.k_norm(k)
+        q, k = q.transpose(1, 2), k.transpose(1, 2)
         v = self.v_proj(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
@@ -284,7 +300,8 @@ class LlamaLayer(nn.Module):
         super().__init__()
         dim = spec["width"]
         self.input_layernorm = RMSNorm(dim, spec["eps"])
-        self.self_attn = LlamaAttention(dim, spec["heads"], spec["kv_heads"])
+        self.self_attn = LlamaAttention(dim, spec["heads"], spec["kv_heads"], head_dim(spec),
+                                        spec.get("qk_norm", False), spec["eps"])
         self.post_attention_layernorm = RMSNorm(dim, spec["eps"])
         self.mlp = LlamaMLP(dim, spec["mlp"])
 
@@ -303,7 +320,7 @@ class Llama(nn.Module):
         self.lm_head = nn.Linear(width, self.vocab, bias=False)
         if spec["tied"]:
             self.lm_head.weight = self.embed_tokens.weight          # tie_word_embeddings: one tensor
-        self.head_dim = width // spec["heads"]
+        self.head_dim = head_dim(spec)
         self.theta = spec["theta"]
         self.rope_scaling = spec["rope_scaling"]
 

@@ -1,12 +1,16 @@
 package org.wegeft.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Checks of command-line flags (numeric ranges, method names). Each throws a picocli {@link ParameterException}
+ * Checks of command-line flags (numeric ranges, method names, files and folders that must exist). Each throws a picocli {@link ParameterException}
  * (status 2) whose message names the flag and the bad value; commands call them at the top of {@code call()}, before
  * any file is read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
  */
@@ -49,6 +53,22 @@ public final class FlagCheck {
         if (!(value >= lo && value < hi)) {
             throw new ParameterException(spec.commandLine(), flag + " must be in [" + plain(lo) + ", " + plain(hi) + "), got "
                     + value);
+        }
+    }
+
+    /** {@code dir} is an existing folder (null, for an optional flag left out, passes). */
+    public static void folder(CommandSpec spec, String flag, @Nullable Path dir) {
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new ParameterException(spec.commandLine(), flag + ": no such folder: " + dir);
+        }
+    }
+
+    /** Every one of {@code files} is an existing regular file. */
+    public static void files(CommandSpec spec, String flag, List<Path> files) {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new ParameterException(spec.commandLine(), flag + ": no such file: " + f);
+            }
         }
     }
 

@@ -67,7 +67,10 @@ public final class CausalLM extends Module implements AutoCloseable {
                 ? new Linear(model.get().embedTokens().weight(), null)
                 : w.linear("lm_head", config.vocabSize(), config.hiddenSize(), false);
         this.lmHead = registerModule("lm_head", Layer.class, head);
-        int rotary = (int) (config.headDim() * config.extras().partialRotaryFactor());
+        int rotary = config.rotaryDim();
+        if (config.ropeScaling() != null) {
+            config.ropeScaling().check(rotary);
+        }
         int initial = Math.min(config.maxPositionEmbeddings(), 4096);
         List<RotaryEmbedding> r = new ArrayList<>();
         r.add(new RotaryEmbedding(rotary, config.ropeTheta(), config.ropeScaling(), initial));
@@ -209,12 +212,18 @@ public final class CausalLM extends Module implements AutoCloseable {
     private BlockContext context(int b, int t, int past, @Nullable Tensor mask, @Nullable Tensor positions,
             @Nullable KvCache cache) {
         int[][] pos = positionRows(b, t, past, positions);
+        int seqLen = 0;                           // Hugging Face's sequence length: the largest position + 1
+        for (int[] row : pos) {
+            for (int p : row) {
+                seqLen = Math.max(seqLen, p + 1);
+            }
+        }
         List<BlockContext.Rope> tables = new ArrayList<>();
         for (RotaryEmbedding rope : ropes) {
             List<Tensor> cos = new ArrayList<>();
             List<Tensor> sin = new ArrayList<>();
             for (int[] row : pos) {
-                Tensor[] cs = rope.lookup(row);
+                Tensor[] cs = rope.lookup(row, seqLen);
                 cos.add(cs[0]);
                 sin.add(cs[1]);
             }
@@ -410,6 +419,16 @@ public final class CausalLM extends Module implements AutoCloseable {
 
     public Layer lmHead() {
         return lmHead.get();
+    }
+
+    /**
+     * Whether a KV cache holding {@code cached} tokens must be dropped before a forward that brings the sequence to
+     * {@code total} tokens: the rope scaling rotates the longer sequence's keys differently from those cached
+     * ({@link RopeScaling#cacheStaleAfter}).
+     */
+    boolean cacheGoesStale(int cached, int total) {
+        RopeScaling s = config.ropeScaling();
+        return s != null && cached > 0 && cached <= s.cacheStaleAfter() && total > s.cacheStaleAfter();
     }
 
     /** The rotary inverse frequencies (after rope_scaling), one per rotated pair. */

@@ -87,6 +87,12 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
                         + partialRotaryFactor);
             }
         }
+
+        /** These extras with {@code partial_rotary_factor} set. */
+        public Extras withPartialRotaryFactor(double factor) {
+            return new Extras(queryPreAttnScalar, attnLogitSoftcapping, finalLogitSoftcapping, ropeLocalBaseFreq,
+                    factor);
+        }
     }
 
     /** A config whose layers all use full attention and no family extras (llama-style). */
@@ -197,6 +203,11 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
     /** Whether any layer uses sliding-window attention. */
     public boolean slides() {
         return layerTypes.contains(SLIDING_ATTENTION);
+    }
+
+    /** The dimensions of a head that rotary embeddings turn: head_dim · partial_rotary_factor, rounded down. */
+    public int rotaryDim() {
+        return (int) (headDim * extras.partialRotaryFactor());
     }
 
     /** Query heads per key/value head. */

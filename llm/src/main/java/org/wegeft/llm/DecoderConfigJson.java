@@ -10,7 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.ConfigFields;
 
@@ -34,7 +36,11 @@ final class DecoderConfigJson {
     private static DecoderConfig parse(ConfigFields r) {
         String type = r.string("model_type", "llama");
         DecoderFamilies.require(type, r.source());
-        return DecoderFamilies.get(type).read(r);
+        DecoderConfig c = DecoderFamilies.get(type).read(r);
+        if (c.ropeScaling() != null) {
+            c.ropeScaling().check(c.rotaryDim());          // needs the family's partial_rotary_factor
+        }
+        return c;
     }
 
     /**
@@ -77,6 +83,23 @@ final class DecoderConfigJson {
         return java.util.Collections.nCopies(layers, type);
     }
 
+    /** Reads one rope_scaling type's record. */
+    @FunctionalInterface
+    private interface RopeReader {
+        RopeScaling read(RopeFields f);
+    }
+
+    /** Every supported {@code rope_type} and the reader of its record. */
+    private static final Map<String, RopeReader> ROPE_TYPES = new LinkedHashMap<>();
+
+    static {
+        ROPE_TYPES.put("linear", LinearRope::read);
+        ROPE_TYPES.put("llama3", Llama3Rope::read);
+        ROPE_TYPES.put("yarn", YarnRope::read);
+        ROPE_TYPES.put("dynamic", DynamicNtkRope::read);
+        ROPE_TYPES.put("longrope", LongRope::read);
+    }
+
     private static @Nullable RopeScaling ropeScaling(ConfigFields r) {
         JsonNode n = r.get("rope_scaling");
         if (n == null) {
@@ -85,19 +108,18 @@ final class DecoderConfigJson {
         if (!n.isObject()) {
             throw r.error("rope_scaling", "must be null or an object, got " + n);
         }
-        ConfigFields s = r.with(r.source(), n);
         String key = n.has("rope_type") ? "rope_type" : "type";
-        String type = s.string(key, "default");
-        return switch (type) {
-            case "default" -> null;
-            case RopeScaling.LINEAR -> RopeScaling.linear(s.requiredNumber("factor", "rope_scaling.factor"));
-            case RopeScaling.LLAMA3 -> RopeScaling.llama3(s.requiredNumber("factor", "rope_scaling.factor"),
-                    s.number("low_freq_factor", 1.0, "rope_scaling.low_freq_factor"),
-                    s.number("high_freq_factor", 4.0, "rope_scaling.high_freq_factor"),
-                    s.integer("original_max_position_embeddings", 8192));
-            default -> throw r.error("rope_scaling." + key, "\"" + type
-                    + "\" is not supported (supported: default, linear, llama3)");
-        };
+        String type = DecoderFamilies.get(r.string("model_type", "llama"))
+                .ropeType(r.with(r.source(), n).string(key, "default"));
+        if (type.equals("default")) {
+            return null;
+        }
+        RopeReader reader = ROPE_TYPES.get(type);
+        if (reader == null) {
+            throw r.error("rope_scaling." + key, "\"" + type + "\" is not supported (supported: default, "
+                    + String.join(", ", ROPE_TYPES.keySet()) + ")");
+        }
+        return reader.read(new RopeFields(r.with(r.source(), n), r));
     }
 
     static void write(DecoderConfig c, Path file) {
@@ -120,12 +142,7 @@ final class DecoderConfigJson {
         } else {
             ObjectNode s = o.putObject("rope_scaling");
             s.put("rope_type", rs.type());
-            s.put("factor", rs.factor());
-            if (rs.type().equals(RopeScaling.LLAMA3)) {
-                s.put("low_freq_factor", rs.lowFreqFactor());
-                s.put("high_freq_factor", rs.highFreqFactor());
-                s.put("original_max_position_embeddings", rs.originalMaxPositionEmbeddings());
-            }
+            rs.write(s, o);
         }
         o.put("tie_word_embeddings", c.tieWordEmbeddings());
         o.put("attention_bias", c.attentionBias());

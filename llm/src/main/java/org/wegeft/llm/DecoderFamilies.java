@@ -12,6 +12,8 @@ public final class DecoderFamilies {
         register(new LlamaFamily());
         register(new MistralFamily());
         register(new Qwen2Family());
+        register(new Qwen3Family());
+        register(new Phi3Family());
         register(new Gemma2Family());
         register(new Gemma3TextFamily());
     }

@@ -28,6 +28,11 @@ interface DecoderFamily {
     default void write(DecoderConfig c, ObjectNode o) {
     }
 
+    /** The {@code rope_scaling} type a {@code rope_type} written in this family's configs means (old aliases). */
+    default String ropeType(String written) {
+        return written;
+    }
+
     /** Block {@code index}, its weights from {@code w} under {@code prefix} (e.g. {@code "model.layers.3."}). */
     DecoderLayer layer(String prefix, int index, DecoderConfig c, WeightSource w);
 

@@ -68,6 +68,9 @@ public final class Generator {
 
     /** Logits (V) after seq[0, n): with a cache, only the tokens it has not seen yet are run. */
     private float[] nextLogits(int[] seq, int n, @Nullable KvCache cache) {
+        if (cache != null && model.cacheGoesStale(cache.length(), n)) {
+            cache.reset();                        // the whole sequence again, as Hugging Face's Phi-3 does
+        }
         int from = cache == null ? 0 : cache.length();
         try (Tensor ids = Tensor.ofInts(Arrays.copyOfRange(seq, from, n), 1, n - from);
              Tensor logits = model.forwardLast(ids, null, null, cache)) {      // (1, V)

@@ -1,5 +1,6 @@
 package org.wegeft.llm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.wegeft.nn.ConfigFields;
 
 /** Mistral ({@code model_type} "mistral"): LLaMA's blocks, every layer attending within {@code sliding_window}. */
@@ -17,10 +18,18 @@ final class MistralFamily implements DecoderFamily {
     @Override
     public DecoderConfig read(ConfigFields r) {
         DecoderConfig c = DecoderConfigJson.common(r);
-        Integer window = r.optionalInt("sliding_window");
+        // absent means MistralConfig's default 4096; an explicit null means full attention (Mistral v0.2 and later)
+        Integer window = r.root().has("sliding_window") ? r.optionalInt("sliding_window") : Integer.valueOf(4096);
         int n = c.numHiddenLayers();
         return c.withLayerTypes(window, DecoderConfigJson.layerTypes(r, DecoderConfigJson.all(n,
                 window == null ? DecoderConfig.FULL_ATTENTION : DecoderConfig.SLIDING_ATTENTION)));
+    }
+
+    @Override
+    public void write(DecoderConfig c, ObjectNode o) {
+        if (c.slidingWindow() == null) {
+            o.putNull("sliding_window");     // absent would read back as the default window
+        }
     }
 
     @Override

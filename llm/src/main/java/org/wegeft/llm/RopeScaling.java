@@ -1,73 +1,64 @@
 package org.wegeft.llm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
- * A {@code rope_scaling} entry of {@code config.json}: Llama 3.1's frequency-dependent scaling ({@code "llama3"})
- * or position interpolation ({@code "linear"}), applied to the inverse frequencies exactly as Hugging Face's
- * {@code _compute_llama3_parameters} / {@code _compute_linear_scaling_rope_parameters}.
+ * A {@code rope_scaling} entry of {@code config.json}: how the rotary inverse frequencies are rescaled, one record
+ * per Hugging Face {@code rope_type}, each following its {@code _compute_*_parameters} in
+ * {@code modeling_rope_utils.py}. {@link DecoderConfigJson} maps {@code rope_type} to the reader of its record.
  *
- * @param type                          {@code "llama3"} or {@code "linear"}
- * @param factor                        the scaling factor (≥ 1 in practice, must be positive)
- * @param lowFreqFactor                 llama3: {@code low_freq_factor}
- * @param highFreqFactor                llama3: {@code high_freq_factor} (greater than lowFreqFactor)
- * @param originalMaxPositionEmbeddings llama3: {@code original_max_position_embeddings}
+ * <p>Some types depend on the sequence length of the forward ({@code seqLen} = the largest position + 1, as
+ * Hugging Face's {@code dynamic_rope_update} takes it): {@link RotaryEmbedding} asks {@link #regime} which table a
+ * forward needs and rebuilds its tables when that changes.
  */
-public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor,
-        int originalMaxPositionEmbeddings) {
-    public static final String LLAMA3 = "llama3";
-    public static final String LINEAR = "linear";
+public sealed interface RopeScaling permits LinearRope, Llama3Rope, YarnRope, DynamicNtkRope, LongRope {
 
-    public RopeScaling {
-        String src = "DecoderConfig";
-        if (!type.equals(LLAMA3) && !type.equals(LINEAR)) {
-            throw new DecoderConfigException(src, "rope_scaling.rope_type", "\"" + type
-                    + "\" is not supported (supported: llama3, linear)");
-        }
-        if (!(factor > 0)) {
-            throw new DecoderConfigException(src, "rope_scaling.factor", "must be positive, got " + factor);
-        }
-        if (type.equals(LLAMA3)) {
-            if (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor)) {
-                throw new DecoderConfigException(src, "rope_scaling.high_freq_factor", "must exceed low_freq_factor "
-                        + lowFreqFactor + " > 0, got " + highFreqFactor);
-            }
-            if (originalMaxPositionEmbeddings <= 0) {
-                throw new DecoderConfigException(src, "rope_scaling.original_max_position_embeddings",
-                        "must be a positive integer, got " + originalMaxPositionEmbeddings);
-            }
-        }
+    /** Hugging Face's {@code rope_type}. */
+    String type();
+
+    /**
+     * The float32 inverse frequencies, one per rotated pair, for a forward whose sequence length is {@code seqLen}.
+     * @param dim   the rotated dimensions of a head (head_dim · partial_rotary_factor)
+     * @param theta {@code rope_theta}
+     */
+    float[] invFreq(int dim, double theta, int seqLen);
+
+    /**
+     * Checks this entry against the rotated dimensions of a head.
+     * @throws DecoderConfigException naming the key that does not fit
+     */
+    default void check(int dim) {
     }
 
-    public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalMax) {
-        return new RopeScaling(LLAMA3, factor, lowFreqFactor, highFreqFactor, originalMax);
+    /** The factor cos and sin are multiplied by (Hugging Face's {@code attention_scaling}). */
+    default double attentionFactor() {
+        return 1.0;
     }
 
-    public static RopeScaling linear(double factor) {
-        return new RopeScaling(LINEAR, factor, 1, 4, 1);
+    /** Forwards whose sequence lengths give the same regime share one table: 0 for types that never change. */
+    default int regime(int seqLen) {
+        return 0;
     }
 
-    /** The scaled inverse frequencies (one per rotated pair), computed in double from the unscaled ones. */
-    double[] apply(double[] invFreq) {
-        double[] out = new double[invFreq.length];
-        if (type.equals(LINEAR)) {
-            for (int i = 0; i < invFreq.length; i++) {
-                out[i] = invFreq[i] / factor;
-            }
-            return out;
-        }
-        double lowFreqWavelen = originalMaxPositionEmbeddings / lowFreqFactor;
-        double highFreqWavelen = originalMaxPositionEmbeddings / highFreqFactor;
-        for (int i = 0; i < invFreq.length; i++) {
-            double wavelen = 2 * Math.PI / invFreq[i];
-            if (wavelen < highFreqWavelen) {
-                out[i] = invFreq[i];                                   // high frequencies: unchanged
-            } else if (wavelen > lowFreqWavelen) {
-                out[i] = invFreq[i] / factor;                          // low frequencies: interpolated
-            } else {                                                   // in between: smooth blend
-                double smooth = (originalMaxPositionEmbeddings / wavelen - lowFreqFactor)
-                        / (highFreqFactor - lowFreqFactor);
-                out[i] = (1 - smooth) * invFreq[i] / factor + smooth * invFreq[i];
-            }
-        }
-        return out;
+    /**
+     * The cache length from which KV-cache entries computed at or below it no longer match what a full forward
+     * over a longer sequence would compute, so generation must run the whole sequence again once it grows past
+     * it (LongRoPE's short → long switch); {@link Integer#MAX_VALUE} when cached keys stay valid.
+     */
+    default int cacheStaleAfter() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Writes this entry's keys into the {@code rope_scaling} object (and top-level keys into {@code config}). */
+    void write(ObjectNode scaling, ObjectNode config);
+
+    /** Llama 3.1's frequency-dependent scaling. */
+    static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalMax) {
+        return new Llama3Rope(factor, lowFreqFactor, highFreqFactor, originalMax);
+    }
+
+    /** Position interpolation: every frequency divided by {@code factor}. */
+    static RopeScaling linear(double factor) {
+        return new LinearRope(factor);
     }
 }

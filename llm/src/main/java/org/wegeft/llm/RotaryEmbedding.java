@@ -8,34 +8,48 @@ import org.wegeft.tensor.Tensor;
 /**
  * Rotary position embedding tables, Hugging Face half-split layout: for pair i of a head (elements i and
  * i + D/2), angle = position · inv_freq[i], inv_freq[i] = theta^(−2i/D), optionally rescaled by
- * {@link RopeScaling}. cos/sin tables (P, D/2) in float32 are precomputed and grown on demand; a forward picks
- * the rows of its positions. Angles follow Hugging Face's float32 arithmetic (inv_freq and position·inv_freq
- * rounded to float32, cos/sin of that).
+ * {@link RopeScaling}. cos/sin tables (P, D/2) in float32, multiplied by the scaling's attention factor, are
+ * precomputed and grown on demand; a forward picks the rows of its positions. Angles follow Hugging Face's float32
+ * arithmetic (inv_freq and position·inv_freq rounded to float32, cos/sin of that).
+ *
+ * <p>Scalings whose frequencies depend on the sequence length (dynamic NTK, LongRoPE) get the length of each
+ * forward (its largest position + 1); the tables are rebuilt when it moves them to another {@link
+ * RopeScaling#regime regime}.
  */
 final class RotaryEmbedding implements AutoCloseable {
-    private final float[] invFreq;
+    private final int dim;
+    private final double theta;
+    private final @Nullable RopeScaling scaling;
+    private final float attention;
+    private int regime;
+    private float[] invFreq;
     private @Nullable Tensor cos;   // (P, D/2)
     private @Nullable Tensor sin;   // (P, D/2)
     private int rows;
 
+    /** @param headDim the rotated dimensions of a head */
     RotaryEmbedding(int headDim, double theta, @Nullable RopeScaling scaling, int initialPositions) {
-        int half = headDim / 2;
-        double[] inv = new double[half];
-        for (int i = 0; i < half; i++) {
-            // HF: 1 / base ** (arange(0, dim, 2).float() / dim), in float32
-            float exponent = (float) (2 * i) / headDim;
-            inv[i] = (float) (1.0 / (float) Math.pow(theta, exponent));
-        }
-        double[] scaled = scaling == null ? inv : scaling.apply(inv);
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            invFreq[i] = (float) scaled[i];
-        }
+        this.dim = headDim;
+        this.theta = theta;
+        this.scaling = scaling;
+        this.attention = scaling == null ? 1f : (float) scaling.attentionFactor();
+        this.regime = scaling == null ? 0 : scaling.regime(1);
+        this.invFreq = scaling == null ? baseInvFreq(headDim, theta) : scaling.invFreq(headDim, theta, 1);
         grow(Math.max(1, initialPositions));
     }
 
-    /** The (possibly scaled) inverse frequencies, one per rotated pair. */
-    float[] invFreq() {
+    /** Hugging Face's unscaled inverse frequencies in float32: 1 / base ** (arange(0, dim, 2).float() / dim). */
+    static float[] baseInvFreq(int dim, double base) {
+        float[] inv = new float[dim / 2];
+        for (int i = 0; i < inv.length; i++) {
+            float exponent = (float) (2 * i) / dim;
+            inv[i] = 1f / (float) Math.pow((float) base, exponent);
+        }
+        return inv;
+    }
+
+    /** The (possibly scaled) inverse frequencies of the table in use, one per rotated pair. */
+    synchronized float[] invFreq() {
         return invFreq.clone();
     }
 
@@ -47,8 +61,8 @@ final class RotaryEmbedding implements AutoCloseable {
         for (int p = 0; p < n; p++) {
             for (int i = 0; i < half; i++) {
                 float angle = (float) p * invFreq[i];
-                c[p * half + i] = (float) Math.cos(angle);
-                s[p * half + i] = (float) Math.sin(angle);
+                c[p * half + i] = (float) Math.cos(angle) * attention;
+                s[p * half + i] = (float) Math.sin(angle) * attention;
             }
         }
         close();
@@ -57,8 +71,11 @@ final class RotaryEmbedding implements AutoCloseable {
         rows = n;
     }
 
-    /** cos and sin (T, D/2) for the I32 positions (T); positions must be ≥ 0. */
-    synchronized Tensor[] lookup(int[] positions) {
+    /**
+     * cos and sin (T, D/2) for the I32 positions (T); positions must be ≥ 0.
+     * @param seqLen the forward's sequence length, its largest position (over every row) + 1
+     */
+    synchronized Tensor[] lookup(int[] positions, int seqLen) {
         int max = 0;
         for (int p : positions) {
             if (p < 0) {
@@ -66,7 +83,12 @@ final class RotaryEmbedding implements AutoCloseable {
             }
             max = Math.max(max, p);
         }
-        if (max >= rows) {
+        if (scaling != null && scaling.regime(seqLen) != regime) {
+            regime = scaling.regime(seqLen);
+            invFreq = scaling.invFreq(dim, theta, seqLen);
+            rows = 0;
+            grow(Math.max(max + 1, seqLen));
+        } else if (max >= rows) {
             grow(max + 1);
         }
         try (Grad.Mode off = Grad.disabled(); Tensor ids = Tensor.ofInts(positions, positions.length)) {

@@ -118,14 +118,14 @@ class GemmaTorchParityTest {
         }
     }
 
-    /** Hugging Face's normalizer is a tensor of the hidden dtype: √32 in bfloat16 is 5.65625, not 5.656854. */
+    /** Hugging Face's normalizer is a tensor of the hidden dtype: √48 in bfloat16 is 6.9375, not 6.928203. */
     @Test
     void embeddingScaleIsRoundedToTheTablesHalfType() {
         try (CausalLM model = CausalLM.fromPretrained(LlmFixtures.path("gemma3_bf16"))) {
             DecoderConfig c = model.config();
             assertEquals(DType.BF16, model.model().embedTokens().weight().dtype());
-            assertEquals(5.65625f, c.family().embeddingScale(c, DType.BF16));
-            assertEquals((float) Math.sqrt(32), c.family().embeddingScale(c, DType.F32));
+            assertEquals(6.9375f, c.family().embeddingScale(c, DType.BF16));
+            assertEquals((float) Math.sqrt(48), c.family().embeddingScale(c, DType.F32));
             assertNotEquals(c.family().embeddingScale(c, DType.BF16), c.family().embeddingScale(c, DType.F32));
         }
     }

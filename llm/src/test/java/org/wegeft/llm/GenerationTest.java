@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.wegeft.llm.testing.CacheEquivalence;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
-import org.wegeft.tensor.testing.TensorFixtures;
 
 /** Generation with the KV cache equals full recomputation, and the sampling rules. */
 class GenerationTest {
@@ -34,32 +34,15 @@ class GenerationTest {
 
     @Test
     void greedyWithCacheGivesExactlyTheTokensOfGreedyWithout() {
-        GenerationConfig g = GenerationConfig.greedy(64, List.of());
-        int[] cached = new Generator(model).generate(PROMPT, g, null);
-        int[] full = new Generator(model).generate(PROMPT, g.withUseCache(false), null);
-        assertEquals(64, cached.length);
-        assertArrayEquals(full, cached);
-        assertTrue(java.util.Arrays.stream(cached).distinct().count() > 3, "degenerate generation");
+        CacheEquivalence.assertGreedyGenerationEqual(model, PROMPT, 64);
     }
 
     @Test
     void incrementalLogitsWithCacheEqualFullForward() {
         int[] ids = new SplittableRandom(3).ints(24, 0, 128).toArray();
-        try (Grad.Mode off = Grad.disabled(); Tensor all = Tensor.ofInts(ids, 1, ids.length);
-             Tensor full = model.forward(all); KvCache cache = model.newCache(1, 32)) {
-            // prefill 10 tokens, then 2, then one at a time
-            int[] cuts = {0, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
-            for (int i = 0; i + 1 < cuts.length; i++) {
-                int a = cuts[i];
-                int b = cuts[i + 1];
-                try (Tensor step = all.narrow(1, a, b - a); Tensor logits = model.forward(step, null, null, cache);
-                     Tensor ref = full.narrow(1, a, b - a)) {
-                    double err = TensorFixtures.maxRelError(logits, ref);
-                    assertTrue(err < 1e-5, "tokens " + a + ".." + b + ": " + err);
-                }
-            }
-            assertEquals(24, cache.length());
-        }
+        // prefill 10 tokens, then 2, then one at a time
+        int[] cuts = {0, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+        CacheEquivalence.assertChunkedLogitsEqualFullForward(model, ids, cuts, 1e-5);
     }
 
     @Test

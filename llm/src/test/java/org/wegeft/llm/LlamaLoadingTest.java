@@ -54,7 +54,7 @@ class LlamaLoadingTest {
         "model_type | \"gpt2\"",
         "rms_norm_eps | -1",
         "vocab_size | \"big\"",
-        "rope_scaling | {\"rope_type\": \"yarn\", \"factor\": 4}",
+        "rope_scaling | {\"rope_type\": \"ntk-by-parts\", \"factor\": 4}",
         "eos_token_id | 1000"})
     void badConfigValuesNameFileAndKey(String key, String value) throws IOException {
         String json = Files.readString(LlmFixtures.path("llama_untied").resolve("config.json"));
@@ -64,9 +64,7 @@ class LlamaLoadingTest {
         }
         Path f = tmp.resolve("config.json");
         Files.writeString(f, edited);
-        DecoderConfigException e = assertThrows(DecoderConfigException.class, () -> DecoderConfig.read(f));
-        assertTrue(e.key().startsWith(key), e.getMessage());
-        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        LlmFixtures.assertConfigRefused(f, key);
     }
 
     @Test

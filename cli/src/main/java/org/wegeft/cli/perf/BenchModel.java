@@ -40,6 +40,9 @@ import org.wegeft.vision.train.VitFineTuning;
  *   <li>{@code llama-1b}: Llama-3.2-1B's shapes ({@link #llama32OneB()}): vocabulary 128,256, width 2,048, 16 layers,
  *       32 query and 8 key/value heads (grouped-query attention), MLP 8,192, lm_head tied to embed_tokens, rope
  *       theta 500,000 with Llama 3 scaling; 1.24 B parameters.</li>
+ *   <li>{@code qwen3-0.6b}: Qwen3-0.6B's shapes ({@link #qwen3ZeroSixB()}): vocabulary 151,936, width 1,024, 28
+ *       layers, 16 query and 8 key/value heads of 128, per-head q/k norms, MLP 3,072, tied embeddings; 0.60 B
+ *       parameters.</li>
  * </ul>
  * Language models: adapters on q, k, v, o, gate, up, down (WeGeFT: tied across layers per name); {@code probe}
  * trains lm_head (with tied embeddings, the shared table).
@@ -56,7 +59,8 @@ enum BenchModel {
     VIT_L16("vit-l16", 1024, 24, 16),
     LLAMA_TINY("llama-tiny", 512, 8, 8),
     LLAMA_110M("llama-110m", 768, 12, 12),
-    LLAMA_1B("llama-1b", 2048, 16, 32);
+    LLAMA_1B("llama-1b", 2048, 16, 32),
+    QWEN3_0_6B("qwen3-0.6b", 1024, 28, 16);
 
     static final int IMAGE = 224;
     static final int PATCH = 16;
@@ -85,12 +89,12 @@ enum BenchModel {
     }
 
     boolean isLlm() {
-        return this == LLAMA_TINY || this == LLAMA_110M || this == LLAMA_1B;
+        return this == LLAMA_TINY || this == LLAMA_110M || this == LLAMA_1B || this == QWEN3_0_6B;
     }
 
     /** Images or sequences per step when {@code --batch} is not given. */
     int defaultBatch() {
-        return this == LLAMA_1B ? 1 : isLlm() ? 4 : 8;
+        return this == LLAMA_1B || this == QWEN3_0_6B ? 1 : isLlm() ? 4 : 8;
     }
 
     /** Every model's id, for messages: "a, b or c". */
@@ -131,6 +135,7 @@ enum BenchModel {
             case LLAMA_TINY -> DecoderConfig.tiny(VOCAB, width, LLAMA_MLP, depth, heads, heads);
             case LLAMA_110M -> DecoderConfig.tiny(VOCAB, width, 2_048, depth, heads, heads).withTieWordEmbeddings(true);
             case LLAMA_1B -> llama32OneB();
+            case QWEN3_0_6B -> qwen3ZeroSixB();
             default -> throw new IllegalStateException(id + " is not a language model");
         };
     }
@@ -144,6 +149,16 @@ enum BenchModel {
         return new DecoderConfig("llama", 128_256, 2_048, 8_192, 16, 32, 8, 64, 131_072, 1e-5, 500_000.0,
                 RopeScaling.llama3(32, 1, 4, 8_192), true, false, false, "silu", List.of(128_000), List.of(128_001),
                 null, "bfloat16", 0.02);
+    }
+
+    /**
+     * Qwen3-0.6B's {@code config.json}: 16 query and 8 key/value heads of 128 (wider than hidden_size / heads =
+     * 64), q_norm and k_norm on every head, MLP 3,072, tied embeddings, rope theta 1,000,000 unscaled, RMS eps 1e-6,
+     * no sliding window, Qwen3's bos/eos ids; 596,049,920 parameters.
+     */
+    static DecoderConfig qwen3ZeroSixB() {
+        return new DecoderConfig("qwen3", 151_936, 1_024, 3_072, 28, 16, 8, 128, 40_960, 1e-6, 1_000_000.0, null,
+                true, false, false, "silu", List.of(151_643), List.of(151_645), null, "bfloat16", 0.02);
     }
 
     /** The vocabulary of a language model. */

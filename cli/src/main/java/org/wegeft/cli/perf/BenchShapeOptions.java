@@ -8,10 +8,12 @@ import picocli.CommandLine.ParameterException;
 
 /** The {@code --model}, {@code --batch} and {@code --seq} options of {@code bench train} and {@code bench forward}. */
 final class BenchShapeOptions {
-    @Option(names = "--model", required = true, paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-110m|llama-1b")
+    @Option(names = "--model", required = true,
+            paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-110m|llama-1b|qwen3-0.6b")
     String model = "";
 
-    @Option(names = "--batch", description = "images or sequences per step (default: 8 for a ViT, 4 for llama-tiny, 1 for llama-1b)")
+    @Option(names = "--batch", description = "images or sequences per step (default: 8 for a ViT, 4 for llama-tiny, "
+            + "1 for llama-1b and qwen3-0.6b)")
     @Nullable Integer batch;
 
     @Option(names = "--seq", description = "tokens per sequence (language models only; default 256)")
@@ -34,8 +36,8 @@ final class BenchShapeOptions {
     Shape resolve(CommandSpec spec) {
         BenchModel m = BenchModel.parse("--model", model);
         if (seq != null && !m.isLlm()) {
-            throw new ParameterException(spec.commandLine(), "--seq applies to language models (llama-tiny, "
-                    + "llama-1b) only, not " + m.id());
+            throw new ParameterException(spec.commandLine(), "--seq applies to language models (llama-*, "
+                    + "qwen3-0.6b) only, not " + m.id());
         }
         int b = batch != null ? batch : m.defaultBatch();
         return new Shape(m, b, m.isLlm() ? (seq != null ? seq : 256) : 0);

@@ -58,9 +58,14 @@ final class RandomLlamaFolder {
     /**
      * The tensors of the folder in build order (the order the random generator is consumed in), with sequential
      * byte ranges; norms are ones, everything else N(0, initializer_range²).
-     * @throws IllegalArgumentException for a config with biases, which the benchmark shapes do not have
+     * @throws IllegalArgumentException for a config with biases, which the benchmark shapes do not have, or of
+     *                                  another family than llama
      */
     static List<TensorInfo> tensors(DecoderConfig c, DType dtype) {
+        if (!c.modelType().equals("llama")) {    // e.g. qwen3's q_norm/k_norm are not in the list below
+            throw new IllegalArgumentException("random model folders have the LLaMA layout; --model is a "
+                    + c.modelType() + " model");
+        }
         if (c.attentionBias() || c.mlpBias()) {
             throw new IllegalArgumentException("random model folders have no biases; the config asks for some");
         }

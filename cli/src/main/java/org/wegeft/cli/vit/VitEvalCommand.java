@@ -3,17 +3,12 @@ package org.wegeft.cli.vit;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
-import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
-import org.wegeft.peft.PeftModel;
-import org.wegeft.tensor.SafetensorsFile;
+import org.wegeft.vision.ImagePredictor;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
@@ -31,19 +26,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow or Parquet image set; one JSON line.")
 public final class VitEvalCommand implements Callable<Integer> {
-    static final String HEAD_KEY = "base_model.model.head.weight";
-
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", converter = ModelFolder.class,
-            required = true, paramLabel = "DIR|ORG/NAME", description = "ViT folder (config.json + model.safetensors)")
-    @SuppressWarnings("NullAway.Init")
-    Path model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder written by wegeft vit train")
-    @Nullable Path adapter;
+    @Mixin
+    VitModelOptions models = new VitModelOptions();
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Arrow or Parquet file, glob or folder with image and label columns")
@@ -59,21 +47,9 @@ public final class VitEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException("--model: no such folder: " + model);
-        }
-        if (adapter != null && !Files.isDirectory(adapter)) {
-            throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
-        }
+        models.check(spec);
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = VisionTransformer.fromPretrained(model);
-        if (adapter != null) {
-            int classes = adapterHeadClasses(adapter);
-            if (classes > 0 && classes != vit.config().numClasses()) {
-                vit.resetHead(classes, new SplittableRandom(0));
-            }
-            PeftModel.fromPretrained(vit, adapter);
-        }
+        VisionTransformer vit = ImagePredictor.loadModel(models.model, models.adapter);
         int classesNeeded = ds.numClasses(columns.label);
         if (classesNeeded > vit.config().numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
@@ -93,16 +69,5 @@ public final class VitEvalCommand implements Callable<Integer> {
         stdout.println(o);
         stdout.flush();
         return 0;
-    }
-
-    /** Rows of the adapter's saved head weight (its class count), or 0 when it saves no head. */
-    static int adapterHeadClasses(Path dir) {
-        Path file = dir.resolve("adapter_model.safetensors");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--adapter: no adapter_model.safetensors in " + dir);
-        }
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            return f.contains(HEAD_KEY) ? Math.toIntExact(f.info(HEAD_KEY).shape()[0]) : 0;
-        }
     }
 }

@@ -82,7 +82,7 @@ public record ImagePipeline(int size, Crop crop, int resizeTo, Interpolation int
         return toFloats(std);
     }
 
-    private static float[] toFloats(List<Double> v) {
+    static float[] toFloats(List<Double> v) {
         float[] f = new float[v.size()];
         for (int i = 0; i < f.length; i++) {
             f[i] = v.get(i).floatValue();

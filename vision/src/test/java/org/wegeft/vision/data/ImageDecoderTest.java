@@ -99,4 +99,50 @@ class ImageDecoderTest {
         byte[] junk = "definitely not a png".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         assertThrows(IOException.class, () -> new ImageDecoder().decode(junk, junk.length));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exif_1.jpg", "exif_2.jpg", "exif_3.jpg", "exif_4.jpg", "exif_5.jpg", "exif_6.jpg",
+            "exif_7.jpg", "exif_8.jpg", "exif_6.png", "rgba.png", "la.png", "gray.png", "gray.jpg", "palette.png",
+            "rgb16.png"})
+    void opensFilesAsPilWithExifTransposeAndConvertRgb(String name) {
+        RgbImage want = ProcessorFixtures.png("decoded/" + name.replace('.', '_') + ".png");
+        assertEquals(0, ProcessorFixtures.maxDiff(ProcessorFixtures.input(name), want), name);
+    }
+
+    @Test
+    void exifOrientationsAreTheEightPilTranspositions() {
+        // a 2x3 image whose pixels are numbered 0..5 row by row; expected: upright images as PIL's transpose gives
+        byte[] px = new byte[18];
+        for (int i = 0; i < 6; i++) {
+            px[3 * i] = (byte) i;
+        }
+        RgbImage img = new RgbImage(2, 3, px);
+        int[][] want = {null, {0, 1, 2, 3, 4, 5}, {2, 1, 0, 5, 4, 3}, {5, 4, 3, 2, 1, 0}, {3, 4, 5, 0, 1, 2},
+                {0, 3, 1, 4, 2, 5}, {3, 0, 4, 1, 5, 2}, {5, 2, 4, 1, 3, 0}, {2, 5, 1, 4, 0, 3}};
+        for (int o = 1; o <= 8; o++) {
+            RgbImage out = ExifOrientation.apply(img, o);
+            assertEquals(o >= 5 ? 3 : 2, out.height(), "orientation " + o);
+            for (int i = 0; i < 6; i++) {
+                assertEquals(want[o][i], out.pixels()[3 * i], "orientation " + o + " pixel " + i);
+            }
+        }
+    }
+
+    @Test
+    void sixteenBitGraySaturatesAsPilConvertsIt() throws IOException {
+        BufferedImage img = new BufferedImage(4, 1, BufferedImage.TYPE_USHORT_GRAY);
+        int[] v = {0, 100, 256, 65535};
+        for (int x = 0; x < 4; x++) {
+            img.getRaster().setSample(x, 0, 0, v[x]);
+        }
+        var bos = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", bos);
+        RgbImage rgb = new ImageDecoder().rgb(bos.toByteArray(), bos.size());
+        int[] want = {0, 100, 255, 255};
+        for (int x = 0; x < 4; x++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(want[x], rgb.get(0, x, c), "x" + x + " c" + c);
+            }
+        }
+    }
 }

@@ -1,0 +1,50 @@
+package org.wegeft.llm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.wegeft.nn.ConfigFields;
+
+/**
+ * Phi-3 and Phi-4-mini ({@code model_type} "phi3"): LLaMA's pre-norm blocks with the attention's q, k and v in one
+ * {@code qkv_proj} and the MLP's gate and up in one {@code gate_up_proj}; {@code partial_rotary_factor} (Phi-4-mini
+ * turns 3/4 of each head); LongRoPE scaling; with {@code sliding_window} set, every layer attends within it (as
+ * Hugging Face's Phi3Model builds its mask).
+ */
+final class Phi3Family implements DecoderFamily {
+    /** Mistral's keys and window rule (every layer slides when sliding_window is set). */
+    private static final MistralFamily MISTRAL = new MistralFamily();
+
+    @Override
+    public String modelType() {
+        return "phi3";
+    }
+
+    @Override
+    public String architecture() {
+        return "Phi3ForCausalLM";
+    }
+
+    @Override
+    public DecoderConfig read(ConfigFields r) {
+        DecoderConfig c = MISTRAL.read(r);            // as Hugging Face's Phi3 derives from Mistral
+        return c.withExtras(c.extras().withPartialRotaryFactor(r.number("partial_rotary_factor", 1.0)));
+    }
+
+    /** Early Phi-3 configs call LongRoPE "su" or "yarn", as Hugging Face's Phi3Config still accepts. */
+    @Override
+    public String ropeType(String written) {
+        return written.equals("su") || written.equals("yarn") ? "longrope" : written;
+    }
+
+    @Override
+    public void write(DecoderConfig c, ObjectNode o) {
+        o.put("partial_rotary_factor", c.extras().partialRotaryFactor());
+        if (c.slidingWindow() == null) {
+            o.putNull("sliding_window");
+        }
+    }
+
+    @Override
+    public DecoderLayer layer(String prefix, int index, DecoderConfig c, WeightSource w) {
+        return new Phi3DecoderLayer(prefix, c, AttentionOptions.of(c, index, false), w);
+    }
+}
