@@ -128,6 +128,27 @@ class GemmaTrainingTest {
         }
     }
 
+    /** Hugging Face's fresh Gemma: every norm weight zero (a scale of one), and it trains from there. */
+    @ParameterizedTest
+    @CsvSource({"gemma2_tiny", "gemma3_tiny"})
+    void freshModelStartsWithZeroNormWeights(String fixture) {
+        try (CausalLM model = new CausalLM(DecoderConfig.read(LlmFixtures.path(fixture)), 7)) {
+            var norms = model.namedParameters().entrySet().stream().filter(e -> e.getKey().endsWith("norm.weight"))
+                    .toList();
+            int perLayer = fixture.startsWith("gemma3") ? 6 : 4;
+            assertEquals(perLayer * model.config().numHiddenLayers() + 1, norms.size());
+            norms.forEach(e -> {
+                for (float v : e.getValue().toFloatArray()) {
+                    assertEquals(0f, v, e.getKey());
+                }
+            });
+            try (Tensor l = loss(model)) {
+                assertTrue(Float.isFinite(l.item()) && Math.abs(l.item() - Math.log(128)) < 0.5,
+                        "a fresh model's loss is near log V: " + l.item());
+            }
+        }
+    }
+
     private static Tensor loss(CausalLM model) {
         try (Tensor ids = Tensor.ofInts(IDS, 1, IDS.length); Tensor t = Tensor.ofInts(shifted(), 1, IDS.length)) {
             return model.loss(ids, null, t);
