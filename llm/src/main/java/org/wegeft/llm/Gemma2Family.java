@@ -1,5 +1,6 @@
 package org.wegeft.llm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.wegeft.nn.ConfigFields;
@@ -26,6 +27,14 @@ final class Gemma2Family extends GemmaFamily {
     }
 
     @Override
+    void familyDefaults(ObjectNode o) {
+        o.putIfAbsent("vocab_size", o.numberNode(256000));
+        o.putIfAbsent("max_position_embeddings", o.numberNode(8192));
+        o.putIfAbsent("attn_logit_softcapping", o.numberNode(50.0));
+        o.putIfAbsent("final_logit_softcapping", o.numberNode(30.0));
+    }
+
+    @Override
     List<String> derivedLayerTypes(ConfigFields r, int layers) {
         List<String> types = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
@@ -36,7 +45,7 @@ final class Gemma2Family extends GemmaFamily {
 
     @Override
     DecoderConfig.Extras extras(ConfigFields r, double queryPreAttnScalar) {
-        return new DecoderConfig.Extras(queryPreAttnScalar, positiveOrNull(r, "attn_logit_softcapping", 50.0),
-                positiveOrNull(r, "final_logit_softcapping", 30.0), null, 1.0);
+        return new DecoderConfig.Extras(queryPreAttnScalar, positiveOrNull(r, "attn_logit_softcapping"),
+                positiveOrNull(r, "final_logit_softcapping"), null, 1.0);
     }
 }

@@ -28,8 +28,15 @@ final class Gemma3TextFamily extends GemmaFamily {
             throw r.error("rope_parameters", "(per layer type, transformers 5's layout) is not read: give rope_theta,"
                     + " rope_scaling and rope_local_base_freq");
         }
-        DecoderConfig c = super.read(r);
-        return c.withRope(r.number("rope_theta", 1_000_000.0), c.ropeScaling());   // Gemma 3's default base
+        return super.read(r);
+    }
+
+    @Override
+    void familyDefaults(ObjectNode o) {
+        o.putIfAbsent("vocab_size", o.numberNode(262208));
+        o.putIfAbsent("max_position_embeddings", o.numberNode(131072));
+        o.putIfAbsent("rope_theta", o.numberNode(1_000_000.0));
+        o.putIfAbsent("rope_local_base_freq", o.numberNode(10_000.0));
     }
 
     @Override
@@ -55,12 +62,12 @@ final class Gemma3TextFamily extends GemmaFamily {
         if (r.bool("use_bidirectional_attention", false)) {
             throw r.error("use_bidirectional_attention", "true (an embedding model) is not supported by a causal LM");
         }
-        double local = r.number("rope_local_base_freq", 10000.0);
+        double local = r.number("rope_local_base_freq", 0);
         if (!(local > 0) || Double.isInfinite(local)) {
             throw r.error("rope_local_base_freq", "must be positive, got " + local);
         }
-        return new DecoderConfig.Extras(queryPreAttnScalar, positiveOrNull(r, "attn_logit_softcapping", null),
-                positiveOrNull(r, "final_logit_softcapping", null), local, 1.0);
+        return new DecoderConfig.Extras(queryPreAttnScalar, positiveOrNull(r, "attn_logit_softcapping"),
+                positiveOrNull(r, "final_logit_softcapping"), local, 1.0);
     }
 
     @Override

@@ -16,48 +16,57 @@ import org.wegeft.tensor.Tensor;
  * the soft-caps' defaults and the q/k norms.
  */
 abstract sealed class GemmaFamily implements DecoderFamily permits Gemma2Family, Gemma3TextFamily {
-    /** Hugging Face's defaults of both configs. */
-    private static final int SLIDING_WINDOW = 4096;
-    private static final double QUERY_PRE_ATTN_SCALAR = 256;
-
     /** Whether each head's q and k are normalised ({@code q_norm}, {@code k_norm}) before RoPE. */
     abstract boolean qkNorm();
+
+    /** Puts the family's config defaults that differ between Gemma 2 and Gemma 3 where config.json has no key. */
+    abstract void familyDefaults(ObjectNode o);
 
     /** Which layers slide when config.json has no {@code layer_types}. */
     abstract List<String> derivedLayerTypes(ConfigFields r, int layers);
 
-    /** The family's {@link DecoderConfig.Extras} from config.json, given the shared query_pre_attn_scalar. */
+    /** The family's {@link DecoderConfig.Extras} from config.json (defaults filled in), given query_pre_attn_scalar. */
     abstract DecoderConfig.Extras extras(ConfigFields r, double queryPreAttnScalar);
 
     @Override
-    public DecoderConfig read(ConfigFields r) {
+    public DecoderConfig read(ConfigFields file) {
+        // Gemma2Config's and Gemma3TextConfig's defaults where they differ from Llama's
+        ObjectNode o = file.root().deepCopy();
+        o.putIfAbsent("hidden_size", o.numberNode(2304));
+        o.putIfAbsent("intermediate_size", o.numberNode(9216));
+        o.putIfAbsent("num_hidden_layers", o.numberNode(26));
+        o.putIfAbsent("num_attention_heads", o.numberNode(8));
+        o.putIfAbsent("num_key_value_heads", o.numberNode(4));
+        o.putIfAbsent("head_dim", o.numberNode(256));
+        o.putIfAbsent("pad_token_id", o.numberNode(0));
+        o.putIfAbsent("eos_token_id", o.numberNode(1));
+        o.putIfAbsent("bos_token_id", o.numberNode(2));
+        o.putIfAbsent("tie_word_embeddings", o.booleanNode(true));
+        o.putIfAbsent("query_pre_attn_scalar", o.numberNode(256));
+        o.putIfAbsent("sliding_window", o.numberNode(4096));
+        familyDefaults(o);
+        ConfigFields r = file.with(file.source(), o);
         // Gemma's MLP reads hidden_activation; an older hidden_act beside it is ignored, as in transformers
         String act = r.string("hidden_activation", Activation.GELU_PYTORCH_TANH.hfName());
         if (!Activation.NAMES.contains(act)) {
             throw r.error("hidden_activation", "\"" + act + "\" is not supported (supported: "
                     + String.join(", ", Activation.NAMES) + ")");
         }
-        double scalar = r.number("query_pre_attn_scalar", QUERY_PRE_ATTN_SCALAR);
+        double scalar = r.number("query_pre_attn_scalar", 0);
         if (!(scalar > 0) || Double.isInfinite(scalar)) {
             throw r.error("query_pre_attn_scalar", "must be positive, got " + scalar);
         }
-        int window = r.integer("sliding_window", SLIDING_WINDOW);
+        int window = r.integer("sliding_window");
         if (window <= 0) {
             throw r.error("sliding_window", "must be a positive integer, got " + window);
         }
-        DecoderConfig c = DecoderConfigJson.common(r, act).withTieWordEmbeddings(r.bool("tie_word_embeddings", true));
+        DecoderConfig c = DecoderConfigJson.common(r, act);
         List<String> types = DecoderConfigJson.layerTypes(r, derivedLayerTypes(r, c.numHiddenLayers()));
         return c.withLayerTypes(window, types).withExtras(extras(r, scalar));
     }
 
-    /**
-     * A number that may be JSON null (then null), {@code dflt} when the key is absent; when present it must be
-     * positive.
-     */
-    static @Nullable Double positiveOrNull(ConfigFields r, String key, @Nullable Double dflt) {
-        if (!r.root().has(key)) {
-            return dflt;
-        }
+    /** A number that is null when JSON null (or absent); otherwise it must be positive. */
+    static @Nullable Double positiveOrNull(ConfigFields r, String key) {
         if (r.get(key) == null) {
             return null;
         }

@@ -59,7 +59,8 @@ class GemmaConfigTest {
     void absentGemmaKeysTakeHuggingFacesDefaults() throws IOException {
         DecoderConfig g2 = DecoderConfig.read(edited("gemma2_tiny", o -> {
             for (String k : List.of("attn_logit_softcapping", "final_logit_softcapping", "query_pre_attn_scalar",
-                    "sliding_window", "hidden_activation", "tie_word_embeddings")) {
+                    "sliding_window", "hidden_activation", "tie_word_embeddings", "head_dim", "vocab_size",
+                    "bos_token_id")) {
                 o.remove(k);
             }
         }));
@@ -69,10 +70,15 @@ class GemmaConfigTest {
         assertEquals(4096, g2.slidingWindow());
         assertEquals("gelu_pytorch_tanh", g2.hiddenAct());
         assertTrue(g2.tieWordEmbeddings());
+        assertEquals(256, g2.headDim());                       // not hidden / heads
+        assertEquals(256000, g2.vocabSize());
+        assertEquals(List.of(2), g2.bosTokenIds());
         DecoderConfig g3 = DecoderConfig.read(edited("gemma3_tiny", o -> {
             o.remove("attn_logit_softcapping");
             o.remove("rope_local_base_freq");
+            o.remove("vocab_size");
         }));
+        assertEquals(262208, g3.vocabSize());
         assertEquals(null, g3.extras().attnLogitSoftcapping());
         assertEquals(10000.0, g3.extras().ropeLocalBaseFreq());
         assertEquals(1_000_000.0, DecoderConfig.read(edited("gemma3_tiny", o -> o.remove("rope_theta"))).ropeTheta());
