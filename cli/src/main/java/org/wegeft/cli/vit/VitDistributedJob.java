@@ -41,7 +41,7 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
     @Override
     public Module createModel() {
         return FineTuner.prepare(Path.of(modelDir), FineTuningMethods.named(method), classes, rank, targets, seed)
-                .model();
+                .model().module();
     }
 
     @Override

@@ -14,7 +14,8 @@ import org.wegeft.cli.ModelFolder;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.SafetensorsFile;
-import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.VisionFamilies;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
 import picocli.CommandLine.Command;
@@ -24,15 +25,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wegeft vit eval --model DIR [--adapter DIR] --data FILE}: top-1 accuracy of a ViT folder (optionally with
+ * {@code wegeft vit eval --model DIR [--adapter DIR] --data FILE}: top-1 accuracy of a vision model folder (any
+ * family) (optionally with
  * a PEFT adapter, whose saved head sets the class count) on an Arrow file, as one JSON line
  * {@code {"accuracy":…,"correct":…,"count":…}}.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluates a ViT (optionally with a WeGeFT/LoRA adapter) on an Arrow or Parquet image set; one JSON line.")
 public final class VitEvalCommand implements Callable<Integer> {
-    static final String HEAD_KEY = "base_model.model.head.weight";
-
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
@@ -66,18 +66,18 @@ public final class VitEvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--adapter: no such folder: " + adapter);
         }
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = VisionTransformer.fromPretrained(model);
+        ImageClassifier vit = VisionFamilies.fromPretrained(model);
         if (adapter != null) {
-            int classes = adapterHeadClasses(adapter);
-            if (classes > 0 && classes != vit.config().numClasses()) {
-                vit.resetHead(classes, new SplittableRandom(0));
+            int classes = adapterHeadClasses(adapter, vit.headModules().get(0));
+            if (classes > 0 && classes != vit.numClasses()) {
+                vit.resetHead(classes, List.of(), new SplittableRandom(0));
             }
-            PeftModel.fromPretrained(vit, adapter);
+            PeftModel.fromPretrained(vit.module(), adapter);
         }
         int classesNeeded = ds.numClasses(columns.label);
-        if (classesNeeded > vit.config().numClasses()) {
+        if (classesNeeded > vit.numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
-                    + vit.config().numClasses() + " classes");
+                    + vit.numClasses() + " classes");
         }
         Accuracy a = VitData.evaluate(vit, VitData.Rows.all(ds), columns.image, columns.label, batch, 1);
         ObjectNode o = JsonMapper.builder().build().createObjectNode();
@@ -85,7 +85,7 @@ public final class VitEvalCommand implements Callable<Integer> {
         o.put("correct", a.correct());
         o.put("count", a.count());
         // the class names: the model's own (id2label), else the data set's ClassLabel names
-        List<String> names = vit.config().labels().isEmpty() ? ds.classNames(columns.label) : vit.config().labels();
+        List<String> names = vit.labels().isEmpty() ? ds.classNames(columns.label) : vit.labels();
         if (!names.isEmpty()) {
             names.forEach(o.putArray("class_names")::add);
         }
@@ -95,14 +95,15 @@ public final class VitEvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Rows of the adapter's saved head weight (its class count), or 0 when it saves no head. */
-    static int adapterHeadClasses(Path dir) {
+    /** Rows of the adapter's saved head weight ({@code head}: its module name), or 0 when it saves no head. */
+    static int adapterHeadClasses(Path dir, String head) {
         Path file = dir.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--adapter: no adapter_model.safetensors in " + dir);
         }
+        String key = "base_model.model." + head + ".weight";
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            return f.contains(HEAD_KEY) ? Math.toIntExact(f.info(HEAD_KEY).shape()[0]) : 0;
+            return f.contains(key) ? Math.toIntExact(f.info(key).shape()[0]) : 0;
         }
     }
 }
