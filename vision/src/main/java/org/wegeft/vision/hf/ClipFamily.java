@@ -11,14 +11,8 @@ import java.util.random.RandomGenerator;
  * {@code classifier} reads the mean of the patch tokens of the last hidden state.
  */
 public final class ClipFamily extends ClipStyleFamily {
-    @Override
-    public List<String> modelTypes() {
-        return List.of("clip", "clip_vision_model");
-    }
-
-    @Override
-    public String label() {
-        return "CLIP";
+    public ClipFamily() {
+        super("CLIP", List.of("clip", "clip_vision_model"));
     }
 
     @Override
@@ -30,7 +24,7 @@ public final class ClipFamily extends ClipStyleFamily {
     @Override
     HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng) {
         ClipEmbeddings emb = new ClipEmbeddings(c, true, false, rng);
-        return classifier(c, new ClipVisionTransformer(c, emb, layers(c, rng), true, null), 1, rng);
+        return classifier(c, new ClipVisionTransformer(c, emb, layer(c, rng), true, null), 1, rng);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package org.wegeft.vision.hf;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.LayerNorm;
@@ -17,6 +17,10 @@ import org.wegeft.vision.hf.EncoderLayer.Part;
  */
 abstract class ClipStyleFamily extends HfFamily {
     static final String PREFIX = "vision_model";
+
+    ClipStyleFamily(String label, List<String> modelTypes) {
+        super(label, modelTypes, List.of("q_proj", "v_proj"));
+    }
 
     @Override
     String prefix(HfVisionConfig c) {
@@ -36,31 +40,22 @@ abstract class ClipStyleFamily extends HfFamily {
         return null;
     }
 
-    /** The encoder layers of {@code c}. */
-    static List<EncoderLayer> layers(HfVisionConfig c, RandomGenerator rng) {
-        List<EncoderLayer> layers = new ArrayList<>();
+    /** A layer: layer_norm1, self_attn, layer_norm2, mlp. */
+    static Supplier<EncoderLayer> layer(HfVisionConfig c, RandomGenerator rng) {
         float eps = (float) c.layerNormEps();
         int dim = c.hiddenSize();
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            layers.add(new EncoderLayer(new Part("layer_norm1", new LayerNorm(dim, eps, true)),
-                    new Part("self_attn", new SelfAttention(dim, c.numAttentionHeads(), c.qkvBias(),
-                            SelfAttention.Names.CLIP, rng)), null,
-                    new Part("layer_norm2", new LayerNorm(dim, eps, true)),
-                    List.of(new Part("mlp", new VitMlp(dim, c.intermediateSize(), Activations.of(c.hiddenAct()),
-                            rng))), null, 0f, rng));
-        }
-        return layers;
+        return () -> new EncoderLayer(new Part("layer_norm1", new LayerNorm(dim, eps, true)),
+                new Part("self_attn", new SelfAttention(dim, c.numAttentionHeads(), c.qkvBias(),
+                        SelfAttention.Names.CLIP, rng)), null,
+                new Part("layer_norm2", new LayerNorm(dim, eps, true)),
+                List.of(new Part("mlp", new VitMlp(dim, c.intermediateSize(), Activations.of(c.hiddenAct()), rng))),
+                null, 0f, rng);
     }
 
     /** The classification model over {@code tower}: {@code classifier} on the mean of the tokens from {@code first}. */
     HfImageClassifier classifier(HfVisionConfig c, ClipVisionTransformer tower, int first, RandomGenerator rng) {
         return new HfImageClassifier(this, c, PREFIX, tower,
                 List.of(new ClassifierHead("classifier", c.hiddenSize(), ClassifierHead.meanFrom(first))), rng);
-    }
-
-    @Override
-    public List<String> defaultTargets() {
-        return List.of("q_proj", "v_proj");
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.wegeft.vision.hf;
 
-import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.LayerNorm;
 import org.wegeft.nn.Module;
@@ -30,12 +30,12 @@ final class ClipVisionTransformer extends Module implements VisionBackbone {
      *                post_layernorm on every token
      * @param head    SigLIP's attention-pooling head, or null
      */
-    ClipVisionTransformer(HfVisionConfig c, ClipEmbeddings embeddings, List<EncoderLayer> layers, boolean preNorm,
+    ClipVisionTransformer(HfVisionConfig c, ClipEmbeddings embeddings, Supplier<EncoderLayer> layer, boolean preNorm,
             @Nullable AttentionPoolingHead head) {
         float eps = (float) c.layerNormEps();
         this.embeddings = registerModule("embeddings", embeddings);
         this.preLayrnorm = preNorm ? registerModule("pre_layrnorm", new LayerNorm(c.hiddenSize(), eps, true)) : null;
-        this.encoder = registerModule("encoder", new Encoder("layers", layers));
+        this.encoder = registerModule("encoder", new Encoder("layers", c.numHiddenLayers(), layer));
         this.postLayernorm = registerModule("post_layernorm", new LayerNorm(c.hiddenSize(), eps, true));
         this.head = head == null ? null : registerModule("head", head);
     }

@@ -1,10 +1,9 @@
 package org.wegeft.vision.hf;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Layer;
 import org.wegeft.nn.LayerNorm;
 import org.wegeft.tensor.Functional;
@@ -17,19 +16,13 @@ import org.wegeft.vision.hf.EncoderLayer.Part;
  * with {@code use_swiglu_ffn}, SwiGLU ({@code weights_in}, {@code weights_out}); position embeddings interpolated
  * bicubically to the image's patch grid as transformers does (antialiased with registers); register tokens after
  * the class token. {@code Dinov2ForImageClassification}'s {@code classifier} reads the class token concatenated with
- * the mean of the patch tokens (registers excluded). Default adapter targets: {@code query}, {@code value}.
+ * the mean of the patch tokens (registers excluded).
  */
-public final class Dinov2Family extends HfFamily {
+public final class Dinov2Family extends VitLayoutFamily {
     private static final String REGISTERS = "dinov2_with_registers";
 
-    @Override
-    public List<String> modelTypes() {
-        return List.of("dinov2", REGISTERS);
-    }
-
-    @Override
-    public String label() {
-        return "DINOv2";
+    public Dinov2Family() {
+        super("DINOv2", List.of("dinov2", REGISTERS));
     }
 
     @Override
@@ -44,11 +37,6 @@ public final class Dinov2Family extends HfFamily {
     }
 
     @Override
-    @Nullable String ignored(String key) {
-        return null;
-    }
-
-    @Override
     HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng) {
         String prefix = prefix(c);
         int registers = c.modelType().equals(REGISTERS) ? c.numRegisterTokens() : 0;
@@ -58,31 +46,20 @@ public final class Dinov2Family extends HfFamily {
         int dim = c.hiddenSize();
         ClassifierHead head = new ClassifierHead("classifier", 2 * dim, h ->          // [class token; patch mean]
                 Functional.cat(List.of(h.select(1, 0), ClassifierHead.meanFrom(1 + registers).apply(h)), 1));
-        return new HfImageClassifier(this, c, prefix, new VitStyleModel(c, emb, layers(c, rng)), List.of(head), rng);
+        return new HfImageClassifier(this, c, prefix, new VitStyleModel(c, emb, layer(c, rng)), List.of(head), rng);
     }
 
-    private static List<EncoderLayer> layers(HfVisionConfig c, RandomGenerator rng) {
-        List<EncoderLayer> layers = new ArrayList<>();
+    // norm1, attention, layer_scale1, norm2, mlp (GELU or SwiGLU), layer_scale2
+    private static Supplier<EncoderLayer> layer(HfVisionConfig c, RandomGenerator rng) {
         float eps = (float) c.layerNormEps();
         int dim = c.hiddenSize();
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
+        return () -> {
             Layer mlp = c.useSwiglu() ? new SwiGluFfn(dim, c.intermediateSize(), rng)
                     : new VitMlp(dim, c.intermediateSize(), Activations.of(c.hiddenAct()), rng);
-            layers.add(new EncoderLayer(new Part("norm1", new LayerNorm(dim, eps, true)),
+            return new EncoderLayer(new Part("norm1", new LayerNorm(dim, eps, true)),
                     new Part("attention", new HfAttention(c, rng)), new Part("layer_scale1", new LayerScale(dim, 1f)),
                     new Part("norm2", new LayerNorm(dim, eps, true)), List.of(new Part("mlp", mlp)),
-                    new Part("layer_scale2", new LayerScale(dim, 1f)), (float) c.dropPathRate(), rng));
-        }
-        return layers;
-    }
-
-    @Override
-    public List<String> defaultTargets() {
-        return List.of("query", "value");
-    }
-
-    @Override
-    String savedModelType(HfVisionConfig c) {
-        return c.modelType();
+                    new Part("layer_scale2", new LayerScale(dim, 1f)), (float) c.dropPathRate(), rng);
+        };
     }
 }

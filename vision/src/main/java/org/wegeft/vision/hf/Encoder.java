@@ -1,6 +1,6 @@
 package org.wegeft.vision.hf;
 
-import java.util.List;
+import java.util.function.Supplier;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.ModuleList;
 import org.wegeft.tensor.Tensor;
@@ -9,8 +9,12 @@ import org.wegeft.tensor.Tensor;
 final class Encoder extends Module {
     private final ModuleList<EncoderLayer> layers;
 
-    Encoder(String listName, List<EncoderLayer> layers) {
-        this.layers = registerModule(listName, new ModuleList<>(EncoderLayer.class, layers)).get();
+    /** {@code count} layers, each a new one from {@code layer}. */
+    Encoder(String listName, int count, Supplier<EncoderLayer> layer) {
+        this.layers = registerModule(listName, new ModuleList<>(EncoderLayer.class)).get();
+        for (int i = 0; i < count; i++) {
+            layers.add(layer.get());
+        }
     }
 
     // x: (B, T, C) → (B, T, C); each layer's input is released once its output exists

@@ -14,8 +14,35 @@ import org.wegeft.vision.VisionFamily;
  * are shared ({@link HfCheckpoint}).
  */
 public abstract class HfFamily implements VisionFamily {
+    private final String label;
+    private final List<String> modelTypes;
+    private final List<String> defaultTargets;
+
+    /**
+     * @param label          the family's name in messages ("ViT", "CLIP", …)
+     * @param modelTypes     the {@code model_type}s it reads
+     * @param defaultTargets the adapter targets used when none are given
+     */
+    HfFamily(String label, List<String> modelTypes, List<String> defaultTargets) {
+        this.label = label;
+        this.modelTypes = List.copyOf(modelTypes);
+        this.defaultTargets = List.copyOf(defaultTargets);
+    }
+
     /** The family's name in messages ("ViT", "CLIP", …). */
-    public abstract String label();
+    public final String label() {
+        return label;
+    }
+
+    @Override
+    public final List<String> modelTypes() {
+        return modelTypes;
+    }
+
+    /** The adapter targets used when none are given. */
+    public final List<String> defaultTargets() {
+        return defaultTargets;
+    }
 
     /** Config defaults for {@code modelType}. */
     abstract HfDefaults defaults(String modelType);
@@ -34,9 +61,6 @@ public abstract class HfFamily implements VisionFamily {
      * @param shapes the checkpoint's tensor shapes by (prefixed) name, for parts that only some checkpoints carry
      */
     abstract HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng);
-
-    /** The adapter targets used when none are given. */
-    public abstract List<String> defaultTargets();
 
     /** The {@code model_type} a saved model of {@code c} declares (a full CLIP's is its vision tower's). */
     abstract String savedModelType(HfVisionConfig c);

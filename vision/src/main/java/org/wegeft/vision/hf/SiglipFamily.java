@@ -11,14 +11,8 @@ import java.util.random.RandomGenerator;
  * {@code classifier} reads the mean of all tokens of the last hidden state.
  */
 public final class SiglipFamily extends ClipStyleFamily {
-    @Override
-    public List<String> modelTypes() {
-        return List.of("siglip", "siglip_vision_model");
-    }
-
-    @Override
-    public String label() {
-        return "SigLIP";
+    public SiglipFamily() {
+        super("SigLIP", List.of("siglip", "siglip_vision_model"));
     }
 
     @Override
@@ -31,7 +25,7 @@ public final class SiglipFamily extends ClipStyleFamily {
         ClipEmbeddings emb = new ClipEmbeddings(c, false, true, rng);
         AttentionPoolingHead head = shapes.containsKey(PREFIX + ".head.probe") ? new AttentionPoolingHead(c, rng)
                 : null;
-        return classifier(c, new ClipVisionTransformer(c, emb, layers(c, rng), false, head), 0, rng);
+        return classifier(c, new ClipVisionTransformer(c, emb, layer(c, rng), false, head), 0, rng);
     }
 
     @Override

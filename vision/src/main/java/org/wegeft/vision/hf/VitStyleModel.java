@@ -1,6 +1,6 @@
 package org.wegeft.vision.hf;
 
-import java.util.List;
+import java.util.function.Supplier;
 import org.wegeft.nn.LayerNorm;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.Slot;
@@ -16,9 +16,9 @@ final class VitStyleModel extends Module implements VisionBackbone {
     private final Slot<Encoder> encoder;
     private final Slot<LayerNorm> layernorm;
 
-    VitStyleModel(HfVisionConfig c, VitEmbeddings embeddings, List<EncoderLayer> layers) {
+    VitStyleModel(HfVisionConfig c, VitEmbeddings embeddings, Supplier<EncoderLayer> layer) {
         this.embeddings = registerModule("embeddings", embeddings);
-        this.encoder = registerModule("encoder", new Encoder("layer", layers));
+        this.encoder = registerModule("encoder", new Encoder("layer", c.numHiddenLayers(), layer));
         this.layernorm = registerModule("layernorm", new LayerNorm(c.hiddenSize(), (float) c.layerNormEps(), true));
     }
 
