@@ -14,4 +14,9 @@ final class TimmVitFamily implements VisionFamily {
     public ImageClassifier load(Path dir, boolean strict) {
         return VisionTransformer.fromPretrained(dir, VitConfig.read(dir), strict);
     }
+
+    @Override
+    public ImageInput input(Path dir) {
+        return VitConfig.read(dir).input();
+    }
 }

@@ -65,6 +65,11 @@ public final class VisionFamilies {
         return f;
     }
 
+    /** The input size and normalisation {@code dir}'s model expects, read from its config files only. */
+    public static ImageInput input(Path dir) {
+        return of(dir).input(dir);
+    }
+
     /** Loads {@code dir} with its family, strictly (missing and unexpected keys are errors). */
     public static ImageClassifier fromPretrained(Path dir) {
         return of(dir).load(dir, true);

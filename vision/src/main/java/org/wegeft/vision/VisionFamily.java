@@ -16,4 +16,7 @@ public interface VisionFamily {
 
     /** Loads {@code dir} (config.json and its safetensors), strictly when {@code strict}, at the config's image size. */
     ImageClassifier load(Path dir, boolean strict);
+
+    /** The input size and normalisation of {@code dir}'s model, from its config files alone. */
+    ImageInput input(Path dir);
 }

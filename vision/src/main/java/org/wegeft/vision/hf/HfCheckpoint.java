@@ -32,7 +32,7 @@ final class HfCheckpoint {
     }
 
     static HfImageClassifier load(Path dir, HfFamily family, boolean strict) {
-        HfVisionConfig c = HfVisionConfigJson.read(dir, family.defaults(probeType(dir)));
+        HfVisionConfig c = HfVisionConfigJson.read(dir, family.defaults(HfVisionConfigJson.modelType(dir)));
         String prefix = family.prefix(c);
         Map<String, Tensor> state = new LinkedHashMap<>();
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
@@ -66,11 +66,6 @@ final class HfCheckpoint {
         } finally {
             state.values().forEach(Tensor::close);
         }
-    }
-
-    // the file's model_type, which picks the defaults of a family that reads several
-    private static String probeType(Path dir) {
-        return HfVisionConfigJson.modelType(dir);
     }
 
     static void save(HfImageClassifier model, Path dir) throws IOException {

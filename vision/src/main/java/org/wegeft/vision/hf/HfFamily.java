@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.ImageInput;
 import org.wegeft.vision.VisionFamily;
 
 /**
@@ -68,5 +69,10 @@ public abstract class HfFamily implements VisionFamily {
     @Override
     public ImageClassifier load(Path dir, boolean strict) {
         return HfCheckpoint.load(dir, this, strict);
+    }
+
+    @Override
+    public ImageInput input(Path dir) {
+        return HfVisionConfigJson.read(dir, defaults(HfVisionConfigJson.modelType(dir))).input();
     }
 }

@@ -22,6 +22,7 @@ import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.testing.TensorFixtures;
 import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.ImageInput;
 import org.wegeft.vision.VisionFamilies;
 import org.wegeft.vision.VitConfigException;
 
@@ -96,6 +97,15 @@ class HfLoadingTest {
         m.resetHead(10, List.of(), new SplittableRandom(1));
         assertEquals(10, m.numClasses());
         assertTrue(m.module().trainableParameters().containsKey("classifier.weight"));
+    }
+
+    @Test
+    void theInputComesFromTheConfigAndTheFamilysProcessorDefaults() {
+        ImageInput dinov2 = VisionFamilies.input(HfFixtures.path("hf_dinov2"));
+        assertEquals(new ImageInput(16, List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225), "bicubic"), dinov2);
+        ImageInput clip = VisionFamilies.input(HfFixtures.path("hf_clip"));     // from the full config's vision_config
+        assertEquals(16, clip.size());
+        assertEquals(clip, VisionFamilies.fromPretrained(HfFixtures.path("hf_clip")).input());
     }
 
     @Test
