@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code wegeft vit train} with WeGeFT on Hugging Face-layout models of other families (the vision module's tiny
  * DINOv2 classifier and SigLIP vision tower, written by tools/fixtures/make_vision_family_fixtures.py): the family's
  * default targets are adapted, a new 10-class classifier trains, the loss falls, and the adapter reloads in
- * {@code vit eval} to the same accuracy.
+ * {@code vit eval} to the same accuracy; on Spark, two replicas train as one process.
  */
 class VitFamiliesTrainTest {
     private static final Path FIXTURES = Path.of("..", "vision", "src", "test", "resources", "fixtures");
@@ -69,5 +71,21 @@ class VitFamiliesTrainTest {
                 VitCommandsTest.TEST.toString());
         assertEquals(797, eval.get("count").asLong());
         assertEquals(trained.get("test_accuracy").asDouble(), eval.get("accuracy").asDouble(), 1e-6);
+    }
+
+    @Test
+    void sparkLocal2TrainsADinov2FolderLikeOneProcess() throws IOException {
+        Path model = FIXTURES.resolve("hf_dinov2");
+        List<String> common = List.of("vit", "train", "--model", model.toString(), "--train",
+                VitCommandsTest.TRAIN.toString(), "--eval", VitCommandsTest.TEST.toString(), "--method", "wegeft",
+                "--rank", "4", "--steps", "3", "--batch", "8", "--lr", "1e-2", "--no-progress", "--out");
+        List<String> spark = new ArrayList<>(common);
+        spark.addAll(List.of(dir.resolve("two").toString(), "--spark-master", "local[2]", "--replicas", "2"));
+        List<String> local = new ArrayList<>(common);
+        local.add(dir.resolve("one").toString());
+        JsonNode a = runJson(local.toArray(String[]::new));
+        JsonNode b = runJson(spark.toArray(String[]::new));
+        assertEquals(3, b.get("steps").asLong());
+        assertEquals(a.get("test_accuracy").asDouble(), b.get("test_accuracy").asDouble(), 1e-9);
     }
 }
