@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -21,7 +22,7 @@ import org.wegeft.tensor.TensorInfo;
  * ({@code ViTModel}, {@code Dinov2Model}: keys from {@code embeddings.}, {@code encoder.}, …) gets the family's prefix
  * as transformers does when a classification model loads it, and the tensors the family does not use (a pooler, a
  * text tower) are dropped with one log line per reason. Without classifier tensors the model has no head (0
- * classes) whatever {@code id2label} says.
+ * classes) whatever {@code id2label} says; a config without labels takes the class count from the classifier.
  */
 final class HfCheckpoint {
     private static final System.Logger LOG = System.getLogger(HfCheckpoint.class.getName());
@@ -54,10 +55,13 @@ final class HfCheckpoint {
             }
             dropped.forEach(why -> LOG.log(Level.INFO, () -> dir + ": not reading " + why));
             HfImageClassifier model = family.build(c, shapes, new SplittableRandom(0));
-            if (c.numLabels() > 0 && model.headModules().stream().noneMatch(h -> shapes.containsKey(h + ".weight"))) {
+            long[] head = shapes.get(model.headModules().get(0) + ".weight");
+            if (head == null && c.numLabels() > 0) {
                 LOG.log(Level.INFO, () -> dir + ": no classifier in the checkpoint, so num_labels " + c.numLabels()
                         + " → 0 (features only; use resetHead for a new label set)");
-                model.resetHead(0, java.util.List.of(), new SplittableRandom(0));
+                model.resetHead(0, List.of(), new SplittableRandom(0));
+            } else if (head != null && head.length == 2 && c.numLabels() == 0) {
+                model.resetHead(Math.toIntExact(head[0]), List.of(), new SplittableRandom(0));   // classes from the file
             }
             try (var g = Grad.disabled()) {
                 model.loadStateDict(state, strict, st.source() + " (Hugging Face " + family.label() + " names)");

@@ -88,6 +88,17 @@ class HfLoadingTest {
     }
 
     @Test
+    void aConfigWithoutLabelsTakesTheClassCountFromTheClassifier() throws IOException {
+        Path d = edited("hf_vit", c -> {
+            c.remove("id2label");
+            c.remove("label2id");
+        }, t -> { });
+        ImageClassifier m = VisionFamilies.fromPretrained(d);
+        assertEquals(5, m.numClasses());
+        assertEquals(List.of(), m.labels());
+    }
+
+    @Test
     void aTowerWithoutClassifierHasNoHeadAndAResetOneTrainsTenClasses() {
         ImageClassifier m = VisionFamilies.fromPretrained(HfFixtures.path("hf_siglip_vision"));
         assertEquals(0, m.numClasses());
