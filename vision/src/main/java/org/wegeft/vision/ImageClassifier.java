@@ -15,7 +15,10 @@ public interface ImageClassifier {
     /** The model tree, under its checkpoint's names (what adapters are injected into and what trains). */
     Module module();
 
-    /** images: (B, C, H, W) → logits (B, classes), or the pooled features (B, C) when the model has no head. */
+    /**
+     * images: (B, C, H, W) → logits (B, classes), or, when the model has no head, the pooled features its head would
+     * read.
+     */
     Tensor forward(Tensor images);
 
     /** The input size and normalisation the model expects. */

@@ -2,6 +2,7 @@ package org.wegeft.vision.hf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import org.wegeft.nn.ConfigFields;
 import org.wegeft.vision.ImageInput;
 import org.wegeft.vision.VitConfigException;
 
@@ -34,14 +35,16 @@ public record HfVisionConfig(String source, String modelType, int imageSize, int
         double layerNormEps, boolean qkvBias, boolean useSwiglu, int numRegisterTokens, double dropPathRate,
         List<String> labels, int numLabels, ImageInput input, ObjectNode json) {
 
+    private static final ConfigFields.Errors ERRORS = VitConfigException::new;
+
     public HfVisionConfig {
-        positive(source, "image_size", imageSize);
-        positive(source, "patch_size", patchSize);
-        positive(source, "num_channels", numChannels);
-        positive(source, "hidden_size", hiddenSize);
-        positive(source, "num_hidden_layers", numHiddenLayers);
-        positive(source, "num_attention_heads", numAttentionHeads);
-        positive(source, "intermediate_size", intermediateSize);
+        ERRORS.requirePositive(source, "image_size", imageSize);
+        ERRORS.requirePositive(source, "patch_size", patchSize);
+        ERRORS.requirePositive(source, "num_channels", numChannels);
+        ERRORS.requirePositive(source, "hidden_size", hiddenSize);
+        ERRORS.requirePositive(source, "num_hidden_layers", numHiddenLayers);
+        ERRORS.requirePositive(source, "num_attention_heads", numAttentionHeads);
+        ERRORS.requirePositive(source, "intermediate_size", intermediateSize);
         if (imageSize % patchSize != 0) {
             throw new VitConfigException(source, "image_size", "must be a multiple of patch_size " + patchSize
                     + ", got " + imageSize);
@@ -69,12 +72,6 @@ public record HfVisionConfig(String source, String modelType, int imageSize, int
                     + " means and positive stds, got " + input.mean() + " / " + input.std());
         }
         labels = List.copyOf(labels);
-    }
-
-    private static void positive(String source, String key, int v) {
-        if (v <= 0) {
-            throw new VitConfigException(source, key, "must be a positive integer, got " + v);
-        }
     }
 
     /** Patches per side at the config's image size. */
