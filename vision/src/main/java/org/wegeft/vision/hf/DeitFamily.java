@@ -12,17 +12,8 @@ import java.util.random.RandomGenerator;
  */
 public final class DeitFamily extends VitLayoutFamily {
     public DeitFamily() {
-        super("DeiT", List.of("deit"));
-    }
-
-    @Override
-    HfDefaults defaults(String modelType) {
-        return new HfDefaults(16, "gelu", 1e-12, HfDefaults.IMAGENET_MEAN, HfDefaults.IMAGENET_STD, "bicubic", 0);
-    }
-
-    @Override
-    String prefix(HfVisionConfig c) {
-        return "deit";
+        super("DeiT", List.of("deit"), "deit",
+                new HfDefaults(16, "gelu", 1e-12, HfDefaults.IMAGENET_MEAN, HfDefaults.IMAGENET_STD, "bicubic", 0));
     }
 
     @Override

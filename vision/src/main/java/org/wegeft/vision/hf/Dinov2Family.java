@@ -22,13 +22,17 @@ public final class Dinov2Family extends VitLayoutFamily {
     private static final String REGISTERS = "dinov2_with_registers";
 
     public Dinov2Family() {
-        super("DINOv2", List.of("dinov2", REGISTERS));
+        super("DINOv2", List.of("dinov2", REGISTERS), "dinov2", defaults(0));
+    }
+
+    private static HfDefaults defaults(int registers) {
+        return new HfDefaults(16, "gelu", 1e-6, HfDefaults.IMAGENET_MEAN, HfDefaults.IMAGENET_STD, "bicubic",
+                registers);
     }
 
     @Override
     HfDefaults defaults(String modelType) {
-        return new HfDefaults(16, "gelu", 1e-6, HfDefaults.IMAGENET_MEAN, HfDefaults.IMAGENET_STD, "bicubic",
-                modelType.equals(REGISTERS) ? 4 : 0);
+        return defaults(modelType.equals(REGISTERS) ? 4 : 0);
     }
 
     @Override

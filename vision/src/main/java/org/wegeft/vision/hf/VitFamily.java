@@ -11,17 +11,8 @@ import java.util.random.RandomGenerator;
  */
 public final class VitFamily extends VitLayoutFamily {
     public VitFamily() {
-        super("ViT", List.of("vit"));
-    }
-
-    @Override
-    HfDefaults defaults(String modelType) {
-        return new HfDefaults(16, "gelu", 1e-12, HfDefaults.HALF, HfDefaults.HALF, "bilinear", 0);
-    }
-
-    @Override
-    String prefix(HfVisionConfig c) {
-        return "vit";
+        super("ViT", List.of("vit"), "vit",
+                new HfDefaults(16, "gelu", 1e-12, HfDefaults.HALF, HfDefaults.HALF, "bilinear", 0));
     }
 
     @Override

@@ -14,8 +14,27 @@ import org.wegeft.vision.hf.EncoderLayer.Part;
  * {@code query}, {@code value} (PEFT's for ViT).
  */
 abstract class VitLayoutFamily extends HfFamily {
-    VitLayoutFamily(String label, List<String> modelTypes) {
+    private final String prefix;
+    private final HfDefaults defaults;
+
+    /**
+     * @param prefix   transformers' {@code base_model_prefix}
+     * @param defaults the config defaults
+     */
+    VitLayoutFamily(String label, List<String> modelTypes, String prefix, HfDefaults defaults) {
         super(label, modelTypes, List.of("query", "value"));
+        this.prefix = prefix;
+        this.defaults = defaults;
+    }
+
+    @Override
+    HfDefaults defaults(String modelType) {
+        return defaults;
+    }
+
+    @Override
+    String prefix(HfVisionConfig c) {
+        return prefix;
     }
 
     @Override
