@@ -23,9 +23,10 @@ import org.wegeft.vision.data.PreprocessorConfigException;
 import org.wegeft.vision.data.RgbImage;
 
 /**
- * Classifies image files with a ViT as Hugging Face's image-classification pipeline does: the file opened upright
- * in RGB, the model folder's own preprocessing ({@code preprocessor_config.json}, else the model config's size,
- * interpolation, mean and std), the model in eval mode, softmax over the logits.
+ * Classifies image files with a model of any {@link VisionFamilies vision family} as Hugging Face's
+ * image-classification pipeline does: the file opened upright in RGB, the model folder's own preprocessing
+ * ({@code preprocessor_config.json}, else the model's input size, interpolation, mean and std), the model in eval
+ * mode, softmax over the logits.
  *
  * <pre>
  * var clf = ImagePredictor.load(Path.of("vit-base-patch16-224"), null);
@@ -33,56 +34,57 @@ import org.wegeft.vision.data.RgbImage;
  * </pre>
  */
 public final class ImagePredictor {
-    /** The key of a saved classification head in a PEFT adapter file. */
-    public static final String ADAPTER_HEAD_KEY = "base_model.model.head.weight";
-
     /** One class: its {@code id2label} name (the id as text when there is none), id and probability. */
     public record Prediction(String label, int id, double prob) {}
 
-    private final VisionTransformer model;
+    private final ImageClassifier model;
     private final Preprocessor preprocessor;
     private final ImageDecoder decoder = new ImageDecoder();
 
     /**
      * Puts {@code model} in eval mode.
-     * @param preprocessor must produce the model's {@code img_size}×{@code img_size} input
+     * @param preprocessor must produce the model's input size
      */
-    public ImagePredictor(VisionTransformer model, Preprocessor preprocessor) {
+    public ImagePredictor(ImageClassifier model, Preprocessor preprocessor) {
         this.model = model;
         this.preprocessor = preprocessor;
-        model.eval();
+        model.module().eval();
     }
 
     /** The model in {@code modelDir} (with the adapter in {@code adapterDir} when given) and its preprocessing. */
     public static ImagePredictor load(Path modelDir, @Nullable Path adapterDir) {
-        VisionTransformer vit = loadModel(modelDir, adapterDir);
-        return new ImagePredictor(vit, new Preprocessor(preprocessing(modelDir, vit.config())));
+        ImageClassifier m = loadModel(modelDir, adapterDir);
+        return new ImagePredictor(m, new Preprocessor(preprocessing(modelDir, m.input())));
     }
 
     /**
      * Loads a model folder and, when {@code adapterDir} is given, a PEFT adapter onto it; an adapter that saves a
      * classification head of another class count replaces the model's head first.
      */
-    public static VisionTransformer loadModel(Path modelDir, @Nullable Path adapterDir) {
-        VisionTransformer vit = VisionTransformer.fromPretrained(modelDir);
+    public static ImageClassifier loadModel(Path modelDir, @Nullable Path adapterDir) {
+        ImageClassifier m = VisionFamilies.fromPretrained(modelDir);
         if (adapterDir != null) {
-            int classes = adapterHeadClasses(adapterDir);
-            if (classes > 0 && classes != vit.config().numClasses()) {
-                vit.resetHead(classes, new SplittableRandom(0));
+            int classes = adapterHeadClasses(adapterDir, m.headModules().get(0));
+            if (classes > 0 && classes != m.numClasses()) {
+                m.resetHead(classes, List.of(), new SplittableRandom(0));
             }
-            PeftModel.fromPretrained(vit, adapterDir);
+            PeftModel.fromPretrained(m.module(), adapterDir);
         }
-        return vit;
+        return m;
     }
 
-    /** Rows of the adapter's saved head weight (its class count), or 0 when it saves none (or has no file). */
-    public static int adapterHeadClasses(Path adapterDir) {
+    /**
+     * Rows of the adapter's saved head weight (its class count; {@code head}: the head's module name), or 0 when it
+     * saves none (or has no file).
+     */
+    static int adapterHeadClasses(Path adapterDir, String head) {
         Path file = adapterDir.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(file)) {
             return 0; // loading the adapter names the missing file
         }
+        String key = "base_model.model." + head + ".weight";
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            return f.contains(ADAPTER_HEAD_KEY) ? Math.toIntExact(f.info(ADAPTER_HEAD_KEY).shape()[0]) : 0;
+            return f.contains(key) ? Math.toIntExact(f.info(key).shape()[0]) : 0;
         }
     }
 
@@ -91,12 +93,12 @@ public final class ImagePredictor {
      * interpolation, rescale by 1/255 and normalise with its mean and std. Fails naming the file when its output is
      * not the model's input size.
      */
-    public static PreprocessorConfig preprocessing(Path modelDir, VitConfig cfg) {
+    public static PreprocessorConfig preprocessing(Path modelDir, ImageInput in) {
         Path file = modelDir.resolve("preprocessor_config.json");
-        int s = cfg.imgSize();
+        int s = in.size();
         if (!Files.isRegularFile(file)) {
-            PilFilter f = PilFilter.ofName(cfg.interpolation());
-            return PreprocessorConfig.square(s, f != null ? f : PilFilter.BICUBIC, cfg.imageMean(), cfg.imageStd());
+            PilFilter f = PilFilter.ofName(in.interpolation());
+            return PreprocessorConfig.square(s, f != null ? f : PilFilter.BICUBIC, in.mean(), in.std());
         }
         PreprocessorConfig p = PreprocessorConfig.read(file);
         if (p.doCenterCrop()) {
@@ -111,7 +113,7 @@ public final class ImagePredictor {
         return p;
     }
 
-    public VisionTransformer model() {
+    public ImageClassifier model() {
         return model;
     }
 
@@ -133,7 +135,7 @@ public final class ImagePredictor {
     /** Class probabilities (softmax of the logits) for {@code img}. */
     public double[] probabilities(RgbImage img) {
         float[] x = preprocessor.pixelValues(img);
-        int s = model.config().imgSize();
+        int s = model.input().size();
         float[] logits;
         try (var g = Grad.disabled(); var scope = TensorScope.open()) {
             logits = model.forward(Tensor.of(x, 1, 3, s, s)).toFloatArray();   // (1, classes)
@@ -158,7 +160,7 @@ public final class ImagePredictor {
     public List<Prediction> top(RgbImage img, int k) {
         double[] p = probabilities(img);
         // id2label names, unless an adapter's head changed the class count
-        List<String> labels = model.config().labels().size() == p.length ? model.config().labels() : List.of();
+        List<String> labels = model.labels().size() == p.length ? model.labels() : List.of();
         List<Prediction> all = new ArrayList<>();
         for (int i = 0; i < p.length; i++) {
             all.add(new Prediction(i < labels.size() ? labels.get(i) : Integer.toString(i), i, p[i]));

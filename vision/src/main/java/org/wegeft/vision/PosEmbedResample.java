@@ -58,6 +58,74 @@ public final class PosEmbedResample {
         return resample(posEmbed, prefix, oldGrid, oldGrid, newGrid, newGrid);
     }
 
+    /**
+     * The same resize as a matrix M (newH·newW, oldH·oldW) over a row-major grid, so that {@code M · grid} resizes
+     * a (oldH·oldW, C) grid and gradients flow back through the product (transformers interpolates in forward).
+     * {@code antialias}: torch's {@code antialias=True} variant (Keys cubic with A = −0.5, taps widened by the scale
+     * when shrinking, weights renormalised over the taps inside the grid) instead of the clamped A = −0.75 one.
+     */
+    public static Tensor matrix(int oldH, int oldW, int newH, int newW, boolean antialias) {
+        double[][] my = antialias ? antialiased(oldH, newH) : clamped(oldH, newH);
+        double[][] mx = antialias ? antialiased(oldW, newW) : clamped(oldW, newW);
+        float[] m = new float[newH * newW * oldH * oldW];
+        for (int y = 0; y < newH; y++) {
+            for (int x = 0; x < newW; x++) {
+                int row = (y * newW + x) * oldH * oldW;
+                for (int sy = 0; sy < oldH; sy++) {
+                    for (int sx = 0; sx < oldW; sx++) {
+                        m[row + sy * oldW + sx] = (float) (my[y][sy] * mx[x][sx]);
+                    }
+                }
+            }
+        }
+        return Tensor.of(m, (long) newH * newW, (long) oldH * oldW);
+    }
+
+    // the 1-D resize (out × in) of F.interpolate(mode='bicubic', align_corners=False)
+    private static double[][] clamped(int in, int out) {
+        double[][] w = weights(in, out);
+        int[][] idx = indices(in, out);
+        double[][] m = new double[out][in];
+        for (int i = 0; i < out; i++) {
+            for (int k = 0; k < 4; k++) {
+                m[i][idx[i][k]] += w[i][k];
+            }
+        }
+        return m;
+    }
+
+    // the 1-D resize (out × in) of F.interpolate(mode='bicubic', align_corners=False, antialias=True)
+    private static double[][] antialiased(int in, int out) {
+        double scale = (double) in / out;
+        double support = scale >= 1 ? 2 * scale : 2;
+        double invScale = scale >= 1 ? 1 / scale : 1;
+        double[][] m = new double[out][in];
+        for (int i = 0; i < out; i++) {
+            double center = scale * (i + 0.5);
+            int lo = Math.max((int) (center - support + 0.5), 0);
+            int hi = Math.min((int) (center + support + 0.5), in);
+            double total = 0;
+            for (int j = lo; j < hi; j++) {
+                m[i][j] = keys((j - center + 0.5) * invScale);
+                total += m[i][j];
+            }
+            for (int j = lo; j < hi && total != 0; j++) {
+                m[i][j] /= total;
+            }
+        }
+        return m;
+    }
+
+    // Keys' cubic convolution kernel with A = −0.5 (torch's antialiased bicubic filter)
+    private static double keys(double x) {
+        double a = -0.5;
+        double t = Math.abs(x);
+        if (t < 1) {
+            return ((a + 2) * t - (a + 3)) * t * t + 1;
+        }
+        return t < 2 ? ((a * t - 5 * a) * t + 8 * a) * t - 4 * a : 0;
+    }
+
     private static double source(int in, int out, int i) {
         return (double) in / out * (i + 0.5) - 0.5; // not clamped at 0 for cubic (torch)
     }

@@ -33,7 +33,7 @@ import org.wegeft.tensor.TensorScope;
  *     ─ pool (class token | mean of patch tokens) ─ fc_norm ─ head ─▶ logits (B, classes)   forwardHead
  * </pre>
  */
-public final class VisionTransformer extends Module {
+public final class VisionTransformer extends Module implements ImageClassifier {
     private VitConfig config;
     private final @Nullable Param clsToken;
     private final Param posEmbed;
@@ -141,6 +141,7 @@ public final class VisionTransformer extends Module {
      * Same gradients, bit for bit. With gradient checkpointing it applies to the forward only: a checkpointed block
      * recomputed in backward keeps its cheap outputs while its own backward runs.
      */
+    @Override
     public VisionTransformer recomputeActivations(boolean on) {
         recomputeActivations = on;
         return this;
@@ -176,6 +177,7 @@ public final class VisionTransformer extends Module {
     }
 
     /** images: (B, C_in, H, W) → logits (B, classes). */
+    @Override
     public Tensor forward(Tensor images) {
         return TensorScope.call(() -> forwardHead(forwardFeatures(images)));
     }
@@ -191,6 +193,7 @@ public final class VisionTransformer extends Module {
     }
 
     /** {@link #resetHead(int, RandomGenerator)} recording the class names in the config. */
+    @Override
     public void resetHead(int numClasses, List<String> labels, RandomGenerator rng) {
         VitConfig next = config.withClasses(numClasses, labels);
         replace("head", (Module) newHead(numClasses, rng));
@@ -199,6 +202,39 @@ public final class VisionTransformer extends Module {
 
     public Layer head() {
         return head.get();
+    }
+
+    @Override
+    public List<String> headModules() {
+        return List.of("head");
+    }
+
+    /** {@code attn.proj}: the paper's ViT setting. */
+    @Override
+    public List<String> defaultTargets() {
+        return List.of("attn.proj");
+    }
+
+    // ------------------------------------------------------------------ ImageClassifier
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    @Override
+    public ImageInput input() {
+        return config.input();
+    }
+
+    @Override
+    public int numClasses() {
+        return config.numClasses();
+    }
+
+    @Override
+    public List<String> labels() {
+        return config.labels();
     }
 
     // ------------------------------------------------------------------ access
@@ -247,6 +283,7 @@ public final class VisionTransformer extends Module {
      * Writes {@code dir/config.json} and {@code dir/model.safetensors} (F32, timm names), each atomically.
      * Merge adapters first ({@code PeftModel.mergeAndUnload}) to save a plain model.
      */
+    @Override
     public void save(Path dir) throws IOException {
         VitCheckpoint.save(this, dir);
     }

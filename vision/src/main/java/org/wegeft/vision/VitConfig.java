@@ -107,6 +107,11 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
 
     // ------------------------------------------------------------------ derived sizes
 
+    /** The input size and normalisation of the image pipeline. */
+    public ImageInput input() {
+        return new ImageInput(imgSize, imageMean, imageStd, interpolation);
+    }
+
     /** Patches per side. */
     public int gridSize() {
         return imgSize / patchSize;

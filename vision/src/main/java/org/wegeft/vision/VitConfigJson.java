@@ -99,44 +99,16 @@ final class VitConfigJson {
         if (intermediate <= 0) {
             throw r.error("intermediate_size", "must be a positive integer, got " + intermediate);
         }
-        List<String> labels = new ArrayList<>();
-        JsonNode id2label = r.root().get("id2label");
-        if (id2label != null && id2label.isObject()) {
-            TreeMap<Integer, String> byId = new TreeMap<>();
-            for (var it = id2label.fields(); it.hasNext(); ) {
-                var e = it.next();
-                try {
-                    byId.put(Integer.parseInt(e.getKey()), e.getValue().asText());
-                } catch (NumberFormatException ex) {
-                    throw r.error("id2label", "has a non-integer id \"" + e.getKey() + "\"");
-                }
-            }
-            if (!byId.isEmpty() && (byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1)) {
-                throw r.error("id2label", "ids must be 0.." + (byId.size() - 1) + ", got "
-                        + byId.keySet());
-            }
-            labels.addAll(byId.values());
-        } else if (id2label != null && !id2label.isNull()) {
-            throw r.error("id2label", "must be an object of id → name");
-        }
-        int classes = id2label != null ? labels.size() : r.wholeNumber("num_labels", 0);
-        List<Double> mean = List.of(0.5, 0.5, 0.5);
-        List<Double> std = List.of(0.5, 0.5, 0.5);
-        String interpolation = "bilinear"; // HF ViTImageProcessor's default resample
-        if (Files.isRegularFile(preprocessor)) {
-            try {
-                ConfigFields pp = r.with(preprocessor.toString(), JSON.readTree(preprocessor.toFile()));
-                mean = pp.numbers("image_mean", mean);
-                std = pp.numbers("image_std", std);
-                interpolation = pp.wholeNumber("resample", 2) == 3 ? "bicubic" : "bilinear"; // PIL codes
-            } catch (IOException e) {
-                throw new VitConfigException(preprocessor.toString(), "(file)", "cannot be read: " + e.getMessage());
-            }
-        }
-        return new VitConfig(size(r, "image_size", 224), size(r, "patch_size", 16), r.wholeNumber("num_channels", 3),
+        List<String> labels = HfConfigFields.labels(r);
+        int classes = HfConfigFields.numLabels(r);
+        // HF ViTImageProcessor's defaults: mean/std 0.5, bilinear resample
+        int imageSize = size(r, "image_size", 224);
+        ImageInput in = HfConfigFields.input(r, preprocessor, imageSize, List.of(0.5, 0.5, 0.5),
+                List.of(0.5, 0.5, 0.5), "bilinear");
+        return new VitConfig(imageSize, size(r, "patch_size", 16), r.wholeNumber("num_channels", 3),
                 classes, hidden, r.wholeNumber("num_hidden_layers", 12), r.wholeNumber("num_attention_heads", 12),
                 (double) intermediate / hidden, r.bool("qkv_bias", true), true, "token", false, 0.0,
-                r.number("layer_norm_eps", 1e-12), mean, std, interpolation, labels);
+                r.number("layer_norm_eps", 1e-12), in.mean(), in.std(), in.interpolation(), labels);
     }
 
     static void write(VitConfig c, Path file) {

@@ -6,14 +6,15 @@ import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 
 /** timm's from-scratch initialisation: truncated normal (std 0.02, cut at ±2 std) for linears and embeddings. */
-final class VitInit {
-    static final double STD = 0.02;
+public final class VitInit {
+    /** The standard deviation of every draw. */
+    public static final double STD = 0.02;
 
     private VitInit() {
     }
 
     /** Normal(0, std²) samples redrawn until within ±2·std. */
-    static Tensor truncNormal(RandomGenerator rng, double std, long... shape) {
+    public static Tensor truncNormal(RandomGenerator rng, double std, long... shape) {
         long n = 1;
         for (long s : shape) {
             n *= s;
@@ -30,7 +31,7 @@ final class VitInit {
     }
 
     /** Weight trunc-normal(0.02), bias zeros (timm's init_weights_vit_timm for nn.Linear). */
-    static <L extends Linear> L linear(L layer, RandomGenerator rng) {
+    public static <L extends Linear> L linear(L layer, RandomGenerator rng) {
         try (var g = Grad.disabled(); Tensor w = truncNormal(rng, STD, layer.weight().shape())) {
             layer.weight().copyFrom(w);
             Tensor b = layer.bias();

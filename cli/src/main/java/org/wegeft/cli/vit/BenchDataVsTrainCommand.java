@@ -67,7 +67,7 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
         ArrowDataset ds = VitData.open("--data", data, "image", "label");
         var prepared = FineTuner.prepare(folder, FlagCheck.method(spec, "--method", method), ds.numClasses("label"), 16,
                 List.of("attn.proj"), 0);
-        var pipeline = VitData.plain(prepared.model().config());
+        var pipeline = VitData.plain(prepared.model().input());
         long loaded = 0;
         double loadSeconds;
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(ds, "image", "label", pipeline, batch, 0, workers)) {
@@ -82,11 +82,11 @@ public final class BenchDataVsTrainCommand implements Callable<Integer> {
         long trained;
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(ds, "image", "label", pipeline, batch, 0, workers)) {
             Recipe warm = VitFineTuning.recipe(1, 3, batch, 5e-3, 0);
-            new Trainer<>(prepared.model(), warm.trainConfig(loader.batchesPerEpoch(), 1),
+            new Trainer<>(prepared.model().module(), warm.trainConfig(loader.batchesPerEpoch(), 1),
                     Classification.loss(0f), loader.asBatchSource(b -> b, ImageBatch::batchSize))
                     .progress(null, false).run();
             Recipe r = VitFineTuning.recipe(1, trainSteps, batch, 5e-3, 0);
-            var trainer = new Trainer<>(prepared.model(), r.trainConfig(loader.batchesPerEpoch(), 1),
+            var trainer = new Trainer<>(prepared.model().module(), r.trainConfig(loader.batchesPerEpoch(), 1),
                     Classification.loss(0f), loader.asBatchSource(b -> b, ImageBatch::batchSize))
                     .progress(null, false);
             long t0 = System.nanoTime();

@@ -12,7 +12,8 @@ import org.wegeft.nn.train.StepFunction;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethods;
-import org.wegeft.vision.VitConfig;
+import org.wegeft.vision.ImageInput;
+import org.wegeft.vision.VisionFamilies;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.train.Classification;
 import org.wegeft.vision.train.FineTuner;
@@ -41,7 +42,7 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
     @Override
     public Module createModel() {
         return FineTuner.prepare(Path.of(modelDir), FineTuningMethods.named(method), classes, rank, targets, seed)
-                .model();
+                .model().module();
     }
 
     @Override
@@ -59,8 +60,8 @@ record VitDistributedJob(String modelDir, String trainFile, String imageColumn, 
     @Override
     public BatchSource<ImageBatch> source(int replica, int replicas) {
         ArrowDataset ds = VitData.open("--train", Path.of(trainFile), imageColumn, labelColumn);
-        VitConfig cfg = VitConfig.read(Path.of(modelDir));
-        DataLoader<ImageBatch> loader = VitData.trainLoader(ds, imageColumn, labelColumn, VitData.plain(cfg), batch,
+        ImageInput in = VisionFamilies.input(Path.of(modelDir));
+        DataLoader<ImageBatch> loader = VitData.trainLoader(ds, imageColumn, labelColumn, VitData.plain(in), batch,
                 seed, workers).shard(replica, replicas);
         return loader.asBatchSource(b -> b, ImageBatch::batchSize);   // the replica runner closes it, and the loader
     }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.ImagePredictor;
-import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.train.Accuracy;
 import org.wegeft.vision.train.VitData;
 import picocli.CommandLine.Command;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wegeft vit eval --model DIR [--adapter DIR] --data FILE}: top-1 accuracy of a ViT folder (optionally with
+ * {@code wegeft vit eval --model DIR [--adapter DIR] --data FILE}: top-1 accuracy of a vision model folder (any
+ * family) (optionally with
  * a PEFT adapter, whose saved head sets the class count) on an Arrow file, as one JSON line
  * {@code {"accuracy":…,"correct":…,"count":…}}.
  */
@@ -49,11 +50,11 @@ public final class VitEvalCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--batch", batch, 1);
         models.check(spec);
         ArrowDataset ds = VitData.open("--data", data, columns.image, columns.label);
-        VisionTransformer vit = ImagePredictor.loadModel(models.model, models.adapter);
+        ImageClassifier vit = ImagePredictor.loadModel(models.model, models.adapter);
         int classesNeeded = ds.numClasses(columns.label);
-        if (classesNeeded > vit.config().numClasses()) {
+        if (classesNeeded > vit.numClasses()) {
             throw new IllegalArgumentException("--data: labels go up to " + (classesNeeded - 1) + " but the model has "
-                    + vit.config().numClasses() + " classes");
+                    + vit.numClasses() + " classes");
         }
         Accuracy a = VitData.evaluate(vit, VitData.Rows.all(ds), columns.image, columns.label, batch, 1);
         ObjectNode o = JsonMapper.builder().build().createObjectNode();
@@ -61,7 +62,7 @@ public final class VitEvalCommand implements Callable<Integer> {
         o.put("correct", a.correct());
         o.put("count", a.count());
         // the class names: the model's own (id2label), else the data set's ClassLabel names
-        List<String> names = vit.config().labels().isEmpty() ? ds.classNames(columns.label) : vit.config().labels();
+        List<String> names = vit.labels().isEmpty() ? ds.classNames(columns.label) : vit.labels();
         if (!names.isEmpty()) {
             names.forEach(o.putArray("class_names")::add);
         }

@@ -43,7 +43,7 @@ final class VitSparkRun {
         FineTuningMethod m = FineTuningMethods.named(job.method());
         FineTuner.Prepared p = FineTuner.prepare(Path.of(job.modelDir()), m, job.classes(), job.rank(), job.targets(),
                 job.seed());
-        r.loadInto(p.model());
+        r.loadInto(p.model().module());
         Accuracy acc = VitData.evaluate(p.model(), VitData.Rows.all(evalDs), imageColumn, labelColumn, workers);
         if (saveTo != null) {
             p.save(m, saveTo);

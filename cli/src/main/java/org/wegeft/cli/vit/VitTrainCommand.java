@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft vit train --model DIR --train FILE --eval FILE --method wegeft|lora|full|probe|bitfit}: fine-tunes
- * a ViT folder on an Arrow image-classification file and reports the evaluation accuracy as one JSON line on
+ * a vision model folder of any family of {@code VisionFamilies} on an Arrow image-classification file and reports the evaluation accuracy as one JSON line on
  * stdout. {@code --out} receives the PEFT adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (full,
  * probe, BitFit), ready for {@code wegeft vit eval}, and {@code metrics.jsonl}; with {@code --checkpoint-every N}
  * also a checkpoint every N steps to {@code <--out>/checkpoints}, which {@code --resume} continues from (into a
@@ -43,7 +43,8 @@ public final class VitTrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", converter = ModelFolder.class, required = true, paramLabel = "DIR|ORG/NAME",
-            description = "pretrained ViT folder (config.json + model.safetensors)")
+            description = "pretrained model folder (config.json + model.safetensors): timm ViT, or Hugging Face vit,"
+                    + " deit, dinov2, dinov2_with_registers, clip(_vision_model), siglip(_vision_model)")
     @SuppressWarnings("NullAway.Init")
     Path model;
 
@@ -64,8 +65,10 @@ public final class VitTrainCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "16", description = "adapter rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
 
-    @Option(names = "--targets", defaultValue = "attn.proj", split = ",", description = "adapter target modules (default: ${DEFAULT-VALUE})")
-    List<String> targets = List.of("attn.proj");
+    @Option(names = "--targets", split = ",", paramLabel = "NAME[,NAME…]", description = "adapter target modules"
+            + " (default: the model family's: attn.proj for timm ViTs, query,value for ViT, DeiT and DINOv2,"
+            + " q_proj,v_proj for CLIP and SigLIP)")
+    List<String> targets = List.of();
 
     @Option(names = "--epochs", defaultValue = "20", description = "default: ${DEFAULT-VALUE}")
     int epochs = 20;

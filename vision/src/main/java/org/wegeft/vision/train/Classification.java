@@ -9,10 +9,10 @@ import org.wegeft.nn.train.StepFunction;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorScope;
-import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.data.ImageBatch;
 
-/** Image classification with a {@link VisionTransformer}: the training loss and top-1 accuracy. */
+/** Image classification with an {@link ImageClassifier}: the training loss and top-1 accuracy. */
 public final class Classification {
     private Classification() {}
 
@@ -78,11 +78,11 @@ public final class Classification {
         return ok;
     }
 
-    private static VisionTransformer vit(Module model) {
-        if (model instanceof VisionTransformer v) {
+    private static ImageClassifier vit(Module model) {
+        if (model instanceof ImageClassifier v) {
             return v;
         }
-        throw new IllegalArgumentException("image classification needs a VisionTransformer, got "
+        throw new IllegalArgumentException("image classification needs an ImageClassifier, got "
                 + model.getClass().getSimpleName());
     }
 }

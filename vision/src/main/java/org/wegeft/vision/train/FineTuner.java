@@ -15,11 +15,13 @@ import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TrainableReport;
+import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.VisionFamilies;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.data.ImageBatch;
 
 /**
- * Adapts a pretrained ViT folder to an Arrow classification set with one {@link FineTuningMethod}: new head for the
+ * Adapts a pretrained vision model folder (any family of {@link VisionFamilies}) to an Arrow classification set with one {@link FineTuningMethod}: new head for the
  * training set's classes, method applied, {@link Trainer} run (AdamW, warm-up + cosine), test accuracy, and
  * optionally the adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (other methods) saved.
  *
@@ -41,7 +43,7 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     }
 
     /** A model and its method, ready to train. */
-    public record Prepared(VisionTransformer model, PeftModel peft) {
+    public record Prepared(ImageClassifier model, PeftModel peft) {
         /** Saves the adapter folder, or for a method without one (full, probe, BitFit) the whole model. */
         public void save(FineTuningMethod method, Path dir) throws IOException {
             if (method.writesAdapter()) {
@@ -52,7 +54,10 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
         }
     }
 
-    /** Loads {@code modelDir}, gives it a new head of {@code classes} outputs and applies {@code method}. */
+    /**
+     * Loads {@code modelDir} with its family, gives it a new head of {@code classes} outputs and applies
+     * {@code method} on {@code targets} (empty: the family's default targets).
+     */
     public static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, int rank, List<String> targets,
             long seed) {
         return prepare(modelDir, method, classes, List.of(), rank, targets, seed);
@@ -61,7 +66,7 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     /** {@link #prepare(Path, FineTuningMethod, int, int, List, long)} recording the class names in the config. */
     public static Prepared prepare(Path modelDir, FineTuningMethod method, int classes, List<String> classNames,
             int rank, List<String> targets, long seed) {
-        VisionTransformer model = VisionTransformer.fromPretrained(modelDir);
+        ImageClassifier model = VisionFamilies.fromPretrained(modelDir);
         model.resetHead(classes, classNames, new SplittableRandom(seed ^ 0x5EED));
         PeftModel peft = VitFineTuning.apply(method, model, rank, targets, seed);
         return new Prepared(model, peft);
@@ -90,10 +95,10 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
         long steps;
         List<Long> stepNanos = new ArrayList<>();
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(train, imageColumn, labelColumn,
-                VitData.plain(p.model().config()), recipe.batchSize(), recipe.seed(), workers)) {
+                VitData.plain(p.model().input()), recipe.batchSize(), recipe.seed(), workers)) {
             long total = recipe.totalSteps(loader.batchesPerEpoch());
             var config = files.apply(recipe.trainConfig(loader.batchesPerEpoch(), Math.max(1, total / 20)));
-            var trainer = files.apply(new Trainer<>(p.model(), config, Classification.loss(recipe.labelSmoothing()),
+            var trainer = files.apply(new Trainer<>(p.model().module(), config, Classification.loss(recipe.labelSmoothing()),
                     loader.asBatchSource(b -> b, ImageBatch::batchSize)).progress(progress, inPlace)
                     .onStep((step, loss, nanos) -> stepNanos.add(nanos)));
             long t0 = System.nanoTime();

@@ -9,7 +9,8 @@ import org.wegeft.nn.data.DataPaths;
 import org.wegeft.nn.data.DatasetException;
 import org.wegeft.nn.data.LoaderOptions;
 import org.wegeft.nn.data.SampleReader;
-import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.ImageClassifier;
+import org.wegeft.vision.ImageInput;
 import org.wegeft.vision.VitConfig;
 import org.wegeft.vision.data.ImageBatch;
 import org.wegeft.vision.data.ImageLoaders;
@@ -39,7 +40,12 @@ public final class VitData {
      * with the config's mean/std.
      */
     public static ImagePipeline plain(VitConfig cfg) {
-        return ImagePipeline.resize(cfg.imgSize(), false, cfg.imageMean(), cfg.imageStd());
+        return plain(cfg.input());
+    }
+
+    /** {@link #plain(VitConfig)} for a model of any family. */
+    public static ImagePipeline plain(ImageInput in) {
+        return ImagePipeline.resize(in.size(), false, in.mean(), in.std());
     }
 
     /** Pretraining input: random-resized crop (scale 0.6–1, ratio 3/4–4/3) and horizontal flip. */
@@ -48,17 +54,17 @@ public final class VitData {
     }
 
     /** Top-1 accuracy of {@code model} on {@code rows}, batches of 256, the model's plain input pipeline. */
-    public static Accuracy evaluate(VisionTransformer model, Rows rows, String imageColumn, String labelColumn,
+    public static Accuracy evaluate(ImageClassifier model, Rows rows, String imageColumn, String labelColumn,
             int workers) {
         return evaluate(model, rows, imageColumn, labelColumn, 256, workers);
     }
 
-    /** {@link #evaluate(VisionTransformer, Rows, String, String, int)} in batches of {@code batch} images. */
-    public static Accuracy evaluate(VisionTransformer model, Rows rows, String imageColumn, String labelColumn,
+    /** {@link #evaluate(ImageClassifier, Rows, String, String, int)} in batches of {@code batch} images. */
+    public static Accuracy evaluate(ImageClassifier model, Rows rows, String imageColumn, String labelColumn,
             int batch, int workers) {
-        try (DataLoader<ImageBatch> loader = evalLoader(rows, imageColumn, labelColumn, plain(model.config()), batch,
+        try (DataLoader<ImageBatch> loader = evalLoader(rows, imageColumn, labelColumn, plain(model.input()), batch,
                 workers)) {
-            return Classification.evaluate(model, loader);
+            return Classification.evaluate(model.module(), loader);
         }
     }
 

@@ -5,16 +5,17 @@ import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.LearningRates;
 import org.wegeft.peft.MethodOptions;
 import org.wegeft.peft.PeftModel;
-import org.wegeft.vision.VisionTransformer;
+import org.wegeft.vision.ImageClassifier;
 
 /**
- * How a pretrained ViT is adapted with any registered {@link FineTuningMethod} (the paper's ViT setting): rank-r
- * adapters on the target names with alpha = r and no dropout, one set of tensors per target name tied across blocks
- * where the method shares tensors, and the (new) classification head {@code head} trained whole in every method (an
- * adapter's {@code modules_to_save}, the probe's only trainable part).
+ * How a pretrained vision model is adapted with any registered {@link FineTuningMethod} (the paper's ViT setting):
+ * rank-r adapters on the target names with alpha = r and no dropout, one set of tensors per target name tied across
+ * blocks where the method shares tensors, and the (new) classification head ({@code head} in timm's layout,
+ * {@code classifier} in Hugging Face's) trained whole in every method (an adapter's {@code modules_to_save}, the
+ * probe's only trainable part).
  */
 public final class VitFineTuning {
-    /** The classification head's module name. */
+    /** The classification head's module name in timm's layout. */
     public static final String HEAD = "head";
 
     private static final LearningRates LEARNING_RATES = new LearningRates(VitFineTuning.class,
@@ -38,17 +39,24 @@ public final class VitFineTuning {
         return new Recipe(epochs, maxSteps, batchSize, lr, 0.1, 0.01, 0f, seed);
     }
 
-    /** The options at rank r on {@code targets} (e.g. {@code attn.proj}). */
+    /** The options at rank r on {@code targets} (e.g. {@code attn.proj}) of a timm-layout ViT. */
     public static MethodOptions options(int rank, List<String> targets) {
-        return new MethodOptions(rank, (double) rank, 0.0, targets, true, List.of(HEAD), List.of(HEAD));
+        return options(rank, targets, List.of(HEAD));
+    }
+
+    /** The options at rank r on {@code targets}, the classification head(s) {@code heads} trained whole. */
+    public static MethodOptions options(int rank, List<String> targets, List<String> heads) {
+        return new MethodOptions(rank, (double) rank, 0.0, targets, true, heads, heads);
     }
 
     /**
      * Makes {@code model}'s trainable set follow {@code method} (adapters injected in place, initialised from
-     * {@code seed}); {@code model} should already carry its new head.
+     * {@code seed}); {@code model} should already carry its new head. Empty {@code targets}: the model's
+     * {@link ImageClassifier#defaultTargets()}.
      */
-    public static PeftModel apply(FineTuningMethod method, VisionTransformer model, int rank, List<String> targets,
+    public static PeftModel apply(FineTuningMethod method, ImageClassifier model, int rank, List<String> targets,
             long seed) {
-        return method.apply(model, options(rank, targets), seed);
+        List<String> t = targets.isEmpty() ? model.defaultTargets() : targets;
+        return method.apply(model.module(), options(rank, t, model.headModules()), seed);
     }
 }

@@ -44,13 +44,13 @@ class DataSourcesTrainTest {
         Recipe recipe = new Recipe(0, 6, 32, 2e-3, 0.0, 0.0, 0f, 5);
         float[] losses;
         try (DataLoader<ImageBatch> loader = VitData.trainLoader(train, "image", "label",
-                VitData.plain(p.model().config()), recipe.batchSize(), recipe.seed(), 1)) {
-            losses = new Trainer<>(p.model(), recipe.trainConfig(loader.batchesPerEpoch(), 1),
+                VitData.plain(p.model().input()), recipe.batchSize(), recipe.seed(), 1)) {
+            losses = new Trainer<>(p.model().module(), recipe.trainConfig(loader.batchesPerEpoch(), 1),
                     Classification.loss(recipe.labelSmoothing()), loader.asBatchSource(b -> b, ImageBatch::batchSize))
                     .run().losses();
         }
         Accuracy acc = VitData.evaluate(p.model(), VitData.Rows.all(test), "image", "label", 1);
-        return new Run(losses, acc, p.model().config().labels());
+        return new Run(losses, acc, p.model().labels());
     }
 
     /** The Arrow file's rows as a save_to_disk folder of two shards, with a ClassLabel feature. */
