@@ -35,6 +35,7 @@ public final class WegeftCli extends CommandGroup {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExpandAtFiles(false);
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(false);   // a mistyped flag is an error, not a file name
         cl.getSubcommands().get("bench").getSubcommands().get("jmh")
                 .setUnmatchedOptionsArePositionalParams(true);
         cl.setParameterExceptionHandler((ex, args) -> {

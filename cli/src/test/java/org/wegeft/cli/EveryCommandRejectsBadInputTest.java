@@ -126,6 +126,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench llm-memory --heads", "0"),
             Map.entry("wegeft bench llm-memory --intermediate", "0"),
             Map.entry("wegeft bench llm-memory --rank", "0"),
+            Map.entry("wegeft vit predict --top", "0"),
             Map.entry("wegeft vit pretrain --epochs", "0"),
             Map.entry("wegeft vit pretrain --steps", "-1"),
             Map.entry("wegeft vit pretrain --batch", "0"),
