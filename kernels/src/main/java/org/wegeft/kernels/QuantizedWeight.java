@@ -1,0 +1,124 @@
+package org.wegeft.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A frozen (rows, cols) weight stored quantized, read by {@link KernelBackend#gemmQuantized} and dequantized there
+ * panel by panel, never as a whole. Element e (row-major, e = row·cols + col) is, in float32:
+ * <ul>
+ *   <li>NF4: {@code table[nibble(e)] · scales[e / blockSize]}, the nibble of byte e/2 being its high four bits for an
+ *       even e; with {@code roundToBf16} the product is then rounded to bfloat16 (nearest, ties to even), as
+ *       bitsandbytes dequantizes to a bf16 compute dtype;</li>
+ *   <li>INT8: {@code (codes[e] · scales[e / cols]) · (float) 7.874015718698502e-3}, two float32 roundings, as
+ *       bitsandbytes' {@code int8_vectorwise_dequant} (scales are the row absmax values).</li>
+ * </ul>
+ * {@code codes} and {@code scales} are host segments (native order); the table is copied.
+ *
+ * @param format how elements are stored
+ * @param rows the weight's first dimension (a linear layer's d_out)
+ * @param cols its second dimension (d_in)
+ * @param codes NF4: ceil(rows·cols / 2) packed bytes; INT8: rows·cols signed bytes
+ * @param scales NF4: ceil(rows·cols / blockSize) float32 absmax values; INT8: rows float32 row absmax values
+ * @param table NF4: the 16 code values; INT8: empty
+ * @param blockSize NF4: elements per absmax block; INT8: cols
+ * @param roundToBf16 NF4 only: whether each dequantized value is rounded to bfloat16
+ */
+public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegment codes, MemorySegment scales,
+                              float[] table, int blockSize, boolean roundToBf16) {
+    /** bitsandbytes' int8 dequantization factor, 1/127 as the float32 it multiplies by. */
+    public static final float INT8_STEP = (float) 7.874015718698502e-3;
+
+    public QuantizedWeight {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("quantized weight: negative shape (" + rows + ", " + cols + ")");
+        }
+        long n = (long) rows * cols;
+        table = table.clone();
+        switch (format) {
+            case NF4 -> {
+                if (table.length != 16) {
+                    throw new IllegalArgumentException("NF4 weight: the code table needs 16 values, got "
+                            + table.length);
+                }
+                if (blockSize <= 0) {
+                    throw new IllegalArgumentException("NF4 weight: block size must be positive, got " + blockSize);
+                }
+                require("packed codes", codes.byteSize(), (n + 1) / 2);
+                require("absmax", scales.byteSize(), Math.ceilDiv(n, blockSize) * Float.BYTES);
+            }
+            case INT8 -> {
+                if (table.length != 0 || blockSize != cols || roundToBf16) {
+                    throw new IllegalArgumentException("INT8 weight: no code table, block size = cols ("
+                            + cols + "), no bf16 rounding");
+                }
+                require("codes", codes.byteSize(), n);
+                require("row scales", scales.byteSize(), (long) rows * Float.BYTES);
+            }
+        }
+    }
+
+    /**
+     * An NF4 weight from its arrays as bitsandbytes holds them: packed codes (first element in the high nibble),
+     * float32 absmax per block, the 16 code values and the block size.
+     */
+    public static QuantizedWeight nf4(int rows, int cols, byte[] packed, float[] absmax, float[] table, int blockSize,
+                                      boolean roundToBf16) {
+        return new QuantizedWeight(QuantFormat.NF4, rows, cols, MemorySegment.ofArray(packed.clone()),
+                MemorySegment.ofArray(absmax.clone()), table, blockSize, roundToBf16);
+    }
+
+    private static void require(String what, long bytes, long expected) {
+        if (bytes != expected) {
+            throw new IllegalArgumentException("quantized weight: " + what + " hold " + bytes + " bytes, expected "
+                    + expected);
+        }
+    }
+
+    /** rows·cols. */
+    public long size() {
+        return (long) rows * cols;
+    }
+
+    /** The table as a fresh copy. */
+    @Override
+    public float[] table() {
+        return table.clone();
+    }
+
+    /** Bytes this weight holds (codes and scales). */
+    public long byteSize() {
+        return codes.byteSize() + scales.byteSize();
+    }
+
+    /** Element e dequantized to float32 (the formula of the class comment). */
+    public float get(long e) {
+        return switch (format) {
+            case NF4 -> {
+                int b = codes.get(ValueLayout.JAVA_BYTE, e >>> 1);
+                int q = (e & 1) == 0 ? (b >> 4) & 15 : b & 15;
+                float v = table[q] * scales.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, e / blockSize);
+                yield roundToBf16 ? toBf16(v) : v;
+            }
+            case INT8 -> codes.get(ValueLayout.JAVA_BYTE, e)
+                    * scales.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, e / cols) * INT8_STEP;
+        };
+    }
+
+    /** Elements [from, from + count) dequantized into out[at …]. */
+    public void dequantize(long from, int count, float[] out, int at) {
+        for (int i = 0; i < count; i++) {
+            out[at + i] = get(from + i);
+        }
+    }
+
+    /** v rounded to the nearest bfloat16 (ties to even), as float32; NaN stays NaN. */
+    public static float toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) {
+            return v;
+        }
+        int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
+        return Float.intBitsToFloat(rounded);
+    }
+}
