@@ -224,6 +224,18 @@ public interface KernelBackend {
         }
     }
 
+    /**
+     * {@link #gemmWeight} whose B is a quantized weight W (rows, cols) read as float32 ({@link QuantizedWeight}'s
+     * formula): op(B) is Wᵀ when transB (a linear layer's forward, x·Wᵀ), W otherwise (its input gradient, dy·W);
+     * ldb must be W's cols and one W serves the whole batch. The dropout indexes W's elements as
+     * {@link #gemmWeight} does. The default dequantizes a slab of rows at a time into a float32 buffer, never the
+     * whole weight, and runs the float32 product per slab: the reference a fused version is tested against.
+     */
+    default void gemmQuantized(GemmSpec spec, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
+                               MemorySegment bias, MemorySegment c) {
+        QuantizedGemm.reference(this, spec, a, b, dropout, bias, c);
+    }
+
     // ------------------------------------------------------------------ elementwise
 
     /** y[i] = op(x[i]) for i in [0, n). In place (x == y) is allowed. */

@@ -68,6 +68,23 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
                 MemorySegment.ofArray(absmax.clone()), table, blockSize, roundToBf16);
     }
 
+    /**
+     * Checks that spec reads this weight as its B ({@link KernelBackend#gemmQuantized}): op(B)'s shape matching,
+     * ldb = cols, one weight for the whole batch, and beta 0 with a bias.
+     */
+    public void checkOperand(GemmSpec spec, boolean hasBias) {
+        int bRows = spec.transB() ? spec.n() : spec.k();
+        int bCols = spec.transB() ? spec.k() : spec.n();
+        if (bRows != rows || bCols != cols || spec.ldb() != cols
+                || (spec.batch() > 1 && spec.strideB() != 0)) {
+            throw new IllegalArgumentException("gemmQuantized: B must be the whole (" + rows + ", " + cols
+                    + ") weight, shared by the batch, got " + spec);
+        }
+        if (hasBias && spec.beta() != 0f) {
+            throw new IllegalArgumentException("gemmQuantized: a bias needs beta 0, got " + spec);
+        }
+    }
+
     private static void require(String what, long bytes, long expected) {
         if (bytes != expected) {
             throw new IllegalArgumentException("quantized weight: " + what + " hold " + bytes + " bytes, expected "

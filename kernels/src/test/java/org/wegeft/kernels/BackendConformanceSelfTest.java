@@ -73,7 +73,7 @@ class BackendConformanceSelfTest {
         // the memory and synchronisation defaults are not kernels, nor are the interface's private helpers
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
                 .filter(m -> !java.lang.reflect.Modifier.isPrivate(m.getModifiers()))
-                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "attentionTokenMajor",
+                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "gemmQuantized", "attentionTokenMajor",
                         "attentionBackwardTokenMajor").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))
                 .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
@@ -119,6 +119,47 @@ class BackendConformanceSelfTest {
                 c -> c.kernel().equals("gemmWeight")
                         && (c.shape().contains(" from row ") || c.shape().contains("(no row dropped)")),
                 10, "split cases");
+    }
+
+    /** A quantized GEMM that reads the weight through another one (its code table or its bf16 rounding changed). */
+    private static final class ChangedQuantized extends DelegatingBackend {
+        private final java.util.function.UnaryOperator<QuantizedWeight> change;
+
+        ChangedQuantized(String name, java.util.function.UnaryOperator<QuantizedWeight> change) {
+            super(name, new ScalarBackend());
+            this.change = change;
+        }
+
+        @Override
+        public void gemmQuantized(GemmSpec s, MemorySegment a, QuantizedWeight b, WeightDropout dropout,
+                                  MemorySegment bias, MemorySegment c) {
+            delegate.gemmQuantized(s, a, change.apply(b), dropout, bias, c);
+        }
+    }
+
+    @Test
+    void quantizedGemmWithSwappedNibblesIsCaught() {
+        // the second element of each byte read from the high nibble: the other packing order
+        assertSuiteRejects(new ChangedQuantized("swapped-nibbles", q -> {
+            if (q.format() != QuantFormat.NF4) {
+                return q;
+            }
+            byte[] codes = q.codes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            for (int i = 0; i < codes.length; i++) {
+                codes[i] = (byte) (((codes[i] & 15) << 4) | ((codes[i] >> 4) & 15));
+            }
+            return QuantizedWeight.nf4(q.rows(), q.cols(), codes,
+                    q.scales().toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED), q.table(), q.blockSize(),
+                    q.roundToBf16());
+        }), c -> c.kernel().equals("gemmQuantized") && c.shape().contains(" B NF4"), 20, "NF4 cases");
+    }
+
+    @Test
+    void quantizedGemmThatSkipsTheBf16RoundingIsCaught() {
+        assertSuiteRejects(new ChangedQuantized("no-bf16-rounding", q -> q.roundToBf16()
+                        ? new QuantizedWeight(q.format(), q.rows(), q.cols(), q.codes(), q.scales(), q.table(),
+                        q.blockSize(), false) : q),
+                c -> c.kernel().equals("gemmQuantized") && c.shape().contains(" B NF4_BF16"), 10, "bf16 cases");
     }
 
     @Test

@@ -31,6 +31,7 @@ final class ConformanceSuite {
         List<ConformanceCase> all = new ArrayList<>();
         all.addAll(GemmConformance.cases());
         all.addAll(WeightGemmConformance.cases());
+        all.addAll(QuantizedGemmConformance.cases());
         all.addAll(ElementwiseConformance.cases());
         all.addAll(NormConformance.cases());
         all.addAll(ModelConformance.cases());

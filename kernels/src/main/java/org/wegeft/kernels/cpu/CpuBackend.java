@@ -9,6 +9,7 @@ import org.wegeft.kernels.DType;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.Parallel;
+import org.wegeft.kernels.QuantizedWeight;
 import org.wegeft.kernels.ReduceOp;
 import org.wegeft.kernels.UnaryOp;
 import org.wegeft.kernels.WeightDropout;
@@ -91,6 +92,21 @@ public final class CpuBackend implements KernelBackend {
             CpuGemm.gemmWeight(spec, a, WeightRead.of(bType, d), b, bias, c);
         } else {
             KernelBackend.super.gemmWeight(spec, a, bType, b, d, bias, c);
+        }
+    }
+
+    @Override
+    public void gemmQuantized(GemmSpec spec, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
+                              MemorySegment bias, MemorySegment c) {
+        WeightDropout d = dropout != null && dropout.firstRow() >= spec.m() && spec.batch() == 1 ? null : dropout;
+        boolean split = d != null && d.firstRow() > 0;
+        boolean hasBias = !bias.equals(MemorySegment.NULL);
+        b.checkOperand(spec, hasBias);
+        if (CpuGemm.takesWeight(spec, hasBias) && (!split || spec.batch() == 1)) {
+            // the kernels index B from element 0 of the weight; the segment they are given is never read
+            CpuGemm.gemmWeight(spec, a, WeightRead.of(b, d), b.codes(), bias, c);
+        } else {
+            KernelBackend.super.gemmQuantized(spec, a, b, d, bias, c);
         }
     }
 

@@ -202,7 +202,8 @@ public final class CpuGemm {
     private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
                                   MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, long offA,
                                   long offB, long offC, int threads) {
-        if (GemmVector.takes(spec) && addend.equals(MemorySegment.NULL) && (w == null || !w.drops())) {
+        if (GemmVector.takes(spec) && addend.equals(MemorySegment.NULL)
+                && (w == null || !w.drops() && !w.quantized())) {
             GemmVector.product(spec, a, offA, w == null ? PLAIN : w, b, offB, bias, c, offC, threads);
             return;
         }

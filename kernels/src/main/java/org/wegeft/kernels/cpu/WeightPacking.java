@@ -26,6 +26,10 @@ final class WeightPacking {
      */
     static void packB(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0, int cols,
                       float[] bp, int dst, MemorySegment block) {
+        if (w.quantized()) {
+            packQuantized(spec, w, offB, pc, kc, j0, cols, bp, dst);
+            return;
+        }
         int p0 = 0;
         if (cols == NR && (!spec.transB() || L == 16)) {
             // whole vectors; one loop per case, so that none merges vectors from two paths (see WeightRead#plain)
@@ -46,6 +50,24 @@ final class WeightPacking {
             for (int p = (cols == NR ? p0 : 0); p < kc; p++) {
                 long e = spec.transB() ? offB + (j0 + j) * ldb + pc + p : offB + (pc + p) * ldb + j0 + j;
                 bp[dst + p * NR + j] = w.get(b, e);
+            }
+        }
+    }
+
+    /**
+     * {@link #packB} for a quantized weight: each run of consecutive elements of W that the panel holds (a row's k
+     * steps when transposed, a k step's columns otherwise) is dequantized straight into the panel.
+     */
+    private static void packQuantized(GemmSpec spec, WeightRead w, long offB, int pc, int kc, int j0, int cols,
+                                      float[] bp, int dst) {
+        long ldb = spec.ldb();
+        if (spec.transB()) {
+            for (int j = 0; j < cols; j++) {
+                w.decode(offB + (j0 + j) * ldb + pc, kc, bp, dst + j, NR);
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                w.decode(offB + (pc + p) * ldb + j0, cols, bp, dst + p * NR, 1);
             }
         }
     }

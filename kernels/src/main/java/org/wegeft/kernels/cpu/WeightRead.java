@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.QuantFormat;
+import org.wegeft.kernels.QuantizedWeight;
 import org.wegeft.kernels.WeightDropout;
 
 /**
@@ -24,7 +26,8 @@ import org.wegeft.kernels.WeightDropout;
  * vector loads ({@link #plain}, {@link #dropped}) and their scalar twin ({@link #get}) give the same bits as
  * converting the whole weight and applying the dropout element by element (the SPI's reference). A loop meets one
  * dtype in practice (a model's weights share one); loops that meet several in one run (decoding reads bf16 weights
- * and the float32 KV cache) call {@link #bf16} and {@link #f16} directly, so each stays compiled for one.
+ * and the float32 KV cache) call {@link #bf16} and {@link #f16} directly, so each stays compiled for one. A
+ * {@link QuantizedWeight} is read through {@link #decode}, a run of elements at a time (one block scale per run).
  */
 final class WeightRead {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -42,6 +45,10 @@ final class WeightRead {
     }
 
     private final DType dtype;
+    /** The quantized weight read in place of a segment, or null. */
+    private final @Nullable QuantizedWeight quant;
+    /** The NF4 code table of {@link #quant} (the record hands out copies), or null. */
+    private final float @Nullable [] nf4Table;
     private final boolean drops;
     private final int key32;
     /** {@link WeightDropout#threshold()}. */
@@ -50,8 +57,10 @@ final class WeightRead {
     /** {@link WeightDropout#firstRow()}: rows of the product above it read B as it is. */
     private final int firstRow;
 
-    private WeightRead(DType dtype, @Nullable WeightDropout dropout) {
+    private WeightRead(DType dtype, @Nullable QuantizedWeight quant, @Nullable WeightDropout dropout) {
         this.dtype = dtype;
+        this.quant = quant;
+        this.nf4Table = quant != null && quant.format() == QuantFormat.NF4 ? quant.table() : null;
         this.drops = dropout != null;
         this.firstRow = dropout == null ? 0 : dropout.firstRow();
         this.key32 = dropout == null ? 0 : dropout.key32();
@@ -75,15 +84,65 @@ final class WeightRead {
 
     /** The same dtype without dropout. */
     WeightRead plainRead() {
-        return new WeightRead(dtype, null);
+        return new WeightRead(dtype, quant, null);
     }
 
     static WeightRead of(DType dtype, @Nullable WeightDropout dropout) {
         if (!dtype.isFloating()) {
             throw new IllegalArgumentException("a GEMM weight must be F32, BF16 or F16, got " + dtype);
         }
-        return new WeightRead(dtype, dropout);
+        return new WeightRead(dtype, null, dropout);
     }
+
+    /** A read of the quantized weight q (the B segment the kernels are given is then not read). */
+    static WeightRead of(QuantizedWeight q, @Nullable WeightDropout dropout) {
+        return new WeightRead(DType.F32, q, dropout);
+    }
+
+    /** Whether B is a {@link QuantizedWeight}, read only through {@link #decode} and {@link #get}. */
+    boolean quantized() {
+        return quant != null;
+    }
+
+    /**
+     * Elements e … e + len − 1 of the quantized weight, dequantized as {@link QuantizedWeight#get} and dropped, into
+     * out[at + i·stride]: the scale is read once per block (NF4) or row (INT8) that the run crosses.
+     */
+    void decode(long e, int len, float[] out, int at, int stride) {
+        QuantizedWeight q = quant;
+        if (q == null) {
+            throw new IllegalStateException("decode: not a quantized weight");
+        }
+        MemorySegment codes = q.codes();
+        MemorySegment scales = q.scales();
+        long block = q.format() == QuantFormat.NF4 ? q.blockSize() : q.cols();
+        float[] table = nf4Table;
+        int i = 0;
+        while (i < len) {
+            long x0 = e + i;
+            long blk = x0 / block;
+            int end = (int) Math.min(len, (blk + 1) * block - e);
+            float s = scales.getAtIndex(F, blk);
+            if (table != null) {
+                boolean bf16 = q.roundToBf16();
+                for (; i < end; i++) {
+                    long x = e + i;
+                    int b = codes.get(ValueLayout.JAVA_BYTE, x >>> 1);
+                    float v = table[(x & 1) == 0 ? (b >> 4) & 15 : b & 15] * s;
+                    v = bf16 ? QuantizedWeight.toBf16(v) : v;
+                    out[at + i * stride] = drops ? dropScalar(v, x) : v;
+                }
+            } else {
+                for (; i < end; i++) {
+                    long x = e + i;
+                    float v = codes.get(ValueLayout.JAVA_BYTE, x) * s * QuantizedWeight.INT8_STEP;
+                    out[at + i * stride] = drops ? dropScalar(v, x) : v;
+                }
+            }
+        }
+    }
+
+
 
     /**
      * L consecutive elements of B starting at element e, as float32, without dropout ({@link #dropped} applies it).
@@ -105,6 +164,10 @@ final class WeightRead {
 
     /** Element e of B as float32 after dropout: {@link #load}'s scalar twin. */
     float get(MemorySegment b, long e) {
+        if (quant != null) {
+            float v = quant.get(e);
+            return drops ? dropScalar(v, e) : v;
+        }
         float w = switch (dtype) {
             case BF16 -> Float.intBitsToFloat(b.getAtIndex(SHORT, e) << 16);
             case F16 -> Float.float16ToFloat(b.getAtIndex(SHORT, e));
