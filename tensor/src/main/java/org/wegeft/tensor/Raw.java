@@ -8,6 +8,7 @@ import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.QuantizedWeight;
 import org.wegeft.kernels.ReduceOp;
 import org.wegeft.kernels.UnaryOp;
 import org.wegeft.kernels.WeightDropout;
@@ -334,6 +335,11 @@ final class Raw {
         if (bias != null && beta != 0f) {
             throw new IllegalArgumentException("gemmInto: a bias needs beta = 0, got " + beta);
         }
+        QuantizedWeight q = b0.storage().quantized();
+        if (q != null) {
+            quantizedGemmInto(a0, b0, q, out, beta, bias, dropout);
+            return;
+        }
         // a weight read as it is stored: a half-precision matrix, or any matrix under dropout
         boolean weight = b0.dim() == 2 && matrix(b0) != null && (b0.dtype() != DType.F32 || dropout != null);
         if (dropout != null && !weight) {
@@ -394,6 +400,41 @@ final class Raw {
                         m * n);
                 gemm(spec, ba.x().seg(), bType, bb.x().seg(), dropout, bias, out.seg());
             }
+        }
+    }
+
+    /**
+     * {@link #gemmInto} whose b is a quantized weight W (rows, cols) or its transposed view (a linear layer's x·Wᵀ,
+     * its input gradient dy·W): the rows of a (…, k) are folded into one product, W dequantized inside the GEMM.
+     */
+    private static void quantizedGemmInto(Tensor a0, Tensor b0, QuantizedWeight q, Tensor out, float beta,
+                                          @Nullable MemorySegment bias, @Nullable WeightDropout dropout) {
+        long[] bs = b0.stridesRef();
+        boolean plain = b0.dim() == 2 && b0.size(0) == q.rows() && b0.size(1) == q.cols() && bs[0] == q.cols()
+                && bs[1] == 1;
+        boolean transposed = b0.dim() == 2 && b0.size(0) == q.cols() && b0.size(1) == q.rows() && bs[0] == 1
+                && bs[1] == q.cols();
+        if (b0.storageOffset() != 0 || !(plain || transposed)) {
+            throw new IllegalArgumentException("matmul: a quantized weight is read whole, as W or Wᵀ; got the view "
+                    + b0 + " of (" + q.rows() + ", " + q.cols() + ")");
+        }
+        if (!out.isContiguous() || out.numel() == 0) {
+            if (out.numel() == 0) {
+                return;
+            }
+            throw new IllegalArgumentException("matmul: the output of a quantized product must be contiguous: " + out);
+        }
+        int k = Shapes.checkedInt(b0.size(0), "matmul");
+        int n = Shapes.checkedInt(b0.size(1), "matmul");
+        long rows = out.numel() / n;
+        try (Tensor a = contiguousAs(a0, DType.F32)) {
+            if (a.numel() != rows * k) {
+                throw new ShapeMismatchException("matmul: " + a0 + " does not fold into (" + rows + ", " + k
+                        + ") rows for the quantized weight " + b0);
+            }
+            GemmSpec spec = GemmSpec.strided(false, transposed, Shapes.checkedInt(rows, "matmul rows"), n, k, 1f,
+                    beta, Math.max(1, k), q.cols(), n);
+            be().gemmQuantized(spec, a.seg(), q, dropout, bias == null ? MemorySegment.NULL : bias, out.seg());
         }
     }
 

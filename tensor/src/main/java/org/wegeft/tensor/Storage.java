@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.QuantizedWeight;
 
 /**
  * A reference-counted block of elements of one {@link DType}: pooled off-heap memory, a region of a
@@ -27,6 +28,8 @@ public final class Storage implements AutoCloseable {
     private final DType dtype;
     private final long elements;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** The quantized weight this storage holds instead of plain elements (its memory is then never handed out). */
+    private final @Nullable QuantizedWeight quantized;
     /** How to compute the contents again once evicted; null when this storage is not evictable. */
     private volatile @Nullable Refill refill;
     /** The references that are graph nodes' saved views ({@link #retainSaved}); guarded by this. */
@@ -34,6 +37,12 @@ public final class Storage implements AutoCloseable {
 
     private Storage(MemorySegment segment, @Nullable MemorySegment pooledBlock, @Nullable Runnable onRelease,
                     @Nullable KernelBackend device, DType dtype, long elements) {
+        this(segment, pooledBlock, onRelease, device, dtype, elements, null);
+    }
+
+    private Storage(MemorySegment segment, @Nullable MemorySegment pooledBlock, @Nullable Runnable onRelease,
+                    @Nullable KernelBackend device, DType dtype, long elements, @Nullable QuantizedWeight quantized) {
+        this.quantized = quantized;
         this.segment = segment;
         this.pooledBlock = pooledBlock;
         this.onRelease = onRelease;
@@ -85,6 +94,19 @@ public final class Storage implements AutoCloseable {
         return new Storage(segment, null, onRelease, null, dtype, bytes / dtype.byteSize());
     }
 
+    /**
+     * Storage for a quantized frozen weight: its rows·cols elements are read only by GEMMs that take it as their
+     * weight operand ({@code KernelBackend.gemmQuantized}); every other read fails naming it.
+     */
+    static Storage quantized(QuantizedWeight q) {
+        return new Storage(q.codes(), null, null, null, DType.F32, q.size(), q);
+    }
+
+    /** The quantized weight held, or null for plain storage. */
+    @Nullable QuantizedWeight quantized() {
+        return quantized;
+    }
+
     /** Storage holding a copy of {@code data}, in the current backend's memory. */
     public static Storage ofFloats(float[] data) {
         Storage s = allocateUninitialized(DType.F32, data.length);
@@ -108,7 +130,7 @@ public final class Storage implements AutoCloseable {
     }
 
     public long byteSize() {
-        return elements * dtype.byteSize();
+        return quantized != null ? quantized.byteSize() : elements * dtype.byteSize();
     }
 
     /** True while at least one reference is open. */
@@ -254,6 +276,11 @@ public final class Storage implements AutoCloseable {
         if (refs.get() <= 0) {
             throw new IllegalStateException("storage already released");
         }
+        if (quantized != null) {
+            throw new UnsupportedOperationException("a " + quantized.format() + " quantized weight (" + quantized.rows()
+                    + ", " + quantized.cols() + ") is read only as a linear layer's weight (x·Wᵀ, dy·W), not as"
+                    + " plain elements");
+        }
         KernelBackend be = Backends.current();
         if (device != be && (device != null || !be.hostAccessible())) {
             throw new UnsupportedOperationException("a kernel of backend '" + be.name() + "' was handed "
@@ -268,6 +295,11 @@ public final class Storage implements AutoCloseable {
     MemorySegment memory() {
         if (refs.get() <= 0) {
             throw new IllegalStateException("storage already released");
+        }
+        if (quantized != null) {
+            throw new UnsupportedOperationException("a " + quantized.format() + " quantized weight (" + quantized.rows()
+                    + ", " + quantized.cols() + ") is read only as a linear layer's weight (x·Wᵀ, dy·W), not as"
+                    + " plain elements");
         }
         MemorySegment s = segment;
         return s != null ? s : rematerialize();

@@ -8,6 +8,8 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.BinaryOp;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.QuantFormat;
+import org.wegeft.kernels.QuantizedWeight;
 import org.wegeft.kernels.UnaryOp;
 
 /**
@@ -75,6 +77,26 @@ public final class Tensor implements AutoCloseable {
                     + " elements, storage holds " + storage.elements());
         }
         return new Tensor(storage.retain(), 0, shape.clone(), Shapes.contiguousStrides(shape), true);
+    }
+
+    /** A frozen (rows, cols) weight held quantized: linear layers read it, dequantizing inside their GEMMs. */
+    public static Tensor quantized(QuantizedWeight q) {
+        return new Tensor(Storage.quantized(q), 0, new long[] {q.rows(), q.cols()},
+                new long[] {q.cols(), 1}, true);
+    }
+
+    /** The quantized weight this tensor views, or null when it holds plain elements. */
+    public @Nullable QuantizedWeight quantizedWeight() {
+        return storage.quantized();
+    }
+
+    /**
+     * This (rows, cols) F32, BF16 or F16 weight quantized as {@code format} (see {@code Quantizers}), read element by
+     * element where it lies (a memory-mapped tensor is not copied); {@code doubleQuant} (NF4) double-quantizes the
+     * absmax values as bitsandbytes' {@code compress_statistics}.
+     */
+    public Tensor quantize(QuantFormat format, boolean doubleQuant) {
+        return Tensor.quantized(QuantizedTensors.quantize(this, format, doubleQuant));
     }
 
     public static Tensor zeros(long... shape) {
@@ -198,6 +220,10 @@ public final class Tensor implements AutoCloseable {
         if (gradFn != null) {
             throw new IllegalStateException("requiresGrad can only be set on leaf tensors; " + this
                     + " is the result of " + gradFn.name() + " (use detach())");
+        }
+        if (requires && storage.quantized() != null) {
+            throw new IllegalArgumentException("a quantized weight is frozen: it cannot require grad (" + this
+                    + "); train adapters on it, or load the model without --quantize for full fine-tuning");
         }
         if (requires && dtype() != DType.F32) {
             throw new IllegalArgumentException("only F32 tensors can require grad, got " + this);
@@ -623,7 +649,8 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor" + Shapes.str(shape) + " " + dtype() + (requiresGrad() ? " requiresGrad" : "")
+        QuantizedWeight q = storage.quantized();
+        return "Tensor" + Shapes.str(shape) + " " + (q != null ? q.format() : dtype()) + (requiresGrad() ? " requiresGrad" : "")
                 + (gradFn != null ? " grad_fn=" + gradFn.name() : "") + (closed ? " closed" : "");
     }
 
