@@ -60,6 +60,15 @@ public final class CausalLM extends Module implements AutoCloseable {
         this(config, new RandomWeights(seed, config.initializerRange(), weights, RandomWeights.BLOCK));
     }
 
+    /**
+     * {@link #CausalLM(DecoderConfig, long, DType)} with the frozen weights quantized as they are made
+     * ({@link Quantization}), one tensor at a time.
+     */
+    public CausalLM(DecoderConfig config, long seed, DType weights, Quantization quantization) {
+        this(config, new QuantizingWeights(new RandomWeights(seed, config.initializerRange(), weights,
+                RandomWeights.BLOCK), quantization));
+    }
+
     CausalLM(DecoderConfig config, WeightSource w) {
         this.config = config;
         this.model = registerModule("model", new DecoderModel("model.", config, w));
@@ -91,10 +100,18 @@ public final class CausalLM extends Module implements AutoCloseable {
      * @throws org.wegeft.nn.StateDictException for a checkpoint that does not fit the config
      */
     public static CausalLM fromPretrained(Path dir) {
+        return fromPretrained(dir, null);
+    }
+
+    /**
+     * {@link #fromPretrained(Path)} with the frozen weights quantized as they load ({@link Quantization}; null for
+     * none), tensor by tensor from the memory mapping: no full-precision copy of the model is ever held.
+     */
+    public static CausalLM fromPretrained(Path dir, @Nullable Quantization quantization) {
         DecoderConfig config = DecoderConfig.read(dir);
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
             CheckpointWeights w = new CheckpointWeights(st);
-            CausalLM m = new CausalLM(config, w);
+            CausalLM m = new CausalLM(config, quantization == null ? w : new QuantizingWeights(w, quantization));
             st.tensors().forEach(t -> {
                 if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()
                         && t.name().equals("lm_head.weight"))) {

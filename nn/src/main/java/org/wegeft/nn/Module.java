@@ -28,11 +28,11 @@ public abstract class Module {
 
     /**
      * Registers a parameter: trainable (marked requiresGrad) when it is F32; a BF16/F16 weight (e.g. memory-mapped
-     * from a checkpoint) is registered frozen, since only F32 tensors can carry gradients.
+     * from a checkpoint) or a quantized one is registered frozen, since only plain F32 tensors can carry gradients.
      */
     protected final Param registerParameter(String name, Tensor value) {
         checkName(name);
-        value.requiresGrad(value.dtype() == org.wegeft.kernels.DType.F32);
+        value.requiresGrad(value.dtype() == org.wegeft.kernels.DType.F32 && value.quantizedWeight() == null);
         Param p = new Param(name, value, false);
         params.put(name, p);
         return p;

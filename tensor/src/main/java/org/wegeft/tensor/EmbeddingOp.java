@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.QuantizedWeight;
 
 /** out[..., :] = table[ids[...], :]; backward scatter-adds the rows of dy into a zero dtable. */
 final class EmbeddingOp extends Node {
@@ -35,6 +36,11 @@ final class EmbeddingOp extends Node {
         outShape[ids.dim()] = dim;
         Tensor out = Raw.empty(DType.F32, outShape);
         try (Operand io = Operand.contiguous(ids)) {
+            QuantizedWeight q = table.quantizedWeight();
+            if (q != null) {
+                gatherQuantizedRows(io.seg(), q, out, n, vocab, dim);
+                return out;    // a quantized table is frozen: nothing to record
+            }
             if (table.dtype() != DType.F32 && table.isContiguous() && Raw.be().hostAccessible()) {
                 gatherHalfRows(io.seg(), table, out, n, vocab, dim);
             } else {
@@ -60,6 +66,25 @@ final class EmbeddingOp extends Node {
             }
             Raw.be().convert(table.dtype(), table.seg().asSlice(id * rowBytes, rowBytes), DType.F32,
                     out.seg().asSlice((long) i * dim * Float.BYTES, (long) dim * Float.BYTES), dim);
+        }
+    }
+
+    /** The rows of a quantized table dequantized one by one (only the n rows looked up), on the host. */
+    private static void gatherQuantizedRows(MemorySegment ids, QuantizedWeight q, Tensor out, int n, int vocab,
+                                            int dim) {
+        float[] row = new float[dim];
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment host = arena.allocate((long) dim * Float.BYTES, Float.BYTES);
+            for (int i = 0; i < n; i++) {
+                int id = ids.getAtIndex(ValueLayout.JAVA_INT, i);
+                if (id < 0 || id >= vocab) {
+                    throw new IndexOutOfBoundsException("embedding: id " + id + " at position " + i
+                            + " is outside the vocabulary [0, " + vocab + ")");
+                }
+                q.dequantize((long) id * dim, dim, row, 0);
+                MemorySegment.copy(row, 0, host, ValueLayout.JAVA_FLOAT, 0, dim);
+                Raw.be().copyToDevice(host, out.seg().asSlice((long) i * dim * Float.BYTES), (long) dim * Float.BYTES);
+            }
         }
     }
 
