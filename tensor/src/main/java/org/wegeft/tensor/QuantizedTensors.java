@@ -40,6 +40,25 @@ final class QuantizedTensors {
         }
     }
 
+    /**
+     * A new plain (rows, cols) tensor of {@code target} holding the quantized weight's values (dequantized in
+     * float32, then converted): for the few uses that need W itself, such as DoRA's row norms or a merge.
+     */
+    static Tensor dequantize(Tensor w, QuantizedWeight q, DType target) {
+        if (w.storageOffset() != 0 || w.dim() != 2 || w.size(0) != q.rows() || !w.isContiguous()) {
+            throw new IllegalArgumentException("dequantize: " + w + " is not the whole quantized weight");
+        }
+        float[] values = new float[Shapes.checkedInt(q.size(), "dequantize")];
+        q.dequantize(0, values.length, values, 0);
+        Tensor f = Tensor.of(values, q.rows(), q.cols());
+        if (target == DType.F32) {
+            return f;
+        }
+        try (f) {
+            return f.to(target);
+        }
+    }
+
     private static QuantizedWeight quantize(DType dtype, MemorySegment src, int rows, int cols, QuantFormat format,
                                             boolean doubleQuant) {
         return switch (format) {

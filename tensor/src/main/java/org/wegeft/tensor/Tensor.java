@@ -366,6 +366,10 @@ public final class Tensor implements AutoCloseable {
 
     /** This tensor's values as {@code dtype} (float types; rounding to nearest even). Differentiable for F32. */
     public Tensor to(DType target) {
+        QuantizedWeight q = storage.quantized();
+        if (q != null) {
+            return QuantizedTensors.dequantize(this, q, target);
+        }
         return ConvertOp.apply(this, target);
     }
 

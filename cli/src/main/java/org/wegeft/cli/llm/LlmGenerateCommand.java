@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;
 import org.wegeft.llm.TextStreamer;
@@ -34,6 +35,9 @@ final class LlmGenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions in = new ModelOptions();
+
+    @Mixin
+    QuantizeOptions quantize = new QuantizeOptions();
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt (BOS is added; with"
             + " --chat, the user's message)")
@@ -71,7 +75,7 @@ final class LlmGenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        try (LlmSession s = LlmSession.open(in.model, in.adapter)) {
+        try (LlmSession s = LlmSession.open(in.model, in.adapter, quantize.quantization(spec))) {
             Tokenizer tok = s.tokenizer();
             List<Integer> eos = new ArrayList<>(TextStreamer.eosIds(tok, s.model.config()));
             int[] ids;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -38,6 +39,9 @@ final class LlmPerplexityCommand implements Callable<Integer> {
     ModelOptions in = new ModelOptions();
 
     @Mixin
+    QuantizeOptions quantize = new QuantizeOptions();
+
+    @Mixin
     DataOptions data = new DataOptions();
 
     @Option(names = "--max-length", paramLabel = "N", description = "truncate records to N tokens (default: the"
@@ -58,7 +62,7 @@ final class LlmPerplexityCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         List<DataRecord> records = data.records();
-        try (LlmSession s = LlmSession.open(in.model, in.adapter)) {
+        try (LlmSession s = LlmSession.open(in.model, in.adapter, quantize.quantization(spec))) {
             int max = maxLength != null ? maxLength : s.model.config().maxPositionEmbeddings();
             ExampleEncoder enc = data.encoder(in.model, s.tokenizerFor(records), records, max);
             List<Example> examples = enc.encodeAll(records);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.CausalLM;
+import org.wegeft.llm.Quantization;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.eval.CausalLm;
 import org.wegeft.llm.tokenizer.HfTokenizer;
@@ -26,13 +27,18 @@ final class LlmSession implements AutoCloseable {
 
     /** Loads {@code model} and, when given, the PEFT adapter folder {@code adapter} onto it. */
     static LlmSession open(Path modelDir, @Nullable Path adapter) {
+        return open(modelDir, adapter, null);
+    }
+
+    /** {@link #open(Path, Path)} with the frozen weights quantized as they load (null for none). */
+    static LlmSession open(Path modelDir, @Nullable Path adapter, @Nullable Quantization quantization) {
         if (!Files.isDirectory(modelDir)) {
             throw new IllegalArgumentException("--model: " + modelDir + " is not a folder");
         }
         if (adapter != null && !Files.isDirectory(adapter)) {
             throw new IllegalArgumentException("--adapter: " + adapter + " is not a folder");
         }
-        CausalLM m = CausalLM.fromPretrained(modelDir);
+        CausalLM m = CausalLM.fromPretrained(modelDir, quantization);
         try {
             PeftModel p = adapter == null ? null : PeftModel.fromPretrained(m, adapter);
             return new LlmSession(modelDir, m, p);

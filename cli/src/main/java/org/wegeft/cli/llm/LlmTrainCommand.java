@@ -11,8 +11,10 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.CheckpointOptions;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
+import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.llm.CausalLM;
+import org.wegeft.llm.Quantization;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
@@ -28,6 +30,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -116,15 +119,24 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions checkpoints = new CheckpointOptions();
 
+    @Mixin
+    QuantizeOptions quantize = new QuantizeOptions();
+
     @Override
     public Integer call() throws IOException {
         FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         validate();
         Path resumeFrom = checkpoints.resumeFrom(spec);
+        Quantization quantization = quantize.quantization(spec);
+        if (quantization != null && !m.writesAdapter()) {
+            throw new ParameterException(spec.commandLine(), "--quantize: --method " + method + " trains the base"
+                    + " weights, which a quantized model holds frozen; train an adapter method on it, or drop"
+                    + " --quantize");
+        }
         long t0 = System.nanoTime();
         List<DataRecord> records = data.records();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (LlmSession s = LlmSession.open(model, null)) {
+        try (LlmSession s = LlmSession.open(model, null, quantization)) {
             ExampleEncoder enc = data.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
             LmBatchSource source = CausalLmTraining.batches(records, enc, pack, batch, s.padId());
             // weights that train must be float32: an adapter trains its own tensors only

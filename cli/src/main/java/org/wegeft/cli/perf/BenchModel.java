@@ -6,9 +6,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
 import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.CausalLM;
+import org.wegeft.llm.Quantization;
 import org.wegeft.llm.RopeScaling;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.LmBatch;
@@ -179,8 +181,20 @@ enum BenchModel {
      * float32); a ViT converts its Linear weights one at a time after its own init, except the new head.
      */
     Module build(long seed, DType weights) {
+        return build(seed, weights, null);
+    }
+
+    /**
+     * {@link #build(long, DType)} with a language model's frozen weights quantized as they are drawn
+     * ({@code quantization}, null for none; a ViT takes none).
+     */
+    Module build(long seed, DType weights, @Nullable Quantization quantization) {
         if (isLlm()) {
-            return new CausalLM(llamaConfig(), seed, weights);
+            return quantization == null ? new CausalLM(llamaConfig(), seed, weights)
+                    : new CausalLM(llamaConfig(), seed, weights, quantization);
+        }
+        if (quantization != null) {
+            throw new IllegalArgumentException("--quantize applies to language models, not " + id());
         }
         VisionTransformer vit = new VisionTransformer(vitConfig(), seed);
         FrozenWeights.convert(vit, weights, path -> !path.equals("head"));

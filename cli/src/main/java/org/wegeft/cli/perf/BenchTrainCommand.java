@@ -5,11 +5,13 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.ProfilingBackend;
+import org.wegeft.llm.Quantization;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.tensor.CheckpointKeep;
@@ -52,6 +54,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     + "as a checkpoint in that dtype loads; bf16 keeps them frozen in bf16, computed in float32 "
                     + "(full fine-tuning widens them to float32, as llm train does) (default: ${DEFAULT-VALUE})")
     String dtype = "f32";
+
+    @Mixin
+    QuantizeOptions quantize = new QuantizeOptions();
+
+    /** The quantization of the frozen weights (null for none), resolved in {@link #call}. */
+    @Nullable Quantization quantization;
 
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int steps = 10;
@@ -120,6 +128,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     + "to " + m.id() + " " + meth.name());
         }
         DType weights = BenchModel.parseDtype("--dtype", dtype);
+        quantization = quantize.quantization(spec);
+        if (quantization != null && (!m.isLlm() || !meth.writesAdapter())) {
+            throw new ParameterException(spec.commandLine(), "--quantize applies to a language model's frozen weights"
+                    + " under an adapter method, not to " + m.id() + " " + meth.name());
+        }
         int b = sh.batch();
         int t = sh.seq();
         if (b % accumulation != 0) {

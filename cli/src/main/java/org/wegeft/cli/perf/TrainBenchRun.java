@@ -29,7 +29,7 @@ final class TrainBenchRun {
     @SuppressWarnings("unchecked")
     static ObjectNode run(BenchTrainCommand c, BenchModel m, FineTuningMethod meth, DType weights, int b, int t,
             KernelBackend kb, @Nullable ProfilingBackend prof) {
-        Module net = m.build(c.seed, weights);
+        Module net = m.build(c.seed, weights, c.quantization);
         PeftModel peft = m.apply(net, meth, c.rank, (float) c.dropout, c.seed);
         if (net instanceof org.wegeft.vision.VisionTransformer vit) {
             if (c.keep != null) {
@@ -86,6 +86,10 @@ final class TrainBenchRun {
         o.put("model", m.id());
         o.put("method", meth.name());
         o.put("dtype", BenchModel.dtypeName(weights));
+        if (c.quantization != null) {
+            o.put("quantize", c.quantization.format().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("double_quant", c.quantization.doubleQuant());
+        }
         o.put("dropout", c.dropout);
         o.put("backend", kb.name());
         o.put("threads", Parallel.threads());
