@@ -169,8 +169,8 @@ public final class Quantizers {
     }
 
     /**
-     * The int8 weight of the (rows, cols) weight src: per row, absmax and codes {@code rint(x · (127 / absmax))} (half
-     * to even); a row of zeros gets codes 0 and absmax 0 (bitsandbytes' CUDA kernel's result; torch's is undefined).
+     * The int8 weight of the (rows, cols) weight src: per row, absmax and codes {@code rint(x · ((1 / absmax) · 127))}
+     * (half to even, each step in float32 as torch evaluates {@code A * (127.0 / row_stats)}); a row of zeros gets codes 0 and absmax 0 (bitsandbytes' CUDA kernel's result; torch's is undefined).
      */
     public static QuantizedWeight int8(DType srcType, MemorySegment src, int rows, int cols) {
         long n = (long) rows * cols;
@@ -185,7 +185,8 @@ public final class Quantizers {
                 am = Math.max(am, Math.abs(read(srcType, src, base + c)));
             }
             stats.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, r, am);
-            float scale = 127f / am;
+            // torch evaluates 127.0 / row_stats as reciprocal(row_stats) · 127: two roundings, which decide ties
+            float scale = (1f / am) * 127f;
             for (int c = 0; c < cols; c++) {
                 float q = (float) Math.rint(read(srcType, src, base + c) * scale);
                 codes.set(ValueLayout.JAVA_BYTE, base + c, Float.isNaN(q) ? 0 : (byte) (int) q);

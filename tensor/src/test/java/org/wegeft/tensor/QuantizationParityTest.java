@@ -22,7 +22,8 @@ import org.wegeft.tensor.testing.TensorFixtures;
 /**
  * NF4 and int8 quantization and dequantization equal, bit for bit, the PyTorch re-implementation of bitsandbytes'
  * CPU ops in tools/fixtures/make_quant_fixtures.py: planted midpoints (the lower code wins), a whole-zero block, a
- * negative absmax, odd sizes with partial last blocks, a zero-only tail, int8 halves (to even) and a zero row.
+ * negative absmax, odd sizes with partial last blocks, a zero-only tail, int8 halves (to even), a zero row, and bf16
+ * values whose int8 ties turn on how torch rounds 127 / absmax.
  */
 class QuantizationParityTest {
     private static final String SCRIPT = "tools/fixtures/make_quant_fixtures.py";
@@ -30,7 +31,7 @@ class QuantizationParityTest {
             TensorFixtures.path(QuantizationParityTest.class, "quant.safetensors", SCRIPT));
 
     static Stream<String> weights() {
-        return Stream.of("ties", "odd", "tail_zero", "big", "wide", "rows");
+        return Stream.of("ties", "odd", "tail_zero", "big", "wide", "rows", "bf16_rows");
     }
 
     private static float[] floats(String key) {
