@@ -14,8 +14,8 @@ final class QuantizedTensors {
     }
 
     /**
-     * w quantized as format, read in its stored dtype where it lies (host memory, a mapping included; a device
-     * tensor is copied to the host first). A BF16 weight's NF4 values are dequantized rounded to bf16, as
+     * w quantized as format, read in its stored dtype where it lies (host memory, a mapping included, whose pages
+     * are then given back; a device tensor is copied to the host first). A BF16 weight's NF4 values are dequantized rounded to bf16, as
      * bitsandbytes dequantizes to the dtype the weight had.
      */
     static QuantizedWeight quantize(Tensor w, QuantFormat format, boolean doubleQuant) {
@@ -31,7 +31,9 @@ final class QuantizedTensors {
         int rows = Shapes.checkedInt(w.size(0), "quantize rows");
         int cols = Shapes.checkedInt(w.size(1), "quantize cols");
         if (Backends.current().hostAccessible()) {
-            return quantize(w.dtype(), w.seg(), rows, cols, format, doubleQuant);
+            QuantizedWeight q = quantize(w.dtype(), w.seg(), rows, cols, format, doubleQuant);
+            w.storage().releaseMappedPages();   // a checkpoint's pages are not needed again
+            return q;
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(w.numel() * w.dtype().byteSize(), Float.BYTES);

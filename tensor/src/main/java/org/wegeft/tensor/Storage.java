@@ -102,6 +102,20 @@ public final class Storage implements AutoCloseable {
         return new Storage(q.codes(), null, null, null, DType.F32, q.size(), q);
     }
 
+    /**
+     * After the last read of a wrapped file mapping (a weight quantized as it loads): its pages leave the resident
+     * set ({@link MappedPages}); a later read takes them from the file again. Only read-only file mappings are
+     * touched. Returns whether pages were released.
+     */
+    boolean releaseMappedPages() {
+        MemorySegment s = segment;
+        if (s == null || !s.isMapped() || !s.isReadOnly() || pooledBlock != null || device != null
+                || quantized != null) {
+            return false;
+        }
+        return MappedPages.release(s);
+    }
+
     /** The quantized weight held, or null for plain storage. */
     @Nullable QuantizedWeight quantized() {
         return quantized;
