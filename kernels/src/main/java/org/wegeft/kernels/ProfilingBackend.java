@@ -189,6 +189,14 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public void gemmQuantized(GemmSpec s, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
+                              MemorySegment bias, MemorySegment c) {
+        timed(() -> gemmLabel(s, " " + b.format() + (dropout == null ? "" : " dropout")
+                + (bias.equals(MemorySegment.NULL) ? "" : " +bias")),
+                () -> delegate.gemmQuantized(s, a, b, dropout, bias, c));
+    }
+
+    @Override
     public void gemmBias(GemmSpec s, MemorySegment a, MemorySegment b, MemorySegment bias, MemorySegment c) {
         timed(() -> gemmLabel(s, " +bias"), () -> delegate.gemmBias(s, a, b, bias, c));
     }
