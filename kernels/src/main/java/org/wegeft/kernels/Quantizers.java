@@ -152,7 +152,6 @@ public final class Quantizers {
         int blocks = Math.ceilDiv(n, NESTED_BLOCK);
         byte[] codes = new byte[n];
         float[] absmax2 = new float[blocks];
-        float[] restored = new float[n];
         float[] bounds = midpoints(DYNAMIC);
         float[] scaled = new float[NESTED_BLOCK];
         for (int blk = 0; blk < blocks; blk++) {
@@ -160,12 +159,28 @@ public final class Quantizers {
             int len = Math.min(NESTED_BLOCK, n - from);
             absmax2[blk] = scaleBlock(DType.F32, centred, from, len, len == NESTED_BLOCK, scaled);
             for (int i = 0; i < len; i++) {
-                int q = bucket(bounds, scaled[i]);
-                codes[from + i] = (byte) q;
-                restored[from + i] = DYNAMIC[q] * absmax2[blk] + offset;
+                codes[from + i] = (byte) bucket(bounds, scaled[i]);
             }
         }
-        return new NestedAbsmax(offset, codes, absmax2, restored);
+        return new NestedAbsmax(offset, codes, absmax2, restoreAbsmax(codes, absmax2, DYNAMIC, NESTED_BLOCK, offset));
+    }
+
+    /**
+     * Absmax values restored from their nested quantization as bitsandbytes' {@code dequantize_blockwise} + offset
+     * does: {@code map[codes[i] & 255] · absmax2[i / blockSize] + offset} in float32 (a checkpoint's
+     * {@code nested_absmax}, {@code nested_quant_map}, {@code nested_blocksize} and {@code nested_offset}).
+     */
+    public static float[] restoreAbsmax(byte[] codes, float[] absmax2, float[] map, int blockSize, float offset) {
+        if (map.length != 256 || blockSize <= 0 || absmax2.length != Math.ceilDiv(codes.length, blockSize)) {
+            throw new IllegalArgumentException("nested absmax: " + codes.length + " codes in blocks of " + blockSize
+                    + " need " + Math.ceilDiv(codes.length, Math.max(1, blockSize)) + " block scales and a 256-value"
+                    + " map, got " + absmax2.length + " and " + map.length);
+        }
+        float[] out = new float[codes.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = map[codes[i] & 255] * absmax2[i / blockSize] + offset;
+        }
+        return out;
     }
 
     /**

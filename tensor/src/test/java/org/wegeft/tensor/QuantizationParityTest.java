@@ -99,6 +99,14 @@ class QuantizationParityTest {
         assertArrayEquals(ints(name + ".nf4dq.codes"), codes, name + " nested codes");
         assertArrayEquals(bits(floats(name + ".nf4dq.absmax2")), bits(nested.absmax2()), name + " nested absmax");
         assertArrayEquals(bits(floats(name + ".nf4dq.absmax")), bits(nested.restored()), name + " restored absmax");
+        // as a reader restores a checkpoint's nested absmax from its stored parts
+        byte[] stored = new byte[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            stored[i] = (byte) ints(name + ".nf4dq.codes")[i];
+        }
+        assertArrayEquals(bits(floats(name + ".nf4dq.absmax")), bits(Quantizers.restoreAbsmax(stored,
+                floats(name + ".nf4dq.absmax2"), floats("dynamic_map"), Quantizers.NESTED_BLOCK, torchOffset)),
+                name + " restored from the stored parts");
         QuantizedWeight q = quantizeNf4(name, false);
         QuantizedWeight dq = QuantizedWeight.nf4(q.rows(), q.cols(),
                 q.codes().toArray(ValueLayout.JAVA_BYTE), nested.restored(), q.table(), q.blockSize(), false);
