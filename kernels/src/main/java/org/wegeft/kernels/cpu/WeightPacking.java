@@ -61,13 +61,14 @@ final class WeightPacking {
     private static void packQuantized(GemmSpec spec, WeightRead w, long offB, int pc, int kc, int j0, int cols,
                                       float[] bp, int dst) {
         long ldb = spec.ldb();
+        float[] lut = new float[16];   // one per panel: a block's scaled NF4 codes
         if (spec.transB()) {
             for (int j = 0; j < cols; j++) {
-                w.decode(offB + (j0 + j) * ldb + pc, kc, bp, dst + j, NR);
+                w.decode(offB + (j0 + j) * ldb + pc, kc, bp, dst + j, NR, lut);
             }
         } else {
             for (int p = 0; p < kc; p++) {
-                w.decode(offB + (pc + p) * ldb + j0, cols, bp, dst + p * NR, 1);
+                w.decode(offB + (pc + p) * ldb + j0, cols, bp, dst + p * NR, 1, lut);
             }
         }
     }

@@ -106,32 +106,31 @@ final class WeightRead {
 
     /**
      * Elements e … e + len − 1 of the quantized weight, dequantized as {@link QuantizedWeight#get} and dropped, into
-     * out[at + i·stride]: the scale is read once per block (NF4) or row (INT8) that the run crosses.
+     * out[at + i·stride]. NF4 scales (and rounds) its 16 code values once per block that the run crosses, into
+     * {@code lut} (16 floats of the caller's), then looks each element up: the same products, bit for bit. INT8
+     * reads its row scale once per row.
      */
-    void decode(long e, int len, float[] out, int at, int stride) {
+    void decode(long e, int len, float[] out, int at, int stride, float[] lut) {
         QuantizedWeight q = quant;
         if (q == null) {
             throw new IllegalStateException("decode: not a quantized weight");
         }
         MemorySegment codes = q.codes();
         MemorySegment scales = q.scales();
-        long block = q.format() == QuantFormat.NF4 ? q.blockSize() : q.cols();
         float[] table = nf4Table;
+        long block = table != null ? q.blockSize() : q.cols();
         int i = 0;
         while (i < len) {
-            long x0 = e + i;
-            long blk = x0 / block;
+            long blk = (e + i) / block;
             int end = (int) Math.min(len, (blk + 1) * block - e);
             float s = scales.getAtIndex(F, blk);
             if (table != null) {
-                boolean bf16 = q.roundToBf16();
-                for (; i < end; i++) {
-                    long x = e + i;
-                    int b = codes.get(ValueLayout.JAVA_BYTE, x >>> 1);
-                    float v = table[(x & 1) == 0 ? (b >> 4) & 15 : b & 15] * s;
-                    v = bf16 ? QuantizedWeight.toBf16(v) : v;
-                    out[at + i * stride] = drops ? dropScalar(v, x) : v;
+                for (int c = 0; c < 16; c++) {
+                    float v = table[c] * s;
+                    lut[c] = q.roundToBf16() ? QuantizedWeight.toBf16(v) : v;
                 }
+                i = drops ? nf4Dropped(codes, e, i, end, out, at, stride, lut)
+                        : nf4(codes, e, i, end, out, at, stride, lut);
             } else {
                 for (; i < end; i++) {
                     long x = e + i;
@@ -142,7 +141,25 @@ final class WeightRead {
         }
     }
 
+    /** Elements e + i … e + end − 1 of an NF4 weight through lut; returns end. */
+    private static int nf4(MemorySegment codes, long e, int i, int end, float[] out, int at, int stride, float[] lut) {
+        for (; i < end; i++) {
+            long x = e + i;
+            int b = codes.get(ValueLayout.JAVA_BYTE, x >>> 1);
+            out[at + i * stride] = lut[(x & 1) == 0 ? (b >> 4) & 15 : b & 15];
+        }
+        return end;
+    }
 
+    /** {@link #nf4} with the dropout applied. */
+    private int nf4Dropped(MemorySegment codes, long e, int i, int end, float[] out, int at, int stride, float[] lut) {
+        for (; i < end; i++) {
+            long x = e + i;
+            int b = codes.get(ValueLayout.JAVA_BYTE, x >>> 1);
+            out[at + i * stride] = dropScalar(lut[(x & 1) == 0 ? (b >> 4) & 15 : b & 15], x);
+        }
+        return end;
+    }
 
     /**
      * L consecutive elements of B starting at element e, as float32, without dropout ({@link #dropped} applies it).
