@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
  * panel by panel, never as a whole. Element e (row-major, e = row·cols + col) is, in float32:
  * <ul>
  *   <li>NF4: {@code table[nibble(e)] · scales[e / blockSize]}, the nibble of byte e/2 being its high four bits for an
- *       even e; with {@code roundToBf16} the product is then rounded to bfloat16 (nearest, ties to even), as
- *       bitsandbytes dequantizes to a bf16 compute dtype;</li>
+ *       even e; the product is then rounded to {@code roundTo} (BF16 or F16, nearest, ties to even; F32 for none),
+ *       as bitsandbytes dequantizes to a checkpoint's compute dtype;</li>
  *   <li>INT8: {@code (codes[e] · scales[e / cols]) · (float) 7.874015718698502e-3}, two float32 roundings, as
  *       bitsandbytes' {@code int8_vectorwise_dequant} (scales are the row absmax values).</li>
  * </ul>
@@ -22,10 +22,10 @@ import java.lang.foreign.ValueLayout;
  * @param scales NF4: ceil(rows·cols / blockSize) float32 absmax values; INT8: rows float32 row absmax values
  * @param table NF4: the 16 code values; INT8: empty
  * @param blockSize NF4: elements per absmax block; INT8: cols
- * @param roundToBf16 NF4 only: whether each dequantized value is rounded to bfloat16
+ * @param roundTo NF4: the dtype each dequantized value is rounded to (BF16, F16, or F32 for none); INT8: F32
  */
 public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegment codes, MemorySegment scales,
-                              float[] table, int blockSize, boolean roundToBf16) {
+                              float[] table, int blockSize, DType roundTo) {
     /** bitsandbytes' int8 dequantization factor, 1/127 as the float32 it multiplies by. */
     public static final float INT8_STEP = (float) 7.874015718698502e-3;
 
@@ -41,6 +41,9 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
                     throw new IllegalArgumentException("NF4 weight: the code table needs 16 values, got "
                             + table.length);
                 }
+                if (roundTo == DType.I32) {
+                    throw new IllegalArgumentException("NF4 weight: values round to F32, BF16 or F16, not I32");
+                }
                 if (blockSize <= 0) {
                     throw new IllegalArgumentException("NF4 weight: block size must be positive, got " + blockSize);
                 }
@@ -48,9 +51,9 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
                 require("absmax", scales.byteSize(), Math.ceilDiv(n, blockSize) * Float.BYTES);
             }
             case INT8 -> {
-                if (table.length != 0 || blockSize != cols || roundToBf16) {
+                if (table.length != 0 || blockSize != cols || roundTo != DType.F32) {
                     throw new IllegalArgumentException("INT8 weight: no code table, block size = cols ("
-                            + cols + "), no bf16 rounding");
+                            + cols + "), no rounding (F32)");
                 }
                 require("codes", codes.byteSize(), n);
                 require("row scales", scales.byteSize(), (long) rows * Float.BYTES);
@@ -63,9 +66,9 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
      * float32 absmax per block, the 16 code values and the block size.
      */
     public static QuantizedWeight nf4(int rows, int cols, byte[] packed, float[] absmax, float[] table, int blockSize,
-                                      boolean roundToBf16) {
+                                      DType roundTo) {
         return new QuantizedWeight(QuantFormat.NF4, rows, cols, MemorySegment.ofArray(packed.clone()),
-                MemorySegment.ofArray(absmax.clone()), table, blockSize, roundToBf16);
+                MemorySegment.ofArray(absmax.clone()), table, blockSize, roundTo);
     }
 
     /**
@@ -115,7 +118,7 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
                 int b = codes.get(ValueLayout.JAVA_BYTE, e >>> 1);
                 int q = (e & 1) == 0 ? (b >> 4) & 15 : b & 15;
                 float v = table[q] * scales.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, e / blockSize);
-                yield roundToBf16 ? toBf16(v) : v;
+                yield round(v, roundTo);
             }
             case INT8 -> codes.get(ValueLayout.JAVA_BYTE, e)
                     * scales.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, e / cols) * INT8_STEP;
@@ -129,13 +132,18 @@ public record QuantizedWeight(QuantFormat format, int rows, int cols, MemorySegm
         }
     }
 
-    /** v rounded to the nearest bfloat16 (ties to even), as float32; NaN stays NaN. */
-    public static float toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) {
-            return v;
-        }
-        int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
-        return Float.intBitsToFloat(rounded);
+    /** v rounded to the nearest value of {@code dtype} (BF16 or F16, ties to even, as torch's {@code .to}), as float32. */
+    public static float round(float v, DType dtype) {
+        return switch (dtype) {
+            case BF16 -> {
+                if (Float.isNaN(v)) {
+                    yield v;
+                }
+                int bits = Float.floatToRawIntBits(v);
+                yield Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000);
+            }
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16(v));
+            default -> v;
+        };
     }
 }

@@ -42,9 +42,9 @@ public final class Quantizers {
     /**
      * NF4 of the (rows, cols) weight {@code src} (stored as {@code srcType}), blocks of {@link #NF4_BLOCK} in
      * row-major order: each block scaled by its absmax, each value given the nearest code, the lower one at a
-     * midpoint. {@code roundToBf16} is carried to the result (dequantized values rounded to bf16).
+     * midpoint. {@code roundTo} is carried to the result (the dtype dequantized values are rounded to).
      */
-    public static QuantizedWeight nf4(DType srcType, MemorySegment src, int rows, int cols, boolean roundToBf16) {
+    public static QuantizedWeight nf4(DType srcType, MemorySegment src, int rows, int cols, DType roundTo) {
         long n = (long) rows * cols;
         Arena arena = Arena.ofAuto();
         MemorySegment packed = arena.allocate(Math.max(1, (n + 1) / 2)).asSlice(0, (n + 1) / 2);
@@ -70,7 +70,7 @@ public final class Quantizers {
             long at = n >>> 1;
             packed.set(ValueLayout.JAVA_BYTE, at, (byte) (packed.get(ValueLayout.JAVA_BYTE, at) | bucket(bounds, 0f)));
         }
-        return new QuantizedWeight(QuantFormat.NF4, rows, cols, packed, absmax, NF4, NF4_BLOCK, roundToBf16);
+        return new QuantizedWeight(QuantFormat.NF4, rows, cols, packed, absmax, NF4, NF4_BLOCK, roundTo);
     }
 
     /**
@@ -207,7 +207,7 @@ public final class Quantizers {
                 codes.set(ValueLayout.JAVA_BYTE, base + c, Float.isNaN(q) ? 0 : (byte) (int) q);
             }
         }
-        return new QuantizedWeight(QuantFormat.INT8, rows, cols, codes, stats, new float[0], cols, false);
+        return new QuantizedWeight(QuantFormat.INT8, rows, cols, codes, stats, new float[0], cols, DType.F32);
     }
 
     /**
@@ -221,7 +221,7 @@ public final class Quantizers {
         float[] absmax = w.scales().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
         float[] restored = nestAbsmax(absmax).restored();
         return new QuantizedWeight(QuantFormat.NF4, w.rows(), w.cols(), w.codes(), MemorySegment.ofArray(restored),
-                w.table(), w.blockSize(), w.roundToBf16());
+                w.table(), w.blockSize(), w.roundTo());
     }
 
     /**

@@ -150,15 +150,15 @@ class BackendConformanceSelfTest {
             }
             return QuantizedWeight.nf4(q.rows(), q.cols(), codes,
                     q.scales().toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED), q.table(), q.blockSize(),
-                    q.roundToBf16());
+                    q.roundTo());
         }), c -> c.kernel().equals("gemmQuantized") && c.shape().contains(" B NF4"), 20, "NF4 cases");
     }
 
     @Test
     void quantizedGemmThatSkipsTheBf16RoundingIsCaught() {
-        assertSuiteRejects(new ChangedQuantized("no-bf16-rounding", q -> q.roundToBf16()
+        assertSuiteRejects(new ChangedQuantized("no-bf16-rounding", q -> q.roundTo() == DType.BF16
                         ? new QuantizedWeight(q.format(), q.rows(), q.cols(), q.codes(), q.scales(), q.table(),
-                        q.blockSize(), false) : q),
+                        q.blockSize(), DType.F32) : q),
                 c -> c.kernel().equals("gemmQuantized") && c.shape().contains(" B NF4_BF16"), 10, "bf16 cases");
     }
 

@@ -10,7 +10,7 @@ import org.wegeft.kernels.scalar.ScalarBackend;
 
 /**
  * {@link KernelBackend#gemmQuantized} conformance, as {@link WeightGemmConformance} for half-precision weights: NF4
- * (plain, rounded to bf16, odd sizes with a partial last block) and INT8 weights, both orientations (x·Wᵀ and dy·W),
+ * (plain, rounded to bf16 or f16, odd sizes with a partial last block) and INT8 weights, both orientations (x·Wᵀ and dy·W),
  * padded A and C, a bias, a batch sharing the weight, dropout (also from a row on), decoding rows and several k
  * blocks. The reference is the scalar backend's (the SPI's default: dequantize slab by slab, then the float32
  * product), within 1e-4 of |α|·Σ|a||w|·scale + |β||c| + |bias|.
@@ -21,7 +21,7 @@ final class QuantizedGemmConformance {
 
     /** How the case's weight is quantized. */
     enum Kind {
-        NF4, NF4_BF16, INT8
+        NF4, NF4_BF16, NF4_F16, INT8
     }
 
     static List<ConformanceCase> cases() {
@@ -62,8 +62,9 @@ final class QuantizedGemmConformance {
         }
         MemorySegment src = MemorySegment.ofArray(w);
         return switch (kind) {
-            case NF4 -> Quantizers.nf4(DType.F32, src, rows, cols, false);
-            case NF4_BF16 -> Quantizers.nf4(DType.F32, src, rows, cols, true);
+            case NF4 -> Quantizers.nf4(DType.F32, src, rows, cols, DType.F32);
+            case NF4_BF16 -> Quantizers.nf4(DType.F32, src, rows, cols, DType.BF16);
+            case NF4_F16 -> Quantizers.nf4(DType.F32, src, rows, cols, DType.F16);
             case INT8 -> Quantizers.int8(DType.F32, src, rows, cols);
         };
     }

@@ -15,8 +15,8 @@ final class QuantizedTensors {
 
     /**
      * w quantized as format, read in its stored dtype where it lies (host memory, a mapping included, whose pages
-     * are then given back; a device tensor is copied to the host first). A BF16 weight's NF4 values are dequantized rounded to bf16, as
-     * bitsandbytes dequantizes to the dtype the weight had.
+     * are then given back; a device tensor is copied to the host first). A BF16 or F16 weight's NF4 values are
+     * dequantized rounded to its dtype, as bitsandbytes dequantizes to the dtype the weight had.
      */
     static QuantizedWeight quantize(Tensor w, QuantFormat format, boolean doubleQuant) {
         if (w.quantizedWeight() != null) {
@@ -65,7 +65,7 @@ final class QuantizedTensors {
                                             boolean doubleQuant) {
         return switch (format) {
             case NF4 -> {
-                QuantizedWeight q = Quantizers.nf4(dtype, src, rows, cols, dtype == DType.BF16);
+                QuantizedWeight q = Quantizers.nf4(dtype, src, rows, cols, dtype);
                 yield doubleQuant ? Quantizers.withNestedAbsmax(q) : q;
             }
             case INT8 -> Quantizers.int8(dtype, src, rows, cols);

@@ -59,7 +59,8 @@ class QuantizationParityTest {
     private static QuantizedWeight quantizeNf4(String name, boolean bf16) {
         Tensor w = FX.get(name + ".weight");
         float[] src = w.toFloatArray();
-        return Quantizers.nf4(DType.F32, MemorySegment.ofArray(src), (int) w.shape()[0], (int) w.shape()[1], bf16);
+        return Quantizers.nf4(DType.F32, MemorySegment.ofArray(src), (int) w.shape()[0], (int) w.shape()[1],
+                bf16 ? DType.BF16 : DType.F32);
     }
 
     @ParameterizedTest
@@ -109,7 +110,7 @@ class QuantizationParityTest {
                 name + " restored from the stored parts");
         QuantizedWeight q = quantizeNf4(name, false);
         QuantizedWeight dq = QuantizedWeight.nf4(q.rows(), q.cols(),
-                q.codes().toArray(ValueLayout.JAVA_BYTE), nested.restored(), q.table(), q.blockSize(), false);
+                q.codes().toArray(ValueLayout.JAVA_BYTE), nested.restored(), q.table(), q.blockSize(), DType.F32);
         assertArrayEquals(bits(floats(name + ".nf4dq.dequant")), bits(dequantized(dq)), name + " dequantized");
     }
 

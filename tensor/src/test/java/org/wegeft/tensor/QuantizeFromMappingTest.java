@@ -49,7 +49,7 @@ class QuantizeFromMappingTest {
             byte[] heapCodes;
             try (Storage s = f.storage("a"); Tensor mapped = Tensor.wrap(s, ROWS, COLS)) {
                 short[] copy = mapped.seg().asSlice(0, 2L * ROWS * COLS).toArray(ValueLayout.JAVA_SHORT);
-                QuantizedWeight fromHeap = Quantizers.nf4(DType.BF16, MemorySegment.ofArray(copy), ROWS, COLS, true);
+                QuantizedWeight fromHeap = Quantizers.nf4(DType.BF16, MemorySegment.ofArray(copy), ROWS, COLS, DType.BF16);
                 heapCodes = fromHeap.codes().toArray(ValueLayout.JAVA_BYTE);
                 s.releaseMappedPages();
             }

@@ -127,7 +127,7 @@ final class WeightRead {
             if (table != null) {
                 for (int c = 0; c < 16; c++) {
                     float v = table[c] * s;
-                    lut[c] = q.roundToBf16() ? QuantizedWeight.toBf16(v) : v;
+                    lut[c] = QuantizedWeight.round(v, q.roundTo());
                 }
                 i = drops ? nf4Dropped(codes, e, i, end, out, at, stride, lut)
                         : nf4(codes, e, i, end, out, at, stride, lut);

@@ -18,8 +18,9 @@ import org.wegeft.kernels.WeightDropout;
 class QuantizedWeightReadTest {
 
     @ParameterizedTest
-    @CsvSource({"nf4, false, false", "nf4, true, true", "nf4, false, true", "int8, false, false", "int8, false, true"})
-    void runsDecodeLikeTheElementFormula(String format, boolean bf16, boolean dropped) {
+    @CsvSource({"nf4, F32, false", "nf4, BF16, true", "nf4, F16, false", "nf4, F32, true", "int8, F32, false",
+                "int8, F32, true"})
+    void runsDecodeLikeTheElementFormula(String format, DType roundTo, boolean dropped) {
         Random rng = new Random(7);
         int rows = 13;
         int cols = 77;
@@ -28,7 +29,7 @@ class QuantizedWeightReadTest {
             w[i] = (float) rng.nextGaussian();
         }
         MemorySegment src = MemorySegment.ofArray(w);
-        QuantizedWeight q = format.equals("nf4") ? Quantizers.nf4(DType.F32, src, rows, cols, bf16)
+        QuantizedWeight q = format.equals("nf4") ? Quantizers.nf4(DType.F32, src, rows, cols, roundTo)
                 : Quantizers.int8(DType.F32, src, rows, cols);
         WeightDropout d = dropped ? new WeightDropout(0x1234L, 0.3f) : null;
         WeightRead read = WeightRead.of(q, d);
