@@ -122,6 +122,12 @@ public final class Bnb4BitWeights {
         return keys;
     }
 
+    /** The logical shape of the quantized {@code weightKey}, from its quant state alone (no weight data read). */
+    public long[] shape(String weightKey) {
+        String stateKey = state(weightKey);
+        return shape(stateKey, stateJson(stateKey));
+    }
+
     /**
      * Reads and checks one quantized weight; double quantization is undone here as bitsandbytes does it, in float32:
      * {@code absmax[i] = nested_quant_map[q[i]] * nested_absmax[i / nested_blocksize] + nested_offset}.

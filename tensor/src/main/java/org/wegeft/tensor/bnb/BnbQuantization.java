@@ -22,23 +22,44 @@ public record BnbQuantization(String quantType, boolean doubleQuant, DType compu
     static final String FIELD = "quantization_config";
 
     /**
+     * Whether {@code dirOrFile}'s config.json declares any {@code quantization_config} (of any method), without
+     * judging it.
+     * @throws BnbCheckpointException when config.json cannot be read as JSON
+     */
+    public static boolean declared(Path dirOrFile) {
+        Path file = configFile(dirOrFile);
+        JsonNode q = tree(file).get(FIELD);
+        return q != null && !q.isNull();
+    }
+
+    /**
      * Reads {@code dirOrFile} (a model folder or its config.json).
      * @return the 4-bit settings, or null when the config has no {@code quantization_config}
      * @throws BnbCheckpointException for another quantization method, an 8-bit checkpoint or a bad field
      */
     public static @Nullable BnbQuantization read(Path dirOrFile) {
-        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("config.json") : dirOrFile;
-        JsonNode root;
+        Path file = configFile(dirOrFile);
+        JsonNode q = tree(file).get(FIELD);
+        return q == null || q.isNull() ? null : of(file.toString(), q);
+    }
+
+    private static Path configFile(Path dirOrFile) {
+        return Files.isDirectory(dirOrFile) ? dirOrFile.resolve("config.json") : dirOrFile;
+    }
+
+    private static JsonNode tree(Path file) {
         try {
-            root = JSON.readTree(Files.readString(file));
+            JsonNode root = JSON.readTree(Files.readString(file));
+            if (root == null || !root.isObject()) {
+                throw new BnbCheckpointException(file.toString(), "config.json", "is not a JSON object");
+            }
+            return root;
         } catch (JacksonException e) {
             throw new BnbCheckpointException(file.toString(), "config.json", "is not valid JSON: "
                     + e.getOriginalMessage());
         } catch (IOException e) {
             throw new BnbCheckpointException(file.toString(), "config.json", "cannot be read: " + e);
         }
-        JsonNode q = root == null ? null : root.get(FIELD);
-        return q == null || q.isNull() ? null : of(file.toString(), q);
     }
 
     /** Parses a {@code quantization_config} object read from {@code file} (named in errors). */
