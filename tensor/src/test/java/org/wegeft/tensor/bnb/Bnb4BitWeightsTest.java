@@ -170,6 +170,26 @@ class Bnb4BitWeightsTest {
     }
 
     @Test
+    void aWeightWhoseQuantStateLiesInAnotherShardReadsTheSame() throws IOException {
+        Map<String, Entry> first = new LinkedHashMap<>();
+        Map<String, Entry> second = new LinkedHashMap<>();
+        edited(m -> m.forEach((k, v) -> (k.endsWith(".weight") || k.endsWith(".absmax") ? first : second).put(k, v)));
+        write(tmp.resolve("model-00001-of-00002.safetensors"), first);
+        write(tmp.resolve("model-00002-of-00002.safetensors"), second);
+        var map = JSON.createObjectNode();
+        first.keySet().forEach(k -> map.put(k, "model-00001-of-00002.safetensors"));
+        second.keySet().forEach(k -> map.put(k, "model-00002-of-00002.safetensors"));
+        Path index = tmp.resolve(ShardedSafetensors.INDEX);
+        Files.writeString(index, JSON.createObjectNode().set("weight_map", map).toString());
+        try (ShardedSafetensors sharded = ShardedSafetensors.open(index);
+             ShardedSafetensors single = ShardedSafetensors.open(blocks())) {
+            assertEquals(2, sharded.shards().size());
+            assertEquals(Bnb4BitWeights.of(single, DType.BF16).read("nf4_dq.weight"),
+                    Bnb4BitWeights.of(sharded, DType.BF16).read("nf4_dq.weight"));
+        }
+    }
+
+    @Test
     void missingQuantStateIsRefused() throws IOException {
         Path file = edited(m -> m.remove("nf4_dq.weight.quant_state.bitsandbytes__nf4"));
         refused(file, "nf4_dq.weight.quant_state.bitsandbytes__nf4", "no quant_state");
