@@ -14,6 +14,7 @@ import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.ShardedSafetensors;
+import org.wegeft.tensor.bnb.BnbQuantization;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -86,14 +87,17 @@ public final class CausalLM extends Module implements AutoCloseable {
     /**
      * Loads {@code dir} ({@code config.json} + {@code model.safetensors} or its shards), strictly: every missing,
      * unexpected and mis-shaped key is reported by name ({@code lm_head.weight} may be absent only when tied;
-     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped.
+     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped. A
+     * bitsandbytes 4-bit checkpoint ({@code quantization_config} with {@code load_in_4bit}) loads with its
+     * quantized weights dequantized to the compute dtype.
      * @throws DecoderConfigException for a bad config.json
      * @throws org.wegeft.nn.StateDictException for a checkpoint that does not fit the config
+     * @throws org.wegeft.tensor.bnb.BnbCheckpointException for an unsupported or malformed quantized checkpoint
      */
     public static CausalLM fromPretrained(Path dir) {
         DecoderConfig config = DecoderConfig.read(dir);
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
-            CheckpointWeights w = new CheckpointWeights(st);
+            CheckpointWeights w = new CheckpointWeights(st, BnbQuantization.read(dir));
             CausalLM m = new CausalLM(config, w);
             st.tensors().forEach(t -> {
                 if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()
