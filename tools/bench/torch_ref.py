@@ -11,7 +11,7 @@ side's --dtype, since PyTorch 1.13's CPU matmuls in bf16 are not a fair referenc
     3/6/12 heads; vit-l16: ViT-L/16, depth 24, width 1024, 16 heads. MLP ratio 4, class token, pre-norm, eps 1e-6,
     attention as timm writes it without fused SDPA (q @ k^T * scale, softmax, @ v), 100 classes; adapters on qkv,
     proj, fc1, fc2; the head trains in every method.
-  llama-tiny / llama-1b: Hugging Face's LlamaForCausalLM code path (eager attention with repeat_kv for
+  llama-tiny / llama-1b / llama-8b: Hugging Face's LlamaForCausalLM code path (eager attention with repeat_kv for
     grouped-query attention, fp32 RMSNorm, rotary half-split, SiLU(gate) * up); adapters on q, k, v, o, gate, up,
     down; probe trains lm_head.
     llama-tiny: vocabulary 32,000, width 512, 8 layers, 8 heads, MLP 1,376, untied lm_head, rope theta 10,000,
@@ -21,6 +21,9 @@ side's --dtype, since PyTorch 1.13's CPU matmuls in bf16 are not a fair referenc
       500,000 with Llama 3 scaling of inv_freq (transformers' _compute_llama3_parameters: factor 32, low/high
       frequency factors 1 and 4, original context 8,192), eps 1e-5; 1.24 B parameters (about 5 GB in float32,
       plus AdamW state for what trains).
+    llama-8b: Llama-3.1-8B's shapes: vocabulary 128,256, width 4,096, 32 layers, 32 query heads and 8 key/value
+      heads of 128, MLP 14,336, untied lm_head, rope theta 500,000 with Llama 3.1's scaling (factor 8, low/high
+      frequency factors 1 and 4, original context 8,192), eps 1e-5; 8.03 B parameters.
     qwen3-0.6b: Qwen3-0.6B's shapes, Qwen3ForCausalLM's code path: the llama one with 16 query and 8 key/value
       heads of 128 (head_dim given, not width / heads) and q_norm / k_norm (RMSNorm over each head of q and k,
       before the rotation); vocabulary 151,936, width 1,024, 28 layers, MLP 3,072, tied lm_head, rope theta
@@ -62,6 +65,10 @@ MODELS = {
     "llama-1b": dict(llm=True, vocab=128256, width=2048, depth=16, heads=32, kv_heads=8, mlp=8192, tied=True,
                      theta=500000.0, eps=1e-5, batch=1,
                      rope_scaling=dict(factor=32.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                                       original_max_position_embeddings=8192)),
+    "llama-8b": dict(llm=True, vocab=128256, width=4096, depth=32, heads=32, kv_heads=8, mlp=14336, tied=False,
+                     theta=500000.0, eps=1e-5, batch=1,
+                     rope_scaling=dict(factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
                                        original_max_position_embeddings=8192)),
     "qwen3-0.6b": dict(llm=True, vocab=151936, width=1024, depth=28, heads=16, kv_heads=8, head_dim=128, qk_norm=True,
                        mlp=3072, tied=True, theta=1000000.0, eps=1e-6, rope_scaling=None, batch=1),

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wegeft merge --model DIR --adapter DIR --out DIR [--dtype keep|f32|bf16] [--force]}: the library's
+ * {@code wegeft merge --model DIR --adapter DIR --out DIR [--base DIR] [--dtype keep|f32|bf16] [--force]}: the library's
  * streaming folder merge ({@link MergePlan}, {@link MergeWriter}) of any registered adapter method. A summary goes
  * to stdout, one progress line per shard to stderr.
  */
@@ -40,6 +40,11 @@ final class MergeCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path out;
 
+    @Option(names = "--base", paramLabel = "DIR", converter = ModelFolder.class,
+            description = "the full-precision weights to fold the adapter into, when --model holds quantized weights"
+                    + " (e.g. a bitsandbytes 4-bit folder the adapter was trained on)")
+    @Nullable Path base;
+
     @Option(names = "--dtype", paramLabel = "keep|f32|bf16", defaultValue = "keep",
             description = "dtype of the floating-point tensors written (default: keep each tensor's)")
     String dtype = "keep";
@@ -52,13 +57,17 @@ final class MergeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        try (MergePlan plan = MergePlan.prepare(model, adapter, out, outDtype(dtype), force)) {
+        try (MergePlan plan = MergePlan.prepare(model, base, adapter, out, outDtype(dtype), force)) {
             MergeWriter.Summary s = new MergeWriter(plan, (i, shards, name, tensors, merged, bytes) -> {
                 stderr.printf("wegeft merge: [%d/%d] %s: %d tensors, %d merged, %s%n", i, shards, name, tensors,
                         merged, InspectCommand.human(bytes));
                 stderr.flush();
             }).write();
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (plan.quantizedModel() != null) {
+                stdout.printf("folded into the full-precision base %s (the adapter was trained on the quantized %s)%n",
+                        plan.weights(), plan.quantizedModel());
+            }
             stdout.printf(Locale.ROOT, "merged %s adapter (r=%d, scale=%s) into %s%n", plan.config().peftType(),
                     plan.config().r(), plan.config().scale(), plan.out());
             stdout.printf(Locale.ROOT, "targets merged: %d, tensors replaced from the adapter: %d, tensors copied: %d%n",

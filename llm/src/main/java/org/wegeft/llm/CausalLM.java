@@ -14,6 +14,8 @@ import org.wegeft.tensor.CheckpointKeep;
 import org.wegeft.tensor.Functional;
 import org.wegeft.tensor.Grad;
 import org.wegeft.tensor.ShardedSafetensors;
+import org.wegeft.tensor.bnb.BnbCheckpointException;
+import org.wegeft.tensor.bnb.BnbQuantization;
 import org.wegeft.tensor.Tensor;
 
 /**
@@ -95,9 +97,12 @@ public final class CausalLM extends Module implements AutoCloseable {
     /**
      * Loads {@code dir} ({@code config.json} + {@code model.safetensors} or its shards), strictly: every missing,
      * unexpected and mis-shaped key is reported by name ({@code lm_head.weight} may be absent only when tied;
-     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped.
+     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped. A
+     * bitsandbytes 4-bit checkpoint ({@code quantization_config} with {@code load_in_4bit}) loads with its
+     * quantized weights kept 4-bit, dequantized (and rounded to the compute dtype) inside the products that read them.
      * @throws DecoderConfigException for a bad config.json
      * @throws org.wegeft.nn.StateDictException for a checkpoint that does not fit the config
+     * @throws org.wegeft.tensor.bnb.BnbCheckpointException for an unsupported or malformed quantized checkpoint
      */
     public static CausalLM fromPretrained(Path dir) {
         return fromPretrained(dir, null);
@@ -106,11 +111,18 @@ public final class CausalLM extends Module implements AutoCloseable {
     /**
      * {@link #fromPretrained(Path)} with the frozen weights quantized as they load ({@link Quantization}; null for
      * none), tensor by tensor from the memory mapping: no full-precision copy of the model is ever held.
+     * @throws org.wegeft.tensor.bnb.BnbCheckpointException when a quantization is asked of a checkpoint that
+     *         bitsandbytes quantized already
      */
     public static CausalLM fromPretrained(Path dir, @Nullable Quantization quantization) {
         DecoderConfig config = DecoderConfig.read(dir);
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
-            CheckpointWeights w = new CheckpointWeights(st);
+            BnbQuantization bnb = BnbQuantization.read(dir);
+            if (bnb != null && quantization != null) {
+                throw new BnbCheckpointException(dir.resolve("config.json").toString(), "quantization_config",
+                        "the checkpoint is already quantized by bitsandbytes; load it without --quantize");
+            }
+            CheckpointWeights w = new CheckpointWeights(st, bnb);
             CausalLM m = new CausalLM(config, quantization == null ? w : new QuantizingWeights(w, quantization));
             st.tensors().forEach(t -> {
                 if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()

@@ -23,7 +23,7 @@ import org.wegeft.tensor.TensorScope;
  *   ─▶ (B, T, H·D) ─ o_proj ─▶ (B, T, C)
  * </pre>
  */
-public final class LlamaAttention extends Module {
+public final class LlamaAttention extends Module implements BlockAttention {
     private final AttentionOptions options;
     private final int heads;
     private final int kvHeads;
@@ -54,7 +54,8 @@ public final class LlamaAttention extends Module {
     }
 
     // x: (B, T, C) → (B, T, C)
-    Tensor forward(Tensor x, BlockContext ctx) {
+    @Override
+    public Tensor forward(Tensor x, BlockContext ctx) {
         long b = x.size(0);
         long t = x.size(1);
         return TensorScope.call(() -> {

@@ -16,7 +16,7 @@ import org.wegeft.tensor.TensorScope;
  *               ─ attend (rope, KV cache, causal or sliding window) ─▶ (B, T, H·D) ─ o_proj ─▶ (B, T, C)
  * </pre>
  */
-public final class Phi3Attention extends Module {
+public final class Phi3Attention extends Module implements BlockAttention {
     private final AttentionOptions options;
     private final int heads;
     private final int kvHeads;
@@ -36,7 +36,8 @@ public final class Phi3Attention extends Module {
     }
 
     // x: (B, T, C) → (B, T, C)
-    Tensor forward(Tensor x, BlockContext ctx) {
+    @Override
+    public Tensor forward(Tensor x, BlockContext ctx) {
         long b = x.size(0);
         long t = x.size(1);
         long qRows = (long) heads * headDim;

@@ -23,13 +23,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "make-model", mixinStandardHelpOptions = true,
         description = "Writes a Hugging Face model folder (config.json, sharded safetensors) with random weights at "
-                + "a benchmark language model's shapes (llama-tiny, llama-1b); prints one JSON line.")
+                + "a benchmark language model's shapes (llama-tiny, llama-1b, llama-8b); prints one JSON line.")
 public final class BenchMakeModelCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "llama-tiny|llama-1b")
+    @Option(names = "--model", required = true, paramLabel = "llama-tiny|llama-1b|llama-8b")
     String model = "";
 
     @Option(names = "--dtype", defaultValue = "bf16", paramLabel = "f32|bf16",

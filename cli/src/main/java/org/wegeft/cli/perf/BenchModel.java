@@ -42,6 +42,9 @@ import org.wegeft.vision.train.VitFineTuning;
  *   <li>{@code llama-1b}: Llama-3.2-1B's shapes ({@link #llama32OneB()}): vocabulary 128,256, width 2,048, 16 layers,
  *       32 query and 8 key/value heads (grouped-query attention), MLP 8,192, lm_head tied to embed_tokens, rope
  *       theta 500,000 with Llama 3 scaling; 1.24 B parameters.</li>
+ *   <li>{@code llama-8b}: Llama-3.1-8B's shapes ({@link #llama31EightB()}): vocabulary 128,256, width 4,096, 32
+ *       layers, 32 query and 8 key/value heads, MLP 14,336, untied embeddings, rope theta 500,000 with Llama 3.1's
+ *       scaling; 8.03 B parameters (16 GB in bf16: meant for quantized frozen weights).</li>
  *   <li>{@code qwen3-0.6b}: Qwen3-0.6B's shapes ({@link #qwen3ZeroSixB()}): vocabulary 151,936, width 1,024, 28
  *       layers, 16 query and 8 key/value heads of 128, per-head q/k norms, MLP 3,072, tied embeddings; 0.60 B
  *       parameters.</li>
@@ -62,6 +65,7 @@ enum BenchModel {
     LLAMA_TINY("llama-tiny", 512, 8, 8),
     LLAMA_110M("llama-110m", 768, 12, 12),
     LLAMA_1B("llama-1b", 2048, 16, 32),
+    LLAMA_8B("llama-8b", 4096, 32, 32),
     QWEN3_0_6B("qwen3-0.6b", 1024, 28, 16);
 
     static final int IMAGE = 224;
@@ -91,12 +95,12 @@ enum BenchModel {
     }
 
     boolean isLlm() {
-        return this == LLAMA_TINY || this == LLAMA_110M || this == LLAMA_1B || this == QWEN3_0_6B;
+        return this == LLAMA_TINY || this == LLAMA_110M || this == LLAMA_1B || this == LLAMA_8B || this == QWEN3_0_6B;
     }
 
     /** Images or sequences per step when {@code --batch} is not given. */
     int defaultBatch() {
-        return this == LLAMA_1B || this == QWEN3_0_6B ? 1 : isLlm() ? 4 : 8;
+        return this == LLAMA_1B || this == LLAMA_8B || this == QWEN3_0_6B ? 1 : isLlm() ? 4 : 8;
     }
 
     /** Every model's id, for messages: "a, b or c". */
@@ -137,6 +141,7 @@ enum BenchModel {
             case LLAMA_TINY -> DecoderConfig.tiny(VOCAB, width, LLAMA_MLP, depth, heads, heads);
             case LLAMA_110M -> DecoderConfig.tiny(VOCAB, width, 2_048, depth, heads, heads).withTieWordEmbeddings(true);
             case LLAMA_1B -> llama32OneB();
+            case LLAMA_8B -> llama31EightB();
             case QWEN3_0_6B -> qwen3ZeroSixB();
             default -> throw new IllegalStateException(id + " is not a language model");
         };
@@ -150,6 +155,17 @@ enum BenchModel {
     static DecoderConfig llama32OneB() {
         return new DecoderConfig("llama", 128_256, 2_048, 8_192, 16, 32, 8, 64, 131_072, 1e-5, 500_000.0,
                 RopeScaling.llama3(32, 1, 4, 8_192), true, false, false, "silu", List.of(128_000), List.of(128_001),
+                null, "bfloat16", 0.02);
+    }
+
+    /**
+     * Llama-3.1-8B's {@code config.json}: grouped-query attention (32 query heads, 8 key/value heads of 128), MLP
+     * 14,336, untied lm_head, rope theta 500,000 with Llama 3.1's scaling (factor 8, low/high frequency factors 1
+     * and 4, original context 8,192), RMS eps 1e-5, Llama 3's bos/eos ids.
+     */
+    static DecoderConfig llama31EightB() {
+        return new DecoderConfig("llama", 128_256, 4_096, 14_336, 32, 32, 8, 128, 131_072, 1e-5, 500_000.0,
+                RopeScaling.llama3(8, 1, 4, 8_192), false, false, false, "silu", List.of(128_000), List.of(128_001),
                 null, "bfloat16", 0.02);
     }
 

@@ -9,11 +9,11 @@ import picocli.CommandLine.ParameterException;
 /** The {@code --model}, {@code --batch} and {@code --seq} options of {@code bench train} and {@code bench forward}. */
 final class BenchShapeOptions {
     @Option(names = "--model", required = true,
-            paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-110m|llama-1b|qwen3-0.6b")
+            paramLabel = "vit-ti16|vit-s16|vit-b16|vit-l16|llama-tiny|llama-110m|llama-1b|llama-8b|qwen3-0.6b")
     String model = "";
 
     @Option(names = "--batch", description = "images or sequences per step (default: 8 for a ViT, 4 for llama-tiny, "
-            + "1 for llama-1b and qwen3-0.6b)")
+            + "1 for llama-1b, llama-8b and qwen3-0.6b)")
     @Nullable Integer batch;
 
     @Option(names = "--seq", description = "tokens per sequence (language models only; default 256)")

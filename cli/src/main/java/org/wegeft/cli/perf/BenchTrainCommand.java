@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Times training steps of a benchmark model (vit-ti16, vit-s16, vit-b16, vit-l16, llama-tiny, "
-                + "llama-110m, llama-1b, qwen3-0.6b) with one method; prints one JSON line (step_ms_median, "
+                + "llama-110m, llama-1b, llama-8b, qwen3-0.6b) with one method; prints one JSON line (step_ms_median, "
                 + "peak_rss_mb, trainable, total, mfu, ...).")
 public final class BenchTrainCommand implements Callable<Integer> {
     @Spec

@@ -11,10 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.wegeft.kernels.DType;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.DecoderConfig;
+import org.wegeft.llm.RopeScaling;
+import org.wegeft.tensor.TensorInfo;
 
 /**
- * The qwen3-0.6b preset has Qwen3-0.6B's shapes. The real model (0.6 B parameters) is not built here: its count
- * comes from a formula over the config, the formula checked against a small Qwen3 that is built.
+ * The qwen3-0.6b and llama-8b presets have Qwen3-0.6B's and Llama-3.1-8B's shapes. The real models are not built
+ * here: Qwen3's count comes from a formula over the config, the formula checked against a small Qwen3 that is built;
+ * llama-8b's from the tensor list a random folder of it would hold.
  */
 class BenchModelPresetTest {
     /** Parameters of a Qwen3 decoder without biases: q/k/v/o, per-head q/k norms, SwiGLU MLP, two norms a layer. */
@@ -69,6 +72,35 @@ class BenchModelPresetTest {
         assertEquals(m.width, c.hiddenSize());
         assertEquals(m.depth, c.numHiddenLayers());
         assertEquals(m.heads, c.numAttentionHeads());
+    }
+
+    @Test
+    void llama8bPresetHasLlama31EightBsShapes() {
+        BenchModel m = BenchModel.parse("--model", "llama-8b");
+        assertEquals(BenchModel.LLAMA_8B, m);
+        assertTrue(m.isLlm());
+        assertEquals(1, m.defaultBatch());
+        DecoderConfig c = m.llamaConfig();
+        assertEquals("llama", c.modelType());
+        assertEquals(128_256, c.vocabSize());
+        assertEquals(4_096, c.hiddenSize());
+        assertEquals(14_336, c.intermediateSize());
+        assertEquals(32, c.numHiddenLayers());
+        assertEquals(32, c.numAttentionHeads());
+        assertEquals(8, c.numKeyValueHeads());
+        assertEquals(128, c.headDim());
+        assertFalse(c.tieWordEmbeddings());
+        assertEquals(500_000.0, c.ropeTheta());
+        assertEquals(RopeScaling.llama3(8, 1, 4, 8_192), c.ropeScaling());
+        assertEquals(1e-5, c.rmsNormEps());
+        assertEquals(m.width, c.hiddenSize());
+        assertEquals(m.depth, c.numHiddenLayers());
+        assertEquals(m.heads, c.numAttentionHeads());
+        // the tensors a make-model folder would hold, from the config alone (nothing is allocated)
+        List<TensorInfo> t = RandomLlamaFolder.tensors(c, DType.BF16);
+        assertEquals(8_030_261_248L, t.stream().mapToLong(TensorInfo::elements).sum());
+        assertEquals(1 + 32 * 9 + 1 + 1, t.size(), "embed_tokens, 9 a layer, norm and an untied lm_head");
+        assertTrue(t.stream().anyMatch(x -> x.name().equals("lm_head.weight")));
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.wegeft.peft.Merger;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.TensorInfo;
+import org.wegeft.tensor.bnb.BnbQuantization;
 
 /**
  * Everything a folder merge checks before it writes a byte, computed from file headers alone (no tensor
@@ -51,10 +52,13 @@ public final class MergePlan implements AutoCloseable {
     /** files of the model folder to copy as they are, relative to it. */
     final List<Path> otherFiles;
     final @Nullable Path index;
+    /** the quantized model folder the adapter was trained on, when {@link #model} is its full-precision base. */
+    final @Nullable Path quantizedModel;
 
     private MergePlan(Path model, Path adapter, Path out, @Nullable String outDtype, AdapterConfig config,
             ShardedSafetensors checkpoint, SafetensorsFile adapterFile, Merger merger, Map<String, String> replaced,
-            List<Path> otherFiles, @Nullable Path index) {
+            List<Path> otherFiles, @Nullable Path index, @Nullable Path quantizedModel) {
+        this.quantizedModel = quantizedModel;
         this.model = model;
         this.adapter = adapter;
         this.out = out;
@@ -81,6 +85,21 @@ public final class MergePlan implements AutoCloseable {
      *         {@code AdapterLoadException}), each naming the file and key at fault
      */
     public static MergePlan prepare(Path model, Path adapter, Path out, @Nullable String outDtype, boolean force) {
+        return prepare(model, null, adapter, out, outDtype, force);
+    }
+
+    /**
+     * Validates every input, for a model whose weights may be quantized. An adapter trained on a quantized model
+     * (config.json with a {@code quantization_config}, e.g. a bitsandbytes 4-bit folder) is folded into the
+     * full-precision weights of the same model, {@code base}: merging into the quantized codes would lose it.
+     *
+     * @param base the full-precision weights to fold into, required when {@code model} is quantized and refused
+     *             otherwise; its tensors must match the model's by name and (logical) shape
+     * @throws IllegalArgumentException for a quantized model without a base, or a base that does not fit it
+     * @see #prepare(Path, Path, Path, String, boolean)
+     */
+    public static MergePlan prepare(Path model, @Nullable Path base, Path adapter, Path out, @Nullable String outDtype,
+            boolean force) {
         model = model.toAbsolutePath().normalize();
         adapter = adapter.toAbsolutePath().normalize();
         out = out.toAbsolutePath().normalize();
@@ -89,6 +108,20 @@ public final class MergePlan implements AutoCloseable {
         requireFile(model.resolve(CONFIG), "model folder");
         requireFile(adapter.resolve(AdapterConfig.FILE_NAME), "adapter folder");
         requireFile(adapter.resolve(ADAPTER_WEIGHTS), "adapter folder");
+        @Nullable Path quantized = null;
+        if (base != null) {
+            base = base.toAbsolutePath().normalize();
+            requireDir(base, "base folder");
+            requireFile(base.resolve(CONFIG), "base folder");
+            QuantizedBase.check(model, base);
+            checkOut(model, adapter, out, force);
+            quantized = model;
+            model = base;
+        } else if (BnbQuantization.declared(model)) {
+            throw new IllegalArgumentException("model folder " + model + ": holds quantized weights (config.json has"
+                    + " a quantization_config), which cannot take the adapter; give the full-precision weights of"
+                    + " this model to fold it into as the base folder (merge --base DIR)");
+        }
         checkOut(model, adapter, out, force);
         AdapterConfig config = AdapterConfig.read(adapter.resolve(AdapterConfig.FILE_NAME));
         ShardedSafetensors ck = ShardedSafetensors.open(model);
@@ -100,7 +133,8 @@ public final class MergePlan implements AutoCloseable {
             Path index = Files.isRegularFile(model.resolve(ShardedSafetensors.INDEX))
                     ? model.resolve(ShardedSafetensors.INDEX) : null;
             List<Path> other = otherFiles(model, ck, index);
-            return new MergePlan(model, adapter, out, outDtype, config, ck, af, merger, replaced, other, index);
+            return new MergePlan(model, adapter, out, outDtype, config, ck, af, merger, replaced, other, index,
+                    quantized);
         } catch (RuntimeException e) {
             if (af != null) {
                 af.close();
@@ -113,6 +147,16 @@ public final class MergePlan implements AutoCloseable {
     /** The adapter's configuration. */
     public AdapterConfig config() {
         return config;
+    }
+
+    /** The folder whose weights are merged (the base, when one was given), absolute. */
+    public Path weights() {
+        return model;
+    }
+
+    /** The quantized model folder the adapter was trained on, when the merge folds into its base; else null. */
+    public @Nullable Path quantizedModel() {
+        return quantizedModel;
     }
 
     /** The output folder, absolute. */
