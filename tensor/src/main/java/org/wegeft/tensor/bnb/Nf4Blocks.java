@@ -2,6 +2,7 @@ package org.wegeft.tensor.bnb;
 
 import java.util.Arrays;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.QuantizedWeight;
 
 /**
  * One 4-bit block-quantized weight, in bitsandbytes' layout: element {@code i} of the row-major weight is
@@ -61,25 +62,9 @@ public record Nf4Blocks(String name, long[] shape, byte[] packed, float[] absmax
         int n = Math.toIntExact(elements());
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = round(codeTable[code(i)] * absmax[i / blockSize], roundTo);
+            out[i] = QuantizedWeight.round(codeTable[code(i)] * absmax[i / blockSize], roundTo);
         }
         return out;
-    }
-
-    /** {@code v} rounded to the nearest {@code dtype} value, ties to even (as torch's {@code .to(dtype)}). */
-    static float round(float v, DType dtype) {
-        return switch (dtype) {
-            case BF16 -> {
-                int bits = Float.floatToRawIntBits(v);
-                if (Float.isNaN(v)) {
-                    yield v;
-                }
-                bits += 0x7FFF + ((bits >>> 16) & 1);
-                yield Float.intBitsToFloat(bits & 0xFFFF0000);
-            }
-            case F16 -> Float.float16ToFloat(Float.floatToFloat16(v));
-            default -> v;
-        };
     }
 
     @Override
