@@ -23,6 +23,8 @@ public final class Quantizers {
     public static final int NF4_BLOCK = 64;
     /** The block size of the nested quantization of NF4 absmax values. */
     public static final int NESTED_BLOCK = 256;
+    /** NF4 blocks per task when quantizing on several threads. */
+    private static final int GRAIN = 1024;
     /** Floor of a block's absmax before its reciprocal (torch's {@code clamp(min=1e-38)}). */
     private static final float TINY = 1e-38f;
 
@@ -52,20 +54,23 @@ public final class Quantizers {
         MemorySegment absmax = arena.allocate(Math.max(1, blocks) * Float.BYTES, Float.BYTES)
                 .asSlice(0, blocks * Float.BYTES);
         float[] bounds = midpoints(NF4);
-        float[] scaled = new float[NF4_BLOCK];
-        for (long blk = 0; blk < blocks; blk++) {
-            long from = blk * NF4_BLOCK;
-            int len = (int) Math.min(NF4_BLOCK, n - from);
-            float am = scaleBlock(srcType, src, from, len, len == NF4_BLOCK, scaled);
-            absmax.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, blk, am);
-            for (int i = 0; i < len; i++) {
-                long e = from + i;
-                int q = bucket(bounds, scaled[i]);
-                long at = e >>> 1;
-                byte old = (e & 1) == 0 ? 0 : packed.get(ValueLayout.JAVA_BYTE, at);
-                packed.set(ValueLayout.JAVA_BYTE, at, (byte) ((e & 1) == 0 ? q << 4 : old | q));
+        // blocks are independent and start at even elements (whole bytes): any split over threads gives the same bits
+        Parallel.forRange(Math.toIntExact(blocks), GRAIN, (b0, b1) -> {
+            float[] scaled = new float[NF4_BLOCK];
+            for (long blk = b0; blk < b1; blk++) {
+                long from = blk * NF4_BLOCK;
+                int len = (int) Math.min(NF4_BLOCK, n - from);
+                float am = scaleBlock(srcType, src, from, len, len == NF4_BLOCK, scaled);
+                absmax.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, blk, am);
+                for (int i = 0; i < len; i++) {
+                    long e = from + i;
+                    int q = bucket(bounds, scaled[i]);
+                    long at = e >>> 1;
+                    byte old = (e & 1) == 0 ? 0 : packed.get(ValueLayout.JAVA_BYTE, at);
+                    packed.set(ValueLayout.JAVA_BYTE, at, (byte) ((e & 1) == 0 ? q << 4 : old | q));
+                }
             }
-        }
+        });
         if ((n & 1) == 1) {   // the pad element is a scaled 0
             long at = n >>> 1;
             packed.set(ValueLayout.JAVA_BYTE, at, (byte) (packed.get(ValueLayout.JAVA_BYTE, at) | bucket(bounds, 0f)));
@@ -193,20 +198,22 @@ public final class Quantizers {
         MemorySegment codes = arena.allocate(Math.max(1, n)).asSlice(0, n);
         MemorySegment stats = arena.allocate(Math.max(1, rows) * (long) Float.BYTES, Float.BYTES)
                 .asSlice(0, (long) rows * Float.BYTES);
-        for (int r = 0; r < rows; r++) {
-            long base = (long) r * cols;
-            float am = 0f;
-            for (int c = 0; c < cols; c++) {
-                am = Math.max(am, Math.abs(read(srcType, src, base + c)));
+        Parallel.forRange(rows, Math.max(1, GRAIN * NF4_BLOCK / Math.max(1, cols)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long base = (long) r * cols;
+                float am = 0f;
+                for (int c = 0; c < cols; c++) {
+                    am = Math.max(am, Math.abs(read(srcType, src, base + c)));
+                }
+                stats.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, r, am);
+                // torch evaluates 127.0 / row_stats as reciprocal(row_stats) · 127: two roundings, which decide ties
+                float scale = (1f / am) * 127f;
+                for (int c = 0; c < cols; c++) {
+                    float q = (float) Math.rint(read(srcType, src, base + c) * scale);
+                    codes.set(ValueLayout.JAVA_BYTE, base + c, Float.isNaN(q) ? 0 : (byte) (int) q);
+                }
             }
-            stats.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, r, am);
-            // torch evaluates 127.0 / row_stats as reciprocal(row_stats) · 127: two roundings, which decide ties
-            float scale = (1f / am) * 127f;
-            for (int c = 0; c < cols; c++) {
-                float q = (float) Math.rint(read(srcType, src, base + c) * scale);
-                codes.set(ValueLayout.JAVA_BYTE, base + c, Float.isNaN(q) ? 0 : (byte) (int) q);
-            }
-        }
+        });
         return new QuantizedWeight(QuantFormat.INT8, rows, cols, codes, stats, new float[0], cols, DType.F32);
     }
 

@@ -35,7 +35,7 @@ final class QuantizedTensors {
             w.storage().releaseMappedPages();   // a checkpoint's pages are not needed again
             return q;
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {   // read by the quantizer's threads
             MemorySegment host = arena.allocate(w.numel() * w.dtype().byteSize(), Float.BYTES);
             w.readInto(host);
             return quantize(w.dtype(), host, rows, cols, format, doubleQuant);

@@ -137,6 +137,33 @@ class QuantizationParityTest {
     }
 
     @Test
+    void aLargeWeightQuantizedOnSeveralThreadsEqualsItsBlocksQuantizedAlone() {
+        java.util.Random rng = new java.util.Random(11);
+        int rows = 600;
+        int cols = 704;   // 6,600 blocks of 64, several tasks
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian();
+        }
+        QuantizedWeight all = Quantizers.nf4(DType.F32, MemorySegment.ofArray(w), rows, cols, DType.F32);
+        QuantizedWeight rowsInt8 = Quantizers.int8(DType.F32, MemorySegment.ofArray(w), rows, cols);
+        for (int blk = 0; blk < rows * cols / 64; blk += 97) {
+            float[] part = java.util.Arrays.copyOfRange(w, blk * 64, blk * 64 + 64);
+            QuantizedWeight one = Quantizers.nf4(DType.F32, MemorySegment.ofArray(part), 1, 64, DType.F32);
+            assertArrayEquals(one.codes().toArray(ValueLayout.JAVA_BYTE),
+                    all.codes().asSlice(blk * 32L, 32).toArray(ValueLayout.JAVA_BYTE), "block " + blk);
+            assertEquals(one.scales().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 0),
+                    all.scales().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, blk), "absmax " + blk);
+        }
+        for (int r = 0; r < rows; r += 53) {
+            float[] row = java.util.Arrays.copyOfRange(w, r * cols, (r + 1) * cols);
+            QuantizedWeight one = Quantizers.int8(DType.F32, MemorySegment.ofArray(row), 1, cols);
+            assertArrayEquals(one.codes().toArray(ValueLayout.JAVA_BYTE),
+                    rowsInt8.codes().asSlice((long) r * cols, cols).toArray(ValueLayout.JAVA_BYTE), "row " + r);
+        }
+    }
+
+    @Test
     void plantedMidpointsTakeTheLowerCode() {
         // element 0 is 1.0 (code 15), elements 1..15 the midpoints between codes i-1 and i: code i-1
         QuantizedWeight q = quantizeNf4("ties", false);
