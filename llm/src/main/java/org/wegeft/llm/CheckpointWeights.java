@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
-import org.wegeft.kernels.QuantizedWeight;
 import org.wegeft.nn.StateDictException;
 import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Storage;
@@ -79,8 +78,8 @@ final class CheckpointWeights implements WeightSource {
             return placeholder(shape);
         }
         if (shape.length == 2) {
-            return Tensor.quantized(QuantizedWeight.nf4(Math.toIntExact(shape[0]), Math.toIntExact(shape[1]),
-                    b.packed(), b.absmax(), b.codeTable(), b.blockSize(), b.roundTo()));
+            return Tensor.nf4(Math.toIntExact(shape[0]), Math.toIntExact(shape[1]), b.packed(), b.absmax(),
+                    b.codeTable(), b.blockSize(), b.roundTo());
         }
         Tensor f32 = Tensor.of(b.dequantize(), shape);
         if (b.roundTo() == DType.F32) {

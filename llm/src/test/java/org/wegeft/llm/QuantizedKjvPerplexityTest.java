@@ -42,14 +42,14 @@ class QuantizedKjvPerplexityTest {
     }
 
     private static long quantizedLinears(CausalLM lm) {
-        return lm.namedParameters().entrySet().stream().filter(e -> e.getValue().quantizedWeight() != null).count();
+        return lm.namedParameters().entrySet().stream().filter(e -> e.getValue().quantFormat() != null).count();
     }
 
     @Test
     void everyDecoderLinearIsQuantizedAndTheEmbeddingIsNot() {
         try (CausalLM lm = CausalLM.fromPretrained(MODEL, new Quantization(QuantFormat.NF4, false, false))) {
             assertEquals(4 * 7, quantizedLinears(lm));
-            assertEquals(null, lm.namedParameters().get("model.embed_tokens.weight").quantizedWeight());
+            assertEquals(null, lm.namedParameters().get("model.embed_tokens.weight").quantFormat());
         }
     }
 

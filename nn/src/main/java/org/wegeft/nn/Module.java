@@ -32,7 +32,7 @@ public abstract class Module {
      */
     protected final Param registerParameter(String name, Tensor value) {
         checkName(name);
-        value.requiresGrad(value.dtype() == org.wegeft.kernels.DType.F32 && value.quantizedWeight() == null);
+        value.requiresGrad(value.dtype() == org.wegeft.kernels.DType.F32 && value.quantFormat() == null);
         Param p = new Param(name, value, false);
         params.put(name, p);
         return p;

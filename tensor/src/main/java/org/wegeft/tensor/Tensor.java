@@ -79,15 +79,38 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(storage.retain(), 0, shape.clone(), Shapes.contiguousStrides(shape), true);
     }
 
+    /**
+     * A frozen (rows, cols) NF4-style weight held 4-bit, as bitsandbytes stores one: two codes a byte (the first
+     * element in the high nibble), one float32 absmax per block of {@code blockSize}, the 16-entry code table, and the
+     * dtype each dequantized value is rounded to ({@code F32} for none). Linear layers read it, dequantizing inside
+     * their GEMMs.
+     */
+    public static Tensor nf4(int rows, int cols, byte[] packed, float[] absmax, float[] codeTable, int blockSize,
+            DType roundTo) {
+        return quantized(QuantizedWeight.nf4(rows, cols, packed, absmax, codeTable, blockSize, roundTo));
+    }
+
     /** A frozen (rows, cols) weight held quantized: linear layers read it, dequantizing inside their GEMMs. */
-    public static Tensor quantized(QuantizedWeight q) {
+    static Tensor quantized(QuantizedWeight q) {
         return new Tensor(Storage.quantized(q), 0, new long[] {q.rows(), q.cols()},
                 new long[] {q.cols(), 1}, true);
     }
 
     /** The quantized weight this tensor views, or null when it holds plain elements. */
-    public @Nullable QuantizedWeight quantizedWeight() {
+    @Nullable QuantizedWeight quantizedWeight() {
         return storage.quantized();
+    }
+
+    /** How this tensor's weight is quantized, or null when it holds plain elements. */
+    public @Nullable QuantFormat quantFormat() {
+        QuantizedWeight q = storage.quantized();
+        return q == null ? null : q.format();
+    }
+
+    /** The dtype a quantized weight's dequantized values are rounded to ({@code F32}: none), or null when not quantized. */
+    public @Nullable DType quantRoundTo() {
+        QuantizedWeight q = storage.quantized();
+        return q == null ? null : q.roundTo();
     }
 
     /**
