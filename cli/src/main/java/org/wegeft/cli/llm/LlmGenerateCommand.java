@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.ModelOptions;
 import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.llm.GenerationConfig;
 import org.wegeft.llm.Generator;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.cli.ModelOptions;
 import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelOptions;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.ImagePredictor;
@@ -32,7 +33,7 @@ public final class VitEvalCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    VitModelOptions models = new VitModelOptions();
+    ModelOptions models = new ModelOptions();
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
             description = "Arrow or Parquet file, glob or folder with image and label columns")

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.cli.ModelOptions;
 import org.wegeft.vision.ImagePredictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,7 @@ public final class VitPredictCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    VitModelOptions models = new VitModelOptions();
+    ModelOptions models = new ModelOptions();
 
     @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE",
             description = "image files (JPEG, PNG, …)")
