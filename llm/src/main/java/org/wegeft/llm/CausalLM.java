@@ -260,7 +260,8 @@ public final class CausalLM extends Module implements AutoCloseable {
         }
         float[] m = padding(mask, b, past + t);
         boolean explicit = config.extras().attnLogitSoftcapping() != null;   // no fused kernel: always a mask
-        Tensor full = m == null && !explicit ? null : maskBias(m, b, t, past, 0, 0);
+        boolean anyFull = config.layerTypes().contains(DecoderConfig.FULL_ATTENTION);   // Mistral: none
+        Tensor full = !anyFull || m == null && !explicit ? null : maskBias(m, b, t, past, 0, 0);
         Integer window = config.slidingWindow();
         int start = 0;
         Tensor windowBias = null;
