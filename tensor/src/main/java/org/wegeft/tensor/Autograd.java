@@ -13,6 +13,9 @@ import org.wegeft.kernels.DType;
 
 /** The reverse-mode engine: topological order, gradient routing and accumulation, graph release. */
 final class Autograd {
+    /** Backward calls running on this thread: a checkpoint's recomputation runs one inside another. */
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     private Autograd() {
     }
 
@@ -25,21 +28,29 @@ final class Autograd {
             throw new ShapeMismatchException("backward: gradient shape " + Shapes.str(gradOutput.shapeRef())
                     + " differs from output shape " + Shapes.str(root.shapeRef()));
         }
+        int[] depth = DEPTH.get();
+        boolean outermost = depth[0] == 0;
+        depth[0]++;
         try (Grad.Mode off = Grad.disabled()) {
             Tensor seed = gradOutput.viewOf(gradOutput.storageOffset(), gradOutput.shapeRef(),
                     gradOutput.stridesRef());
             Node rootFn = root.gradFn;
             if (rootFn == null) {
                 accumulateLeaf(root, seed);
+                if (outermost) {
+                    fireReady(root);
+                }
                 return;
             }
             List<Node> order = topologicalOrder(rootFn);
+            Map<Tensor, int[]> uses = outermost ? hookedLeafUses(order) : Map.of();
             Map<Node, Tensor> pending = new IdentityHashMap<>();
             pending.put(rootFn, seed);
             try {
                 for (Node node : order) {
                     Tensor g = pending.remove(node);
                     if (g == null) {
+                        done(node, uses);
                         continue;
                     }
                     Tensor[] grads;
@@ -91,6 +102,7 @@ final class Autograd {
                             }
                         }
                     }
+                    done(node, uses);
                 }
             } finally {
                 for (Tensor t : pending.values()) {
@@ -102,6 +114,41 @@ final class Autograd {
                     }
                 }
             }
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    /** For each leaf with a ready hook: how many input slots of the graph's nodes route gradient to it. */
+    private static Map<Tensor, int[]> hookedLeafUses(List<Node> order) {
+        Map<Tensor, int[]> uses = new IdentityHashMap<>();
+        for (Node n : order) {
+            for (Tensor in : n.inputs()) {
+                if (in.gradFn == null && in.gradReadyHook != null && in.requiresGrad()) {
+                    uses.computeIfAbsent(in, t -> new int[1])[0]++;
+                }
+            }
+        }
+        return uses;
+    }
+
+    /** After {@code node}'s backward (or its skipping): fires the hook of each leaf it was the last user of. */
+    private static void done(Node node, Map<Tensor, int[]> uses) {
+        if (uses.isEmpty()) {
+            return;
+        }
+        for (Tensor in : node.inputs()) {
+            int[] left = uses.get(in);
+            if (left != null && --left[0] == 0) {
+                fireReady(in);
+            }
+        }
+    }
+
+    private static void fireReady(Tensor leaf) {
+        var hook = leaf.gradReadyHook;
+        if (hook != null && leaf.grad() != null) {
+            hook.accept(leaf);
         }
     }
 

@@ -3,7 +3,9 @@ package org.wegeft.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.BinaryOp;
@@ -39,6 +41,8 @@ public final class Tensor implements AutoCloseable {
     private @Nullable Tensor grad;
     @Nullable Node gradFn;
     @Nullable TensorScope owner;
+    /** Called by the outermost backward once this leaf's gradient is final for it (see {@link #onGradReady}). */
+    @Nullable Consumer<Tensor> gradReadyHook;
 
     /** Takes ownership of one reference to {@code storage}. */
     Tensor(Storage storage, long offset, long[] shape, long[] strides, boolean tracked) {
@@ -279,6 +283,21 @@ public final class Tensor implements AutoCloseable {
         if (old != null && old != g) {
             old.close();
         }
+    }
+
+    /**
+     * Sets the hook that backward calls once this leaf's gradient is final for that backward: every recorded
+     * operation that routes gradient to the leaf has run (PyTorch's post-accumulate-grad hook). It runs on the
+     * backward's thread, with recording off, at most once per backward and only when the leaf has a gradient; a
+     * checkpointed block's inner backward does not fire it (the outer graph may still add to the leaf). A leaf that
+     * the graph does not reach gets no call. This is what lets data-parallel replicas start averaging the last
+     * layers' gradients while backward still runs through the first ones. One hook per tensor; null removes it.
+     */
+    public void onGradReady(@Nullable Consumer<Tensor> hook) {
+        if (hook != null && gradFn != null) {
+            throw new IllegalStateException("onGradReady: " + this + " is not a leaf");
+        }
+        gradReadyHook = hook;
     }
 
     /** Sets the gradient to zero in place (keeps its buffer). */
@@ -631,6 +650,38 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ in-place (no autograd)
+
+    /**
+     * Copies the values as float32, row-major, into {@code dst} from its position on, and advances the position by
+     * {@link #numel()} (no array in between; the buffer may be direct).
+     */
+    public void copyTo(FloatBuffer dst) {
+        int n = Shapes.checkedInt(numel(), "copyTo");
+        if (dst.remaining() < n) {
+            throw new IndexOutOfBoundsException("copyTo: " + n + " floats, buffer has " + dst.remaining() + " left");
+        }
+        try (Operand o = Operand.f32(this)) {
+            o.t().readInto(MemorySegment.ofBuffer(dst.slice(dst.position(), n)));
+        }
+        dst.position(dst.position() + n);
+    }
+
+    /**
+     * Copies {@link #numel()} floats of {@code src} from its position on into this contiguous float32 tensor, and
+     * advances the position; returns this.
+     */
+    public Tensor copyFrom(FloatBuffer src) {
+        int n = Shapes.checkedInt(numel(), "copyFrom");
+        if (dtype() != DType.F32 || !isContiguous()) {
+            throw new IllegalStateException("copyFrom(FloatBuffer) needs a contiguous F32 tensor, got " + this);
+        }
+        if (src.remaining() < n) {
+            throw new IndexOutOfBoundsException("copyFrom: " + n + " floats, buffer has " + src.remaining() + " left");
+        }
+        writeFrom(MemorySegment.ofBuffer(src.slice(src.position(), n)));
+        src.position(src.position() + n);
+        return this;
+    }
 
     /** Copies src's values (any layout, float dtypes converted) into this contiguous tensor. */
     public Tensor copyFrom(Tensor src) {
