@@ -40,6 +40,14 @@ public interface DistributedJob<B> extends Serializable {
      */
     TrainConfig config();
 
+    /**
+     * Bytes of gradient per all-reduce bucket (see {@link GradientAverager}); 0 averages every gradient at once
+     * after backward. The default is PyTorch DDP's, 25 MiB.
+     */
+    default long bucketBytes() {
+        return GradientAverager.DEFAULT_BUCKET_BYTES;
+    }
+
     /** Further settings of a replica's trainer (optimizer, evaluator, metrics file), e.g. only on rank 0. */
     default void configure(Trainer<B> trainer, int rank) {
     }

@@ -12,13 +12,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** A {@link RingAllReduce} of threads of this JVM joined over loopback TCP (what {@code local[N]} tasks do). */
-final class LoopbackRing {
+/**
+ * A {@link RingAllReduce} of threads of this JVM joined over loopback TCP (what {@code local[N]} Spark tasks do):
+ * data-parallel replicas for tests and benchmarks on one machine.
+ */
+public final class LoopbackRing {
     private LoopbackRing() {
     }
 
     /** Work of one rank, given its connected ring. */
-    interface RankWork<T> {
+    public interface RankWork<T> {
         T run(RingAllReduce ring) throws Exception;
     }
 
@@ -26,7 +29,7 @@ final class LoopbackRing {
      * Runs {@code work} on {@code n} threads joined in a loopback ring; results by rank.
      * @throws ExecutionException the first failure, in rank order, of a rank's work
      */
-    static <T> List<T> run(int n, Duration timeout, RankWork<T> work)
+    public static <T> List<T> run(int n, Duration timeout, RankWork<T> work)
             throws IOException, ExecutionException, InterruptedException {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<InetSocketAddress> peers = new ArrayList<>();

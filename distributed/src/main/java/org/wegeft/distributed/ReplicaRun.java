@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.train.BatchSource;
+import org.wegeft.nn.train.GradientHook;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
 import org.wegeft.nn.train.Trainer;
@@ -39,8 +40,7 @@ public final class ReplicaRun {
         }
         Module model = job.createModel();
         BatchSource<B> source = job.source(rank, ring.size());
-        try {
-            GradientAverager avg = new GradientAverager(ring);
+        try (GradientAverager avg = new GradientAverager(ring, job.bucketBytes())) {
             Trainer<B> trainer = new Trainer<>(model, cfg, job.step(), source)
                     .progress(rank == 0 && progress ? System.err : null, false);
             job.configure(trainer, rank);
@@ -52,11 +52,19 @@ public final class ReplicaRun {
             } else {
                 avg.broadcastFromRank0(trainable);
             }
-            trainer.gradientHook((step, params, loss) -> {
-                if (fail != null && fail.rank() == rank && fail.step() == step) {
-                    throw new InjectedFailure.InjectedFailureException(rank, step);
+            trainer.gradientHook(new GradientHook() {
+                @Override
+                public void beforeLastBackward(long step, List<Tensor> params) {
+                    avg.beforeLastBackward(step, params);
                 }
-                return avg.afterBackward(step, params, loss);
+
+                @Override
+                public float afterBackward(long step, List<Tensor> params, float loss) {
+                    if (fail != null && fail.rank() == rank && fail.step() == step) {
+                        throw new InjectedFailure.InjectedFailureException(rank, step);
+                    }
+                    return avg.afterBackward(step, params, loss);
+                }
             });
             long t0 = System.nanoTime();
             TrainResult r = trainer.run();

@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -21,14 +23,16 @@ import org.jspecify.annotations.Nullable;
  * NIO: rank r sends to rank r+1 and receives from rank r−1 (mod n).
  *
  * <pre>
- *   vector cut into n chunks c_0 … c_{n-1}
+ *   vector cut into blocks of BLOCK floats; block k belongs to chunk c = k mod n
  *   reduce-scatter, s = 0 … n-2:  send c_{r-s} → next;  recv c_{r-s-1} ← prev, add into it
  *                                 (now rank r holds the full sum of chunk r+1)
  *   all-gather,     s = 0 … n-2:  send c_{r+1-s} → next;  recv c_{r-s} ← prev, overwrite it
  * </pre>
  *
- * Each rank sends and receives 2·(n−1)/n of the vector, whatever n. Every chunk is summed at one rank in one
- * order and then copied, so after the call every rank holds bit-identical values — replicas that apply the same
+ * Each rank sends and receives 2·(n−1)/n of the vector, whatever n. A chunk's blocks go one after another, each
+ * sent while the previous one's data is still arriving. Every float is summed in an order fixed by its index (the
+ * ranks c, c+1, … of its chunk c), so reducing a vector in ranges gives the bits of reducing it whole; every float
+ * is summed at one rank and then copied, so after the call every rank holds bit-identical values — replicas that apply the same
  * optimizer step stay bit-identical. Sending and receiving overlap (non-blocking channels, one selector), so the
  * ring cannot deadlock on full socket buffers.
  *
@@ -38,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RingAllReduce implements AutoCloseable {
     private static final int BUFFER_BYTES = 4 << 20;
+    /** Floats per block of the chunk layout (128 KiB): float i is summed starting at rank (i / BLOCK) mod n. */
+    static final int BLOCK = 1 << 15;
 
     private final int rank;
     private final int size;
@@ -178,51 +184,71 @@ public final class RingAllReduce implements AutoCloseable {
     public FloatBuffer buffer(int n) {
         if (work.capacity() < 4L * n) {
             work = ByteBuffer.allocateDirect(Math.multiplyExact(4, n)).order(ByteOrder.nativeOrder());
-            scratch = ByteBuffer.allocateDirect(4 * ((n + size - 1) / size + 1)).order(ByteOrder.nativeOrder());
+        }
+        if (scratch.capacity() == 0) {
+            scratch = ByteBuffer.allocateDirect(4 * BLOCK).order(ByteOrder.nativeOrder());
         }
         return work.clear().limit(4 * n).slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Sums the first {@code n} floats of {@link #buffer} over all ranks, in place. */
     public void sum(int n) throws IOException {
-        reduce(n, 1f);
+        reduce(0, n, 1f);
     }
 
     /** Replaces the first {@code n} floats of {@link #buffer} by their mean over all ranks. */
     public void mean(int n) throws IOException {
-        reduce(n, size);
+        reduce(0, n, size);
     }
 
     /**
-     * The ring: reduce-scatter (each received float added as soon as it arrives, overlapping the transfer), the
-     * owner of each summed chunk divides it by {@code divisor}, all-gather.
+     * Replaces floats {@code [from, to)} of {@link #buffer} by their mean over all ranks. Each float is summed in
+     * the order its index fixes, whatever the range: reducing a vector range by range (as gradient buckets are)
+     * gives the same bits as reducing it whole.
      */
-    private void reduce(int n, float divisor) throws IOException {
-        if (size == 1) {
+    public void mean(int from, int to) throws IOException {
+        reduce(from, to, size);
+    }
+
+    /**
+     * The ring over floats {@code [from, to)}: reduce-scatter (each received float added as soon as it arrives,
+     * overlapping the transfer), the owner of each summed chunk divides it by {@code divisor}, all-gather.
+     */
+    private void reduce(int from, int to, float divisor) throws IOException {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("RingAllReduce: range [" + from + ", " + to + ")");
+        }
+        if (size == 1 || from == to) {
             return;
         }
-        if (work.capacity() < 4L * n) {
-            throw new IllegalArgumentException("RingAllReduce: " + n + " floats, but buffer(" + n + ") not taken");
+        if (work.capacity() < 4L * to) {
+            throw new IllegalArgumentException("RingAllReduce: " + to + " floats, but buffer(" + to + ") not taken");
         }
         ByteBuffer data = work.duplicate().order(ByteOrder.nativeOrder()).clear();
         MemorySegment dataSeg = MemorySegment.ofBuffer(data);
         MemorySegment scratchSeg = MemorySegment.ofBuffer(scratch.duplicate().clear());
         for (int s = 0; s < size - 1; s++) {
-            int send = Math.floorMod(rank - s, size);
-            int recv = Math.floorMod(rank - s - 1, size);
-            long rFrom = from(recv, n);
-            int rLen = from(recv + 1, n) - (int) rFrom;
-            exchange(chunk(data, send, n), scratch.duplicate().clear().limit(4 * rLen),
-                    (a, b) -> FloatOps.addInto(dataSeg, rFrom + a, scratchSeg, a, b - a));
+            int[] send = blocks(Math.floorMod(rank - s, size), from, to);
+            int[] recv = blocks(Math.floorMod(rank - s - 1, size), from, to);
+            for (int j = 0; j < Math.max(send.length, recv.length); j += 2) {
+                int rFrom = j < recv.length ? recv[j] : 0;
+                int rLen = j < recv.length ? recv[j + 1] - rFrom : 0;
+                exchange(run(data, send, j), scratch.duplicate().clear().limit(4 * rLen),
+                        (a, b) -> FloatOps.addInto(dataSeg, rFrom + a, scratchSeg, a, b - a));
+            }
         }
+        int[] own = blocks(Math.floorMod(rank + 1, size), from, to);
         if (divisor != 1f) {
-            int own = Math.floorMod(rank + 1, size);
-            FloatOps.divide(dataSeg, from(own, n), from(own + 1, n) - from(own, n), divisor);
+            for (int j = 0; j < own.length; j += 2) {
+                FloatOps.divide(dataSeg, own[j], own[j + 1] - own[j], divisor);
+            }
         }
         for (int s = 0; s < size - 1; s++) {
-            int send = Math.floorMod(rank + 1 - s, size);
-            int recv = Math.floorMod(rank - s, size);
-            exchange(chunk(data, send, n), chunk(data, recv, n), (a, b) -> { });
+            int[] send = blocks(Math.floorMod(rank + 1 - s, size), from, to);
+            int[] recv = blocks(Math.floorMod(rank - s, size), from, to);
+            for (int j = 0; j < Math.max(send.length, recv.length); j += 2) {
+                exchange(run(data, send, j), run(data, recv, j), (a, b) -> { });
+            }
         }
     }
 
@@ -233,15 +259,30 @@ public final class RingAllReduce implements AutoCloseable {
         buffer(values.length).get(values);
     }
 
-    /** First float of chunk {@code c} (of {@code size}) of an n-vector. */
-    private int from(int c, int n) {
-        return (int) ((long) n * c / size);
+    /**
+     * The runs {@code [a_0, b_0, a_1, b_1, …]} of chunk {@code c} inside floats {@code [from, to)}: float i belongs
+     * to chunk {@code (i / BLOCK) mod size}, so every range of many blocks is shared evenly by the ranks.
+     */
+    private int[] blocks(int c, int from, int to) {
+        int first = from / BLOCK;
+        int last = (to - 1) / BLOCK;
+        int k0 = first + Math.floorMod(c - first, size);
+        int count = k0 > last ? 0 : (last - k0) / size + 1;
+        int[] runs = new int[2 * count];
+        for (int i = 0; i < count; i++) {
+            long k = k0 + (long) i * size;
+            runs[2 * i] = (int) Math.max(from, k * BLOCK);
+            runs[2 * i + 1] = (int) Math.min(to, (k + 1) * BLOCK);
+        }
+        return runs;
     }
 
-    private ByteBuffer chunk(ByteBuffer data, int c, int n) {
-        int a = from(c, n);
-        int b = from(c + 1, n);
-        return data.duplicate().limit(4 * b).position(4 * a);
+    /** Run {@code j / 2} of {@code runs} as bytes of {@code data}; empty past the last run. */
+    private static ByteBuffer run(ByteBuffer data, int[] runs, int j) {
+        if (j >= runs.length) {
+            return data.duplicate().limit(0);
+        }
+        return data.duplicate().limit(4 * runs[j + 1]).position(4 * runs[j]);
     }
 
     /** Called as whole floats {@code [from, to)} of a receive buffer arrive. */
@@ -254,6 +295,32 @@ public final class RingAllReduce implements AutoCloseable {
      * about each new run of complete floats of {@code in}.
      */
     private void exchange(ByteBuffer out, ByteBuffer in, Arrived arrived) throws IOException {
+        if (!out.hasRemaining() && !in.hasRemaining()) {
+            return;
+        }
+        try {
+            transfer(out, in, arrived);
+        } catch (RingException e) {
+            throw e;
+        } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
+            // a reset or closed connection (or this end closed under the call): say which neighbours
+            throw new RingException("RingAllReduce rank " + rank + ": connection to rank " + (rank + size - 1) % size
+                    + " / rank " + (rank + 1) % size + " failed: " + e, e);
+        }
+    }
+
+    /** An I/O failure of the ring whose message already names the ranks. */
+    private static final class RingException extends IOException {
+        RingException(String message) {
+            super(message);
+        }
+
+        RingException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void transfer(ByteBuffer out, ByteBuffer in, Arrived arrived) throws IOException {
         int prev = (rank + size - 1) % size;
         int next = (rank + 1) % size;
         SelectionKey wk = toNext.keyFor(selector) != null ? toNext.keyFor(selector)
@@ -271,7 +338,7 @@ public final class RingAllReduce implements AutoCloseable {
             if (in.hasRemaining()) {
                 int k = fromPrev.read(in);
                 if (k < 0) {
-                    throw new IOException("RingAllReduce rank " + rank + ": rank " + prev + " closed the connection");
+                    throw new RingException("RingAllReduce rank " + rank + ": rank " + prev + " closed the connection");
                 }
                 if (k > 0) {
                     progress = true;
@@ -290,10 +357,10 @@ public final class RingAllReduce implements AutoCloseable {
             int ready = selector.select(waitMs);
             selector.selectedKeys().clear();
             if (Thread.interrupted()) {
-                throw new IOException("RingAllReduce rank " + rank + ": interrupted");
+                throw new RingException("RingAllReduce rank " + rank + ": interrupted");
             }
             if (ready == 0) {
-                throw new IOException("RingAllReduce rank " + rank + ": no data from rank " + prev + " / to rank "
+                throw new RingException("RingAllReduce rank " + rank + ": no data from rank " + prev + " / to rank "
                         + next + " for " + timeout);
             }
         }

@@ -108,6 +108,18 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     double dropout;
 
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "R",
+            description = "data-parallel replicas: R threads of this process, each training its own copy on its own "
+                    + "batch of --batch, gradients averaged over a loopback TCP ring as local[R] Spark tasks do; adds "
+                    + "sync_ms_median and sync_share, the wait for the all-reduce after backward (default: "
+                    + "${DEFAULT-VALUE})")
+    int replicas = 1;
+
+    @Option(names = "--bucket-mb", defaultValue = "25", paramLabel = "MB",
+            description = "with --replicas: gradient all-reduce bucket size, reduced while backward runs; 0 averages "
+                    + "every gradient at once after backward (default: ${DEFAULT-VALUE})")
+    long bucketMb = 25;
+
     @Override
     public Integer call() {
         shape.checkNumbers(spec);   // numbers first, so each message names the flag that is wrong
@@ -117,6 +129,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--gemm-n", gemmN, 0);
         FlagCheck.atLeast(spec, "--grad-accumulation", accumulation, 1);
         FlagCheck.inHalfOpen(spec, "--dropout", dropout, 0, 1);
+        FlagCheck.atLeast(spec, "--replicas", replicas, 1);
+        FlagCheck.atLeast(spec, "--bucket-mb", bucketMb, 0);
+        if (replicas > 1 && profile) {
+            throw new ParameterException(spec.commandLine(), "--profile times one process's kernels; it does not "
+                    + "combine with --replicas");
+        }
         if (gradCheckpointing != null) {
             keep = checkpointKeep();   // rejects an unknown value before anything is built
         }

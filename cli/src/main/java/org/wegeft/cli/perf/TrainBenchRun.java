@@ -3,9 +3,16 @@ package org.wegeft.cli.perf;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.ProcStatus;
+import org.wegeft.distributed.GradientAverager;
+import org.wegeft.distributed.LoopbackRing;
+import org.wegeft.distributed.RingAllReduce;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.DType;
 import org.wegeft.kernels.KernelBackend;
@@ -26,44 +33,44 @@ final class TrainBenchRun {
     private TrainBenchRun() {
     }
 
-    @SuppressWarnings("unchecked")
+    /** What one replica's timed steps gave: wall times, its wait in gradient averaging (null alone), last loss. */
+    private record Timed(double[] stepMs, double @Nullable [] syncMs, float lastLoss, TrainableReport report) {
+    }
+
     static ObjectNode run(BenchTrainCommand c, BenchModel m, FineTuningMethod meth, DType weights, int b, int t,
             KernelBackend kb, @Nullable ProfilingBackend prof) {
-        Module net = m.build(c.seed, weights, c.quantization);
-        PeftModel peft = m.apply(net, meth, c.rank, (float) c.dropout, c.seed);
-        if (net instanceof org.wegeft.vision.VisionTransformer vit) {
-            if (c.keep != null) {
-                vit.gradientCheckpointing(c.keep);
-            }
-            vit.recomputeActivations(c.recomputeActivations);
+        Timed rank0;
+        double[] syncCritical = new double[0];
+        double waitShareMax = 0;
+        if (c.replicas == 1) {
+            rank0 = runReplica(c, m, meth, weights, b, t, prof, null);
         } else {
-            org.wegeft.llm.CausalLM lm = (org.wegeft.llm.CausalLM) net;
-            if (c.keep != null) {
-                lm.gradientCheckpointing(c.keep);
+            List<Timed> all;
+            try {
+                all = LoopbackRing.run(c.replicas, Duration.ofMinutes(10),
+                        ring -> runReplica(c, m, meth, weights, b, t, null, ring));
+            } catch (IOException | ExecutionException e) {
+                throw new IllegalStateException("bench train with " + c.replicas + " replicas failed: "
+                        + (e instanceof ExecutionException ? e.getCause() : e), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("bench train interrupted", e);
             }
-            lm.recomputeActivations(c.recomputeActivations);
+            rank0 = all.getFirst();
+            // per step, the replica that ends backward last waits for the communication alone; the others also
+            // wait for it (on shared cores, for its compute)
+            syncCritical = new double[c.steps];
+            Arrays.fill(syncCritical, Double.MAX_VALUE);
+            for (Timed x : all) {
+                for (int i = 0; i < c.steps; i++) {
+                    syncCritical[i] = Math.min(syncCritical[i], x.syncMs()[i]);
+                }
+                waitShareMax = Math.max(waitShareMax, Arrays.stream(x.syncMs()).sum() / Arrays.stream(x.stepMs()).sum());
+            }
         }
-        TrainableReport report = peft.trainableReport();
-        // each optimizer step takes `accumulation` micro-batches; two steps' worth of distinct data, cycled
-        BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b / c.accumulation, t,
-                2 * c.accumulation, c.seed + 1);
-        StepFunction<Object> loss = w.loss();
-        double[] ms = new double[c.steps];
-        float[] lastLoss = new float[1];
-        Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(c.warmup + c.steps, 1e-4).withLogEvery(0)
-                .withAccumulation(c.accumulation),
-                loss, w.source()).progress(null, false).onStep((step, l, nanos) -> {
-                    if (step == c.warmup && prof != null) {
-                        prof.reset();
-                    }
-                    if (step > c.warmup) {
-                        ms[(int) (step - c.warmup - 1)] = nanos / 1e6;
-                    }
-                    lastLoss[0] = l;
-                    System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(), step,
-                            c.warmup + c.steps, nanos / 1e6, l);
-                });
-        trainer.run();
+        double[] ms = rank0.stepMs();
+        TrainableReport report = rank0.report();
+        float[] lastLoss = {rank0.lastLoss()};
         double[] sorted = ms.clone();
         java.util.Arrays.sort(sorted);
         double median = SampleStats.of(sorted);
@@ -127,11 +134,83 @@ final class TrainBenchRun {
             o.put("gemm_gflops", round(gemm, 1));
             o.put("mfu", round(achieved / gemm, 3));
         }
+        if (c.replicas > 1) {
+            o.put("replicas", c.replicas);
+            o.put("bucket_mb", c.bucketMb);
+            o.put("sync_share", round(Arrays.stream(syncCritical).sum() / Arrays.stream(ms).sum(), 4));
+            Arrays.sort(syncCritical);
+            o.put("sync_ms_median", round(SampleStats.of(syncCritical), 2));
+            o.put("wait_share_max", round(waitShareMax, 4));
+        }
         o.put("last_loss", lastLoss[0]);
         if (prof != null) {
             profileReport(c, prof, o, m.id() + " " + o.get("method").asText());
         }
         return o;
+    }
+
+    /**
+     * Builds the model and trains it for warm-up plus timed steps; with a ring, as one data-parallel replica whose
+     * gradients a {@link GradientAverager} averages (its own random batches, seeded by its rank).
+     */
+    @SuppressWarnings("unchecked")
+    private static Timed runReplica(BenchTrainCommand c, BenchModel m, FineTuningMethod meth, DType weights, int b,
+            int t, @Nullable ProfilingBackend prof, @Nullable RingAllReduce ring) {
+        int rank = ring == null ? 0 : ring.rank();
+        Module net = m.build(c.seed, weights, c.quantization);
+        PeftModel peft = m.apply(net, meth, c.rank, (float) c.dropout, c.seed);
+        if (net instanceof org.wegeft.vision.VisionTransformer vit) {
+            if (c.keep != null) {
+                vit.gradientCheckpointing(c.keep);
+            }
+            vit.recomputeActivations(c.recomputeActivations);
+        } else {
+            org.wegeft.llm.CausalLM lm = (org.wegeft.llm.CausalLM) net;
+            if (c.keep != null) {
+                lm.gradientCheckpointing(c.keep);
+            }
+            lm.recomputeActivations(c.recomputeActivations);
+        }
+        TrainableReport report = peft.trainableReport();
+        // each optimizer step takes `accumulation` micro-batches; two steps' worth of distinct data, cycled
+        BenchModel.Workload<Object> w = (BenchModel.Workload<Object>) m.workload(b / c.accumulation, t,
+                2 * c.accumulation, c.seed + 1 + rank);
+        StepFunction<Object> loss = w.loss();
+        double[] ms = new double[c.steps];
+        double[] syncMs = ring == null ? null : new double[c.steps];
+        float[] lastLoss = new float[1];
+        GradientAverager avg = ring == null ? null : new GradientAverager(ring, c.bucketMb << 20);
+        long[] syncBefore = new long[1];
+        Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(c.warmup + c.steps, 1e-4).withLogEvery(0)
+                .withAccumulation(c.accumulation),
+                loss, w.source()).progress(null, false).onStep((step, l, nanos) -> {
+                    if (step == c.warmup && prof != null) {
+                        prof.reset();
+                    }
+                    if (step > c.warmup) {
+                        ms[(int) (step - c.warmup - 1)] = nanos / 1e6;
+                        if (avg != null) {
+                            syncMs[(int) (step - c.warmup - 1)] = (avg.syncNanos() - syncBefore[0]) / 1e6;
+                        }
+                    }
+                    if (avg != null) {
+                        syncBefore[0] = avg.syncNanos();
+                    }
+                    lastLoss[0] = l;
+                    if (rank == 0) {
+                        System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(),
+                                step, c.warmup + c.steps, nanos / 1e6, l);
+                    }
+                });
+        if (avg == null) {
+            trainer.run();
+        } else {
+            try (avg) {
+                avg.broadcastFromRank0(List.copyOf(net.trainableParameters().values()));
+                trainer.gradientHook(avg).run();
+            }
+        }
+        return new Timed(ms, syncMs, lastLoss[0], report);
     }
 
     /** The per-step kernel times: a table on stderr, the top entries into {@code o}. */

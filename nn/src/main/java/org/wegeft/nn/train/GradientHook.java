@@ -18,4 +18,15 @@ public interface GradientHook {
      * @return the loss to record for the step
      */
     float afterBackward(long step, List<Tensor> trainable, float loss);
+
+    /**
+     * Called before the step's last backward (the last micro-batch's), after which every gradient of the step is
+     * final: a hook that overlaps its work with that backward (e.g. through {@link Tensor#onGradReady}) prepares
+     * here. The default does nothing.
+     *
+     * @param step      the 0-based optimizer step
+     * @param trainable the trainable parameters, as {@link #afterBackward} gets them
+     */
+    default void beforeLastBackward(long step, List<Tensor> trainable) {
+    }
 }

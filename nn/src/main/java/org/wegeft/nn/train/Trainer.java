@@ -20,6 +20,7 @@ import org.wegeft.tensor.TensorScope;
  *
  * <pre>
  *   for k micro-batches:  loss_i = step(model, batch_i);  (loss_i / k).backward()
+ *                         (before the last one: gradientHook.beforeLastBackward, to overlap with it)
  *   loss = gradientHook(step, trainable, loss)       (when set: e.g. all-reduce of the gradients)
  *   grad_norm = clip(trainable, maxGradNorm);  lr = base·schedule(step);  optimizer.step();  zeroGrad()
  *   every logEvery: progress line + metrics.jsonl;  every evalEvery: evaluator (eval mode, no grad)
@@ -198,6 +199,9 @@ public final class Trainer<B> {
                         samples += source.samples(batch);
                         Tensor l = stepFn.loss(model, batch);
                         Tensor scaled = config.accumulation() == 1 ? l : l.mul(1f / config.accumulation());
+                        if (gradientHook != null && micro == config.accumulation() - 1) {
+                            gradientHook.beforeLastBackward(step, trainable);
+                        }
                         scaled.backward();
                         loss += l.item() / config.accumulation();
                     }
