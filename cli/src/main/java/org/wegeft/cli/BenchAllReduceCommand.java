@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code wegeft bench allreduce --floats N --replicas R}: times the data-parallel trainer's ring all-reduce (mean)
  * among R threads of this JVM over loopback TCP, as {@code local[R]} Spark tasks run it, and prints one JSON line:
- * {@code {"bench":"allreduce","floats":…,"replicas":…,"median_ms":…,"min_ms":…,"max_ms":…,"gb_per_s":…}}.
+ * {@code {"bench":"allreduce","floats":…,"replicas":…,"median_ms":…,"min_ms":…,"max_ms":…,"gb_per_s":…}}, where
+ * {@code gb_per_s} is the algorithm bandwidth 2·(R−1)/R · bytes / median time.
  */
 @Command(name = "allreduce", mixinStandardHelpOptions = true,
         description = "Times the ring all-reduce of the Spark data-parallel trainer between local replicas.")

@@ -48,6 +48,8 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench train --grad-accumulation", "0"),
             Map.entry("wegeft bench train --gemm-n", "-1"),
             Map.entry("wegeft bench train --dropout", "1"),
+            Map.entry("wegeft bench train --replicas", "0"),
+            Map.entry("wegeft bench train --bucket-mb", "-1"),
             Map.entry("wegeft bench make-model --shards", "0"),
             Map.entry("wegeft bench forward --batch", "0"),
             Map.entry("wegeft bench forward --seq", "1"),

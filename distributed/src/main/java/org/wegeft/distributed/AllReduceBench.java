@@ -17,7 +17,10 @@ public final class AllReduceBench {
 
     /** Milliseconds per all-reduce: median, min, max over the timed repetitions. */
     public record Timing(int floats, int replicas, int repetitions, double medianMs, double minMs, double maxMs) {
-        /** Bytes each rank sends per call, over the median time, in GB/s. */
+        /**
+         * Algorithm bandwidth in GB/s: the bytes each rank sends per call, 2·(n−1)/n · 4·floats, over the median
+         * time (NCCL's "bus bandwidth").
+         */
         public double busGbPerS() {
             double bytes = 4.0 * floats * 2 * (replicas - 1) / replicas;
             return bytes / (medianMs * 1e-3) / 1e9;

@@ -98,6 +98,19 @@ class BenchCommandsTest {
     }
 
     @Test
+    void twoReplicasReportTheWaitForTheirGradientAllReduce() throws Exception {
+        JsonNode j = runJson("bench", "train", "--model", "llama-tiny", "--method", "lora", "--batch", "1", "--seq",
+                "8", "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--rank", "4", "--replicas", "2",
+                "--bucket-mb", "1");
+        assertEquals(2, j.get("replicas").asInt(), j.toString());
+        assertEquals(1, j.get("bucket_mb").asInt(), j.toString());
+        double share = j.get("sync_share").asDouble();
+        assertTrue(share > 0 && share < 1, j.toString());
+        assertTrue(j.get("sync_ms_median").asDouble() > 0, j.toString());
+        assertTrue(j.get("wait_share_max").asDouble() > 0, j.toString());
+    }
+
+    @Test
     void aBf16ProbeTrainsAFloat32LmHead() throws Exception {
         JsonNode j = runJson("bench", "train", "--model", "llama-tiny", "--method", "probe", "--batch", "1",
                 "--seq", "8", "--steps", "1", "--warmup", "0", "--gemm-n", "0", "--dtype", "bf16");
