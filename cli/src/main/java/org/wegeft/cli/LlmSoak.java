@@ -179,11 +179,12 @@ final class LlmSoak {
 
     private static void plot(List<SoakProbe.Sample> samples, Settings s) throws IOException {
         ScatterPlot p = new ScatterPlot("bench soak: " + s.model().getFileName(), "step", "MiB", false);
-        for (SoakProbe.Sample x : samples) {
+        for (SoakProbe.Sample x : samples) {                    // each series named at its last point
+            boolean last = x == samples.getLast();
             if (x.rssBytes() != null) {
-                p.add(x.step(), x.rssBytes() / 1048576.0, "resident");
+                p.add(x.step(), x.rssBytes() / 1048576.0, last ? "resident" : "");
             }
-            p.add(x.step(), x.offHeapBytes() / 1048576.0, "off-heap");
+            p.add(x.step(), x.offHeapBytes() / 1048576.0, last ? "off-heap" : "");
         }
         p.write(s.out().resolve("soak.png"), 900, 500);
     }

@@ -85,6 +85,16 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aCheckpointWithoutManifestMissingAFileIsNamed() throws IOException {
+        Path ck = run().resolve("checkpoints/checkpoint-2");
+        Files.delete(ck.resolve(CheckpointManifest.FILE));
+        Files.delete(ck.resolve(Checkpoint.OPTIMIZER));
+        CliRun.Result r = CliRun.run("verify", ck.toString());
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.err().startsWith("BAD  " + ck.resolve(Checkpoint.OPTIMIZER) + ": is missing"), r.err());
+    }
+
+    @Test
     void aFolderWithNothingToCheckIsRefused() throws IOException {
         Files.writeString(tmp.resolve("notes.txt"), "x");
         CliRun.Result r = CliRun.run("verify", tmp.toString());

@@ -72,6 +72,13 @@ public final class FolderVerifier {
                         CheckpointManifest.FILE))));
             }
         }
+        if (manifest == null && Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {       // an older checkpoint
+            for (String f : List.of(Checkpoint.TRAINABLE, Checkpoint.OPTIMIZER)) {
+                if (!Files.isRegularFile(dir.resolve(f))) {
+                    out.add(new FileCheck(dir.resolve(f), "", "is missing (a checkpoint folder needs it)"));
+                }
+            }
+        }
         List<Path> entries;
         try (Stream<Path> s = Files.list(dir)) {
             entries = s.filter(p -> !p.getFileName().toString().startsWith("."))
