@@ -156,8 +156,8 @@ final class BenchSoakCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--kill-resume needs --steps at least --checkpoint-every"
                     + " + 2 (a step to kill after the first checkpoint), got " + steps);
         }
-        LlmSoak.Settings s = new LlmSoak.Settings(model, out, method, steps, every, checkpointEvery, batch == null ? 1 : batch,
-                seq, seed);
+        LlmSoak.Settings s = new LlmSoak.Settings(model, out, method, steps, every, checkpointEvery,
+                batch == null ? 1 : batch, seq, seed);
         return killResume ? LlmSoak.killResume(spec.commandLine(), s) : LlmSoak.soak(spec.commandLine(), s);
     }
 

@@ -41,8 +41,8 @@ final class LlmSoak {
     private static final JsonMapper JSON = new JsonMapper();
 
     /** What one soak trains: the {@code llm train} flags it passes. */
-    record Settings(Path model, Path out, String method, long steps, long sampleEvery, long checkpointEvery, int batch, int seq,
-            long seed) {
+    record Settings(Path model, Path out, String method, long steps, long sampleEvery, long checkpointEvery,
+            int batch, int seq, long seed) {
         List<String> trainArgs(Path data, Path runOut) {
             return List.of("llm", "train", "--model", model.toString(), "--method", method, "--data", data.toString(),
                     "--template",
