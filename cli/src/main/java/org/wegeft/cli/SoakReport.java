@@ -33,6 +33,11 @@ final class SoakReport {
      * 10 %, the end the median of the samples in the last 10 % (the nearest sample where a window holds none).
      */
     static ObjectNode summarize(JsonMapper json, List<SoakProbe.Sample> samples, long steps) {
+        return summarize(json, samples, steps, BenchSoakCommand.GROWTH_LIMIT_PCT);
+    }
+
+    /** {@link #summarize(JsonMapper, List, long)} passing growth below {@code limit} percent. */
+    static ObjectNode summarize(JsonMapper json, List<SoakProbe.Sample> samples, long steps, double limit) {
         long window = Math.max(1, steps / 10);
         long warmup = window;
         List<SoakProbe.Sample> after = samples.stream().filter(s -> s.step() > warmup).toList();
@@ -65,10 +70,10 @@ final class SoakReport {
         }
         putNullable(o, "fd_min", fdMin);
         putNullable(o, "fd_max", fdMax);
-        putNullable(o, "pass_rss", rss == null ? null : rss < BenchSoakCommand.GROWTH_LIMIT_PCT);
-        o.put("pass_offheap", offHeap < BenchSoakCommand.GROWTH_LIMIT_PCT);
+        o.put("growth_limit_pct", limit);
+        putNullable(o, "pass_rss", rss == null ? null : rss < limit);
+        o.put("pass_offheap", offHeap < limit);
         putNullable(o, "pass_fd", fdMin == null ? null : fdMin.equals(fdMax));
-        double limit = BenchSoakCommand.GROWTH_LIMIT_PCT;
         o.put("pass", (rss == null || rss < limit) && offHeap < limit
                 && (fdMin == null || fdMin.equals(fdMax)));
         return o;

@@ -15,8 +15,10 @@ import picocli.CommandLine;
  * (set {@code WEGEFT_DEBUG=1} to get the stack trace of an unexpected error).
  */
 @Command(name = "wegeft", mixinStandardHelpOptions = true, version = "wegeft 0.1.0",
-        description = "WeGeFT-JVM: inspect checkpoints, merge adapters, list kernel backends, run benchmarks.",
-        subcommands = {InspectCommand.class, MergeCommand.class, BenchCommand.class, BackendsCommand.class,
+        description = "WeGeFT-JVM: inspect and verify checkpoints, merge adapters, list kernel backends, run"
+                + " benchmarks.",
+        subcommands = {InspectCommand.class, VerifyCommand.class, MergeCommand.class, BenchCommand.class,
+                BackendsCommand.class,
                 org.wegeft.cli.vit.VitCommand.class, org.wegeft.cli.vit.DemoCommand.class,
                 LlmCommand.class})
 public final class WegeftCli extends CommandGroup {

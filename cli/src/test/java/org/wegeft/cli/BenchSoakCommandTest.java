@@ -17,7 +17,8 @@ class BenchSoakCommandTest {
             "pool_live_bytes", "pool_cached_bytes", "direct_bytes", "offheap_bytes", "open_fds");
     private static final Set<String> SUMMARY_FIELDS = Set.of("bench", "summary", "steps", "warmup_steps", "samples",
             "first_loss", "last_loss", "rss_growth_pct", "offheap_growth_pct", "heap_growth_pct", "offheap_bytes_end",
-            "fd_min", "fd_max", "pass_rss", "pass_offheap", "pass_fd", "pass", "trainable_params", "seconds");
+            "fd_min", "fd_max", "growth_limit_pct", "pass_rss", "pass_offheap", "pass_fd", "pass", "trainable_params",
+            "seconds");
 
     private static Set<String> fields(JsonNode n) {
         Set<String> s = new java.util.HashSet<>();

@@ -69,6 +69,8 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft bench soak --batch", "0"),
             Map.entry("wegeft bench soak --dim", "48"),
             Map.entry("wegeft bench soak --depth", "0"),
+            Map.entry("wegeft bench soak --checkpoint-every", "0"),
+            Map.entry("wegeft bench soak --seq", "4"),
             Map.entry("wegeft llm generate --max-new-tokens", "-1"),
             Map.entry("wegeft llm generate --temperature", "-0.5"),
             Map.entry("wegeft llm generate --top-k", "-1"),

@@ -121,7 +121,8 @@ public final class SparkTrainer<B> {
                 if (rank == 0) {
                     TrainConfig cfg = job.config();
                     if (cfg.outputDir() != null) {
-                        resume = Checkpoint.latest(cfg.outputDir()).map(Path::toString).orElse("");
+                        resume = Checkpoint.latestValid(cfg.outputDir(), w -> System.err.println("warning: " + w))
+                                .map(Path::toString).orElse("");
                     }
                 }
                 String[] all = ctx.allGather(host + "\t" + port + "\t" + resume);

@@ -97,7 +97,9 @@ public final class CausalLM extends Module implements AutoCloseable {
     /**
      * Loads {@code dir} ({@code config.json} + {@code model.safetensors} or its shards), strictly: every missing,
      * unexpected and mis-shaped key is reported by name ({@code lm_head.weight} may be absent only when tied;
-     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). BF16 weights stay memory-mapped. A
+     * {@code rotary_emb.inv_freq} buffers of old checkpoints are ignored). Before any module is built, the config
+     * values that size the model (layers, widths, heads, vocabulary) are checked against the checkpoint's header
+     * shapes ({@link DecoderFamily#sizes}), so a config that does not fit its weights fails fast. BF16 weights stay memory-mapped. A
      * bitsandbytes 4-bit checkpoint ({@code quantization_config} with {@code load_in_4bit}) loads with its
      * quantized weights kept 4-bit, dequantized (and rounded to the compute dtype) inside the products that read them.
      * @throws DecoderConfigException for a bad config.json
@@ -123,6 +125,8 @@ public final class CausalLM extends Module implements AutoCloseable {
                         "the checkpoint is already quantized by bitsandbytes; load it without --quantize");
             }
             CheckpointWeights w = new CheckpointWeights(st, bnb);
+            DecoderFamilies.get(config.modelType()).sizes(config).check(w.plainShapes(),
+                    DecoderConfigJson.file(dir).toString(), st.source().toString(), DecoderConfigException::new);
             CausalLM m = new CausalLM(config, quantization == null ? w : new QuantizingWeights(w, quantization));
             st.tensors().forEach(t -> {
                 if (t.name().endsWith("rotary_emb.inv_freq") || (config.tieWordEmbeddings()

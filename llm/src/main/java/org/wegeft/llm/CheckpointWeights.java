@@ -3,7 +3,9 @@ package org.wegeft.llm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
@@ -100,6 +102,24 @@ final class CheckpointWeights implements WeightSource {
         long[] s = new long[n];
         Arrays.fill(s, 1);
         return s;
+    }
+
+    /**
+     * The header shape of every floating-point tensor stored as it is (not 4-bit quantized), by name: the tensors
+     * whose shapes the config's sizes must match (packed integer weights are reported by {@link #check}).
+     */
+    Map<String, long[]> plainShapes() {
+        Map<String, long[]> out = new HashMap<>();
+        for (TensorInfo t : st.tensors()) {
+            boolean floating = switch (t.dtype()) {
+                case "F32", "BF16", "F16", "F64" -> true;
+                default -> false;
+            };
+            if (floating && (quantized == null || !quantized.isQuantized(t.name()))) {
+                out.put(t.name(), t.shape());
+            }
+        }
+        return out;
     }
 
     /** Marks a key as known but unused (e.g. lm_head.weight of a tied model). */

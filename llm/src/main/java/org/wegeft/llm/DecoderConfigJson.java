@@ -27,8 +27,13 @@ final class DecoderConfigJson {
     private DecoderConfigJson() {
     }
 
+    /** The config file of a model folder (or the file itself). */
+    static Path file(Path dirOrFile) {
+        return Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+    }
+
     static DecoderConfig read(Path dirOrFile) {
-        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+        Path file = file(dirOrFile);
         ConfigFields r = ConfigFields.read(file, DecoderConfigException::new, ConfigFields.Wording.MUST_BE);
         return r.namingSource(() -> parse(r));   // a record check names the record: name the file
     }

@@ -2,6 +2,7 @@ package org.wegeft.llm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.wegeft.nn.ConfigFields;
+import org.wegeft.nn.ConfigSizes;
 
 /**
  * Phi-3 and Phi-4-mini ({@code model_type} "phi3"): LLaMA's pre-norm blocks with the attention's q, k and v in one
@@ -41,6 +42,19 @@ final class Phi3Family implements DecoderFamily {
         if (c.slidingWindow() == null) {
             o.putNull("sliding_window");
         }
+    }
+
+    /** q, k and v share {@code qkv_proj}'s rows; o_proj's columns carry the query heads. */
+    @Override
+    public ConfigSizes sizes(DecoderConfig c) {
+        String attn = "model.layers.0.self_attn.";
+        long qkvRows = ((long) c.numAttentionHeads() + 2L * c.numKeyValueHeads()) * c.headDim();
+        return DecoderFamily.commonSizes(c)
+                .dim("num_attention_heads", DecoderFamily.heads(c.numAttentionHeads(), c),
+                        (long) c.numAttentionHeads() * c.headDim(), attn + "o_proj.weight", 1)
+                .dim("num_key_value_heads", c.numKeyValueHeads() + " (q, k and v rows: (" + c.numAttentionHeads()
+                        + " + 2 × " + c.numKeyValueHeads() + ") × head_dim " + c.headDim() + " = " + qkvRows + ")",
+                        qkvRows, attn + "qkv_proj.weight", 0);
     }
 
     @Override

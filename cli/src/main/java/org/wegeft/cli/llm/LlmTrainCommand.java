@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tunes a model folder with WeGeFT, LoRA or full fine-tuning.")
-final class LlmTrainCommand implements Callable<Integer> {
+public final class LlmTrainCommand implements Callable<Integer> {
     @Spec
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
@@ -122,6 +122,14 @@ final class LlmTrainCommand implements Callable<Integer> {
     @Mixin
     QuantizeOptions quantize = new QuantizeOptions();
 
+    private Trainer.@Nullable StepListener stepListener;
+
+    /** Called after every training step (the soak benchmark samples the process from it while this command runs). */
+    public LlmTrainCommand onStep(Trainer.StepListener listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
     @Override
     public Integer call() throws IOException {
         FineTuningMethod m = FlagCheck.method(spec, "--method", method);
@@ -154,6 +162,9 @@ final class LlmTrainCommand implements Callable<Integer> {
             Files.createDirectories(out);
             Trainer<LmBatch> trainer = new Trainer<>(lm, cfg, CausalLmTraining.objective(), source);
             trainer.progress(System.err, System.console() != null).metricsFile(out.resolve("metrics.jsonl"));
+            if (stepListener != null) {
+                trainer.onStep(stepListener);
+            }
             if (resumeFrom != null) {
                 trainer.resumeFrom(resumeFrom);
             }

@@ -14,8 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.wegeft.tensor.SafetensorsException;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
 import org.wegeft.tensor.Storage;
@@ -25,13 +27,17 @@ import org.wegeft.tensor.TensorInfo;
 /**
  * A training checkpoint folder: {@code trainable.safetensors} (trainable parameters by name),
  * {@code optimizer.safetensors} (optimizer state by parameter name; scalars such as per-parameter step counts
- * in its metadata) and {@code trainer_state.json}. Written atomically: everything goes to a hidden temporary
- * sibling folder that is renamed into place only when complete, so a failure never leaves a partial folder.
+ * in its metadata), {@code trainer_state.json} and, written last, {@code manifest.json} (each file's size and
+ * CRC32C: {@link CheckpointManifest}). Written atomically: everything goes to a hidden temporary sibling folder that
+ * is renamed into place only when complete, so a failure never leaves a partial folder; the manifest catches what
+ * happens to the files afterwards (a truncated copy, a bad disk). {@link #latestValid} is what resuming uses: the
+ * newest checkpoint that {@link #verify verifies}, skipping damaged ones with a warning.
  */
 public final class Checkpoint {
     public static final String TRAINABLE = "trainable.safetensors";
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
+    private static final List<String> FILES = List.of(TRAINABLE, OPTIMIZER, STATE);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Checkpoint() {
@@ -53,7 +59,8 @@ public final class Checkpoint {
             WRITE_HOOK.run();
             writeTensors(tmp.resolve(OPTIMIZER), optimizer.tensors(), optimizer.scalars());
             Files.write(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
-            for (String f : List.of(TRAINABLE, OPTIMIZER, STATE)) {
+            CheckpointManifest.write(tmp, FILES);
+            for (String f : List.of(TRAINABLE, OPTIMIZER, STATE, CheckpointManifest.FILE)) {
                 force(tmp.resolve(f), false);
             }
             force(tmp, true);
@@ -105,6 +112,72 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new UncheckedIOException("listing checkpoints in " + outputDir + " failed", e);
         }
+    }
+
+    /**
+     * The newest checkpoint folder of {@code outputDir} that {@link #verify verifies}; each newer one that does not is
+     * skipped with a warning naming it and the reason, passed to {@code warnings}.
+     */
+    public static Optional<Path> latestValid(Path outputDir, Consumer<String> warnings) {
+        for (Path ck : candidates(outputDir)) {
+            try {
+                verify(ck);
+                return Optional.of(ck);
+            } catch (CheckpointCorruptException e) {
+                warnings.accept("skipping damaged checkpoint " + ck + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every complete-looking checkpoint folder of {@code outputDir}, newest first. */
+    private static List<Path> candidates(Path outputDir) {
+        if (!Files.isDirectory(outputDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(outputDir)) {
+            return s.filter(p -> CHECKPOINT_NAME.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE)))
+                    .sorted(Comparator.comparingLong((Path p) -> Long.parseLong(p.getFileName().toString()
+                            .substring(11))).reversed())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing checkpoints in " + outputDir + " failed", e);
+        }
+    }
+
+    /**
+     * Checks a checkpoint folder without loading it: with a manifest, every file's size and CRC32C; without one
+     * (a checkpoint written before manifests existed) that the three files are present. In both cases the
+     * safetensors headers must parse with every tensor inside its file, and the trainer state must parse.
+     * @return whether the folder had a manifest
+     * @throws CheckpointCorruptException naming the file at fault and why
+     */
+    public static boolean verify(Path dir) {
+        boolean manifest = Files.isRegularFile(dir.resolve(CheckpointManifest.FILE));
+        if (manifest) {
+            CheckpointManifest.verify(dir, FILES);
+        } else {
+            for (String f : FILES) {
+                if (!Files.isRegularFile(dir.resolve(f))) {
+                    throw new CheckpointCorruptException(dir.resolve(f), "is missing");
+                }
+            }
+        }
+        for (String f : List.of(TRAINABLE, OPTIMIZER)) {
+            try (SafetensorsFile sf = SafetensorsFile.open(dir.resolve(f))) {
+                sf.tensors();
+            } catch (SafetensorsException e) {
+                throw new CheckpointCorruptException(dir.resolve(f), "is damaged: " + e.getMessage(), e);
+            }
+        }
+        try {
+            readState(dir);
+        } catch (UncheckedIOException e) {
+            throw new CheckpointCorruptException(dir.resolve(STATE), "does not parse: "
+                    + e.getCause().getMessage().lines().findFirst().orElse(""), e);
+        }
+        return manifest;
     }
 
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("checkpoint-\\d{1,18}");

@@ -135,7 +135,11 @@ public final class Trainer<B> {
         return config.epochs() * ((n + config.accumulation() - 1) / config.accumulation());
     }
 
-    /** Continues from a checkpoint folder written by this trainer: parameters, optimizer state, data position. */
+    /**
+     * Continues from a checkpoint folder written by this trainer: parameters, optimizer state, data position. Pick
+     * the folder with {@link Checkpoint#latestValid} (the newest that verifies) or check it with
+     * {@link Checkpoint#verify} first, as the command line does.
+     */
     public Trainer<B> resumeFrom(Path checkpoint) {
         Map<String, Tensor> trainable = model.trainableParameters();
         Checkpoint.loadTrainable(checkpoint, trainable);

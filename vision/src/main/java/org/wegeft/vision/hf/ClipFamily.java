@@ -22,8 +22,13 @@ public final class ClipFamily extends ClipStyleFamily {
     }
 
     @Override
+    int prefixTokens() {
+        return 1;
+    }
+
+    @Override
     HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng) {
-        ClipEmbeddings emb = new ClipEmbeddings(c, true, false, rng);
+        ClipEmbeddings emb = new ClipEmbeddings(c, prefixTokens() > 0, false, rng);
         return classifier(c, new ClipVisionTransformer(c, emb, layer(c, rng), true, null), 1, rng);
     }
 

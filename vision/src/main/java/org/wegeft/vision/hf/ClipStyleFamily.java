@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigSizes;
 import org.wegeft.nn.LayerNorm;
 import org.wegeft.vision.VitMlp;
 import org.wegeft.vision.hf.EncoderLayer.Part;
@@ -38,6 +39,22 @@ abstract class ClipStyleFamily extends HfFamily {
                     + " is used)";
         }
         return null;
+    }
+
+    /** Tokens in front of the patches that have a position: CLIP's class embedding, none for SigLIP. */
+    abstract int prefixTokens();
+
+    @Override
+    ConfigSizes sizes(HfVisionConfig c, Map<String, long[]> shapes) {
+        String e = PREFIX + ".embeddings.";
+        String patch = e + "patch_embedding.weight";
+        ConfigSizes s = new ConfigSizes()
+                .layers("num_hidden_layers", c.numHiddenLayers(), PREFIX + ".encoder.layers.")
+                .dim("hidden_size", c.hiddenSize(), patch, 0)
+                .dim("num_channels", c.numChannels(), patch, 1)
+                .dim("patch_size", c.patchSize(), patch, 2)
+                .dim("intermediate_size", c.intermediateSize(), PREFIX + ".encoder.layers.0.mlp.fc1.weight", 0);
+        return imageSize(s, c, prefixTokens(), e + "position_embedding.weight", 0);
     }
 
     /** A layer: layer_norm1, self_attn, layer_norm2, mlp. */

@@ -17,8 +17,13 @@ public final class DeitFamily extends VitLayoutFamily {
     }
 
     @Override
+    int prefixTokens() {
+        return 2;                        // class and distillation tokens
+    }
+
+    @Override
     HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng) {
-        VitEmbeddings emb = new VitEmbeddings(c, 2, 0, shapes.get("deit.embeddings.mask_token"),
+        VitEmbeddings emb = new VitEmbeddings(c, prefixTokens(), 0, shapes.get("deit.embeddings.mask_token"),
                 VitEmbeddings.Interpolation.NONE, rng);
         List<ClassifierHead> heads = shapes.containsKey("cls_classifier.weight")
                 ? List.of(new ClassifierHead("cls_classifier", c.hiddenSize(), ClassifierHead.token(0)),

@@ -16,6 +16,7 @@ import org.wegeft.tensor.ShardedSafetensors;
 import org.wegeft.tensor.Storage;
 import org.wegeft.tensor.Tensor;
 import org.wegeft.tensor.TensorInfo;
+import org.wegeft.vision.VitConfigException;
 
 /**
  * Loading and saving Hugging Face vision folders. Tensors keep their names; a base-model checkpoint
@@ -38,6 +39,7 @@ final class HfCheckpoint {
         Map<String, Tensor> state = new LinkedHashMap<>();
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
             Map<String, long[]> shapes = new LinkedHashMap<>();
+            Map<String, TensorInfo> read = new LinkedHashMap<>();
             Set<String> dropped = new LinkedHashSet<>();
             for (TensorInfo info : st.tensors()) {
                 String key = info.name();
@@ -49,8 +51,13 @@ final class HfCheckpoint {
                     continue;
                 }
                 shapes.put(name, info.shape());
-                try (Storage s = st.storage(key); Tensor mapped = Tensor.wrap(s, info.shape())) {
-                    state.put(name, Tensor.zeros(mapped.shape()).copyFrom(mapped));   // F32 copy, off the mapping
+                read.put(name, info);
+            }
+            family.sizes(c, shapes).check(shapes, c.source(), st.source().toString(), VitConfigException::new);
+            for (var e : read.entrySet()) {
+                TensorInfo info = e.getValue();
+                try (Storage s = st.storage(info.name()); Tensor mapped = Tensor.wrap(s, info.shape())) {
+                    state.put(e.getKey(), Tensor.zeros(mapped.shape()).copyFrom(mapped));   // F32 copy, off the mapping
                 }
             }
             dropped.forEach(why -> LOG.log(Level.INFO, () -> dir + ": not reading " + why));

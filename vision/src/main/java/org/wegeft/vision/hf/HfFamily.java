@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigSizes;
 import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.ImageInput;
 import org.wegeft.vision.VisionFamily;
@@ -62,6 +63,24 @@ public abstract class HfFamily implements VisionFamily {
      * @param shapes the checkpoint's tensor shapes by (prefixed) name, for parts that only some checkpoints carry
      */
     abstract HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng);
+
+    /**
+     * The config values that size the model, each tied to the checkpoint tensor that carries it; checked against
+     * the checkpoint's header shapes before the model is built.
+     * @param shapes the checkpoint's tensor shapes by (prefixed) name (which optional tokens it stores)
+     */
+    abstract ConfigSizes sizes(HfVisionConfig c, Map<String, long[]> shapes);
+
+    /**
+     * The rule tying {@code image_size} to the stored positions: {@code prefixTokens} + (image_size / patch_size)²
+     * rows along {@code axis} of {@code positions}.
+     */
+    static ConfigSizes imageSize(ConfigSizes s, HfVisionConfig c, int prefixTokens, String positions, int axis) {
+        long grid = c.imageSize() / c.patchSize();
+        long tokens = prefixTokens + grid * grid;
+        return s.dim("image_size", c.imageSize() + " (patch_size " + c.patchSize() + ": " + grid + "x" + grid
+                + " patches + " + prefixTokens + " prefix token(s) = " + tokens + " positions)", tokens, positions, axis);
+    }
 
     /** The {@code model_type} a saved model of {@code c} declares (a full CLIP's is its vision tower's). */
     abstract String savedModelType(HfVisionConfig c);

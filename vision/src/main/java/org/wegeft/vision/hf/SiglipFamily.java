@@ -21,8 +21,13 @@ public final class SiglipFamily extends ClipStyleFamily {
     }
 
     @Override
+    int prefixTokens() {
+        return 0;
+    }
+
+    @Override
     HfImageClassifier build(HfVisionConfig c, Map<String, long[]> shapes, RandomGenerator rng) {
-        ClipEmbeddings emb = new ClipEmbeddings(c, false, true, rng);
+        ClipEmbeddings emb = new ClipEmbeddings(c, prefixTokens() > 0, true, rng);
         AttentionPoolingHead head = shapes.containsKey(PREFIX + ".head.probe") ? new AttentionPoolingHead(c, rng)
                 : null;
         return classifier(c, new ClipVisionTransformer(c, emb, layer(c, rng), false, head), 0, rng);

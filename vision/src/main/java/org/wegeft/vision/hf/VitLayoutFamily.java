@@ -1,9 +1,11 @@
 package org.wegeft.vision.hf;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.nn.ConfigSizes;
 import org.wegeft.nn.LayerNorm;
 import org.wegeft.vision.hf.EncoderLayer.Part;
 
@@ -35,6 +37,28 @@ abstract class VitLayoutFamily extends HfFamily {
     @Override
     String prefix(HfVisionConfig c) {
         return prefix;
+    }
+
+    /** Tokens in front of the patches that have a position (the class token; DeiT's distillation token too). */
+    int prefixTokens() {
+        return 1;
+    }
+
+    @Override
+    ConfigSizes sizes(HfVisionConfig c, Map<String, long[]> shapes) {
+        String p = prefix(c);
+        String e = p + ".embeddings.";
+        String l0 = p + ".encoder.layer.0.";
+        String patch = e + "patch_embeddings.projection.weight";
+        ConfigSizes s = new ConfigSizes()
+                .layers("num_hidden_layers", c.numHiddenLayers(), p + ".encoder.layer.")
+                .dim("hidden_size", c.hiddenSize(), patch, 0)
+                .dim("num_channels", c.numChannels(), patch, 1)
+                .dim("patch_size", c.patchSize(), patch, 2)
+                .dim("intermediate_size", c.intermediateSize(), l0 + "intermediate.dense.weight", 0)   // ViT, DeiT
+                .dim("intermediate_size", c.intermediateSize(), l0 + "mlp.fc1.weight", 0)              // DINOv2
+                .dim("num_register_tokens", c.numRegisterTokens(), e + "register_tokens", 1);
+        return imageSize(s, c, prefixTokens(), e + "position_embeddings", 1);
     }
 
     @Override
