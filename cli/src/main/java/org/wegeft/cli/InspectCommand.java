@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.wegeft.kernels.io.DiskSpace;
 import org.wegeft.tensor.SafetensorsException;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.ShardedSafetensors;
@@ -115,17 +116,6 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.println();
         out.printf("total: %d tensors, %d parameters, %d bytes (%s) in %d file%s%n", tensors.size(), totalParams,
-                totalBytes, human(totalBytes), ck.shards().size(), ck.shards().size() == 1 ? "" : "s");
-    }
-
-    static String human(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? bytes + " B" : String.format("%.1f %s", v, units[u]);
+                totalBytes, DiskSpace.human(totalBytes), ck.shards().size(), ck.shards().size() == 1 ? "" : "s");
     }
 }

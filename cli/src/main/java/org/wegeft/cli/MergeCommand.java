@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.io.DiskSpace;
 import org.wegeft.peft.merge.MergePlan;
 import org.wegeft.peft.merge.MergeWriter;
 import picocli.CommandLine.Command;
@@ -60,7 +61,7 @@ final class MergeCommand implements Callable<Integer> {
         try (MergePlan plan = MergePlan.prepare(model, base, adapter, out, outDtype(dtype), force)) {
             MergeWriter.Summary s = new MergeWriter(plan, (i, shards, name, tensors, merged, bytes) -> {
                 stderr.printf("wegeft merge: [%d/%d] %s: %d tensors, %d merged, %s%n", i, shards, name, tensors,
-                        merged, InspectCommand.human(bytes));
+                        merged, DiskSpace.human(bytes));
                 stderr.flush();
             }).write();
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -73,7 +74,7 @@ final class MergeCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "targets merged: %d, tensors replaced from the adapter: %d, tensors copied: %d%n",
                     s.targets(), s.replaced(), s.copied());
             stdout.printf(Locale.ROOT, "shards: %d, other files copied: %d, bytes written: %d (%s), time: %.2f s%n",
-                    s.shards(), s.otherFiles(), s.bytes(), InspectCommand.human(s.bytes()), secs);
+                    s.shards(), s.otherFiles(), s.bytes(), DiskSpace.human(s.bytes()), secs);
         }
         stdout.flush();
         return 0;

@@ -27,6 +27,8 @@ public final class WegeftCli extends CommandGroup {
     /** Exit status for a failure that is not the input's fault (a bug, a broken installation). */
     public static final int INTERNAL_ERROR = 1;
 
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     public WegeftCli() {
         super("command");
     }
@@ -75,6 +77,10 @@ public final class WegeftCli extends CommandGroup {
     }
 
     public static void main(String[] args) {
+        // the library's log lines (a removed leftover of a killed writer, a lock taken over) as one line each
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "wegeft: %5$s%6$s%n");
+        }
         HfTokenizer.useBundledLibrary(); // the command line never downloads a tokenizer library
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);

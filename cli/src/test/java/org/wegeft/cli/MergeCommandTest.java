@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.io.Leftovers;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.tensor.SafetensorsFile;
@@ -387,8 +388,8 @@ class MergeCommandTest {
 
     private void assertNoTemporaryFolders() throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
-            List<Path> left = s.filter(p -> p.getFileName().toString().contains(".tmp-")
-                    || p.getFileName().toString().contains(".old-")).toList();
+            List<Path> left = s.filter(p -> Leftovers.isLeftoverName(p.getFileName().toString())
+                    || p.getFileName().toString().endsWith(".wegeft-lock")).toList();
             assertEquals(List.of(), left);
         }
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.ConfigFields;
 
 /**
@@ -169,7 +170,7 @@ final class DecoderConfigJson {
         }
         c.family().write(c, o);
         try {
-            ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
+            AtomicFiles.writeString(file, JSON.writeValueAsString(o));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + file + " failed", e);
         }

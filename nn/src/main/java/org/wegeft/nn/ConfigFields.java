@@ -3,9 +3,7 @@ package org.wegeft.nn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -83,26 +81,6 @@ public final class ConfigFields {
                 throw e;
             }
             throw errors.error(source, e.key(), e.problem());
-        }
-    }
-
-    /**
-     * Writes {@code text} to {@code file} through a temporary sibling that is renamed into place, so that a reader
-     * never sees half a file; the temporary is removed when the write fails.
-     */
-    public static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + System.nanoTime());
-        try {
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write failure is what matters
-            }
-            throw e;
         }
     }
 

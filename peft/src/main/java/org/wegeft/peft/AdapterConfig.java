@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.ConfigFields;
 
 /**
@@ -98,6 +99,6 @@ public interface AdapterConfig {
      * {@code AutoPeftModel*} need to open the folder).
      */
     default void write(Path file, Map<String, ?> fields) throws IOException {
-        ConfigFields.writeAtomically(file, AdapterConfigJson.write(this, fields));
+        AtomicFiles.writeString(file, AdapterConfigJson.write(this, fields));
     }
 }

@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,16 +19,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.DiskSpace;
+import org.wegeft.kernels.io.IoErrors;
 
 /**
  * Writes one safetensors file tensor by tensor, so that at most one tensor has to exist in memory: the header
  * is computed up front from the names, dtypes and shapes (which a streaming transform such as a merge does not
  * change) and written first, then each tensor's bytes are appended as they are produced. The bytes go to a
- * temporary sibling {@code <file>.tmp-<random>}; {@link #commit()} forces and renames it over {@code file},
- * and {@link #close()} without a commit deletes it, so a failure never leaves a half-written file.
+ * temporary sibling ({@link AtomicFiles#open}); {@link #commit()} forces and renames it over {@code file},
+ * and {@link #close()} without a commit deletes it, so a failure never leaves a half-written file. The file's
+ * size is checked against the folder's free space before anything is written, and I/O errors name the file.
  *
  * <pre>
  *   header lists the entries in the order given;  data is laid out in the order of the given TensorInfo.begin()
@@ -93,13 +95,24 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
         }
         List<TensorInfo> layout = tensors.stream().map(t -> placed.get(t.name())).toList();
         byte[] header = header(layout, metadata);
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        if (abs.getParent() != null) {
+            DiskSpace.require(abs.getParent(), 8L + header.length + offset, "safetensors file " + abs.getFileName());
+        }
+        Path tmp = AtomicFiles.open(abs);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw IoErrors.naming(abs, e);
+        }
         try {
             writeAll(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
             writeAll(ch, ByteBuffer.wrap(header));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(tmp);
+            throw IoErrors.naming(abs, e);
+        } catch (RuntimeException e) {
             ch.close();
             Files.deleteIfExists(tmp);
             throw e;
@@ -142,6 +155,8 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
             HostAccess.writeTo(channel, src.storage(), src.storageOffset() * src.dtype().byteSize(), e.bytes());
             bytesWritten += e.bytes();
             next++;
+        } catch (IOException io) {
+            throw IoErrors.naming(file, io);
         }
     }
 
@@ -185,9 +200,13 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
     }
 
     private void append(MemorySegment seg) throws IOException {
-        for (long off = 0; off < seg.byteSize(); off += 1L << 30) {
-            long chunk = Math.min(1L << 30, seg.byteSize() - off);
-            writeAll(channel, seg.asSlice(off, chunk).asByteBuffer());
+        try {
+            for (long off = 0; off < seg.byteSize(); off += 1L << 30) {
+                long chunk = Math.min(1L << 30, seg.byteSize() - off);
+                writeAll(channel, seg.asSlice(off, chunk).asByteBuffer());
+            }
+        } catch (IOException io) {
+            throw IoErrors.naming(file, io);
         }
         bytesWritten += seg.byteSize();
         next++;
@@ -203,9 +222,13 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
             throw new SafetensorsException(file, missing, "not written (" + (dataOrder.size() - next) + " of "
                     + dataOrder.size() + " tensors missing)");
         }
-        channel.force(true);
-        channel.close();
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            channel.force(true);
+            channel.close();
+        } catch (IOException io) {
+            throw IoErrors.naming(file, io);
+        }
+        AtomicFiles.commit(tmp, file);
         committed = true;
     }
 

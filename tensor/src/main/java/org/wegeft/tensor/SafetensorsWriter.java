@@ -10,20 +10,20 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.DiskSpace;
 
 /**
- * Writes safetensors files atomically: the bytes go to {@code <file>.tmp-<random>} in the same folder,
- * are forced to disk, and the temporary file is then moved over the target in one step, so a crash or
- * error mid-write leaves any previous file intact. Tensors are written in the order added; the header
+ * Writes safetensors files atomically ({@link AtomicFiles}): the bytes go to a temporary sibling, are forced to
+ * disk, and the temporary file is then moved over the target in one step, so a crash or error mid-write leaves any
+ * previous file intact. Each file's size is checked against the free space of its folder before it is started
+ * ({@link DiskSpace}). Tensors are written in the order added; the header
  * is padded with spaces to a multiple of 8 bytes so every tensor starts 8-byte aligned when the
  * previous ones are.
  *
@@ -153,13 +153,18 @@ public final class SafetensorsWriter {
             }
         }
         byte[] json = SafetensorsHeader.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index);
-        atomically(dir.resolve(ShardedSafetensors.INDEX), ch -> writeAll(ch, ByteBuffer.wrap(json)));
+        AtomicFiles.write(dir.resolve(ShardedSafetensors.INDEX), AtomicFiles.bytes(json));
         return written;
     }
 
     private static void writeFile(Path file, List<Entry> list, Map<String, String> metadata) throws IOException {
         byte[] header = header(list, metadata);
-        atomically(file, ch -> {
+        Path abs = file.toAbsolutePath();
+        if (abs.getParent() != null) {
+            DiskSpace.require(abs.getParent(), 8L + header.length + list.stream().mapToLong(Entry::bytes).sum(),
+                    "safetensors file " + abs.getFileName());
+        }
+        AtomicFiles.write(file, ch -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeAll(ch, len);
             writeAll(ch, ByteBuffer.wrap(header));
@@ -194,30 +199,6 @@ public final class SafetensorsWriter {
         byte[] out = Arrays.copyOf(json, padded);
         Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void write(FileChannel ch) throws IOException;
-    }
-
-    /** Runs {@code body} against a temporary sibling, forces it, then renames it over {@code file}. */
-    private static void atomically(Path file, Body body) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                body.write(ch);
-                ch.force(true);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 
     private static void writeAll(FileChannel ch, ByteBuffer buf) throws IOException {

@@ -102,7 +102,7 @@ class SafetensorsStreamWriterTest {
         try (SafetensorsStreamWriter w = SafetensorsStreamWriter.create(out, Map.of(), given)) {
             Path tmp;
             try (Stream<Path> s = Files.list(dir)) {
-                tmp = s.filter(p -> p.getFileName().toString().startsWith("out.safetensors.tmp-")).findFirst()
+                tmp = s.filter(p -> p.getFileName().toString().startsWith(".out.safetensors.wegeft-tmp-")).findFirst()
                         .orElseThrow();
             }
             byte[] bytes = Files.readAllBytes(tmp);

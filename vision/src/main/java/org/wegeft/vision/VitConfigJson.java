@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.ConfigFields;
 
 /**
@@ -133,7 +134,7 @@ final class VitConfigJson {
         o.put("interpolation", c.interpolation());
         c.labels().forEach(o.putArray("labels")::add);
         try {
-            ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
+            AtomicFiles.writeString(file, JSON.writeValueAsString(o));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + file + " failed", e);
         }

@@ -13,6 +13,7 @@ import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.cli.ResumeCheckpoint;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.Quantization;
 import org.wegeft.llm.data.DataRecord;
@@ -130,8 +131,15 @@ public final class LlmTrainCommand implements Callable<Integer> {
         return this;
     }
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException {
+        try (OutputLock lock = OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         FineTuningMethod m = FlagCheck.method(spec, "--method", method);
         validate();
         Path resumeFrom = checkpoints.resumeFrom(spec);

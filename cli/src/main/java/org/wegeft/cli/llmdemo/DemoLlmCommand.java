@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatTemplate;
 import org.wegeft.llm.data.Example;
@@ -108,8 +109,15 @@ public final class DemoLlmCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     int heldOut = 200;
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException {
+        try (OutputLock lock = OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         List<AdapterRecipe> ms = validate();
         long t0 = System.nanoTime();
         PrintWriter stdout = spec.commandLine().getOut();

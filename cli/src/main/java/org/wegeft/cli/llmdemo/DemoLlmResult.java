@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.train.SampleStats;
 import org.wegeft.peft.FineTuningMethod;
 
@@ -74,9 +73,7 @@ record DemoLlmResult(String method, long seed, double lr, long trainableParams, 
         settings.targets().forEach(st.putArray("targets")::add);
         ArrayNode a = root.putArray("results");
         results.forEach(r -> a.add(r.toJson()));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, root.toPrettyString() + "\n");
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, root.toPrettyString() + "\n");
     }
 
     /**

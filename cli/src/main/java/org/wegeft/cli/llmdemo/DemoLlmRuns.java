@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.chat.ChatMessage;
 import org.wegeft.llm.data.DataRecord;
@@ -78,7 +78,7 @@ final class DemoLlmRuns {
             }
             stdout.printf(Locale.ROOT, "%s: best lr %.0e (%.1f %%)%n", m.label(), best, 100 * bestEm);
         }
-        Files.writeString(c.out.resolve("lr_selection.json"), all.toPrettyString() + "\n");
+        AtomicFiles.writeString(c.out.resolve("lr_selection.json"), all.toPrettyString() + "\n");
         stdout.flush();
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.Example;
@@ -105,8 +106,15 @@ public final class LlmPretrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "10", description = "log every N steps (default ${DEFAULT-VALUE})")
     long logEvery = 10;
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException {
+        try (OutputLock lock = OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         validate();
         long t0 = System.nanoTime();
         List<String> lines = Pretraining.corpusLines(corpus);

@@ -6,15 +6,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.DiskSpace;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.tensor.SafetensorsStreamWriter;
@@ -130,43 +131,37 @@ final class RandomLlamaFolder {
                     + " tensors, got " + shards);
         }
         List<Path> tokenizer = tokenizerFiles(tokenizerFrom);
-        checkOut(out);
-        Path abs = out.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        Files.createDirectories(tmp);
-        try {
-            List<String> files = new ArrayList<>();
-            SplittableRandom rng = new SplittableRandom(seed);
-            float std = (float) config.initializerRange();
-            List<List<TensorInfo>> groups = split(tensors, shards);
-            ObjectNode weightMap = JsonMapper.builder().build().createObjectNode();
-            for (int s = 0; s < groups.size(); s++) {
-                String name = shards == 1 ? ShardedSafetensors.SINGLE
-                        : String.format("model-%05d-of-%05d.safetensors", s + 1, shards);
-                writeShard(tmp.resolve(name), groups.get(s), dtype, rng, std);
-                groups.get(s).forEach(t -> weightMap.put(t.name(), name));
-                files.add(name);
-            }
+        Path abs = out.toAbsolutePath().normalize();
+        try (OutputLock lock = OutputLock.acquire(abs, "bench make-model")) {
+            checkOut(abs);
             long bytes = tensors.stream().mapToLong(TensorInfo::bytes).sum();
-            if (shards > 1) {
-                writeIndex(tmp.resolve(ShardedSafetensors.INDEX), weightMap, bytes);
-                files.add(ShardedSafetensors.INDEX);
-            }
-            config.withTorchDtype(dtype == DType.BF16 ? "bfloat16" : "float32").write(tmp.resolve("config.json"));
-            files.add("config.json");
-            for (Path f : tokenizer) {
-                Files.copy(f, tmp.resolve(f.getFileName().toString()));
-                files.add(f.getFileName().toString());
-            }
-            if (Files.exists(abs)) {
-                Files.delete(abs);                                  // empty, checked above
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+            DiskSpace.require(abs.getParent(), bytes, "the random model");
+            List<String> files = new ArrayList<>();
+            AtomicFiles.writeFolder(abs, tmp -> {
+                SplittableRandom rng = new SplittableRandom(seed);
+                float std = (float) config.initializerRange();
+                List<List<TensorInfo>> groups = split(tensors, shards);
+                ObjectNode weightMap = JsonMapper.builder().build().createObjectNode();
+                for (int s = 0; s < groups.size(); s++) {
+                    String name = shards == 1 ? ShardedSafetensors.SINGLE
+                            : String.format("model-%05d-of-%05d.safetensors", s + 1, shards);
+                    writeShard(tmp.resolve(name), groups.get(s), dtype, rng, std);
+                    groups.get(s).forEach(t -> weightMap.put(t.name(), name));
+                    files.add(name);
+                }
+                if (shards > 1) {
+                    writeIndex(tmp.resolve(ShardedSafetensors.INDEX), weightMap, bytes);
+                    files.add(ShardedSafetensors.INDEX);
+                }
+                config.withTorchDtype(dtype == DType.BF16 ? "bfloat16" : "float32").write(tmp.resolve("config.json"));
+                files.add("config.json");
+                for (Path f : tokenizer) {
+                    Files.copy(f, tmp.resolve(f.getFileName().toString()));
+                    files.add(f.getFileName().toString());
+                }
+            });
             long parameters = tensors.stream().mapToLong(TensorInfo::elements).sum();
             return new Written(abs, files, parameters, bytes);
-        } finally {
-            deleteTree(tmp);                                        // gone already after the move
         }
     }
 
@@ -226,7 +221,7 @@ final class RandomLlamaFolder {
         ObjectNode index = json.createObjectNode();
         index.putObject("metadata").put("total_size", bytes);
         index.set("weight_map", weightMap);
-        Files.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+        AtomicFiles.write(file, AtomicFiles.bytes(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index)));
     }
 
     /** The tokenizer files present in {@code dir}; none asked for when {@code dir} is null. */
@@ -258,17 +253,6 @@ final class RandomLlamaFolder {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("--out " + out + ": cannot list: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

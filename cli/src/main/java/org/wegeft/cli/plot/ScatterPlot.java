@@ -13,11 +13,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.wegeft.kernels.io.AtomicFiles;
 
 /**
  * A labelled scatter plot drawn with Java2D into a PNG (headless): title, axis labels, a linear or log₁₀ x axis,
@@ -109,11 +109,11 @@ public final class ScatterPlot {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        if (!ImageIO.write(img, "png", tmp.toFile())) {
-            throw new IOException("no PNG writer available for " + png);
-        }
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeStream(png, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available for " + png);
+            }
+        });
     }
 
     private void draw(Graphics2D g, int w, int h) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
@@ -119,8 +120,15 @@ public final class DemoVitCommand implements Callable<Integer> {
         }
     }
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException, InterruptedException {
+        try (OutputLock lock = OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException, InterruptedException {
         validate();
         if (plotOnly) {
             DemoVitRuns.plot(ResultsFile.read(out.resolve("results.json")), out.resolve("accuracy_vs_params.png"));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import org.wegeft.cli.WegeftCli;
 import org.wegeft.cli.plot.ScatterPlot;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
@@ -44,7 +45,7 @@ final class DemoVitRuns {
                     });
             stdout.printf(Locale.ROOT, "%s: best lr %.0e (%.2f %%)%n", m.label(), best.lr(), 100 * best.accuracy());
         }
-        Files.writeString(c.out.resolve("lr_selection.json"), all.toPrettyString() + "\n");
+        AtomicFiles.writeString(c.out.resolve("lr_selection.json"), all.toPrettyString() + "\n");
         stdout.flush();
     }
 

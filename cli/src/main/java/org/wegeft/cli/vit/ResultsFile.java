@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.vision.train.FineTuneResult;
 
 /** {@code results.json}: a list of {@link FineTuneResult} objects with snake_case keys. */
@@ -59,9 +58,7 @@ final class ResultsFile {
     static void write(List<FineTuneResult> results, Path file) throws IOException {
         ArrayNode a = JSON.createArrayNode();
         results.forEach(r -> a.add(toJson(r)));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, a.toPrettyString() + "\n");
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, a.toPrettyString() + "\n");
     }
 
     static List<FineTuneResult> read(Path file) throws IOException {

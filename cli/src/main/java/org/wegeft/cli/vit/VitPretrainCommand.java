@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.vision.VisionTransformer;
 import org.wegeft.vision.VitConfig;
@@ -106,8 +108,15 @@ public final class VitPretrainCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "data loader threads (default: ${DEFAULT-VALUE})")
     int workers = 1;
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException {
+        try (OutputLock lock = OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         validate();
         Path trainFile = data;
         Path testFile = test;
@@ -146,7 +155,7 @@ public final class VitPretrainCommand implements Callable<Integer> {
         report.put("train_seconds", Math.round(seconds * 10) / 10.0);
         evaluate(model, cfg, testDs, "test", report, stdout);
         evaluate(model, cfg, sampleDs, "test_1k", report, stdout);
-        Files.writeString(out.resolve("eval.json"), report.toPrettyString() + "\n");
+        AtomicFiles.writeString(out.resolve("eval.json"), report.toPrettyString() + "\n");
         stdout.printf(Locale.ROOT, "wrote %s (model.safetensors, config.json, train_log.jsonl, eval.json) in %.1f s%n",
                 out, seconds);
         stdout.flush();

@@ -12,6 +12,8 @@ import org.wegeft.cli.CheckpointOptions;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.ResumeCheckpoint;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.train.RunFiles;
 import org.wegeft.peft.FineTuningMethod;
@@ -117,8 +119,15 @@ public final class VitTrainCommand implements Callable<Integer> {
     @Option(names = "--result-json", hidden = true, paramLabel = "FILE", description = "also write the result here (used by wegeft demo vit)")
     @Nullable Path resultJson;
 
+    /** Runs with the output folder locked against a second writer ({@link OutputLock}). */
     @Override
     public Integer call() throws IOException {
+        try (OutputLock lock = out == null ? null : OutputLock.acquire(out, spec.qualifiedName())) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         FlagCheck.atLeast(spec, "--rank", rank, 1);
         FlagCheck.atLeast(spec, "--epochs", epochs, 1);
         FlagCheck.atLeast(spec, "--steps", steps, 0);
@@ -161,7 +170,7 @@ public final class VitTrainCommand implements Callable<Integer> {
         r = r.withPeakMemoryMb(PeakMemory.highWaterMb());
         String json = JsonMapper.builder().build().writeValueAsString(ResultsFile.toJson(r));
         if (resultJson != null) {
-            Files.writeString(resultJson, json + "\n");
+            AtomicFiles.writeString(resultJson, json + "\n");
         }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(json);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,9 @@ class ScatterPlotTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(w, img.getWidth());
         assertEquals(h, img.getHeight());
-        assertTrue(Files.notExists(dir.resolve("plot.png.tmp")));
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of("plot.png"), s.map(p -> p.getFileName().toString()).toList(), "no temporary left");
+        }
     }
 
     @Test

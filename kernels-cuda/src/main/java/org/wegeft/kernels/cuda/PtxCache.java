@@ -3,15 +3,14 @@ package org.wegeft.kernels.cuda;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.wegeft.kernels.io.AtomicFiles;
 
 /**
  * PTX compiled by NVRTC, cached on disk as {@code <dir>/<sha256(source, arch, nvrtc version)>.ptx}. Entries are
@@ -69,17 +68,7 @@ final class PtxCache {
     void write(String key, String ptx) {
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, key + ".", ".tmp");
-            try {
-                Files.writeString(tmp, ptx);
-                try {
-                    Files.move(tmp, path(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, path(key), StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.writeString(path(key), ptx);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write PTX cache entry " + path(key), e);
         }

@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.data.DataFormatException;
@@ -86,7 +86,7 @@ public final class Pretraining {
         for (String f : names) {
             Path src = from.resolve(f);
             if (Files.isRegularFile(src)) {
-                Files.copy(src, to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.writeStream(to.resolve(f), out -> Files.copy(src, out));
             }
         }
     }
@@ -98,6 +98,6 @@ public final class Pretraining {
         g.put("eos_token_id", tok.eosId());
         g.put("pad_token_id", tok.padId());
         g.put("do_sample", false);
-        Files.writeString(modelDir.resolve("generation_config.json"), g.toPrettyString() + "\n");
+        AtomicFiles.writeString(modelDir.resolve("generation_config.json"), g.toPrettyString() + "\n");
     }
 }

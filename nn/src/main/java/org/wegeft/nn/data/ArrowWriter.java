@@ -2,12 +2,10 @@ package org.wegeft.nn.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.wegeft.kernels.io.AtomicFiles;
 
 /**
  * Writes columns to an Arrow IPC file in the file or the stream format, in record batches of
@@ -213,40 +212,35 @@ public final class ArrowWriter {
         if (cols.isEmpty()) {
             throw new IllegalStateException("no columns to write to " + file);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         int rows = cols.getFirst().rows();
         Schema schema = new Schema(cols.stream().map(Col::field).toList());
         try (BufferAllocator alloc = new RootAllocator();
-                VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc);
-                FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
-            try (org.apache.arrow.vector.ipc.ArrowWriter w = format == Format.FILE
-                    ? new ArrowFileWriter(root, null, ch) : new ArrowStreamWriter(root, null, ch)) {
-                w.start();
-                for (int from = 0; from < rows || (rows == 0 && from == 0); from += batchRows) {
-                    int n = Math.min(batchRows, rows - from);
-                    for (Col c : cols) {
-                        FieldVector v = root.getVector(c.field().getName());
-                        v.clear();
-                        v.allocateNew();
-                        c.filler().fill(v, from, n);
-                        v.setValueCount(n);
+                VectorSchemaRoot root = VectorSchemaRoot.create(schema, alloc)) {
+            AtomicFiles.writeStream(file, out -> {
+                WritableByteChannel ch = Channels.newChannel(out);
+                try (org.apache.arrow.vector.ipc.ArrowWriter w = format == Format.FILE
+                        ? new ArrowFileWriter(root, null, ch) : new ArrowStreamWriter(root, null, ch)) {
+                    w.start();
+                    for (int from = 0; from < rows || (rows == 0 && from == 0); from += batchRows) {
+                        int n = Math.min(batchRows, rows - from);
+                        for (Col c : cols) {
+                            FieldVector v = root.getVector(c.field().getName());
+                            v.clear();
+                            v.allocateNew();
+                            c.filler().fill(v, from, n);
+                            v.setValueCount(n);
+                        }
+                        root.setRowCount(n);
+                        w.writeBatch();
+                        if (rows == 0) {
+                            break;
+                        }
                     }
-                    root.setRowCount(n);
-                    w.writeBatch();
-                    if (rows == 0) {
-                        break;
-                    }
+                    w.end();
                 }
-                w.end();
-            }
+            });
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("moving " + tmp + " to " + file, e);
+            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
         }
     }
 }

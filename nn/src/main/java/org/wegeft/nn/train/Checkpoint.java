@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.DiskSpace;
+import org.wegeft.kernels.io.NotEnoughSpaceException;
 import org.wegeft.tensor.SafetensorsException;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsWriter;
@@ -44,57 +43,36 @@ public final class Checkpoint {
     }
 
     /**
-     * Writes the folder {@code dir} atomically (replacing an existing one): the files go to a hidden temporary
-     * sibling, are forced to disk, and the folder is renamed into place. A process killed at any moment leaves
-     * either the old folder or the new one complete (plus, at worst, a hidden temporary folder that
-     * {@link #latest} never returns).
+     * Writes the folder {@code dir} atomically (replacing an existing one) through {@link AtomicFiles#writeFolder}:
+     * the files go to a hidden temporary sibling, are forced to disk, and the folder is renamed into place. A process
+     * killed at any moment leaves either the old folder or the new one complete, plus at worst a hidden temporary
+     * folder that {@link #latest} never returns and the next write into the same place removes. The free space is
+     * checked first against the bytes of the tensors to write.
+     * @throws org.wegeft.kernels.io.NotEnoughSpaceException naming the folder, the bytes needed and those free
      */
     public static void write(Path dir, Map<String, Tensor> trainable, OptimizerState optimizer, TrainerState state) {
-        Path parent = dir.toAbsolutePath().getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
-        Path old = parent.resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
         try {
-            Files.createDirectories(tmp);
-            writeTensors(tmp.resolve(TRAINABLE), trainable, Map.of());
-            WRITE_HOOK.run();
-            writeTensors(tmp.resolve(OPTIMIZER), optimizer.tensors(), optimizer.scalars());
-            Files.write(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
-            CheckpointManifest.write(tmp, FILES);
-            for (String f : List.of(TRAINABLE, OPTIMIZER, STATE, CheckpointManifest.FILE)) {
-                force(tmp.resolve(f), false);
-            }
-            force(tmp, true);
-            boolean replacing = Files.exists(dir);
-            if (replacing) {
-                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            force(parent, true);
-            if (replacing) {
-                deleteQuietly(old);
-            }
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("writing checkpoint " + dir + " failed", io);
-            }
+            long bytes = Stream.concat(trainable.values().stream(), optimizer.tensors().values().stream())
+                    .mapToLong(t -> t.numel() * t.dtype().byteSize()).sum();
+            DiskSpace.require(dir.toAbsolutePath().getParent(), bytes, "checkpoint " + dir.getFileName());
+            AtomicFiles.writeFolder(dir, tmp -> {
+                writeTensors(tmp.resolve(TRAINABLE), trainable, Map.of());
+                WRITE_HOOK.run();
+                writeTensors(tmp.resolve(OPTIMIZER), optimizer.tensors(), optimizer.scalars());
+                AtomicFiles.write(tmp.resolve(STATE), AtomicFiles.bytes(JSON.writeValueAsBytes(state)));
+                CheckpointManifest.write(tmp, FILES);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing checkpoint " + dir + " failed: " + e.getMessage(), e);
+        } catch (NotEnoughSpaceException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new IllegalStateException("writing checkpoint " + dir + " failed: " + e.getMessage(), e);
         }
     }
 
     /** Called between the files of a checkpoint write; tests replace it to pause or kill a writer mid-way. */
     static volatile Runnable WRITE_HOOK = () -> { };
-
-    /** fsync of a file or (where the platform allows opening one) a directory. */
-    private static void force(Path p, boolean directory) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!directory) {
-                throw e;
-            } // some platforms cannot open a directory: its entries are still written by the rename
-        }
-    }
 
     /**
      * The complete checkpoint folder {@code checkpoint-<step>} of {@code outputDir} with the highest step, if
@@ -245,24 +223,5 @@ public final class Checkpoint {
             }
         }
         return out;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            deleteTree(p);
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: the failure being reported matters more
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

@@ -54,11 +54,14 @@ public final class MergePlan implements AutoCloseable {
     final @Nullable Path index;
     /** the quantized model folder the adapter was trained on, when {@link #model} is its full-precision base. */
     final @Nullable Path quantizedModel;
+    /** replace a non-empty {@link #out}. */
+    final boolean force;
 
     private MergePlan(Path model, Path adapter, Path out, @Nullable String outDtype, AdapterConfig config,
             ShardedSafetensors checkpoint, SafetensorsFile adapterFile, Merger merger, Map<String, String> replaced,
-            List<Path> otherFiles, @Nullable Path index, @Nullable Path quantizedModel) {
+            List<Path> otherFiles, @Nullable Path index, @Nullable Path quantizedModel, boolean force) {
         this.quantizedModel = quantizedModel;
+        this.force = force;
         this.model = model;
         this.adapter = adapter;
         this.out = out;
@@ -134,7 +137,7 @@ public final class MergePlan implements AutoCloseable {
                     ? model.resolve(ShardedSafetensors.INDEX) : null;
             List<Path> other = otherFiles(model, ck, index);
             return new MergePlan(model, adapter, out, outDtype, config, ck, af, merger, replaced, other, index,
-                    quantized);
+                    quantized, force);
         } catch (RuntimeException e) {
             if (af != null) {
                 af.close();
@@ -174,6 +177,11 @@ public final class MergePlan implements AutoCloseable {
         if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException(what + " " + p.getParent() + ": missing " + p.getFileName());
         }
+    }
+
+    /** {@link #checkOut(Path, Path, Path, boolean)} for this plan: the output folder is still absent or empty. */
+    void checkOut() {
+        checkOut(model, adapter, out, force);
     }
 
     private static void checkOut(Path model, Path adapter, Path out, boolean force) {

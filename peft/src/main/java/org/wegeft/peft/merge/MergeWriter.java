@@ -7,14 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.wegeft.kernels.DType;
+import org.wegeft.kernels.io.AtomicFiles;
+import org.wegeft.kernels.io.DiskSpace;
+import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.peft.AdapterTarget;
 import org.wegeft.tensor.SafetensorsFile;
 import org.wegeft.tensor.SafetensorsStreamWriter;
@@ -25,11 +25,14 @@ import org.wegeft.tensor.TensorInfo;
  * Writes a validated {@link MergePlan}: each shard of the model is streamed tensor by tensor into a shard of the
  * same name (targets as W + ΔW rounded back to their dtype, adapter-replaced tensors from the adapter, the rest
  * copied byte for byte), the index and every other file are copied, all inside a temporary sibling folder that is
- * renamed to the output folder at the end. Peak memory: one target weight in float32 and its ΔW (plus the adapter's
- * own tensors, which are small).
+ * renamed to the output folder at the end ({@link AtomicFiles#writeFolder}). Before anything is written the output
+ * folder is locked against a second writer ({@link OutputLock}), the leftovers of merges that were killed are
+ * removed, and the bytes to write are checked against the free space ({@link DiskSpace}). Peak memory: one target
+ * weight in float32 and its ΔW (plus the adapter's own tensors, which are small).
  *
  * <pre>
- *   out/.merged.tmp-1a2b/  model-00001-of-00002.safetensors, …, index, config.json, …   →   rename → out/
+ *   .merged.wegeft-lock
+ *   .merged.wegeft-tmp-4242-1a2b/  model-00001-of-00002.safetensors, …, index, config.json, …   →   rename → merged/
  * </pre>
  */
 public final class MergeWriter {
@@ -53,30 +56,54 @@ public final class MergeWriter {
 
     private final MergePlan plan;
     private final Progress progress;
+    private final DiskSpace.Probe freeSpace;
     private final Map<String, Tensor> adapterTensors = new HashMap<>();
 
     public MergeWriter(MergePlan plan, Progress progress) {
-        this.plan = plan;
-        this.progress = progress;
+        this(plan, progress, DiskSpace.FILE_STORE);
     }
 
-    /** Writes everything, then renames the temporary folder to {@code plan.out}. */
+    /** A writer that reads the free space from {@code freeSpace} (tests give a fixed figure). */
+    public MergeWriter(MergePlan plan, Progress progress, DiskSpace.Probe freeSpace) {
+        this.plan = plan;
+        this.progress = progress;
+        this.freeSpace = freeSpace;
+    }
+
+    /**
+     * Writes everything, then renames the temporary folder to {@code plan.out}.
+     * @throws org.wegeft.kernels.io.OutputInUseException when another running process writes the same folder
+     * @throws org.wegeft.kernels.io.NotEnoughSpaceException before writing anything, when the merged model does not
+     *         fit the free space
+     */
     public Summary write() throws IOException {
-        Path tmp = plan.out.resolveSibling("." + plan.out.getFileName() + ".tmp-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        boolean done = false;
-        try {
-            Files.createDirectories(tmp);
-            Summary s = writeInto(tmp);
-            swapIn(tmp);
-            done = true;
-            return s;
+        try (OutputLock lock = OutputLock.acquire(plan.out, "merge")) {
+            plan.checkOut(); // again, now that no other writer can fill it
+            DiskSpace.require(plan.out.getParent(), bytesToWrite(), "the merged model", freeSpace);
+            Summary[] s = new Summary[1];
+            AtomicFiles.writeFolder(plan.out, tmp -> s[0] = writeInto(tmp));
+            return s[0];
         } finally {
             adapterTensors.values().forEach(Tensor::close);
-            if (!done) {
-                deleteTree(tmp);
-            }
         }
+    }
+
+    /** The bytes the merge writes: every shard (its tensors in the output dtype, its header) and every other file. */
+    long bytesToWrite() throws IOException {
+        long bytes = 0;
+        for (SafetensorsFile in : plan.checkpoint.shards()) {
+            long data = 0;
+            for (TensorInfo t : in.tensors()) {
+                String dtype = plan.outDtype(t.dtype());
+                bytes += dtype.equals(t.dtype()) ? t.bytes() : t.elements() * dtypeOf(t.name(), dtype).byteSize();
+                data += t.bytes();
+            }
+            bytes += Math.max(0, Files.size(in.path()) - data); // the header, about the input's
+        }
+        for (Path rel : plan.otherFiles) {
+            bytes += Files.size(plan.model.resolve(rel));
+        }
+        return bytes + (plan.index != null ? Files.size(plan.index) : 0);
     }
 
     private Summary writeInto(Path dir) throws IOException {
@@ -163,15 +190,19 @@ public final class MergeWriter {
     }
 
     private static void writeAs(SafetensorsStreamWriter w, TensorInfo t, Tensor x) throws IOException {
-        DType dtype = switch (t.dtype()) {
+        try (Tensor y = x.to(dtypeOf(t.name(), t.dtype()))) {
+            w.write(t.name(), y);
+        }
+    }
+
+    /** The floating-point dtype a tensor is converted to. */
+    private static DType dtypeOf(String name, String safetensorsDtype) {
+        return switch (safetensorsDtype) {
             case "F32" -> DType.F32;
             case "BF16" -> DType.BF16;
             case "F16" -> DType.F16;
-            default -> throw new IllegalStateException(t.name() + ": cannot convert to " + t.dtype());
+            default -> throw new IllegalStateException(name + ": cannot convert to " + safetensorsDtype);
         };
-        try (Tensor y = x.to(dtype)) {
-            w.write(t.name(), y);
-        }
     }
 
     /** An adapter tensor in float32, read once (adapter tensors are small). */
@@ -196,41 +227,6 @@ public final class MergeWriter {
             meta.put("total_size", outBytes.values().stream().mapToLong(Long::longValue).sum());
         }
         json.writerWithDefaultPrettyPrinter().writeValue(dst.toFile(), root);
-    }
-
-    /** Renames {@code tmp} to {@code out}, replacing an existing (empty, or forced) folder. */
-    private void swapIn(Path tmp) throws IOException {
-        Path out = plan.out;
-        Path old = null;
-        if (Files.exists(out)) {
-            old = out.resolveSibling("." + out.getFileName() + ".old-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        try {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            if (old != null) {
-                Files.move(old, out, StandardCopyOption.ATOMIC_MOVE);
-            }
-            throw e;
-        }
-        if (old != null) {
-            deleteTree(old);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(dir)) {
-            all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
-        }
-        for (Path p : all) {
-            Files.deleteIfExists(p);
-        }
     }
 
     /** Every planned target must have been merged exactly once (a tensor name in two shards would break this). */

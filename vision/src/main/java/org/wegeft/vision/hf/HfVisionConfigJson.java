@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.ConfigFields;
 import org.wegeft.vision.HfConfigFields;
 import org.wegeft.vision.ImageInput;
@@ -74,7 +75,7 @@ final class HfVisionConfigJson {
             label2id.put(name, i);
         }
         try {
-            ConfigFields.writeAtomically(file, JSON.writeValueAsString(o));
+            AtomicFiles.writeString(file, JSON.writeValueAsString(o));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + file + " failed", e);
         }
