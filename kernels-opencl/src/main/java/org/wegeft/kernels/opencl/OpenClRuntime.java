@@ -63,9 +63,11 @@ final class OpenClRuntime {
     }
 
     record Ready(OpenCl cl, ClBlast blas, List<Device> devices, Device selected) implements Probe {
+        /** Every device the loader lists, the selected one marked, then the libraries. */
         String describe() {
-            return selected.describe() + ", " + cl.library().path() + ", CLBlast " + blas.library().path()
-                    + "; devices: " + devices.stream().map(Device::describe).collect(Collectors.joining("; "));
+            return devices.stream().map(d -> d.describe() + (d == selected ? " [selected]" : ""))
+                    .collect(Collectors.joining("; ")) + "; " + cl.library().path() + ", CLBlast "
+                    + blas.library().path();
         }
     }
 
