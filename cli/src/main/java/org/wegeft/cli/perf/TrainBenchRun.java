@@ -49,6 +49,7 @@ final class TrainBenchRun {
                 2 * c.accumulation, c.seed + 1);
         StepFunction<Object> loss = w.loss();
         double[] ms = new double[c.steps];
+        float[] firstLoss = new float[1];
         float[] lastLoss = new float[1];
         Trainer<Object> trainer = new Trainer<>(net, TrainConfig.steps(c.warmup + c.steps, 1e-4).withLogEvery(0)
                 .withAccumulation(c.accumulation),
@@ -58,6 +59,9 @@ final class TrainBenchRun {
                     }
                     if (step > c.warmup) {
                         ms[(int) (step - c.warmup - 1)] = nanos / 1e6;
+                    }
+                    if (step == 1) {
+                        firstLoss[0] = l; // step 1 sees the untrained model: backends compare on it
                     }
                     lastLoss[0] = l;
                     System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(), step,
@@ -127,6 +131,7 @@ final class TrainBenchRun {
             o.put("gemm_gflops", round(gemm, 1));
             o.put("mfu", round(achieved / gemm, 3));
         }
+        o.put("first_loss", firstLoss[0]);
         o.put("last_loss", lastLoss[0]);
         if (prof != null) {
             profileReport(c, prof, o, m.id() + " " + o.get("method").asText());
