@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -55,6 +57,29 @@ public final class DeviceKernelSources {
             names.add(m.group(1));
         }
         return names;
+    }
+
+    /**
+     * Writes each module's source for {@code dialect} to {@code dir} as {@code <module>.cu} (CUDA) or
+     * {@code <module>.cl} (OpenCL), with {@code <module>.entries} listing its kernels one per line: what
+     * {@code tools/gpu-check.sh} compiles with nvcc where nvcc exists.
+     */
+    public static void writeAll(Dialect dialect, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String ext = dialect == Dialect.CUDA ? ".cu" : ".cl";
+        for (String module : MODULES) {
+            Files.writeString(dir.resolve(module + ext), read(module, dialect));
+            Files.writeString(dir.resolve(module + ".entries"), String.join("\n", entryPoints(module)) + "\n");
+        }
+    }
+
+    /** {@code java -cp <kernels classes> org.wegeft.kernels.device.DeviceKernelSources cuda|opencl <dir>}. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: DeviceKernelSources cuda|opencl <dir>");
+            System.exit(2);
+        }
+        writeAll(Dialect.valueOf(args[0].toUpperCase(java.util.Locale.ROOT)), Path.of(args[1]));
     }
 
     static String resource(String resource) {
