@@ -1,5 +1,7 @@
 package org.wegeft.kernels.cuda;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -196,8 +198,7 @@ final class CudaRuntime {
         String source = DeviceKernelSources.read(module, DeviceKernelSources.Dialect.CUDA);
         String arch = ready.arch();
         String ptx = new String(cache.getOrCompile(BinaryCache.key(source, arch, ready.nvrtc().version()),
-                () -> ready.nvrtc().compile(module + ".cu", source, arch, List.of())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)), java.nio.charset.StandardCharsets.UTF_8);
+                () -> ready.nvrtc().compile(module + ".cu", source, arch, List.of()).getBytes(UTF_8)), UTF_8);
         try (Arena a = Arena.ofConfined()) {
             return ready.driver().loadModule(a.allocateFrom(ptx));
         }
