@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The GPU check, for a machine with NVIDIA's driver and CUDA toolkit (libcuda, libnvrtc, libcublas), Python with
-# PyTorch, and neither a JDK nor network. It uses the bundle tools/make-gpu-bundle.sh builds (a jlink'ed Java 25
+# The GPU check, for a machine with NVIDIA's driver and CUDA toolkit (libcuda, libnvrtc, libcublas; for the opencl
+# steps also its OpenCL driver and libclblast), Python with PyTorch, and neither a JDK nor network. It uses the bundle tools/make-gpu-bundle.sh builds (a jlink'ed Java 25
 # runtime, wegeft.jar, the conformance suite) and writes every result as JSON into $OUT (default: gpu-check-out/):
 #   backends.json          wegeft backends --json
 #   conformance-cuda.json  the kernel conformance suite on the cuda backend (through host staging)
+#   kernels-ptx.txt        every shared kernel module (CUDA dialect) compiled to PTX by nvcc, each kernel checked as
+#                          exported (only where nvcc is installed; NVRTC compiles the same text at run time)
+#   conformance-opencl.json  the conformance suite on the opencl backend (NVIDIA's OpenCL driver and CLBlast, where
+#                          installed; else the backend's reason for being unavailable)
 #   gemm-f32.json          wegeft bench gemm --backend cuda --dtype f32 --n 8192
 #   gemm-bf16.json         wegeft bench gemm --backend cuda --dtype bf16 --n 8192
 #   gemm-torch.json        the same two products in PyTorch, when torch sees a GPU
@@ -44,6 +48,28 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$OUTDIR/
 step backends 60 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' backends --json > '$OUTDIR/backends.json'"
 step conformance 240 "$JAVA" "${FLAGS[@]}" -cp "$BUNDLE/conformance/test-classes:$BUNDLE/conformance/classes:$BUNDLE/conformance/cuda-classes:$BUNDLE/conformance/lib/*" \
   org.wegeft.kernels.ConformanceMain cuda "$OUTDIR/conformance-cuda.json"
+step conformance-opencl 180 "$JAVA" "${FLAGS[@]}" -cp "$BUNDLE/conformance/test-classes:$BUNDLE/conformance/classes:$BUNDLE/conformance/opencl-classes:$BUNDLE/conformance/lib/*" \
+  org.wegeft.kernels.ConformanceMain opencl "$OUTDIR/conformance-opencl.json"
+# The shared kernel sources through nvcc: compile errors and missing entry points, without running anything
+ptx_check() {
+  local nvcc dir="$BUNDLE/kernel-sources" tmp bad=0
+  nvcc="$(command -v nvcc || true)"
+  [ -n "$nvcc" ] || { [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc; }
+  if [ -z "$nvcc" ]; then echo "skipped: no nvcc"; return 0; fi
+  tmp="$(mktemp -d)"
+  for src in "$dir"/*.cu; do
+    local m; m="$(basename "$src" .cu)"
+    if ! "$nvcc" --ptx -arch=compute_90 -o "$tmp/$m.ptx" "$src"; then echo "$m: does not compile"; bad=1; continue; fi
+    local missing=0
+    while read -r k; do
+      [ -z "$k" ] || grep -q "\.entry $k(" "$tmp/$m.ptx" || { echo "$m: kernel $k not exported"; missing=1; }
+    done < "$dir/$m.entries"
+    [ $missing -eq 0 ] && echo "$m: ok" || bad=1
+  done
+  rm -rf "$tmp"
+  return $bad
+}
+step kernels-ptx 90 bash -c "$(declare -f ptx_check); BUNDLE='$BUNDLE' ptx_check > '$OUTDIR/kernels-ptx.txt' 2>&1"
 for dt in f32 bf16; do
   step "gemm-$dt" 90 bash -c "'$JAVA' ${FLAGS[*]} -jar '$BUNDLE/wegeft.jar' bench gemm --backend cuda --dtype $dt \
     --n 8192 --runs 10 --warmup-seconds 3 > '$OUTDIR/gemm-$dt.json'"
@@ -106,4 +132,4 @@ PYEOF
   done
   printf '}\n'
 } > "$OUTDIR/summary.json"
-cat "$OUTDIR"/*.json
+cat "$OUTDIR"/*.json "$OUTDIR/kernels-ptx.txt"

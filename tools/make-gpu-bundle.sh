@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 OUT="${1:-shared-gpu}"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac   # absolute: Maven runs with its own working directory
 source tools/java-home.sh
-./mvnw -B -q -ntp -DskipTests package -pl cli -am
+./mvnw -B -q -ntp -DskipTests package -pl cli,kernels-opencl -am
 JAR=cli/target/wegeft.jar
 [ -f "$JAR" ] || { echo "make-gpu-bundle: $JAR was not built" >&2; exit 1; }
 rm -rf "$OUT"
@@ -23,11 +23,14 @@ fi
 echo "make-gpu-bundle: jlink modules: $MODS"
 jlink --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$OUT/jre"
 cp "$JAR" "$OUT/wegeft.jar"
-# the conformance suite: the kernels' test and main classes, the CUDA backend's classes (each keeps its own
-# META-INF/services), and the test class path's jars (JUnit API, opentest4j, …)
+# the conformance suite: the kernels' test and main classes, the CUDA and OpenCL backends' classes (each keeps its
+# own META-INF/services), and the test class path's jars (JUnit API, opentest4j, …)
 cp -r kernels/target/test-classes "$OUT/conformance/test-classes"
 cp -r kernels/target/classes "$OUT/conformance/classes"
 cp -r kernels-cuda/target/classes "$OUT/conformance/cuda-classes"
+cp -r kernels-opencl/target/classes "$OUT/conformance/opencl-classes"
+# the shared kernel sources in their CUDA dialect, with each module's kernel names, for gpu-check's nvcc step
+java -cp kernels/target/classes org.wegeft.kernels.device.DeviceKernelSources cuda "$OUT/kernel-sources"
 ./mvnw -B -q -ntp dependency:build-classpath -pl kernels -Dmdep.includeScope=test \
   -Dmdep.outputFile="$OUT/conformance/classpath.txt"
 mkdir -p "$OUT/conformance/lib"

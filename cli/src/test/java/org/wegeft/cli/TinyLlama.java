@@ -21,7 +21,12 @@ public final class TinyLlama {
 
     /** Saves the model to {@code dir} with KJV's tokenizer.json and the given tokenizer_config.json; returns dir. */
     public static Path save(Path dir, Path tokenizerConfig) throws IOException {
-        try (CausalLM m = new CausalLM(DecoderConfig.tiny(4000, HIDDEN, MLP, 2, 4, 2), 7)) {
+        return save(dir, tokenizerConfig, 2);
+    }
+
+    /** {@link #save(Path, Path)} with {@code layers} decoder layers. */
+    public static Path save(Path dir, Path tokenizerConfig, int layers) throws IOException {
+        try (CausalLM m = new CausalLM(DecoderConfig.tiny(4000, HIDDEN, MLP, layers, 4, 2), 7)) {
             m.save(dir);
         }
         Files.copy(KJV.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));

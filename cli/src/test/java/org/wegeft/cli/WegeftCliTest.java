@@ -14,7 +14,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -201,14 +205,40 @@ class WegeftCliTest {
     }
 
     @Test
-    void backendsListsCudaWithItsReason() throws IOException {
+    void backendsListsEachDeviceBackendWithItsReason() throws IOException {
         Result r = run("backends", "--json");
         assertEquals(0, r.status(), r.err());
-        boolean cuda = false;
+        Set<String> listed = new HashSet<>();
         for (JsonNode b : JSON.readTree(r.out())) {
-            cuda |= b.get("name").asText().equals("cuda") && !b.get("reason").asText().isBlank();
+            if (!b.get("reason").asText().isBlank()) {
+                listed.add(b.get("name").asText());
+            }
         }
-        assertTrue(cuda, r.out());
+        assertTrue(listed.containsAll(List.of("cuda", "opencl")), r.out());
+    }
+
+    /** A process whose OpenCL loader is missing: opencl is unavailable with the reason, every other line as here. */
+    @Test
+    void withoutAnOpenClRuntimeOnlyTheOpenClLineChanges() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), WegeftCli.class.getName(), "backends", "--json");
+        pb.environment().put("WEGEFT_OPENCL_LIB", "/nonexistent/libOpenCL.so.1");
+        pb.environment().remove("WEGEFT_BACKEND");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        Map<String, JsonNode> there = new HashMap<>();
+        JSON.readTree(out).forEach(b -> there.put(b.get("name").asText(), b));
+        JsonNode ocl = there.remove("opencl");
+        assertEquals(false, ocl.get("available").asBoolean(), out);
+        assertTrue(ocl.get("reason").asText().startsWith("WEGEFT_OPENCL_LIB=/nonexistent/libOpenCL.so.1: no such file"),
+                out);
+        Map<String, JsonNode> here = new HashMap<>();
+        JSON.readTree(run("backends", "--json").out()).forEach(b -> here.put(b.get("name").asText(), b));
+        here.remove("opencl");
+        assertEquals(here, there);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,7 @@ class DevicePathTest {
     private static final int IN = 8;
     private static final int HIDDEN = 16;
     private static final int CLASSES = 5;
-    private static final int STEPS = 3;
+    static final int STEPS = 3;
 
     private KernelBackend previous;
     private KernelBackend cpu;
@@ -49,7 +50,7 @@ class DevicePathTest {
         Backends.setCurrent(previous);
     }
 
-    private <T> T on(KernelBackend be, Supplier<T> body) {
+    static <T> T on(KernelBackend be, Supplier<T> body) {
         KernelBackend before = Backends.current();
         Backends.setCurrent(be);
         try {
@@ -60,10 +61,15 @@ class DevicePathTest {
     }
 
     /** Losses, final parameters and per-step copy counts of a few steps of a small classifier. */
-    private record Run(float[] losses, List<float[]> params, long[] copiesPerStep) {
+    record Run(float[] losses, List<float[]> params, long[] copiesPerStep) {
     }
 
     private Run train(KernelBackend be) {
+        return train(be, device::copies);
+    }
+
+    /** A few steps of the classifier on {@code be}; {@code copies} counts host-device copies so far. */
+    static Run train(KernelBackend be, LongSupplier copies) {
         return on(be, () -> {
             float[] xData = new float[B * IN];
             int[] targets = new int[B];
@@ -93,9 +99,9 @@ class DevicePathTest {
                 v.add(TensorOptim.stateLike(p));
             }
             float[] losses = new float[STEPS];
-            long[] copies = new long[STEPS];
+            long[] copiesPerStep = new long[STEPS];
             for (int step = 1; step <= STEPS; step++) {
-                long before = device.copies();
+                long before = copies.getAsLong();
                 try (var scope = TensorScope.open()) {
                     Tensor x = Tensor.of(xData, B, IN);                        // upload: the batch
                     Tensor t = Tensor.ofInts(targets);                         // upload: the labels
@@ -115,7 +121,7 @@ class DevicePathTest {
                         }
                     }
                 }
-                copies[step - 1] = device.copies() - before;
+                copiesPerStep[step - 1] = copies.getAsLong() - before;
             }
             List<float[]> out = new ArrayList<>();
             for (Tensor p : params) {
@@ -124,7 +130,7 @@ class DevicePathTest {
             }
             m.forEach(Tensor::close);
             v.forEach(Tensor::close);
-            return new Run(losses, out, copies);
+            return new Run(losses, out, copiesPerStep);
         });
     }
 

@@ -70,7 +70,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "16", description = "adapter rank (default: ${DEFAULT-VALUE})")
     int rank = 16;
 
-    @Option(names = "--backend", description = "kernel backend (cpu, cuda, scalar); default: the configured one")
+    @Option(names = "--backend",
+            description = "kernel backend (cpu, cuda, opencl, scalar); default: the configured one")
     @Nullable String backend;
 
     @Option(names = "--gemm-n", defaultValue = "1024",

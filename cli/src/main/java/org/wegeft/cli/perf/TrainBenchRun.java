@@ -34,7 +34,8 @@ final class TrainBenchRun {
     }
 
     /** What one replica's timed steps gave: wall times, its wait in gradient averaging (null alone), last loss. */
-    private record Timed(double[] stepMs, double @Nullable [] syncMs, float lastLoss, TrainableReport report) {
+    private record Timed(double[] stepMs, double @Nullable [] syncMs, float firstLoss, float lastLoss,
+            TrainableReport report) {
     }
 
     static ObjectNode run(BenchTrainCommand c, BenchModel m, FineTuningMethod meth, DType weights, int b, int t,
@@ -142,6 +143,7 @@ final class TrainBenchRun {
             o.put("sync_ms_median", round(SampleStats.of(syncCritical), 2));
             o.put("wait_share_max", round(waitShareMax, 4));
         }
+        o.put("first_loss", rank0.firstLoss());
         o.put("last_loss", lastLoss[0]);
         if (prof != null) {
             profileReport(c, prof, o, m.id() + " " + o.get("method").asText());
@@ -178,6 +180,7 @@ final class TrainBenchRun {
         StepFunction<Object> loss = w.loss();
         double[] ms = new double[c.steps];
         double[] syncMs = ring == null ? null : new double[c.steps];
+        float[] firstLoss = new float[1];
         float[] lastLoss = new float[1];
         GradientAverager avg = ring == null ? null : new GradientAverager(ring, c.bucketMb << 20);
         long[] syncBefore = new long[1];
@@ -196,6 +199,9 @@ final class TrainBenchRun {
                     if (avg != null) {
                         syncBefore[0] = avg.syncNanos();
                     }
+                    if (step == 1) {
+                        firstLoss[0] = l; // step 1 sees the untrained model: backends compare on it
+                    }
                     lastLoss[0] = l;
                     if (rank == 0) {
                         System.err.printf("bench train %s %s: step %d/%d %.1f ms loss %.4f%n", m.id(), meth.name(),
@@ -210,7 +216,7 @@ final class TrainBenchRun {
                 trainer.gradientHook(avg).run();
             }
         }
-        return new Timed(ms, syncMs, lastLoss[0], report);
+        return new Timed(ms, syncMs, firstLoss[0], lastLoss[0], report);
     }
 
     /** The per-step kernel times: a table on stderr, the top entries into {@code o}. */

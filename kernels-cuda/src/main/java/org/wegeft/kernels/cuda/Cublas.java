@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import org.wegeft.kernels.device.NativeLibrary;
 
 /**
  * Bindings to cuBLAS ({@code libcublas.so}): one handle bound to the backend's stream, {@code cublasGemmEx} and

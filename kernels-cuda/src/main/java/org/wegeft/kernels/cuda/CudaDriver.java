@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import org.wegeft.kernels.device.NativeLibrary;
 
 /**
  * Bindings to the CUDA driver API ({@code libcuda.so.1}). Every status is checked: a non-zero {@code CUresult}

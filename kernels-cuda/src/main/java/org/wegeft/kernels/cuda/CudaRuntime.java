@@ -1,13 +1,26 @@
 package org.wegeft.kernels.cuda;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.wegeft.kernels.device.BinaryCache;
+import org.wegeft.kernels.device.DeviceKernelBackend;
+import org.wegeft.kernels.device.DeviceKernelSources;
+import org.wegeft.kernels.device.DevicePool;
+import org.wegeft.kernels.device.NativeLibrary;
 
 /**
  * The CUDA state of one process: the libraries, device 0's primary context, one stream every kernel, copy and cuBLAS
@@ -47,7 +60,9 @@ final class CudaRuntime {
     final MemorySegment stream;
     final Cublas cublas;
     final DevicePool pool;
-    private final PtxCache cache = PtxCache.atDefaultLocation();
+    /** The PTX cache folder, default {@code ~/.cache/wegeft/ptx}. */
+    static final String PTX_CACHE_PROPERTY = "wegeft.cuda.ptxCache";
+    private final BinaryCache cache = BinaryCache.atDefaultLocation(PTX_CACHE_PROPERTY, "ptx", ".ptx");
     private final Map<String, MemorySegment> modules = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
@@ -70,7 +85,7 @@ final class CudaRuntime {
             synchronized (CudaRuntime.class) {
                 p = probe;
                 if (p == null) {
-                    probe = p = probe(NativeLibrary.searchDirs(System::getenv));
+                    probe = p = probe(searchDirs(System::getenv));
                 }
             }
         }
@@ -117,6 +132,40 @@ final class CudaRuntime {
         }
     }
 
+    /**
+     * Where the CUDA libraries are searched, in order: {@code WEGEFT_CUDA_LIB_DIR}, {@code CUDA_HOME}/lib64,
+     * {@code CUDA_PATH}/lib64, {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}/lib64 (newest first),
+     * {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code /usr/lib/wsl/lib}; then the dynamic loader.
+     */
+    static List<Path> searchDirs(Function<String, @Nullable String> env) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        String own = env.apply("WEGEFT_CUDA_LIB_DIR");
+        if (own != null && !own.isBlank()) {
+            for (String d : own.split(java.io.File.pathSeparator)) {
+                dirs.add(Path.of(d));
+            }
+        }
+        for (String var : List.of("CUDA_HOME", "CUDA_PATH")) {
+            String home = env.apply(var);
+            if (home != null && !home.isBlank()) {
+                dirs.add(Path.of(home, "lib64"));
+                dirs.add(Path.of(home, "lib"));
+            }
+        }
+        dirs.add(Path.of("/usr/local/cuda/lib64"));
+        try (Stream<Path> s = Files.list(Path.of("/usr/local"))) {
+            s.filter(p -> p.getFileName().toString().startsWith("cuda-"))
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+                    .forEach(p -> dirs.add(p.resolve("lib64")));
+        } catch (java.io.IOException | SecurityException e) {
+            // no /usr/local: nothing to add
+        }
+        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        dirs.add(Path.of("/usr/lib64"));
+        dirs.add(Path.of("/usr/lib/wsl/lib"));
+        return List.copyOf(dirs);
+    }
+
     static CudaRuntime open(Ready ready) {
         return new CudaRuntime(ready);
     }
@@ -146,10 +195,10 @@ final class CudaRuntime {
     }
 
     private MemorySegment loadModule(String module) {
-        String source = KernelSources.read(module);
+        String source = DeviceKernelSources.read(module, DeviceKernelSources.Dialect.CUDA);
         String arch = ready.arch();
-        String ptx = cache.getOrCompile(PtxCache.key(source, arch, ready.nvrtc().version()),
-                () -> ready.nvrtc().compile(module + ".cu", source, arch, List.of()));
+        String ptx = new String(cache.getOrCompile(BinaryCache.key(source, arch, ready.nvrtc().version()),
+                () -> ready.nvrtc().compile(module + ".cu", source, arch, List.of()).getBytes(UTF_8)), UTF_8);
         try (Arena a = Arena.ofConfined()) {
             return ready.driver().loadModule(a.allocateFrom(ptx));
         }
@@ -157,7 +206,7 @@ final class CudaRuntime {
 
     /** Launches {@code module/name} on the stream with a grid of {@code grid} blocks of {@code block} threads. */
     void launch(String module, String name, long grid, int block, int sharedBytes,
-                Function<KernelArgs, KernelArgs> args) {
+                Consumer<DeviceKernelBackend.LaunchArgs> args) {
         enter();
         if (grid <= 0) {
             return;
@@ -167,7 +216,9 @@ final class CudaRuntime {
         }
         MemorySegment f = function(module, name);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment params = args.apply(new KernelArgs(a)).pointers();
+            KernelArgs k = new KernelArgs(a);
+            args.accept(k);
+            MemorySegment params = k.pointers();
             ready.driver().launch(f, grid, block, sharedBytes, stream, params, module + "/" + name);
         }
     }

@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import org.wegeft.kernels.device.NativeLibrary;
 
 /**
  * Bindings to NVRTC ({@code libnvrtc.so}): compiles CUDA C source to PTX for one virtual architecture. A failed

@@ -14,6 +14,7 @@ import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.device.NativeLibrary;
 
 class CudaAvailabilityTest {
 
@@ -49,7 +50,7 @@ class CudaAvailabilityTest {
 
     @Test
     void searchDirectoriesHonourTheEnvironmentInOrder() {
-        List<Path> dirs = NativeLibrary.searchDirs(name -> switch (name) {
+        List<Path> dirs = CudaRuntime.searchDirs(name -> switch (name) {
             case "WEGEFT_CUDA_LIB_DIR" -> "/opt/a:/opt/b";
             case "CUDA_HOME" -> "/opt/cuda";
             default -> null;

@@ -3,30 +3,27 @@ package org.wegeft.kernels.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.wegeft.kernels.device.DeviceKernelSources;
 
 /**
- * Every CUDA C resource compiles to PTX with the local {@code nvcc --ptx -arch=compute_90} (the same front end as
- * NVRTC), and every kernel the backend launches is exported from it under its C name. Skipped, with the reason
- * printed, where no nvcc is installed.
+ * Every shared kernel module, in its CUDA dialect, compiles to PTX with the local {@code nvcc --ptx -arch=compute_90}
+ * (the same front end as NVRTC), and every kernel it defines is exported from it under its C name (the kernels
+ * module's DeviceKernelSourcesTest checks that every launched kernel is defined). Skipped, with the reason printed,
+ * where no nvcc is installed.
  */
 class CudaKernelSourcesCompileTest {
-    private static final Pattern LAUNCH = Pattern.compile("launch\\(\"(\\w+)\", \"(\\w+)\"");
-
     static List<String> modules() {
-        return KernelSources.MODULES;
+        return DeviceKernelSources.MODULES;
     }
 
     static Optional<Path> nvcc() {
@@ -55,7 +52,7 @@ class CudaKernelSourcesCompileTest {
             Assumptions.abort(reason);
         }
         Path src = dir.resolve(module + ".cu");
-        Files.writeString(src, KernelSources.read(module));
+        Files.writeString(src, DeviceKernelSources.read(module, DeviceKernelSources.Dialect.CUDA));
         Path ptx = dir.resolve(module + ".ptx");
         Process p = new ProcessBuilder(nvcc.get().toString(), "--ptx", "-arch=compute_90", "-o", ptx.toString(),
                 src.toString()).redirectErrorStream(true).start();
@@ -63,22 +60,8 @@ class CudaKernelSourcesCompileTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc timed out on " + module + ".cu");
         assertEquals(0, p.exitValue(), module + ".cu does not compile:\n" + log);
         String text = Files.readString(ptx);
-        for (String kernel : launchedKernels(module)) {
+        for (String kernel : DeviceKernelSources.entryPoints(module)) {
             assertTrue(text.contains(".entry " + kernel + "("), module + ".cu does not export kernel " + kernel);
         }
-    }
-
-    /** The kernels CudaBackend launches from {@code module}, read from its source. */
-    private static List<String> launchedKernels(String module) throws IOException {
-        Path source = Path.of("src/main/java/org/wegeft/kernels/cuda/CudaBackend.java");
-        List<String> names = new ArrayList<>();
-        Matcher m = LAUNCH.matcher(Files.readString(source));
-        while (m.find()) {
-            if (m.group(1).equals(module)) {
-                names.add(m.group(2));
-            }
-        }
-        assertTrue(!names.isEmpty(), "CudaBackend launches nothing from " + module);
-        return names;
     }
 }

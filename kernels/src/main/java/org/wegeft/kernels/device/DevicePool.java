@@ -1,4 +1,4 @@
-package org.wegeft.kernels.cuda;
+package org.wegeft.kernels.device;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,10 +9,10 @@ import java.util.function.LongUnaryOperator;
 /**
  * A size-class pool of device memory: requests are rounded up to a power of two (at least 256 bytes); freed blocks
  * go back to their class's free list and are reused by the next request of that class, so a training step that
- * allocates the same temporaries every step stops calling cuMemAlloc after the first. {@link #trim()} returns
+ * allocates the same temporaries every step stops calling the driver's allocator after the first. {@link #trim()} returns
  * every cached block to the driver. Thread-safe (synchronized).
  */
-final class DevicePool {
+public final class DevicePool {
     static final long MIN_BLOCK = 256;
 
     private final LongUnaryOperator malloc;
@@ -23,18 +23,18 @@ final class DevicePool {
     private long liveBytes;
     private long driverAllocations;
 
-    DevicePool(LongUnaryOperator malloc, LongConsumer release) {
+    public DevicePool(LongUnaryOperator malloc, LongConsumer release) {
         this.malloc = malloc;
         this.release = release;
     }
 
-    static long sizeClass(long bytes) {
+    public static long sizeClass(long bytes) {
         long b = Math.max(MIN_BLOCK, bytes);
         long c = Long.highestOneBit(b);
         return c == b ? c : c << 1;
     }
 
-    synchronized long allocate(long bytes) {
+    public synchronized long allocate(long bytes) {
         long cls = sizeClass(bytes);
         ArrayDeque<Long> list = free.get(cls);
         long ptr;
@@ -44,7 +44,7 @@ final class DevicePool {
         } else {
             try {
                 ptr = malloc.applyAsLong(cls);
-            } catch (CudaException e) {
+            } catch (DeviceException e) {
                 if (cachedBytes == 0) {
                     throw e;
                 }
@@ -58,7 +58,7 @@ final class DevicePool {
         return ptr;
     }
 
-    synchronized void free(long ptr) {
+    public synchronized void free(long ptr) {
         Long cls = live.remove(ptr);
         if (cls == null) {
             throw new IllegalArgumentException("device pointer 0x" + Long.toHexString(ptr)
@@ -70,7 +70,7 @@ final class DevicePool {
     }
 
     /** Returns every cached (free) block to the driver. */
-    synchronized void trim() {
+    public synchronized void trim() {
         for (ArrayDeque<Long> list : free.values()) {
             for (long p : list) {
                 release.accept(p);
@@ -80,16 +80,16 @@ final class DevicePool {
         cachedBytes = 0;
     }
 
-    synchronized long liveBytes() {
+    public synchronized long liveBytes() {
         return liveBytes;
     }
 
-    synchronized long cachedBytes() {
+    public synchronized long cachedBytes() {
         return cachedBytes;
     }
 
     /** How many times the pool has called the driver's allocator. */
-    synchronized long driverAllocations() {
+    public synchronized long driverAllocations() {
         return driverAllocations;
     }
 }

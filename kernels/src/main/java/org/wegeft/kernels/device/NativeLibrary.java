@@ -1,4 +1,4 @@
-package org.wegeft.kernels.cuda;
+package org.wegeft.kernels.device;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -9,27 +9,20 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One shared library opened with {@link SymbolLookup#libraryLookup(Path, Arena)}; downcall handles are created
  * lazily, on first use of each function, and cached.
  *
- * <p>Search order for a library: {@code WEGEFT_CUDA_LIB_DIR}, {@code CUDA_HOME}/lib64, {@code CUDA_PATH}/lib64,
- * {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}/lib64 (newest first), {@code /usr/lib/x86_64-linux-gnu},
- * {@code /usr/lib64}, {@code /usr/lib/wsl/lib}; in each, the sonames in the order given. Last, the bare soname
- * through the dynamic loader's own search ({@code LD_LIBRARY_PATH}, the ld.so cache).
+ * <p>{@link #load} tries each of the given directories in order and in each the sonames in the order given; last,
+ * the bare soname through the dynamic loader's own search ({@code LD_LIBRARY_PATH}, the ld.so cache). Each backend
+ * supplies its own directories.
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final String name;
@@ -44,17 +37,17 @@ final class NativeLibrary {
     }
 
     /** What {@link #load} found: a library, or the reason none was found. */
-    sealed interface Found permits Loaded, Missing {
+    public sealed interface Found permits Loaded, Missing {
     }
 
-    record Loaded(NativeLibrary library) implements Found {
+    public record Loaded(NativeLibrary library) implements Found {
     }
 
-    record Missing(String reason) implements Found {
+    public record Missing(String reason) implements Found {
     }
 
     /** Opens the first of {@code sonames} found in {@code dirs}, else through the dynamic loader. */
-    static Found load(List<String> sonames, List<Path> dirs) {
+    public static Found load(List<String> sonames, List<Path> dirs) {
         List<String> errors = new ArrayList<>();
         for (Path dir : dirs) {
             for (String so : sonames) {
@@ -79,77 +72,47 @@ final class NativeLibrary {
                 + (errors.isEmpty() ? "" : "; failed to open " + errors));
     }
 
-    /** The directories searched, in order (see the class comment). */
-    static List<Path> searchDirs(Function<String, @Nullable String> env) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        String own = env.apply("WEGEFT_CUDA_LIB_DIR");
-        if (own != null && !own.isBlank()) {
-            for (String d : own.split(java.io.File.pathSeparator)) {
-                dirs.add(Path.of(d));
-            }
-        }
-        for (String var : List.of("CUDA_HOME", "CUDA_PATH")) {
-            String home = env.apply(var);
-            if (home != null && !home.isBlank()) {
-                dirs.add(Path.of(home, "lib64"));
-                dirs.add(Path.of(home, "lib"));
-            }
-        }
-        dirs.add(Path.of("/usr/local/cuda/lib64"));
-        try (Stream<Path> s = Files.list(Path.of("/usr/local"))) {
-            s.filter(p -> p.getFileName().toString().startsWith("cuda-"))
-                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
-                    .forEach(p -> dirs.add(p.resolve("lib64")));
-        } catch (java.io.IOException | SecurityException e) {
-            // no /usr/local: nothing to add
-        }
-        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
-        dirs.add(Path.of("/usr/lib64"));
-        dirs.add(Path.of("/usr/lib/wsl/lib"));
-        return List.copyOf(dirs);
-    }
-
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** Whether the library exports {@code symbol}. */
-    boolean has(String symbol) {
+    public boolean has(String symbol) {
         return lookup.find(symbol).isPresent();
     }
 
     /** The downcall handle of {@code symbol}, created on first use. */
-    MethodHandle handle(String symbol, FunctionDescriptor descriptor) {
+    public MethodHandle handle(String symbol, FunctionDescriptor descriptor) {
         return handles.computeIfAbsent(symbol, s -> {
             Optional<MemorySegment> address = lookup.find(s);
             if (address.isEmpty()) {
-                throw new CudaException(s, "SYMBOL_NOT_FOUND", "not exported by " + path);
+                throw new DeviceException(s, "SYMBOL_NOT_FOUND", "not exported by " + path);
             }
             return LINKER.downcallHandle(address.get(), descriptor);
         });
     }
 
     /** The first of {@code symbols} the library exports (versioned entry points: {@code _v2} before plain). */
-    MethodHandle handle(List<String> symbols, FunctionDescriptor descriptor) {
+    public MethodHandle handle(List<String> symbols, FunctionDescriptor descriptor) {
         for (String s : symbols) {
             if (has(s)) {
                 return handle(s, descriptor);
             }
         }
-        throw new CudaException(symbols.getFirst(), "SYMBOL_NOT_FOUND", "none of " + symbols + " exported by " + path);
+        throw new DeviceException(symbols.getFirst(), "SYMBOL_NOT_FOUND", "none of " + symbols + " exported by " + path);
     }
 
     /** Calls {@code symbol}, a function returning a status code, and returns that status unchecked. */
-    int status(String symbol, FunctionDescriptor descriptor, Object... args) {
+    public int status(String symbol, FunctionDescriptor descriptor, Object... args) {
         return invokeStatus(symbol, handle(symbol, descriptor), args);
     }
 
     /** {@link #status(String, FunctionDescriptor, Object...)} on the first of {@code symbols} the library exports. */
-    int status(List<String> symbols, FunctionDescriptor descriptor, Object... args) {
+    public int status(List<String> symbols, FunctionDescriptor descriptor, Object... args) {
         return invokeStatus(symbols.getFirst(), handle(symbols, descriptor), args);
     }
 
@@ -159,7 +122,7 @@ final class NativeLibrary {
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
-            throw new CudaException(symbol, "INVOCATION_FAILED", t.toString());
+            throw new DeviceException(symbol, "INVOCATION_FAILED", t.toString());
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.wegeft.kernels.cuda;
+package org.wegeft.kernels.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
