@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.wegeft.cli.llm.LlmTrainCommand;
 import org.wegeft.cli.llmdemo.ArithmeticTask;
 import org.wegeft.cli.plot.ScatterPlot;
-import org.wegeft.nn.ConfigFields;
+import org.wegeft.kernels.io.AtomicFiles;
 import picocli.CommandLine;
 
 /**
@@ -91,7 +91,7 @@ final class LlmSoak {
         report.set("settings", s.json());
         report.set("samples", sampleLines);
         report.set("summary", summary);
-        ConfigFields.writeAtomically(s.out().resolve("soak-report.json"), report.toPrettyString());
+        AtomicFiles.writeString(s.out().resolve("soak-report.json"), report.toPrettyString());
         plot(samples, s);
         out.println(summary);
         out.flush();
@@ -157,7 +157,7 @@ final class LlmSoak {
                 .put("adapter_identical", mismatch == -1).put("pass", differing == 0 && a.size() == s.steps()
                         && mismatch == -1);
         o.set("settings", s.json());
-        ConfigFields.writeAtomically(s.out().resolve("kill-resume-report.json"), o.toPrettyString());
+        AtomicFiles.writeString(s.out().resolve("kill-resume-report.json"), o.toPrettyString());
         out.println(o);
         out.flush();
         return 0;
@@ -173,7 +173,7 @@ final class LlmSoak {
             sb.append(JSON.createObjectNode().put("text", p.question() + " " + p.answer() + ".")).append('\n');
         }
         Path data = s.out().resolve("soak-data.jsonl");
-        ConfigFields.writeAtomically(data, sb.toString());
+        AtomicFiles.writeString(data, sb.toString());
         return data;
     }
 
