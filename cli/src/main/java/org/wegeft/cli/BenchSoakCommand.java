@@ -210,7 +210,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         summary.put("seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
         out.println(summary.toString());
         out.flush();
-        return 0;
+        return summary.path("pass").asBoolean() ? 0 : 1;
     }
 
 }

@@ -95,7 +95,7 @@ final class LlmSoak {
         plot(samples, s);
         out.println(summary);
         out.flush();
-        return 0;
+        return summary.path("pass").asBoolean() ? 0 : 1;
     }
 
     /**
@@ -160,7 +160,7 @@ final class LlmSoak {
         AtomicFiles.writeString(s.out().resolve("kill-resume-report.json"), o.toPrettyString());
         out.println(o);
         out.flush();
-        return 0;
+        return o.path("pass").asBoolean() ? 0 : 1;
     }
 
     /** Text records of generated problems, enough for the run's tokens (or the task's limit), in {@code out}. */
