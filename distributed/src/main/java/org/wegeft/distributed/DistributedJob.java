@@ -1,5 +1,6 @@
 package org.wegeft.distributed;
 
+import java.io.IOException;
 import java.io.Serializable;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.train.BatchSource;
@@ -48,7 +49,7 @@ public interface DistributedJob<B> extends Serializable {
      * Called on rank 0 alone after its last step, with the model {@link #createModel} made on that replica: write
      * what the run leaves behind (an adapter folder, a model folder) where the driver and the user find it.
      */
-    default void finish(Module model) throws java.io.IOException {
+    default void finish(Module model) throws IOException {
     }
 
     /**

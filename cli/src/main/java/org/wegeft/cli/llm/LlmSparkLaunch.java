@@ -1,5 +1,6 @@
 package org.wegeft.cli.llm;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ final class LlmSparkLaunch {
     }
 
     static int run(LlmTrainCommand c, @Nullable Path resumeFrom, @Nullable Quantization quantization)
-            throws java.io.IOException {
+            throws IOException {
         String master = c.sparkMaster;
         if (master == null) {
             throw new IllegalStateException("LlmSparkLaunch without --spark-master");

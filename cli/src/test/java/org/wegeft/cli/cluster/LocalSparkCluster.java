@@ -21,12 +21,6 @@ import java.util.regex.Pattern;
  * {@link #close()} and, as a last resort, when the test JVM exits.
  */
 final class LocalSparkCluster implements AutoCloseable {
-    /** Flags Spark 4's daemons need on Java 25 (reflective access to JDK internals), as the pom's spark flags. */
-    private static final List<String> SPARK_JVM_FLAGS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED");
     private static final Pattern MASTER_URL = Pattern.compile("spark://127\\.0\\.0\\.1:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -128,8 +122,8 @@ final class LocalSparkCluster implements AutoCloseable {
     private Process launch(Path log, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.addAll(SPARK_JVM_FLAGS);
+        cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));   // small and quick to start
+        cmd.addAll(jvmFlags());
         cmd.add("-cp");
         cmd.add(sparkHome.resolve("jars") + "/*");
         cmd.add(mainClass);
@@ -142,6 +136,19 @@ final class LocalSparkCluster implements AutoCloseable {
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    /**
+     * The flags a JVM running Spark 4 needs on Java 25 (reflective access to JDK internals): the pom's, which the
+     * build hands the tests as the system property {@code wegeft.cluster.jvm.flags}.
+     */
+    private static List<String> jvmFlags() {
+        String flags = System.getProperty("wegeft.cluster.jvm.flags", "").strip();
+        if (flags.isEmpty()) {
+            throw new IllegalStateException("the system property wegeft.cluster.jvm.flags is not set: run the cluster"
+                    + " tests through Maven (cli/pom.xml sets it)");
+        }
+        return List.of(flags.split("\\s+"));
     }
 
     /** Waits until {@code log}, the output of {@code p}, has a match of {@code pattern}. */

@@ -78,7 +78,9 @@ class SparkClusterTest {
         cluster = LocalSparkCluster.start(tmp.resolve("cluster"), 2);
         // what spark-submit hands the driver as system properties: the application jar, the executors' JVM options
         System.setProperty("spark.jars", Path.of("target", "wegeft.jar").toAbsolutePath().toString());
-        System.setProperty("spark.executor.extraJavaOptions", SparkRun.EXECUTOR_JAVA_OPTIONS + " -Dwegeft.threads=1");
+        // one compute thread per one-core executor; the quick JIT and the serial collector suit their tiny jobs
+        System.setProperty("spark.executor.extraJavaOptions", SparkRun.EXECUTOR_JAVA_OPTIONS
+                + " -Dwegeft.threads=1 -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         System.setProperty("spark.driver.host", "127.0.0.1");
         System.setProperty("spark.driver.bindAddress", "127.0.0.1");
         llama = TinyLlama.save(tmp.resolve("llama"), TinyLlama.KJV.resolve("tokenizer_config.json"));
