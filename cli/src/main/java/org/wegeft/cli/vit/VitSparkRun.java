@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.distributed.DistributedResult;
+import org.wegeft.distributed.VitFineTuneJob;
 import org.wegeft.distributed.SparkRun;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
@@ -23,7 +24,7 @@ final class VitSparkRun {
     private VitSparkRun() {
     }
 
-    static FineTuneResult run(String master, int replicas, VitDistributedJob job, ArrowDataset evalDs, String imageColumn,
+    static FineTuneResult run(String master, int replicas, VitFineTuneJob job, ArrowDataset evalDs, String imageColumn,
             String labelColumn, int workers, boolean progress, @Nullable Path saveTo) throws IOException {
         SparkRun.Outcome o = SparkRun.run("wegeft vit train", master, replicas, job, progress);
         DistributedResult r = o.result();
