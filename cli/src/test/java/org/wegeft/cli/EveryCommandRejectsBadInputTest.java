@@ -89,6 +89,7 @@ class EveryCommandRejectsBadInputTest {
             Map.entry("wegeft llm train --max-length", "1"),
             Map.entry("wegeft llm train --log-every", "0"),
             Map.entry("wegeft llm train --checkpoint-every", "-1"),
+            Map.entry("wegeft llm train --replicas", "-1"),
             Map.entry("wegeft demo vit --epochs", "0"),
             Map.entry("wegeft demo vit --max-steps", "-1"),
             Map.entry("wegeft demo vit --batch", "0"),

@@ -1,5 +1,6 @@
 package org.wegeft.distributed;
 
+import java.io.IOException;
 import java.io.Serializable;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.train.BatchSource;
@@ -50,5 +51,20 @@ public interface DistributedJob<B> extends Serializable {
 
     /** Further settings of a replica's trainer (optimizer, evaluator, metrics file), e.g. only on rank 0. */
     default void configure(Trainer<B> trainer, int rank) {
+    }
+
+    /**
+     * Called on rank 0 alone after its last step, with the model {@link #createModel} made on that replica: write
+     * what the run leaves behind (an adapter folder, a model folder) where the driver and the user find it.
+     */
+    default void finish(Module model) throws IOException {
+    }
+
+    /**
+     * Whether rank 0 sends its final trainable parameters back to the driver ({@link DistributedResult#trainable()});
+     * a job whose {@link #finish} writes them itself may say no (full fine-tuning of a large model).
+     */
+    default boolean returnsParameters() {
+        return true;
     }
 }

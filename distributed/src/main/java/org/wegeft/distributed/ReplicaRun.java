@@ -1,5 +1,7 @@
 package org.wegeft.distributed;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ public final class ReplicaRun {
      *
      * @param resume  the checkpoint every replica continues from (the same one on each), or null to start afresh
      * @param fail    a failure to inject on this run (null: none)
+     * @throws UncheckedIOException when rank 0's {@link DistributedJob#finish} cannot write its output
      */
     public static <B> ReplicaOutcome run(DistributedJob<B> job, RingAllReduce ring, @Nullable Path resume,
             @Nullable InjectedFailure fail, boolean progress) {
@@ -61,7 +64,7 @@ public final class ReplicaRun {
                 @Override
                 public float afterBackward(long step, List<Tensor> params, float loss) {
                     if (fail != null && fail.rank() == rank && fail.step() == step) {
-                        throw new InjectedFailure.InjectedFailureException(rank, step);
+                        fail.strike();
                     }
                     return avg.afterBackward(step, params, loss);
                 }
@@ -69,13 +72,20 @@ public final class ReplicaRun {
             long t0 = System.nanoTime();
             TrainResult r = trainer.run();
             long trainNanos = System.nanoTime() - t0;
+            if (rank == 0) {
+                try {
+                    job.finish(model);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("replica 0: writing the run's output failed: " + e.getMessage(), e);
+                }
+            }
             Map<String, float[]> values = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
             long checksum = 17;
             for (Map.Entry<String, Tensor> e : model.trainableParameters().entrySet()) {
                 float[] v = e.getValue().toFloatArray();
                 checksum = 31 * checksum + java.util.Arrays.hashCode(v);
-                if (rank == 0) {
+                if (rank == 0 && job.returnsParameters()) {
                     values.put(e.getKey(), v);
                     shapes.put(e.getKey(), e.getValue().shape());
                 }

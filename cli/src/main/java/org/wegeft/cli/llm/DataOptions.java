@@ -1,20 +1,18 @@
 package org.wegeft.cli.llm;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.llm.chat.ChatTemplate;
-import org.wegeft.llm.data.DataColumns;
-import org.wegeft.llm.data.DataFiles;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.ExampleEncoder;
-import org.wegeft.llm.data.PromptTemplate;
+import org.wegeft.llm.data.LmData;
 import org.wegeft.llm.tokenizer.Tokenizer;
 import picocli.CommandLine.Option;
 
 /**
  * The data flags of {@code llm train}, {@code llm perplexity} and {@code llm tokenize}: the records read, and how
- * they become token ids and labels.
+ * they become token ids and labels ({@link LmData}).
  */
 final class DataOptions {
     enum TrainOn { assistant, all }
@@ -45,23 +43,23 @@ final class DataOptions {
             + " tokens are labels: the answers and assistant turns (default), or every token")
     TrainOn trainOn = TrainOn.assistant;
 
+    /** The flags as the library's data description; {@code absolute}: paths made absolute (for Spark replicas). */
+    LmData spec(boolean absolute) {
+        Path f = absolute ? file.toAbsolutePath() : file;
+        Path chat = chatTemplate == null ? null : absolute ? chatTemplate.toAbsolutePath() : chatTemplate;
+        String tmpl = absolute && Files.isRegularFile(Path.of(template)) ? Path.of(template).toAbsolutePath().toString()
+                : template;
+        return new LmData(f.toString(), messagesColumn, textColumn, tmpl, chat == null ? null : chat.toString(),
+                trainOn == TrainOn.all);
+    }
+
     /** The records of {@code --data}; at least one. */
     List<DataRecord> records() {
-        List<DataRecord> records = DataFiles.read(file, new DataColumns(messagesColumn, textColumn));
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("--data: " + file + " holds no records");
-        }
-        return records;
+        return spec(false).records();
     }
 
     /** How the records become examples, for the model folder {@code model} and its tokenizer (null: ids only). */
     ExampleEncoder encoder(Path model, @Nullable Tokenizer tokenizer, List<DataRecord> records, int maxLength) {
-        ExampleEncoder enc = ExampleEncoder.of(tokenizer, maxLength).withTemplate(PromptTemplate.named(template))
-                .withTrainOnPrompt(trainOn == TrainOn.all).withSource(file.toString());
-        if (records.stream().anyMatch(r -> r instanceof DataRecord.Chat)) {
-            enc = enc.withChatTemplate(chatTemplate != null ? ChatTemplate.fromFile(chatTemplate, model)
-                    : ChatTemplate.fromModel(model));
-        }
-        return enc;
+        return spec(false).encoder(model, tokenizer, records, maxLength);
     }
 }

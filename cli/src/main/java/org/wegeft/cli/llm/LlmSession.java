@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.Quantization;
 import org.wegeft.llm.data.DataRecord;
+import org.wegeft.llm.data.LmData;
+import org.wegeft.llm.train.CausalLmTraining;
 import org.wegeft.llm.eval.CausalLm;
 import org.wegeft.llm.tokenizer.HfTokenizer;
 import org.wegeft.llm.tokenizer.Tokenizer;
@@ -58,21 +60,12 @@ final class LlmSession implements AutoCloseable {
 
     /** The tokenizer when some record needs one (text or instruction), else null (input_ids only). */
     @Nullable Tokenizer tokenizerFor(List<DataRecord> records) {
-        for (DataRecord r : records) {
-            if (!(r instanceof DataRecord.TokenIds)) {
-                return tokenizer();
-            }
-        }
-        return null;
+        return LmData.needsTokenizer(records) ? tokenizer() : null;
     }
 
     /** The pad id: the tokenizer's when loaded, else the config's, else 0 (padding is masked anyway). */
     int padId() {
-        if (tokenizer != null) {
-            return tokenizer.specialTokens().padOrFallback();
-        }
-        Integer pad = model.config().padTokenId();
-        return pad != null ? pad : 0;
+        return CausalLmTraining.padId(tokenizer, model.config());
     }
 
     CausalLm causalLm() {

@@ -14,19 +14,16 @@ import org.wegeft.cli.ModelFolder;
 import org.wegeft.cli.QuantizeOptions;
 import org.wegeft.cli.ResumeCheckpoint;
 import org.wegeft.kernels.io.OutputLock;
-import org.wegeft.llm.CausalLM;
 import org.wegeft.llm.Quantization;
 import org.wegeft.llm.data.DataRecord;
-import org.wegeft.llm.data.ExampleEncoder;
 import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.llm.train.CausalLmTraining;
-import org.wegeft.nn.train.LrSchedule;
+import org.wegeft.llm.train.LmTrainSpec;
 import org.wegeft.nn.train.TrainConfig;
 import org.wegeft.nn.train.TrainResult;
 import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
-import org.wegeft.peft.PeftModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +38,8 @@ import picocli.CommandLine.Spec;
  * PEFT format ({@code adapter_config.json}, {@code adapter_model.safetensors}) or, for full fine-tuning, the model
  * folder (plus its tokenizer files), and {@code metrics.jsonl}, to {@code --out}; with {@code --checkpoint-every N}
  * a checkpoint every N steps to {@code <--out>/checkpoints}, which {@code --resume} continues from (on CPU with the
- * same flags and seed, the resumed losses are bit-identical to an uninterrupted run's).
+ * same flags and seed, the resumed losses are bit-identical to an uninterrupted run's). With
+ * {@code --spark-master URL --replicas N} the run is data-parallel on Spark ({@link LlmSparkLaunch}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tunes a model folder with WeGeFT, LoRA or full fine-tuning.")
@@ -123,6 +121,16 @@ public final class LlmTrainCommand implements Callable<Integer> {
     @Mixin
     QuantizeOptions quantize = new QuantizeOptions();
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "train data-parallel on Apache Spark:"
+            + " local[N] (N tasks in this JVM), spark://host:port, yarn, … (needs Spark on the class path:"
+            + " spark-submit, or the ./wegeft launcher after a build; see docs/distributed.md)")
+    @Nullable String sparkMaster;
+
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "0", description = "data-parallel replicas with"
+            + " --spark-master; --batch is the global batch, its rows shared out (default 0: Spark's default"
+            + " parallelism)")
+    int replicas;
+
     private Trainer.@Nullable StepListener stepListener;
 
     /** Called after every training step (the soak benchmark samples the process from it while this command runs). */
@@ -149,26 +157,19 @@ public final class LlmTrainCommand implements Callable<Integer> {
                     + " weights, which a quantized model holds frozen; train an adapter method on it, or drop"
                     + " --quantize");
         }
+        if (sparkMaster != null) {
+            return LlmSparkLaunch.run(this, resumeFrom, quantization);
+        }
         long t0 = System.nanoTime();
-        List<DataRecord> records = data.records();
+        LmTrainSpec run = trainSpec(false);
+        List<DataRecord> records = run.data().records();
         PrintWriter stdout = spec.commandLine().getOut();
         try (LlmSession s = LlmSession.open(model, null, quantization)) {
-            ExampleEncoder enc = data.encoder(model, s.tokenizerFor(records), records, maxLength).withEosAfterText(pack);
-            LmBatchSource source = CausalLmTraining.batches(records, enc, pack, batch, s.padId());
-            // weights that train must be float32: an adapter trains its own tensors only
-            CausalLM lm = m.writesAdapter() ? s.model : s.model.toFloat32();
-            lm.gradientCheckpointing(gradCheckpointing);
-            lm.recomputeActivations(recomputeActivations);
-            PeftModel peft = m.apply(lm, CausalLmTraining.options(m, rank, alpha, dropout, targets, !noTie), seed);
-            double rate = lr != null ? lr : CausalLmTraining.defaultLr(m);
-            TrainConfig cfg = (steps > 0 ? TrainConfig.steps(steps, rate) : TrainConfig.epochs(epochs, rate))
-                    .withSeed(seed).withLogEvery(logEvery).withGradClip(1.0)
-                    .withOutput(checkpoints.every > 0 ? ResumeCheckpoint.folderOf(out) : out, checkpoints.every);
-            if (warmup > 0) {
-                cfg = cfg.withSchedule(LrSchedule.Kind.COSINE, warmup, 0.0);
-            }
+            LmBatchSource source = run.batches(records, s.tokenizerFor(records), s.padId());
+            LmTrainSpec.Prepared p = run.prepare(s.model);
+            TrainConfig cfg = run.trainConfig(trainerDir(), checkpoints.every);
             Files.createDirectories(out);
-            Trainer<LmBatch> trainer = new Trainer<>(lm, cfg, CausalLmTraining.objective(), source);
+            Trainer<LmBatch> trainer = new Trainer<>(p.lm(), cfg, CausalLmTraining.objective(), source);
             trainer.progress(System.err, System.console() != null).metricsFile(out.resolve("metrics.jsonl"));
             if (stepListener != null) {
                 trainer.onStep(stepListener);
@@ -177,16 +178,34 @@ public final class LlmTrainCommand implements Callable<Integer> {
                 trainer.resumeFrom(resumeFrom);
             }
             TrainResult r = trainer.run();
-            CausalLmTraining.save(m, peft, lm, model, out);
-            float[] losses = r.losses();
+            CausalLmTraining.save(m, p.peft(), p.lm(), model, out);
             stdout.printf(Locale.ROOT, "method %s: trainable %s; %d examples (%d without targets dropped), %d steps%n",
-                    m.name(), peft.trainableReport(), source.size(), source.dropped(), r.steps());
-            stdout.printf(Locale.ROOT, "loss %.4f → %.4f, time %.1f s, saved to %s%n", losses.length > 0 ? losses[0]
-                    : Float.NaN, losses.length > 0 ? losses[losses.length - 1] : Float.NaN,
-                    (System.nanoTime() - t0) / 1e9, out);
-            stdout.flush();
+                    m.name(), p.peft().trainableReport(), source.size(), source.dropped(), r.steps());
+            printLoss(r.losses(), t0);
         }
         return 0;
+    }
+
+    /** The run the flags describe; {@code absolute}: its paths made absolute (Spark replicas read them). */
+    LmTrainSpec trainSpec(boolean absolute) {
+        Path dir = absolute ? model.toAbsolutePath() : model;
+        return new LmTrainSpec(dir.toString(), data.spec(absolute), maxLength, pack, method, rank, alpha, dropout,
+                targets, !noTie, epochs, steps, lr, warmup, batch, seed, logEvery, gradCheckpointing,
+                recomputeActivations);
+    }
+
+    /** The trainer's output folder: {@code <--out>/checkpoints} when checkpointing, else {@code --out}. */
+    Path trainerDir() {
+        return checkpoints.every > 0 ? ResumeCheckpoint.folderOf(out) : out;
+    }
+
+    /** The last line of a run: first and last loss, time since {@code t0}, where the output went. */
+    void printLoss(float[] losses, long t0) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf(Locale.ROOT, "loss %.4f → %.4f, time %.1f s, saved to %s%n", losses.length > 0 ? losses[0]
+                : Float.NaN, losses.length > 0 ? losses[losses.length - 1] : Float.NaN,
+                (System.nanoTime() - t0) / 1e9, out);
+        stdout.flush();
     }
 
     /** Range checks of the numeric flags, before any file is read. */
@@ -198,6 +217,7 @@ public final class LlmTrainCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--max-length", maxLength, 2);
         FlagCheck.atLeast(spec, "--log-every", logEvery, 1);
         FlagCheck.atLeast(spec, "--checkpoint-every", checkpoints.every, 0);
+        FlagCheck.atLeast(spec, "--replicas", replicas, 0);
         if (rank != null) {
             FlagCheck.atLeast(spec, "--rank", rank, 1);
         }

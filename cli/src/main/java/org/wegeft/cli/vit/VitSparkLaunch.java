@@ -7,6 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.cli.ResumeCheckpoint;
+import org.wegeft.distributed.VitFineTuneJob;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.vision.train.FineTuneResult;
@@ -14,7 +15,7 @@ import org.wegeft.vision.train.Recipe;
 import org.wegeft.vision.train.VitData;
 import picocli.CommandLine.ParameterException;
 
-/** {@code vit train --spark-master}: the flags checked and turned into a {@link VitDistributedJob}, then run. */
+/** {@code vit train --spark-master}: the flags checked and turned into a {@link VitFineTuneJob}, then run. */
 final class VitSparkLaunch {
     private VitSparkLaunch() {
     }
@@ -34,7 +35,7 @@ final class VitSparkLaunch {
         int rows = VitData.Rows.all(trainDs).size();
         int bs = Math.min(c.batch, Math.max(1, rows));
         Path abs = c.out == null ? null : c.out.toAbsolutePath();
-        VitDistributedJob job = new VitDistributedJob(c.model.toAbsolutePath().toString(),
+        VitFineTuneJob job = new VitFineTuneJob(c.model.toAbsolutePath().toString(),
                 c.train.toAbsolutePath().toString(), c.columns.image, c.columns.label, m.name(), c.rank,
                 List.copyOf(c.targets), classes,
                 c.epochs, c.steps, c.batch, recipe.lr(), c.seed, c.workers, Math.max(1, rows / bs),

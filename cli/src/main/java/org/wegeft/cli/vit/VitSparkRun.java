@@ -2,11 +2,10 @@ package org.wegeft.cli.vit;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.distributed.DistributedResult;
-import org.wegeft.distributed.SparkTrainer;
+import org.wegeft.distributed.VitFineTuneJob;
+import org.wegeft.distributed.SparkRun;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
@@ -16,8 +15,8 @@ import org.wegeft.vision.train.FineTuner;
 import org.wegeft.vision.train.VitData;
 
 /**
- * The {@code --spark-master} branch of {@code wegeft vit train}: the training runs as a {@link SparkTrainer} job
- * on {@code replicas} barrier tasks; the driver then loads the trained parameters into its own copy of the model,
+ * The {@code --spark-master} branch of {@code wegeft vit train}: the training runs as a {@link SparkRun} on
+ * {@code replicas} barrier tasks; the driver then loads the trained parameters into its own copy of the model,
  * evaluates it and saves it like the single-machine run. Kept apart from {@link VitTrainCommand} so that Spark
  * classes are loaded only when the flag is given.
  */
@@ -25,21 +24,11 @@ final class VitSparkRun {
     private VitSparkRun() {
     }
 
-    static FineTuneResult run(String master, int replicas, VitDistributedJob job, ArrowDataset evalDs, String imageColumn,
+    static FineTuneResult run(String master, int replicas, VitFineTuneJob job, ArrowDataset evalDs, String imageColumn,
             String labelColumn, int workers, boolean progress, @Nullable Path saveTo) throws IOException {
-        SparkConf conf = new SparkConf().setAppName("wegeft vit train").setIfMissing("spark.master", master)
-                .setIfMissing("spark.ui.enabled", "false");
-        DistributedResult r;
-        double seconds;
-        try (JavaSparkContext sc = context(conf, master)) {
-            int n = replicas > 0 ? replicas : sc.defaultParallelism();
-            long t0 = System.nanoTime();
-            r = new SparkTrainer<>(sc, job, n).progress(progress).run();
-            seconds = (System.nanoTime() - t0) / 1e9;
-        }
-        if (!r.replicasAgree()) {
-            throw new IllegalStateException("--spark-master: the replicas ended with different parameters");
-        }
+        SparkRun.Outcome o = SparkRun.run("wegeft vit train", master, replicas, job, progress);
+        DistributedResult r = o.result();
+        double seconds = o.seconds();
         FineTuningMethod m = FineTuningMethods.named(job.method());
         FineTuner.Prepared p = FineTuner.prepare(Path.of(job.modelDir()), m, job.classes(), job.rank(), job.targets(),
                 job.seed());
@@ -53,17 +42,5 @@ final class VitSparkRun {
         long images = steps * job.batch();
         return new FineTuneResult(m.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
                 job.recipe().lr(), steps, images / Math.max(1e-9, seconds), job.recipe().seed(), -1);
-    }
-
-    /** The Spark context for {@code master}; a master URL Spark cannot use is a bad {@code --spark-master}. */
-    private static JavaSparkContext context(SparkConf conf, String master) {
-        try {
-            return new JavaSparkContext(conf);
-        } catch (Exception e) { // Spark throws its checked SparkException undeclared
-            if (e instanceof org.apache.spark.SparkException || e instanceof IllegalArgumentException) {
-                throw new IllegalArgumentException("--spark-master '" + master + "': " + e.getMessage(), e);
-            }
-            throw e;
-        }
     }
 }

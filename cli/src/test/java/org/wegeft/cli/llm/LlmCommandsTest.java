@@ -110,6 +110,51 @@ class LlmCommandsTest {
         }
     }
 
+    @Test
+    void sparkMasterLocal2TrainsLikeOneProcessAndRank0SavesTheAdapter() throws IOException {
+        Path data = tmp.resolve("train-spark.jsonl");
+        Files.writeString(data, """
+                {"instruction": "What is 2 plus 3?", "output": "5"}
+                {"instruction": "What is 4 plus 4?", "output": "eight, as everyone knows"}
+                {"instruction": "Name a colour.", "output": "Red"}
+                """);
+        Path one = tmp.resolve("spark-one");
+        Path two = tmp.resolve("spark-two");
+        String[] common = {"llm", "train", "--model", tiny.toString(), "--data", data.toString(), "--template",
+                "plain", "--rank", "4", "--dropout", "0", "--steps", "3", "--batch", "3", "--log-every", "1"};
+        Result a = run(concat(common, "--out", one.toString()));
+        Result b = run(concat(common, "--out", two.toString(), "--spark-master", "local[2]", "--replicas", "2"));
+        assertEquals(0, a.status(), a.err());
+        assertEquals(0, b.status(), b.err());
+        assertTrue(b.out().contains("on 2 replicas: 3 steps"), b.out());
+        assertTrue(Files.size(two.resolve("adapter_model.safetensors")) > 0, "rank 0 saved the adapter");
+        var la = lossesByStep(one.resolve("metrics.jsonl"));
+        var lb = lossesByStep(two.resolve("metrics.jsonl"));
+        assertEquals(la.keySet(), lb.keySet());
+        // rows of 1 and 2 examples with different token counts: the weighted mean is the batch's token mean
+        la.forEach((step, loss) -> assertEquals(Double.parseDouble(loss), Double.parseDouble(lb.get(step)), 1e-5,
+                "loss of step " + step));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--quantize", "--replicas"})
+    void sparkMasterRefusesWhatItCannotDoNamingTheFlag(String flag) {
+        Path data = FIX.resolve("llm_eval/ppl.jsonl");
+        String[] more = flag.equals("--quantize") ? new String[] {"--quantize", "nf4", "--replicas", "2"}
+                : new String[] {"--replicas", "5"};
+        Result r = run(concat(new String[] {"llm", "train", "--model", tiny.toString(), "--data", data.toString(),
+                "--steps", "1", "--batch", "4", "--out", tmp.resolve("refused").toString(), "--spark-master",
+                "local[2]"}, more));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains(flag), r.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"wegeft", "lora"})
     void trainingSavesAPeftAdapterThatLowersPerplexity(String method) throws IOException {

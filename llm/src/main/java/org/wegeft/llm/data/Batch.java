@@ -56,8 +56,13 @@ public record Batch(int batch, int length, int[] inputIds, int[] labels, int[] a
 
     /** The batch as (B, T) I32 tensors; the caller owns (closes) them. */
     public LmBatch toTensors() {
+        return toTensors(1.0);
+    }
+
+    /** {@link #toTensors()} with the loss scaled by {@code lossScale} ({@link LmBatch#lossScale()}). */
+    public LmBatch toTensors(double lossScale) {
         return new LmBatch(Tensor.ofInts(inputIds, batch, length), Tensor.ofInts(labels, batch, length),
-                Tensor.ofInts(attentionMask, batch, length), Tensor.ofInts(shiftedLabels(), batch, length));
+                Tensor.ofInts(attentionMask, batch, length), Tensor.ofInts(shiftedLabels(), batch, length), lossScale);
     }
 
     /** The labels shifted left by one per row ({@code targets[t] = labels[t + 1]}, −100 at the end). */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.wegeft.llm.CausalLM;
+import org.wegeft.llm.DecoderConfig;
 import org.wegeft.llm.data.DataRecord;
 import org.wegeft.llm.data.Example;
 import org.wegeft.llm.data.ExampleEncoder;
@@ -15,6 +16,7 @@ import org.wegeft.llm.data.LmBatch;
 import org.wegeft.llm.data.LmBatchSource;
 import org.wegeft.llm.data.Packing;
 import org.wegeft.llm.tokenizer.HfTokenizer;
+import org.wegeft.llm.tokenizer.Tokenizer;
 import org.wegeft.nn.train.StepFunction;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.MethodOptions;
@@ -51,9 +53,15 @@ public final class CausalLmTraining {
         return lm.loss(b.inputIds(), b.attentionMask(), b.targets());                   // targets: (B, T)
     }
 
-    /** {@link #loss} as the trainer's objective, for a model that is a {@link CausalLM}. */
+    /**
+     * {@link #loss} as the trainer's objective, for a model that is a {@link CausalLM}, times the batch's
+     * {@link LmBatch#lossScale()} (a replica's share of a batch, {@link LmBatchSource#shard}).
+     */
     public static StepFunction<LmBatch> objective() {
-        return (model, b) -> loss((CausalLM) model, b);
+        return (model, b) -> {
+            Tensor l = loss((CausalLM) model, b);
+            return b.lossScale() == 1.0 ? l : l.mul((float) b.lossScale());       // l: the step's scope frees it
+        };
     }
 
     /**
@@ -84,6 +92,15 @@ public final class CausalLmTraining {
             lm.save(out);
             Pretraining.copyFiles(baseModel, out, MODEL_SIDE_FILES);
         }
+    }
+
+    /** The pad id: the tokenizer's when there is one, else the config's {@code pad_token_id}, else 0 (padding is masked). */
+    public static int padId(@Nullable Tokenizer tokenizer, DecoderConfig config) {
+        if (tokenizer != null) {
+            return tokenizer.specialTokens().padOrFallback();
+        }
+        Integer pad = config.padTokenId();
+        return pad != null ? pad : 0;
     }
 
     /** The learning rate when none is given: 1e-3 for adapters and heads, 5e-5 when every weight trains. */

@@ -1,9 +1,8 @@
-package org.wegeft.cli.vit;
+package org.wegeft.distributed;
 
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.wegeft.distributed.DistributedJob;
 import org.wegeft.nn.Module;
 import org.wegeft.nn.data.ArrowDataset;
 import org.wegeft.nn.data.DataLoader;
@@ -22,20 +21,22 @@ import org.wegeft.vision.train.VitData;
 import org.wegeft.vision.train.VitFineTuning;
 
 /**
- * {@code wegeft vit train … --spark-master URL} as a {@link DistributedJob}: every replica loads the model folder
- * and the training file by path (the same paths on every executor: a shared file system on a cluster), applies the
- * method with the run's seed and reads its {@link DataLoader#shard} of every batch. Fields only — it is serialised
- * to the Spark tasks.
+ * Image-classification fine-tuning ({@code wegeft vit train … --spark-master URL}) as a {@link DistributedJob}:
+ * every replica loads the model folder and the training file by path (the same paths on every executor: a shared
+ * file system on a cluster), applies the method with the run's seed and reads its {@link DataLoader#shard} of every
+ * batch. Fields only — it is serialised to the Spark tasks.
  *
  * @param checkpoints folder of the checkpoints (null: none); rank 0 writes them, a retried stage resumes from them
  * @param metrics     metrics.jsonl written by rank 0 (null: none)
  */
-record VitDistributedJob(String modelDir, String trainFile, String imageColumn, String labelColumn, String method,
+public record VitFineTuneJob(String modelDir, String trainFile, String imageColumn, String labelColumn, String method,
         int rank, List<String> targets, int classes, int epochs, long maxSteps, int batch, double lr, long seed,
         int workers, long batchesPerEpoch, @Nullable String checkpoints, long checkpointEvery,
         @Nullable String metrics) implements DistributedJob<ImageBatch> {
+    private static final long serialVersionUID = 1L;
 
-    Recipe recipe() {
+    /** The fine-tuning recipe (schedule, learning rate, label smoothing) of the run. */
+    public Recipe recipe() {
         return VitFineTuning.recipe(epochs, maxSteps, batch, lr, seed);
     }
 
