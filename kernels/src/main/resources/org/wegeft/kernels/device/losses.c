@@ -32,7 +32,9 @@ KERNEL void embedding_backward(PTR(const int, ids), PTR(const float, dout), PTR(
     }
 }
 
-// One block per row: loss = −[(1−ε)·log p_t + ε/C·Σ_j log p_j]; dlogits (may be null) = softmax − target.
+// One block per row: loss = −[(1−ε)·log p_t + ε/C·Σ_j log p_j]; dlogits (may be null) = softmax − target; an
+// ignored row gets zeros. Every thread of the block reaches every barrier: an ignored row still runs the reductions
+// (a return before a barrier, even a block-uniform one, is miscompiled by some OpenCL implementations).
 KERNEL void cross_entropy(PTR(const float, logits), PTR(const int, targets), PTR(float, losses), PTR(float, dlogits),
                           int rows, int classes, int ignore, float eps) {
     BIND(const float, logits) BIND(const int, targets) BIND(float, losses) BIND(float, dlogits)
@@ -40,11 +42,7 @@ KERNEL void cross_entropy(PTR(const float, logits), PTR(const int, targets), PTR
     i64 row = GROUP_ID;
     GLOBAL const float* xr = logits + row * classes;
     int t = targets[row];
-    if (t == ignore) {
-        if (LOCAL_ID == 0) losses[row] = 0.f;
-        if (dlogits) for (int j = LOCAL_ID; j < classes; j += LOCAL_SIZE) dlogits[row * classes + j] = 0.f;
-        return;
-    }
+    int skip = t == ignore;
     float mx = NEG_INF;
     for (int j = LOCAL_ID; j < classes; j += LOCAL_SIZE) mx = fmaxf(mx, xr[j]);
     mx = block_max(mx, scratch);
@@ -54,14 +52,14 @@ KERNEL void cross_entropy(PTR(const float, logits), PTR(const int, targets), PTR
     sl = block_sum(sl, scratch);
     float lse = mx + logf(s);
     if (LOCAL_ID == 0) {
-        float logPt = xr[t] - lse;
+        float logPt = skip ? 0.f : xr[t] - lse;
         float sumLogP = sl - classes * lse;
-        losses[row] = -((1.f - eps) * logPt + eps / classes * sumLogP);
+        losses[row] = skip ? 0.f : -((1.f - eps) * logPt + eps / classes * sumLogP);
     }
     if (dlogits) {
         for (int j = LOCAL_ID; j < classes; j += LOCAL_SIZE) {
             float target = (j == t ? 1.f - eps : 0.f) + eps / classes;
-            dlogits[row * classes + j] = expf(xr[j] - lse) - target;
+            dlogits[row * classes + j] = skip ? 0.f : expf(xr[j] - lse) - target;
         }
     }
 }
