@@ -29,7 +29,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
-    @Option(names = "--n", required = true, description = "matrix size (1..${MAX_N})")
+    @Option(names = "--n", required = true, description = "matrix size (1.." + MAX_N + ")")
     int n;
 
     @Option(names = "--backend", description = "kernel backend (scalar, cpu, …); default: the configured one")

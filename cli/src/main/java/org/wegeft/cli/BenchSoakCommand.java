@@ -58,7 +58,8 @@ final class BenchSoakCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "wegeft", description = "fine-tuning method (default: ${DEFAULT-VALUE})")
     String method = "wegeft";
 
-    @Option(names = "--steps", required = true, paramLabel = "N", description = "optimizer steps (1..${MAX_STEPS})")
+    @Option(names = "--steps", required = true, paramLabel = "N",
+            description = "optimizer steps (1.." + MAX_STEPS + ")")
     long steps;
 
     @Option(names = "--sample-every", paramLabel = "K", description = "sample every K steps (default: steps / 100, "
