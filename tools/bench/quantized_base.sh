@@ -12,15 +12,7 @@ STEPS=${2:-8}
 OUT=runs/quantized_base
 mkdir -p "$OUT"
 DATA="$OUT/text.jsonl"
-/usr/bin/python3 - "$DATA" <<'PY'
-import glob, json, random, sys
-paras = [p.strip() for f in sorted(glob.glob("docs/*.md")) + ["README.md"] for p in open(f).read().split("\n\n")
-         if len(p.strip()) > 200]
-random.seed(0)
-with open(sys.argv[1], "w") as out:
-    for _ in range(400):
-        out.write(json.dumps({"text": " ".join(random.sample(paras, 3))}) + "\n")
-PY
+/usr/bin/python3 tools/bench/docs_text.py "$DATA"
 run() {   # tag model steps extra-flags…
   local tag=$1 model=$2 steps=$3
   shift 3

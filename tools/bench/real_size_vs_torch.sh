@@ -25,15 +25,7 @@ if [ ! -f "$MODEL/config.json" ]; then
   ./wegeft bench make-model --model llama-1b --dtype bf16 --out "$MODEL" --tokenizer-from "$tok/package/models"
 fi
 DATA="$OUT/text.jsonl"
-/usr/bin/python3 - "$DATA" <<'PY'
-import glob, json, random, sys
-paras = [p.strip() for f in sorted(glob.glob("docs/*.md")) + ["README.md"] for p in open(f).read().split("\n\n")
-         if len(p.strip()) > 200]
-random.seed(0)
-with open(sys.argv[1], "w") as out:
-    for _ in range(400):
-        out.write(json.dumps({"text": " ".join(random.sample(paras, 3))}) + "\n")
-PY
+/usr/bin/python3 tools/bench/docs_text.py "$DATA"
 train() {   # dropout tag
   rm -rf "$OUT/train-$2"
   /usr/bin/time -f "%M" -o "$OUT/rss" ./wegeft llm train --model "$MODEL" --data "$DATA" --pack --max-length 256 \
