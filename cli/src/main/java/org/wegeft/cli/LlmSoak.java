@@ -222,8 +222,11 @@ final class LlmSoak {
         cl.getErr().flush();
     }
 
-    /** Losses of a trainer's metrics.jsonl by step, as written; a step logged twice (a resumed run) keeps the last. */
-    private static Map<Long, String> lossesByStep(Path metrics) throws IOException {
+    /**
+     * Loss of each step logged in a trainer's {@code metrics.jsonl}, as written (step → JSON number text); a step
+     * logged twice (a resumed run) keeps the last.
+     */
+    public static Map<Long, String> lossesByStep(Path metrics) throws IOException {
         Map<Long, String> out = new TreeMap<>();
         for (String line : Files.readAllLines(metrics)) {
             JsonNode n = JSON.readTree(line);

@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Runs the command line in this JVM, as the tests of every command do, and reads what it wrote. */
 public final class CliRun {
@@ -42,15 +40,8 @@ public final class CliRun {
         return JSON.readTree(r.out().strip());
     }
 
-    /** Loss of each step logged in a trainer's {@code metrics.jsonl}, as written (step → JSON number text). */
+    /** Loss of each step logged in a trainer's {@code metrics.jsonl} ({@link LlmSoak#lossesByStep}). */
     public static Map<Long, String> lossesByStep(Path metrics) throws IOException {
-        Map<Long, String> losses = new TreeMap<>();
-        for (String line : Files.readAllLines(metrics)) {
-            JsonNode n = JSON.readTree(line);
-            if (n.has("loss")) {
-                losses.put(n.get("step").asLong(), n.get("loss").asText());
-            }
-        }
-        return losses;
+        return LlmSoak.lossesByStep(metrics);
     }
 }
