@@ -1,6 +1,9 @@
 // The kernel dialect for OpenCL C 1.2: the same names as dialect_cuda.h.
 #define KERNEL __kernel
-#define DEVICE static inline
+// Helpers are always inlined. PoCL 3.1 gives each work-group its own copy of a kernel's __local array only where the
+// kernel body uses it; a helper that Clang leaves out of line (block_sum, once a kernel calls it twice) keeps
+// referring to one copy that all of PoCL's worker threads share.
+#define DEVICE static inline __attribute__((always_inline))
 #define GLOBAL __global
 #define LOCAL __local
 #define SHARED __local
