@@ -3,10 +3,10 @@ package org.wegeft.kernels.cuda;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.device.DeviceKernelBackend;
+import org.wegeft.kernels.device.Lazy;
 
 /**
  * The CUDA backend: device memory, cuBLAS GEMMs and the shared kernels ({@link DeviceKernelBackend}) compiled by
@@ -24,7 +24,10 @@ public final class CudaBackend extends DeviceKernelBackend {
     public static final String NAME = "cuda";
     public static final String GEMM_PROPERTY = "wegeft.cuda.gemm";
 
-    private volatile @Nullable CudaRuntime runtime;
+    private final Lazy<CudaRuntime> runtime = new Lazy<>(() -> switch (CudaRuntime.probe()) {
+        case CudaRuntime.Ready ready -> CudaRuntime.open(ready);
+        case CudaRuntime.Unavailable u -> throw new CudaException("cuda backend", "UNAVAILABLE", u.reason());
+    });
 
     @Override
     public String name() {
@@ -51,19 +54,7 @@ public final class CudaBackend extends DeviceKernelBackend {
     }
 
     private CudaRuntime rt() {
-        CudaRuntime r = runtime;
-        if (r == null) {
-            synchronized (this) {
-                r = runtime;
-                if (r == null) {
-                    switch (CudaRuntime.probe()) {
-                        case CudaRuntime.Ready ready -> runtime = r = CudaRuntime.open(ready);
-                        case CudaRuntime.Unavailable u -> throw new CudaException("cuda backend", "UNAVAILABLE",
-                                u.reason());
-                    }
-                }
-            }
-        }
+        CudaRuntime r = runtime.get();
         r.enter();
         return r;
     }

@@ -20,6 +20,7 @@ import org.wegeft.kernels.device.BinaryCache;
 import org.wegeft.kernels.device.DeviceKernelBackend;
 import org.wegeft.kernels.device.DeviceKernelSources;
 import org.wegeft.kernels.device.DevicePool;
+import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.NativeLibrary;
 
 /**
@@ -53,7 +54,7 @@ final class CudaRuntime {
     static final List<String> LIBNVRTC = List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so");
     static final List<String> LIBCUBLAS = List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so");
 
-    private static volatile @Nullable Probe probe;
+    private static final Lazy<Probe> PROBE = new Lazy<>(() -> probe(searchDirs(System::getenv)));
 
     final Ready ready;
     final MemorySegment context;
@@ -80,16 +81,7 @@ final class CudaRuntime {
 
     /** Probes once per process; never throws. */
     static Probe probe() {
-        Probe p = probe;
-        if (p == null) {
-            synchronized (CudaRuntime.class) {
-                p = probe;
-                if (p == null) {
-                    probe = p = probe(searchDirs(System::getenv));
-                }
-            }
-        }
-        return p;
+        return PROBE.get();
     }
 
     static Probe probe(List<Path> dirs) {

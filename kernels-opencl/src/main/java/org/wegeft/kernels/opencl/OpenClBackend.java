@@ -2,10 +2,10 @@ package org.wegeft.kernels.opencl;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.device.DeviceKernelBackend;
+import org.wegeft.kernels.device.Lazy;
 
 /**
  * The OpenCL backend: buffers on one OpenCL device, CLBlast GEMMs (a batch of products as one strided-batched call,
@@ -18,7 +18,10 @@ import org.wegeft.kernels.device.DeviceKernelBackend;
 public final class OpenClBackend extends DeviceKernelBackend {
     public static final String NAME = "opencl";
 
-    private volatile @Nullable OpenClRuntime runtime;
+    private final Lazy<OpenClRuntime> runtime = new Lazy<>(() -> switch (OpenClRuntime.probe()) {
+        case OpenClRuntime.Ready ready -> OpenClRuntime.open(ready);
+        case OpenClRuntime.Unavailable u -> throw new OpenClException("opencl backend", -9999, u.reason());
+    });
 
     @Override
     public String name() {
@@ -45,20 +48,7 @@ public final class OpenClBackend extends DeviceKernelBackend {
     }
 
     private OpenClRuntime rt() {
-        OpenClRuntime r = runtime;
-        if (r == null) {
-            synchronized (this) {
-                r = runtime;
-                if (r == null) {
-                    switch (OpenClRuntime.probe()) {
-                        case OpenClRuntime.Ready ready -> runtime = r = OpenClRuntime.open(ready);
-                        case OpenClRuntime.Unavailable u -> throw new OpenClException("opencl backend", -9999,
-                                u.reason());
-                    }
-                }
-            }
-        }
-        return r;
+        return runtime.get();
     }
 
     /** The device that runs the kernels, as {@code wegeft backends} lists it. */

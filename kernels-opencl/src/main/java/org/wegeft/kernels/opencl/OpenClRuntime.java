@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.device.BinaryCache;
 import org.wegeft.kernels.device.DeviceKernelBackend;
 import org.wegeft.kernels.device.DeviceKernelSources;
+import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.DevicePool;
 import org.wegeft.kernels.device.NativeLibrary;
 
@@ -74,7 +75,7 @@ final class OpenClRuntime {
     record Unavailable(String reason) implements Probe {
     }
 
-    private static volatile @Nullable Probe probe;
+    private static final Lazy<Probe> PROBE = new Lazy<>(() -> probe(System::getenv));
 
     final Ready ready;
     final MemorySegment context;
@@ -100,16 +101,7 @@ final class OpenClRuntime {
 
     /** Probes once per process; never throws. */
     static Probe probe() {
-        Probe p = probe;
-        if (p == null) {
-            synchronized (OpenClRuntime.class) {
-                p = probe;
-                if (p == null) {
-                    probe = p = probe(System::getenv);
-                }
-            }
-        }
-        return p;
+        return PROBE.get();
     }
 
     /** Loads {@code env}'s file when the variable is set, else the first of {@code sonames} found. */

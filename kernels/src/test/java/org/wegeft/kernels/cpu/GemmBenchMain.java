@@ -18,7 +18,8 @@ import org.wegeft.kernels.WeightDropout;
  * the median of 10 runs, GFLOP/s = 2·M·N·K / time. Arguments: square sizes ({@code 1024}) or shapes
  * ({@code 1576x384x1152:NT}, op(A) M×K, op(B) K×N), optionally with B's dtype and a weight dropout of 0.1
  * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}, or {@code …:bf16:drop@256} for dropout from row 256 on: a layer's
- * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}.
+ * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}. {@code -Dcold=N} rotates B over N
+ * copies, so that a weight larger than the caches comes from memory on every call, as a model's weights do in training.
  */
 public final class GemmBenchMain {
 
@@ -55,11 +56,18 @@ public final class GemmBenchMain {
                 new CpuBackend().convert(DType.F32, b32, bt, b, (long) k * n);
             }
             MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
-            MemorySegment bw = b;
+            int copies = Integer.getInteger("cold", 1); // > 1: B rotates over that many copies, so it comes from DRAM
+            MemorySegment[] bs = new MemorySegment[copies];
+            bs[0] = b;
+            for (int i = 1; i < copies; i++) {
+                bs[i] = arena.allocate(b.byteSize(), 64).copyFrom(b);
+            }
+            int[] next = {0};
             WeightDropout d = drop ? new WeightDropout(42, 0.1f, firstRow) : null;
             CpuBackend be = new CpuBackend();
-            Runnable product = bt == DType.F32 && !drop ? () -> CpuGemm.gemm(spec, a, bw, c)
-                    : () -> be.gemmWeight(spec, a, bt, bw, d, MemorySegment.NULL, c);
+            Runnable product = bt == DType.F32 && !drop
+                    ? () -> CpuGemm.gemm(spec, a, bs[next[0]++ % copies], c)
+                    : () -> be.gemmWeight(spec, a, bt, bs[next[0]++ % copies], d, MemorySegment.NULL, c);
             long end = System.nanoTime() + 2_000_000_000L;
             for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
                 product.run();
