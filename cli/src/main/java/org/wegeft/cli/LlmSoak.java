@@ -179,12 +179,14 @@ final class LlmSoak {
 
     private static void plot(List<SoakProbe.Sample> samples, Settings s) throws IOException {
         ScatterPlot p = new ScatterPlot("bench soak: " + s.model().getFileName(), "step", "MiB", false);
-        for (SoakProbe.Sample x : samples) {                    // each series named at its last point
-            boolean last = x == samples.getLast();
-            if (x.rssBytes() != null) {
-                p.add(x.step(), x.rssBytes() / 1048576.0, last ? "resident" : "");
-            }
-            p.add(x.step(), x.offHeapBytes() / 1048576.0, last ? "off-heap" : "");
+        List<SoakProbe.Sample> withRss = samples.stream().filter(x -> x.rssBytes() != null).toList();
+        if (!withRss.isEmpty()) {
+            p.line("resident", withRss.stream().mapToDouble(SoakProbe.Sample::step).toArray(),
+                    withRss.stream().mapToDouble(x -> x.rssBytes() / 1048576.0).toArray());
+        }
+        if (!samples.isEmpty()) {
+            p.line("off-heap", samples.stream().mapToDouble(SoakProbe.Sample::step).toArray(),
+                    samples.stream().mapToDouble(x -> x.offHeapBytes() / 1048576.0).toArray());
         }
         p.write(s.out().resolve("soak.png"), 900, 500);
     }

@@ -30,12 +30,14 @@ class BenchSoakCommandTest {
     void shortSoakPrintsSamplesAndSummaryWithConstantFileDescriptors() throws Exception {
         CliRun.Result r = CliRun.run("bench", "soak", "--steps", "30", "--sample-every", "2", "--dim",
                 "32", "--depth", "1", "--batch", "2", "--seed", "3");
-        assertEquals(0, r.status(), r.err());
         List<JsonNode> lines = new ArrayList<>();
         for (String l : r.out().lines().toList()) {
             lines.add(JSON.readTree(l));
         }
-        assertEquals(16, lines.size(), r.out()); // steps 2, 4, …, 30, then the summary
+        assertEquals(16, lines.size(), r.out() + r.err()); // steps 2, 4, …, 30, then the summary
+        // 30 steps are mostly the JIT warming up, so the growth bounds of a long run may or may not hold here; the
+        // status must say which
+        assertEquals(lines.getLast().get("pass").asBoolean() ? 0 : 1, r.status(), r.out() + r.err());
         boolean proc = SoakProbe.procAvailable();
         if (!proc) {
             System.out.println("no /proc/self here: resident memory and fd figures are null, fd check skipped");

@@ -29,7 +29,6 @@ class BenchSoakModelTest {
         Path out = tmp.resolve("soak");
         CliRun.Result r = CliRun.run("bench", "soak", "--model", tiny.toString(), "--steps", "8", "--checkpoint-every",
                 "3", "--sample-every", "2", "--seq", "16", "--out", out.toString());
-        assertEquals(0, r.status(), r.err());
         List<JsonNode> samples = r.out().lines().filter(l -> l.startsWith("{\"bench\":\"soak\",\"step\""))
                 .map(BenchSoakModelTest::json).toList();
         assertEquals(List.of(2L, 4L, 6L, 8L), samples.stream().map(n -> n.get("step").asLong()).toList());
@@ -37,6 +36,8 @@ class BenchSoakModelTest {
         assertTrue(summary.get("summary").asBoolean(), summary.toString());
         assertEquals(LlmSoak.GROWTH_LIMIT_PCT, summary.get("growth_limit_pct").asDouble());
         assertTrue(summary.has("pass"), summary.toString());
+        // 8 steps cannot show a long run's growth bounds; the status says whether they held
+        assertEquals(summary.get("pass").asBoolean() ? 0 : 1, r.status(), r.out() + r.err());
         JsonNode report = JSON.readTree(out.resolve("soak-report.json").toFile());
         assertEquals(4, report.get("samples").size());
         assertEquals(summary.get("pass"), report.get("summary").get("pass"));

@@ -22,8 +22,8 @@ import org.wegeft.kernels.io.AtomicFiles;
 /**
  * A labelled scatter plot drawn with Java2D into a PNG (headless): title, axis labels, a linear or log₁₀ x axis,
  * a linear y axis with "nice" ticks, grid lines, each point with an optional vertical error bar and its label placed
- * beside it (moved up or down when it would overlap an earlier label). Several plots can share one PNG side by side
- * ({@link #writeSideBySide}).
+ * beside it (moved up or down when it would overlap an earlier label), and series drawn as lines in one colour each,
+ * named at their last point ({@link #line}). Several plots can share one PNG side by side ({@link #writeSideBySide}).
  *
  * <pre>
  * new ScatterPlot("Accuracy vs trainable parameters", "trainable parameters", "test accuracy (%)", true)
@@ -38,11 +38,15 @@ public final class ScatterPlot {
     /** One point, the half-height of its error bar (0: none) and its label. */
     public record Point(double x, double y, double yErr, String label) {}
 
+    /** A series: its points in drawing order, joined by a line. */
+    public record Series(String name, double[] x, double[] y) {}
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
     private final boolean logX;
     private final List<Point> points = new ArrayList<>();
+    private final List<Series> series = new ArrayList<>();
 
     public ScatterPlot(String title, String xLabel, String yLabel, boolean logX) {
         this.title = title;
@@ -68,6 +72,26 @@ public final class ScatterPlot {
 
     public List<Point> points() {
         return List.copyOf(points);
+    }
+
+    /** Adds a series drawn as a line through (x[i], y[i]) in order, in its own colour, named at its last point. */
+    public ScatterPlot line(String name, double[] x, double[] y) {
+        if (x.length != y.length || x.length == 0) {
+            throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values and " + y.length
+                    + " y values (need as many, at least one)");
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i]) || !Double.isFinite(y[i]) || (logX && x[i] <= 0)) {
+                throw new IllegalArgumentException("series '" + name + "': point (" + x[i] + ", " + y[i]
+                        + ") cannot be drawn" + (logX ? " on a log x axis" : ""));
+            }
+        }
+        series.add(new Series(name, x.clone(), y.clone()));
+        return this;
+    }
+
+    public List<Series> series() {
+        return List.copyOf(series);
     }
 
     /** Draws the plot into a new {@code width}×{@code height} RGB image. */
@@ -125,10 +149,13 @@ public final class ScatterPlot {
         int bottom = (int) (base.getSize() * 4.4);
         Rectangle2D.Double area = new Rectangle2D.Double(left, top, w - left - right, h - top - bottom);
 
-        Axis xs = logX ? Axis.log(points.stream().mapToDouble(Point::x).toArray())
-                : Axis.linear(points.stream().mapToDouble(Point::x).toArray());
-        Axis ys = Axis.linear(points.stream().flatMapToDouble(p -> java.util.stream.DoubleStream.of(p.y() - p.yErr(),
-                p.y() + p.yErr())).toArray());
+        double[] allX = java.util.stream.DoubleStream.concat(points.stream().mapToDouble(Point::x),
+                series.stream().flatMapToDouble(l -> java.util.Arrays.stream(l.x()))).toArray();
+        double[] allY = java.util.stream.DoubleStream.concat(points.stream().flatMapToDouble(
+                p -> java.util.stream.DoubleStream.of(p.y() - p.yErr(), p.y() + p.yErr())),
+                series.stream().flatMapToDouble(l -> java.util.Arrays.stream(l.y()))).toArray();
+        Axis xs = logX ? Axis.log(allX) : Axis.linear(allX);
+        Axis ys = Axis.linear(allY);
 
         // title and axis labels
         g.setColor(Color.BLACK);
@@ -165,10 +192,29 @@ public final class ScatterPlot {
         g.setStroke(new BasicStroke(1.5f));
         g.draw(area);
 
-        // points, then labels placed clear of every point and of the labels placed before
+        // series as lines, then points, then labels placed clear of every point and of the labels placed before
         double r = Math.max(4, h / 110.0);
         double[][] at = new double[points.size()][];
         List<Rectangle2D> obstacles = new ArrayList<>();
+        double[][] ends = new double[series.size()][];
+        g.setStroke(new BasicStroke(2f));
+        for (int i = 0; i < series.size(); i++) {
+            Series l = series.get(i);
+            java.awt.geom.Path2D.Double path = new java.awt.geom.Path2D.Double();
+            for (int j = 0; j < l.x().length; j++) {
+                double px = area.x + xs.fraction(l.x()[j]) * area.width;
+                double py = area.getMaxY() - ys.fraction(l.y()[j]) * area.height;
+                if (j == 0) {
+                    path.moveTo(px, py);
+                } else {
+                    path.lineTo(px, py);
+                }
+                ends[i] = new double[] {px, py};
+            }
+            g.setColor(PALETTE[i % PALETTE.length]);
+            g.draw(path);
+            obstacles.add(new Rectangle2D.Double(ends[i][0] - 2, ends[i][1] - 2, 4, 4));
+        }
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
             at[i] = new double[] {area.x + xs.fraction(p.x()) * area.width,
@@ -189,6 +235,12 @@ public final class ScatterPlot {
             g.fill(new Ellipse2D.Double(at[i][0] - r, at[i][1] - r, 2 * r, 2 * r));
             g.setColor(c.darker());
             g.draw(new Ellipse2D.Double(at[i][0] - r, at[i][1] - r, 2 * r, 2 * r));
+        }
+        for (int i = 0; i < series.size(); i++) {
+            Rectangle2D box = seriesLabelBox(fm, series.get(i).name(), ends[i][0], ends[i][1], area, obstacles);
+            obstacles.add(box);
+            g.setColor(PALETTE[i % PALETTE.length].darker());
+            g.drawString(series.get(i).name(), (float) box.getX(), (float) (box.getY() + fm.getAscent()));
         }
         g.setColor(Color.BLACK);
         for (int i = 0; i < points.size(); i++) {
@@ -221,6 +273,21 @@ public final class ScatterPlot {
         }
         double x = xs[0] + tw <= area.getMaxX() - 2 ? xs[0] : xs[1];
         return new Rectangle2D.Double(x, py - th / 2, tw, th);
+    }
+
+    /** Above the line's last point, its right edge there, else below it, else where {@link #labelBox} finds room. */
+    private static Rectangle2D seriesLabelBox(FontMetrics fm, String s, double px, double py, Rectangle2D.Double area,
+            List<Rectangle2D> obstacles) {
+        double tw = fm.stringWidth(s);
+        double th = fm.getHeight();
+        double x = Math.max(area.x + 2, px - tw);
+        for (double y : new double[] {py - th - 3, py + 3}) {
+            Rectangle2D box = new Rectangle2D.Double(x, y, tw, th);
+            if (y >= area.y + 2 && y + th <= area.getMaxY() - 2 && obstacles.stream().noneMatch(b -> b.intersects(box))) {
+                return box;
+            }
+        }
+        return labelBox(fm, s, px, py, 2, area, obstacles);
     }
 
     private static void centered(Graphics2D g, String s, double cx, double baseline) {

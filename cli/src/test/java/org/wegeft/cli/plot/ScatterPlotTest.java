@@ -71,6 +71,33 @@ class ScatterPlotTest {
     }
 
     @Test
+    void drawsEachSeriesAsOneLineInOneColour() {
+        // a rising red line and a flat blue one below it: red pixels span the width and climb, blue ones stay level
+        ScatterPlot p = new ScatterPlot("t", "step", "MiB", false)
+                .line("rising", new double[] {0, 1, 2, 3}, new double[] {10, 20, 30, 40})
+                .line("flat", new double[] {0, 1, 2, 3}, new double[] {5, 5, 5, 5});
+        BufferedImage img = p.render(800, 500);
+        int[] redLeft = centroid(img.getSubimage(0, 0, 400, 500), 0xD62728);
+        int[] redRight = centroid(img.getSubimage(400, 0, 400, 500), 0xD62728);
+        int[] blueLeft = centroid(img.getSubimage(0, 0, 400, 500), 0x1F77B4);
+        int[] blueRight = centroid(img.getSubimage(400, 0, 400, 500), 0x1F77B4);
+        assertTrue(redLeft[0] >= 0 && redRight[0] >= 0 && blueLeft[0] >= 0 && blueRight[0] >= 0,
+                "both lines cross the plot");
+        assertTrue(redRight[1] < redLeft[1] - 50, "the rising series climbs: " + redLeft[1] + " → " + redRight[1]);
+        assertTrue(Math.abs(blueRight[1] - blueLeft[1]) <= 2, "the flat series stays level");
+        assertTrue(blueLeft[1] > redLeft[1], "5 is drawn below 10");
+        assertEquals(2, p.series().size());
+    }
+
+    @Test
+    void rejectsASeriesItCannotDraw() {
+        ScatterPlot p = new ScatterPlot("t", "x", "y", true);
+        assertThrows(IllegalArgumentException.class, () -> p.line("empty", new double[0], new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> p.line("ragged", new double[] {1, 2}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> p.line("log zero", new double[] {0, 1}, new double[] {1, 1}));
+    }
+
+    @Test
     void rejectsPointsALogAxisCannotShow() {
         ScatterPlot p = new ScatterPlot("t", "x", "y", true);
         assertThrows(IllegalArgumentException.class, () -> p.add(0, 1, "zero"));
