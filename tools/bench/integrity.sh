@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Integrity checks through the user's own commands, on a random 3-layer LLaMA (tools/bench/random_llama.py):
+# Integrity checks through the user's own commands, on the committed 4-layer LLaMA (examples/models/llama-kjv):
 #  1. a run with a checkpoint every 4 steps; a copy of its checkpoints with the last one removed and checkpoint-8's
 #     trainable.safetensors truncated to 1000 bytes; `--resume` must skip checkpoint-8 with a warning, continue from
 #     checkpoint-4, and log the same losses and write the same adapter, bit for bit, as the uninterrupted run;
-#  2. config.json edited to 1,000,000 and 100,000 layers: `llm train` and `llm perplexity` must exit 2 at once
+#  2. its config.json edited to 1,000,000 and 100,000 layers: `llm train` and `llm perplexity` must exit 2 at once
 #     (GNU time's wall time and peak RSS are printed);
 #  3. the same for the committed timm ViT sample (depth) with `vit eval`.
 #   tools/bench/integrity.sh [WORK_DIR]        (default runs/integrity)
@@ -12,8 +12,12 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 W=${1:-runs/integrity}
 rm -rf "$W" && mkdir -p "$W"
-/usr/bin/python3 tools/bench/random_llama.py "$W/llama3" 3
-TRAIN=(llm train --model "$W/llama3" --data "$W/llama3/kjv.jsonl" --template plain --steps 12 --checkpoint-every 4
+cp -r examples/models/llama-kjv "$W/llama"
+/usr/bin/python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    if line.strip():
+        print(json.dumps({"text": line.strip()}))' examples/data/kjv-heldout.txt > "$W/kjv.jsonl"
+TRAIN=(llm train --model "$W/llama" --data "$W/kjv.jsonl" --template plain --steps 12 --checkpoint-every 4
        --max-length 32 --batch 2 --log-every 1)
 
 echo "== resume past a truncated checkpoint"
@@ -41,11 +45,12 @@ refused() {  # prints exit status, wall time and peak RSS of a command that must
   echo "  status $rc, $(tail -1 "$W/time.txt"): $(head -1 "$W/err.txt")"
 }
 for n in 1000000 100000; do
-  echo "== num_hidden_layers $n beside 3 layers"
-  mkdir -p "$W/hostile$n" && cp "$W"/llama3/* "$W/hostile$n/"
-  sed -i "s/\"num_hidden_layers\": 3/\"num_hidden_layers\": $n/" "$W/hostile$n/config.json"
-  refused llm train --model "$W/hostile$n" --data "$W/llama3/kjv.jsonl" --template plain --steps 2 --out "$W/h$n"
-  refused llm perplexity --model "$W/hostile$n" --data "$W/llama3/kjv.jsonl"
+  echo "== num_hidden_layers $n beside 4 layers"
+  cp -r "$W/llama" "$W/hostile$n"
+  sed -i "s/\"num_hidden_layers\" : 4/\"num_hidden_layers\" : $n/" "$W/hostile$n/config.json"
+  grep -q "\"num_hidden_layers\" : $n" "$W/hostile$n/config.json"
+  refused llm train --model "$W/hostile$n" --data "$W/kjv.jsonl" --template plain --steps 2 --out "$W/h$n"
+  refused llm perplexity --model "$W/hostile$n" --data "$W/kjv.jsonl"
   echo "== ViT depth $n beside 2 blocks"
   cp -r examples/data/tiny-vit "$W/vit$n"
   sed -i "s/\"depth\": 2/\"depth\": $n/" "$W/vit$n/config.json"
