@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.device.BinaryCache;
 import org.wegeft.kernels.device.DeviceKernelBackend;
 import org.wegeft.kernels.device.DeviceKernelSources;
-import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.DevicePool;
+import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.NativeLibrary;
 
 /**
