@@ -24,10 +24,8 @@ public final class CudaBackend extends DeviceKernelBackend {
     public static final String NAME = "cuda";
     public static final String GEMM_PROPERTY = "wegeft.cuda.gemm";
 
-    private final Lazy<CudaRuntime> runtime = new Lazy<>(() -> switch (CudaRuntime.probe()) {
-        case CudaRuntime.Ready ready -> CudaRuntime.open(ready);
-        case CudaRuntime.Unavailable u -> throw new CudaException("cuda backend", "UNAVAILABLE", u.reason());
-    });
+    private final Lazy<CudaRuntime> runtime = new Lazy<>(() -> CudaRuntime.open(CudaRuntime.probe()
+            .partsOrThrow(reason -> new CudaException("cuda backend", "UNAVAILABLE", reason))));
 
     @Override
     public String name() {
@@ -36,10 +34,7 @@ public final class CudaBackend extends DeviceKernelBackend {
 
     @Override
     public Availability availability() {
-        return switch (CudaRuntime.probe()) {
-            case CudaRuntime.Ready r -> Availability.yes(r.describe());
-            case CudaRuntime.Unavailable u -> Availability.no(u.reason());
-        };
+        return CudaRuntime.probe().availability();
     }
 
     @Override

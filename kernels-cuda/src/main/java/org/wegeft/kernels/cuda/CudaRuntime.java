@@ -20,6 +20,8 @@ import org.wegeft.kernels.device.BinaryCache;
 import org.wegeft.kernels.device.DeviceKernelBackend;
 import org.wegeft.kernels.device.DeviceKernelSources;
 import org.wegeft.kernels.device.DevicePool;
+import org.wegeft.kernels.device.DeviceProbe;
+import org.wegeft.kernels.device.DeviceProbe.Unavailable;
 import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.NativeLibrary;
 
@@ -30,12 +32,9 @@ import org.wegeft.kernels.device.NativeLibrary;
  */
 final class CudaRuntime {
 
-    /** What {@link #probe} found. */
-    sealed interface Probe permits Ready, Unavailable {
-    }
-
+    /** What {@link #probe} finds on a machine that can run the backend. */
     record Ready(CudaDriver driver, Nvrtc nvrtc, Cublas.Loader cublas, int device, String deviceName, int ccMajor,
-                 int ccMinor, int driverVersion) implements Probe {
+                 int ccMinor, int driverVersion) {
         String arch() {
             return "compute_" + ccMajor + ccMinor;
         }
@@ -47,14 +46,11 @@ final class CudaRuntime {
         }
     }
 
-    record Unavailable(String reason) implements Probe {
-    }
-
     static final List<String> LIBCUDA = List.of("libcuda.so.1", "libcuda.so");
     static final List<String> LIBNVRTC = List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so");
     static final List<String> LIBCUBLAS = List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so");
 
-    private static final Lazy<Probe> PROBE = new Lazy<>(() -> probe(searchDirs(System::getenv)));
+    private static final Lazy<DeviceProbe<Ready>> PROBE = new Lazy<>(() -> probe(searchDirs(System::getenv)));
 
     final Ready ready;
     final MemorySegment context;
@@ -80,26 +76,26 @@ final class CudaRuntime {
     }
 
     /** Probes once per process; never throws. */
-    static Probe probe() {
+    static DeviceProbe<Ready> probe() {
         return PROBE.get();
     }
 
-    static Probe probe(List<Path> dirs) {
+    static DeviceProbe<Ready> probe(List<Path> dirs) {
         try {
             CudaDriver driver;
             switch (NativeLibrary.load(LIBCUDA, dirs)) {
                 case NativeLibrary.Missing m -> {
-                    return new Unavailable(m.reason() + " (no NVIDIA driver installed)");
+                    return new Unavailable<>(m.reason() + " (no NVIDIA driver installed)");
                 }
                 case NativeLibrary.Loaded l -> driver = new CudaDriver(l.library());
             }
             int rc = driver.init();
             if (rc != 0) {
-                return new Unavailable("cuInit returned " + driver.errorName(rc));
+                return new Unavailable<>("cuInit returned " + driver.errorName(rc));
             }
             int count = driver.deviceCount();
             if (count < 1) {
-                return new Unavailable("cuDeviceGetCount found no CUDA device");
+                return new Unavailable<>("cuDeviceGetCount found no CUDA device");
             }
             int dev = driver.device(0);
             int major = driver.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
@@ -107,20 +103,22 @@ final class CudaRuntime {
             Nvrtc nvrtc;
             switch (NativeLibrary.load(LIBNVRTC, dirs)) {
                 case NativeLibrary.Missing m -> {
-                    return new Unavailable(m.reason() + " (install the CUDA toolkit's NVRTC, or set WEGEFT_CUDA_LIB_DIR)");
+                    return new Unavailable<>(m.reason() + " (install the CUDA toolkit's NVRTC, or set WEGEFT_CUDA_LIB_DIR)");
                 }
                 case NativeLibrary.Loaded l -> nvrtc = new Nvrtc(l.library());
             }
             Cublas.Loader cublas;
             switch (NativeLibrary.load(LIBCUBLAS, dirs)) {
                 case NativeLibrary.Missing m -> {
-                    return new Unavailable(m.reason() + " (install cuBLAS, or set WEGEFT_CUDA_LIB_DIR)");
+                    return new Unavailable<>(m.reason() + " (install cuBLAS, or set WEGEFT_CUDA_LIB_DIR)");
                 }
                 case NativeLibrary.Loaded l -> cublas = new Cublas.Loader(l.library());
             }
-            return new Ready(driver, nvrtc, cublas, dev, driver.deviceName(dev), major, minor, driver.driverVersion());
+            Ready ready = new Ready(driver, nvrtc, cublas, dev, driver.deviceName(dev), major, minor,
+                    driver.driverVersion());
+            return new DeviceProbe.Found<>(ready, ready.describe());
         } catch (Throwable t) {
-            return new Unavailable("probing CUDA failed: " + t);
+            return new Unavailable<>("probing CUDA failed: " + t);
         }
     }
 

@@ -14,6 +14,7 @@ import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.BackendUnavailableException;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.device.DeviceProbe;
 import org.wegeft.kernels.device.NativeLibrary;
 
 class CudaAvailabilityTest {
@@ -31,8 +32,8 @@ class CudaAvailabilityTest {
     @Test
     void probeWithoutLibrariesNamesTheMissingDriver(@TempDir Path empty) {
         // an empty search path: libcuda is found only if the dynamic loader knows it (a machine with a driver)
-        CudaRuntime.Probe p = CudaRuntime.probe(List.of(empty));
-        if (p instanceof CudaRuntime.Unavailable u) {
+        DeviceProbe<CudaRuntime.Ready> p = CudaRuntime.probe(List.of(empty));
+        if (p instanceof DeviceProbe.Unavailable<?> u) {
             assertTrue(u.reason().contains("libcuda.so.1") || u.reason().startsWith("cuInit returned ")
                     || u.reason().contains("libnvrtc") || u.reason().contains("libcublas"), u.reason());
             assertTrue(u.reason().contains(empty.toString()) || u.reason().startsWith("cuInit"), u.reason());

@@ -18,10 +18,8 @@ import org.wegeft.kernels.device.Lazy;
 public final class OpenClBackend extends DeviceKernelBackend {
     public static final String NAME = "opencl";
 
-    private final Lazy<OpenClRuntime> runtime = new Lazy<>(() -> switch (OpenClRuntime.probe()) {
-        case OpenClRuntime.Ready ready -> OpenClRuntime.open(ready);
-        case OpenClRuntime.Unavailable u -> throw new OpenClException("opencl backend", -9999, u.reason());
-    });
+    private final Lazy<OpenClRuntime> runtime = new Lazy<>(() -> OpenClRuntime.open(OpenClRuntime.probe()
+            .partsOrThrow(reason -> new OpenClException("opencl backend", -9999, reason))));
 
     @Override
     public String name() {
@@ -30,10 +28,7 @@ public final class OpenClBackend extends DeviceKernelBackend {
 
     @Override
     public Availability availability() {
-        return switch (OpenClRuntime.probe()) {
-            case OpenClRuntime.Ready r -> Availability.yes(r.describe());
-            case OpenClRuntime.Unavailable u -> Availability.no(u.reason());
-        };
+        return OpenClRuntime.probe().availability();
     }
 
     @Override

@@ -22,6 +22,8 @@ import org.wegeft.kernels.device.BinaryCache;
 import org.wegeft.kernels.device.DeviceKernelBackend;
 import org.wegeft.kernels.device.DeviceKernelSources;
 import org.wegeft.kernels.device.DevicePool;
+import org.wegeft.kernels.device.DeviceProbe;
+import org.wegeft.kernels.device.DeviceProbe.Unavailable;
 import org.wegeft.kernels.device.Lazy;
 import org.wegeft.kernels.device.NativeLibrary;
 
@@ -60,10 +62,8 @@ final class OpenClRuntime {
         }
     }
 
-    sealed interface Probe permits Ready, Unavailable {
-    }
-
-    record Ready(OpenCl cl, ClBlast blas, List<Device> devices, Device selected) implements Probe {
+    /** What {@link #probe} finds on a machine that can run the backend. */
+    record Ready(OpenCl cl, ClBlast blas, List<Device> devices, Device selected) {
         /** Every device the loader lists, the selected one marked, then the libraries. */
         String describe() {
             return devices.stream().map(d -> d.describe() + (d == selected ? " [selected]" : ""))
@@ -72,10 +72,7 @@ final class OpenClRuntime {
         }
     }
 
-    record Unavailable(String reason) implements Probe {
-    }
-
-    private static final Lazy<Probe> PROBE = new Lazy<>(() -> probe(System::getenv));
+    private static final Lazy<DeviceProbe<Ready>> PROBE = new Lazy<>(() -> probe(System::getenv));
 
     final Ready ready;
     final MemorySegment context;
@@ -100,7 +97,7 @@ final class OpenClRuntime {
     }
 
     /** Probes once per process; never throws. */
-    static Probe probe() {
+    static DeviceProbe<Ready> probe() {
         return PROBE.get();
     }
 
@@ -117,37 +114,38 @@ final class OpenClRuntime {
         return NativeLibrary.load(sonames, DIRS);
     }
 
-    static Probe probe(Function<String, @Nullable String> env) {
+    static DeviceProbe<Ready> probe(Function<String, @Nullable String> env) {
         try {
             OpenCl cl;
             switch (load(env, LIB_ENV, LIBOPENCL)) {
                 case NativeLibrary.Missing m -> {
-                    return new Unavailable(m.reason() + " (no OpenCL ICD loader: install ocl-icd-libopencl1 and a "
+                    return new Unavailable<>(m.reason() + " (no OpenCL ICD loader: install ocl-icd-libopencl1 and a "
                             + "driver, e.g. pocl-opencl-icd for the CPU)");
                 }
                 case NativeLibrary.Loaded l -> cl = new OpenCl(l.library());
             }
             List<Device> devices = devices(cl);
             if (devices.isEmpty()) {
-                return new Unavailable("the OpenCL loader " + cl.library().path() + " found no device (no driver "
+                return new Unavailable<>("the OpenCL loader " + cl.library().path() + " found no device (no driver "
                         + "registered in /etc/OpenCL/vendors; install pocl-opencl-icd or a GPU vendor's driver)");
             }
             String[] why = new String[1];
             Optional<Integer> chosen = DeviceSelection.choose(env.apply(DeviceSelection.ENV), devices.stream()
                     .map(d -> new DeviceSelection.Listed(d.platformIndex(), d.deviceIndex(), d.gpu())).toList(), why);
             if (chosen.isEmpty()) {
-                return new Unavailable(why[0]);
+                return new Unavailable<>(why[0]);
             }
             ClBlast blas;
             switch (load(env, CLBLAST_ENV, LIBCLBLAST)) {
                 case NativeLibrary.Missing m -> {
-                    return new Unavailable(m.reason() + " (GEMMs need CLBlast: install libclblast1)");
+                    return new Unavailable<>(m.reason() + " (GEMMs need CLBlast: install libclblast1)");
                 }
                 case NativeLibrary.Loaded l -> blas = new ClBlast(l.library());
             }
-            return new Ready(cl, blas, devices, devices.get(chosen.get()));
+            Ready ready = new Ready(cl, blas, devices, devices.get(chosen.get()));
+            return new DeviceProbe.Found<>(ready, ready.describe());
         } catch (Throwable t) {
-            return new Unavailable("probing OpenCL failed: " + t);
+            return new Unavailable<>("probing OpenCL failed: " + t);
         }
     }
 

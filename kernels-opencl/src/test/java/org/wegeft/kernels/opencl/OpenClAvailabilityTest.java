@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wegeft.kernels.Availability;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.KernelBackend;
+import org.wegeft.kernels.device.DeviceProbe;
 
 /**
  * Finding OpenCL: a missing loader or CLBlast makes the backend unavailable with the reason (and changes nothing
@@ -35,29 +36,29 @@ class OpenClAvailabilityTest {
     @Test
     void missingLoaderMakesItUnavailableWithTheReason(@TempDir Path dir) {
         String missing = dir.resolve("libOpenCL.so.1").toString();
-        OpenClRuntime.Probe p = OpenClRuntime.probe(Map.of(OpenClRuntime.LIB_ENV, missing)::get);
-        OpenClRuntime.Unavailable u = assertInstanceOf(OpenClRuntime.Unavailable.class, p);
+        DeviceProbe<OpenClRuntime.Ready> p = OpenClRuntime.probe(Map.of(OpenClRuntime.LIB_ENV, missing)::get);
+        DeviceProbe.Unavailable<?> u = assertInstanceOf(DeviceProbe.Unavailable.class, p);
         assertTrue(u.reason().startsWith(OpenClRuntime.LIB_ENV + "=" + missing + ": no such file"), u.reason());
         assertTrue(u.reason().contains("pocl-opencl-icd"), u.reason());
     }
 
     @Test
     void missingClBlastMakesItUnavailableWithTheReason(@TempDir Path dir) {
-        OpenClRuntime.Probe p = OpenClRuntime.probe(Map.of(OpenClRuntime.CLBLAST_ENV,
+        DeviceProbe<OpenClRuntime.Ready> p = OpenClRuntime.probe(Map.of(OpenClRuntime.CLBLAST_ENV,
                 dir.resolve("libclblast.so.1").toString())::get);
-        if (p instanceof OpenClRuntime.Unavailable u && u.reason().contains("OpenCL")
+        if (p instanceof DeviceProbe.Unavailable<?> u && u.reason().contains("OpenCL")
                 && !u.reason().contains(OpenClRuntime.CLBLAST_ENV)) {
             System.out.println("opencl: no OpenCL device here, the CLBlast check is not reached: " + u.reason());
             return;
         }
-        OpenClRuntime.Unavailable u = assertInstanceOf(OpenClRuntime.Unavailable.class, p);
+        DeviceProbe.Unavailable<?> u = assertInstanceOf(DeviceProbe.Unavailable.class, p);
         assertTrue(u.reason().contains(OpenClRuntime.CLBLAST_ENV) && u.reason().contains("libclblast1"), u.reason());
     }
 
     @Test
     void aBadDeviceChoiceIsRefusedWithTheVariableAndTheDevicesFound() {
-        OpenClRuntime.Probe p = OpenClRuntime.probe(Map.of(DeviceSelection.ENV, "7:9")::get);
-        OpenClRuntime.Unavailable u = assertInstanceOf(OpenClRuntime.Unavailable.class, p);
+        DeviceProbe<OpenClRuntime.Ready> p = OpenClRuntime.probe(Map.of(DeviceSelection.ENV, "7:9")::get);
+        DeviceProbe.Unavailable<?> u = assertInstanceOf(DeviceProbe.Unavailable.class, p);
         assertTrue(u.reason().startsWith(DeviceSelection.ENV + "=7:9: ") || u.reason().contains("OpenCL"),
                 u.reason());
     }
