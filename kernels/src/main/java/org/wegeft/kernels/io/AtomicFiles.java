@@ -55,16 +55,31 @@ public final class AtomicFiles {
     public static void write(Path file, FileBody body) throws IOException {
         Path abs = file.toAbsolutePath().normalize();
         Path tmp = open(abs);
-        boolean done = false;
-        try {
+        publish(abs, tmp, () -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.write(ch);
                 ch.force(true);
             }
             move(tmp, abs);
+        });
+    }
+
+    /** Steps that fill a temporary name and rename it into place. */
+    private interface Steps {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code steps}, which end by renaming {@code tmp} to {@code target}; on any failure the temporary is
+     * deleted and an I/O error names {@code target}.
+     */
+    private static void publish(Path target, Path tmp, Steps steps) throws IOException {
+        boolean done = false;
+        try {
+            steps.run();
             done = true;
         } catch (IOException e) {
-            throw IoErrors.naming(abs, e);
+            throw IoErrors.naming(target, e);
         } finally {
             if (!done) {
                 Leftovers.deleteQuietly(tmp);
@@ -143,20 +158,12 @@ public final class AtomicFiles {
         Files.createDirectories(parent);
         Leftovers.sweep(parent);
         Path tmp = Leftovers.temporary(abs);
-        boolean done = false;
-        try {
+        publish(abs, tmp, () -> {
             Files.createDirectory(tmp);
             body.write(tmp);
             forceTree(tmp);
             swapIn(tmp, abs);
-            done = true;
-        } catch (IOException e) {
-            throw IoErrors.naming(abs, e);
-        } finally {
-            if (!done) {
-                Leftovers.deleteQuietly(tmp);
-            }
-        }
+        });
     }
 
     /** Renames {@code tmp} to {@code out}, parking an existing {@code out} for the moment of the swap. */
