@@ -48,11 +48,7 @@ abstract class ClipStyleFamily extends HfFamily {
     ConfigSizes sizes(HfVisionConfig c, Map<String, long[]> shapes) {
         String e = PREFIX + ".embeddings.";
         String patch = e + "patch_embedding.weight";
-        ConfigSizes s = new ConfigSizes()
-                .layers("num_hidden_layers", c.numHiddenLayers(), PREFIX + ".encoder.layers.")
-                .dim("hidden_size", c.hiddenSize(), patch, 0)
-                .dim("num_channels", c.numChannels(), patch, 1)
-                .dim("patch_size", c.patchSize(), patch, 2)
+        ConfigSizes s = encoder(c, PREFIX + ".encoder.layers.", patch)
                 .dim("intermediate_size", c.intermediateSize(), PREFIX + ".encoder.layers.0.mlp.fc1.weight", 0);
         return imageSize(s, c, prefixTokens(), e + "position_embedding.weight", 0);
     }

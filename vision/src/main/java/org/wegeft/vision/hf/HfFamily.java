@@ -72,6 +72,19 @@ public abstract class HfFamily implements VisionFamily {
     abstract ConfigSizes sizes(HfVisionConfig c, Map<String, long[]> shapes);
 
     /**
+     * The sizes every Hugging Face vision encoder declares: the layer count against the highest index under
+     * {@code layers}, and the width, channels and patch size against the patch embedding's convolution
+     * {@code patch} (out, in, height, width).
+     */
+    static ConfigSizes encoder(HfVisionConfig c, String layers, String patch) {
+        return new ConfigSizes()
+                .layers("num_hidden_layers", c.numHiddenLayers(), layers)
+                .dim("hidden_size", c.hiddenSize(), patch, 0)
+                .dim("num_channels", c.numChannels(), patch, 1)
+                .dim("patch_size", c.patchSize(), patch, 2);
+    }
+
+    /**
      * The rule tying {@code image_size} to the stored positions: {@code prefixTokens} + (image_size / patch_size)²
      * rows along {@code axis} of {@code positions}.
      */

@@ -50,11 +50,7 @@ abstract class VitLayoutFamily extends HfFamily {
         String e = p + ".embeddings.";
         String l0 = p + ".encoder.layer.0.";
         String patch = e + "patch_embeddings.projection.weight";
-        ConfigSizes s = new ConfigSizes()
-                .layers("num_hidden_layers", c.numHiddenLayers(), p + ".encoder.layer.")
-                .dim("hidden_size", c.hiddenSize(), patch, 0)
-                .dim("num_channels", c.numChannels(), patch, 1)
-                .dim("patch_size", c.patchSize(), patch, 2)
+        ConfigSizes s = encoder(c, p + ".encoder.layer.", patch)
                 .dim("intermediate_size", c.intermediateSize(), l0 + "intermediate.dense.weight", 0)   // ViT, DeiT
                 .dim("intermediate_size", c.intermediateSize(), l0 + "mlp.fc1.weight", 0)              // DINOv2
                 .dim("num_register_tokens", c.numRegisterTokens(), e + "register_tokens", 1);
