@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wegeft.kernels.Backends;
 import org.wegeft.kernels.DType;
-import org.wegeft.kernels.KernelBackend;
 import org.wegeft.kernels.ProfilingBackend;
 import org.wegeft.kernels.opencl.OpenClBackend;
 
@@ -86,21 +85,12 @@ class OpenClDevicePathTest {
 
     @Test
     void safetensorsWrittenFromTheDeviceEqualTheCpuBytes(@TempDir Path dir) throws IOException {
-        KernelBackend cpu = Backends.byName("cpu");
         Path hostFile = dir.resolve("host.safetensors");
         Path devFile = dir.resolve("dev.safetensors");
-        for (var run : java.util.List.of(java.util.Map.entry(cpu, hostFile), java.util.Map.entry((KernelBackend) ocl,
-                devFile))) {
-            DevicePathTest.on(run.getKey(), () -> {
-                try (Tensor w = Tensor.randn(5, 3, 4); Tensor half = w.to(DType.BF16)) {
-                    new SafetensorsWriter().add("w", DType.F32, w.shape(), w.storage())
-                            .add("half", DType.BF16, half.shape(), half.storage()).write(run.getValue());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return null;
-            });
-        }
+        Path streamFile = dir.resolve("stream.safetensors");
+        DevicePathTest.writeThree(Backends.byName("cpu"), hostFile, null, null);
+        DevicePathTest.writeThree(ocl, devFile, streamFile, null);
         assertArrayEquals(Files.readAllBytes(hostFile), Files.readAllBytes(devFile));
+        assertArrayEquals(Files.readAllBytes(hostFile), Files.readAllBytes(streamFile));
     }
 }
