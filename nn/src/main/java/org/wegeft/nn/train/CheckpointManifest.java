@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code manifest.json} of a checkpoint folder: the byte size and CRC32C of every other file, written last (before
@@ -96,23 +97,33 @@ public final class CheckpointManifest {
             if (!Files.isRegularFile(f)) {
                 throw new CheckpointCorruptException(f, "is missing (listed in " + FILE + ")");
             }
-            Entry actual;
+            String bad;
             try {
-                long size = Files.size(f);
-                if (size != e.getValue().size()) {
-                    throw new CheckpointCorruptException(f, "has " + size + " bytes, " + FILE + " says "
-                            + e.getValue().size());
-                }
-                actual = measure(f);
+                bad = mismatch(f, e.getValue());
             } catch (IOException io) {
                 throw new CheckpointCorruptException(f, "cannot be read: " + io.getMessage());
             }
-            if (actual.crc32c() != e.getValue().crc32c()) {
-                throw new CheckpointCorruptException(f, String.format("has CRC32C %08x, %s says %08x",
-                        actual.crc32c(), FILE, e.getValue().crc32c()));
+            if (bad != null) {
+                throw new CheckpointCorruptException(f, bad);
             }
         }
         return entries;
+    }
+
+    /**
+     * How {@code file} differs from its manifest entry ({@code "has 1000 bytes, manifest.json says 656536"}, or a
+     * CRC32C mismatch), or null when it matches. The size is compared first, without reading the file.
+     */
+    static @Nullable String mismatch(Path file, Entry listed) throws IOException {
+        long size = Files.size(file);
+        if (size != listed.size()) {
+            return "has " + size + " bytes, " + FILE + " says " + listed.size();
+        }
+        Entry actual = measure(file);
+        if (actual.crc32c() != listed.crc32c()) {
+            return String.format("has CRC32C %08x, %s says %08x", actual.crc32c(), FILE, listed.crc32c());
+        }
+        return null;
     }
 
     /** Size and CRC32C of a file, read in 1 MiB blocks. */

@@ -111,14 +111,9 @@ public final class FolderVerifier {
                 return new FileCheck(f, "", "is missing or not a file");
             }
             if (listed != null) {
-                CheckpointManifest.Entry actual = CheckpointManifest.measure(f);
-                if (actual.size() != listed.size()) {
-                    return new FileCheck(f, "", "has " + actual.size() + " bytes, " + CheckpointManifest.FILE
-                            + " says " + listed.size());
-                }
-                if (actual.crc32c() != listed.crc32c()) {
-                    return new FileCheck(f, "", String.format("has CRC32C %08x, %s says %08x", actual.crc32c(),
-                            CheckpointManifest.FILE, listed.crc32c()));
+                String bad = CheckpointManifest.mismatch(f, listed);
+                if (bad != null) {
+                    return new FileCheck(f, "", bad);
                 }
                 done.add("size and CRC32C match the manifest");
             }
