@@ -229,8 +229,7 @@ public final class CpuGemm {
         // to reuse each B micro-panel, and find the parallelism in column groups instead
         int minPerUnit = (long) k * n > B_IN_L2 ? Math.min(Math.min(8, MC / MR), microPanels) : 1;
         int perUnit = Math.clamp(microPanels / (4 * threads), minPerUnit, MC / MR);
-        // a product whose rows from `split` on read drop(B) packs each panel twice (plain, then dropped) into two B
-        // blocks, and no row block straddles the split
+        // a product whose rows from `split` on read drop(B): no row block straddles the split
         int split = w != null && w.drops() && w.firstRow() < m ? w.firstRow() : 0;
         int unitRows = perUnit * MR;
         int rowBlocks = split == 0 ? Math.ceilDiv(microPanels, perUnit)
@@ -244,8 +243,7 @@ public final class CpuGemm {
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
             long packed = (long) k * panels * NR;
             GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, offA, offB, offC, jc, nb, panels, kBlocks, kc,
-                    ws.b(packed), split > 0 ? ws.dropped(packed) : null, split, ws.flags(kBlocks * panels), unitRows,
-                    rowBlocks, colGroups);
+                    ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

@@ -19,7 +19,9 @@ import org.wegeft.kernels.GemmSpec;
  * One column block (nc) of one product, shared out as units of (row block × column group) that the
  * calling thread and its helpers claim from a counter. A unit runs every k block for its rows, so the
  * k blocks of one C tile stay in order on one thread. B micro-panels (per k block) are packed once into the
- * shared buffer by the first thread that needs them.
+ * shared buffer by the first thread that needs them. A split product's dropped rows come in units of their own,
+ * claimed first: such a unit drops each plain panel into its thread's scratch just before reading it, so the dropped
+ * panel never leaves that core's cache.
  */
 final class GemmJob {
 
@@ -40,14 +42,14 @@ final class GemmJob {
     /** How B is read when it is a weight in another dtype or with dropout; null for a plain float32 B. */
     private final @Nullable WeightRead weight;
     /**
-     * Rows from here on read the dropped panels {@link #bd}, the rows above the plain ones {@link #bp}: a product
-     * and its dropped twin in one pass over B ({@link WeightRead#firstRow}); 0 when every row reads {@link #bp}.
+     * Rows from here on read drop(B), the rows above the plain panels {@link #bp}: a product and its dropped twin in
+     * one pass over B ({@link WeightRead#firstRow}); 0 when every row reads {@link #bp}.
      */
     private final int split;
     /** How the plain panels of a split product are read (the weight's dtype, no dropout). */
     private final @Nullable WeightRead plainWeight;
-    private final float @Nullable [] bd;
-    private final int topBlocks;
+    /** Row blocks of the dropped rows (0 without a split): units 0 … lowerBlocks·colGroups − 1. */
+    private final int lowerBlocks;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -67,8 +69,8 @@ final class GemmJob {
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
             MemorySegment addend, @Nullable WeightRead weight, long offA, long offB, long offC,
-            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, float @Nullable [] bd, int split,
-            AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups) {
+            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split, AtomicIntegerArray flags,
+            int unitRows, int rowBlocks, int colGroups) {
         this.spec = spec;
         this.a = a;
         this.b = b;
@@ -80,9 +82,8 @@ final class GemmJob {
         this.weight = weight;
         this.split = split;
         this.plainWeight = split > 0 && weight != null ? weight.plainRead() : null;
-        this.bd = bd;
-        this.topBlocks = split > 0 ? Math.ceilDiv(split, unitRows) : 0;
-        if (split > 0 && (bd == null || weight == null || !weight.drops())) {
+        this.lowerBlocks = split > 0 ? Math.ceilDiv(spec.m() - split, unitRows) : 0;
+        if (split > 0 && (weight == null || !weight.drops())) {
             throw new IllegalArgumentException("a product split at row " + split + " needs a dropped weight read");
         }
         this.offA = offA;
@@ -151,17 +152,17 @@ final class GemmJob {
     private void unit(int u) {
         int rb = u / colGroups;
         int cg = u % colGroups;
-        // row blocks above the split, then below it (a block never straddles it)
-        boolean lower = split > 0 && rb >= topBlocks;
-        int r0 = lower ? split + (rb - topBlocks) * unitRows : rb * unitRows;
-        int rows = Math.min(unitRows, (split > 0 && !lower ? split : spec.m()) - r0);
-        float[] panel = lower ? bd : bp;
+        // row blocks below the split first, then above it (a block never straddles it)
+        boolean lower = rb < lowerBlocks;
+        int r0 = lower ? split + rb * unitRows : (rb - lowerBlocks) * unitRows;
+        int rows = Math.min(unitRows, (lower || split == 0 ? spec.m() : split) - r0);
         int p0 = (int) ((long) panels * cg / colGroups);
         int span = (int) ((long) panels * (cg + 1) / colGroups) - p0;
         // neighbouring units start on different panels, so threads pack different ones at first
         int start = colGroups == 1 ? (int) ((long) span * (rb & 1) / 2) : 0;
         GemmWorkspace ws = GemmWorkspace.get();
         float[] tile = ws.tile;
+        float[] dropped = lower ? ws.dropped((long) kc * NR) : bp;
         boolean rowLayout = !spec.transA();
         int panelsA = Math.ceilDiv(rows, MR);
         float[] ap = ws.a(rowLayout ? (Math.ceilDiv(panelsA, sharing(kc)) * MR * GemmKernels.A_STRIDE + L)
@@ -178,6 +179,13 @@ final class GemmJob {
                 int bOff = (int) (bBase + (long) jr * kcq * NR);
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
+                float[] panel = bp;
+                WeightRead w = weight;
+                if (lower && w != null) {
+                    WeightPacking.dropPanel(spec, w, offB, pc, kcq, j, cols, bp, bOff, dropped, 0);
+                    panel = dropped;
+                    bOff = 0;
+                }
                 int colOff = 0;
                 for (int ir = 0; ir < rows; ir += MR) {
                     int mr = Math.min(MR, rows - ir);
@@ -191,10 +199,7 @@ final class GemmJob {
         }
     }
 
-    /**
-     * Packs B micro-panel jr of k block q (and its dropped twin, for a split product) unless another thread has;
-     * {@code wide}: the calling thread's scratch.
-     */
+    /** Packs B micro-panel jr of k block q unless another thread has; {@code wide}: the calling thread's scratch. */
     private void ensurePacked(int q, int jr, int pc, int kcq, long bBase, MemorySegment wide) {
         int f = q * panels + jr;
         if (flags.get(f) == GemmWorkspace.READY) {
@@ -207,9 +212,8 @@ final class GemmJob {
                 int dst = (int) (bBase + (long) jr * kcq * NR);
                 if (weight == null) {
                     GemmPacking.packB(spec, b, offB, pc, kcq, j, cols, bp, dst);
-                } else if (split > 0) {
+                } else if (plainWeight != null) {
                     WeightPacking.packB(spec, plainWeight, b, offB, pc, kcq, j, cols, bp, dst, wide);
-                    WeightPacking.dropPanel(spec, weight, offB, pc, kcq, j, cols, bp, bd, dst);
                 } else {
                     WeightPacking.packB(spec, weight, b, offB, pc, kcq, j, cols, bp, dst, wide);
                 }

@@ -20,7 +20,7 @@ final class GemmWorkspace {
 
     float[] a = new float[0];
     float[] b = new float[0];
-    /** The dropped twin of {@link #b}, for a product whose lower rows read drop(B). */
+    /** One dropped B micro-panel, for a product whose lower rows read drop(B). */
     float[] dropped = new float[0];
     final float[] tile = new float[12 * GemmKernels.NR];
     /** 16×16 floats of native memory: a block of a half-precision weight widened before it is transposed. */

@@ -74,24 +74,24 @@ final class WeightPacking {
     }
 
     /**
-     * The dropped twin of a panel {@link #packB} packed plainly: {@code bd[dst …] = drop(bp[dst …])}, each element
+     * The dropped twin of a panel {@link #packB} packed plainly: {@code bd[to …] = drop(bp[from …])}, each element
      * masked by its index in B, so a product whose lower rows read drop(B) reads the weight once.
      */
     static void dropPanel(GemmSpec spec, WeightRead w, long offB, int pc, int kc, int j0, int cols, float[] bp,
-                          float[] bd, int dst) {
+                          int from, float[] bd, int to) {
         long ldb = spec.ldb();
         // element (p, j) of op(B) is b[offB + (j0 + j)·ldb + pc + p] when transposed, b[offB + (pc + p)·ldb + j0 + j]
         long step = spec.transB() ? 1 : ldb;
         int stride = spec.transB() ? (int) ldb : 1;
         long first = spec.transB() ? offB + j0 * ldb + pc : offB + pc * ldb + j0;
         if (cols == NR) {
-            w.dropPanel(bp, bd, dst, kc, first, step, stride);
+            w.dropPanel(bp, from, bd, to, kc, first, step, stride);
             return;
         }
         for (int p = 0; p < kc; p++) {
             for (int j = 0; j < cols; j++) {
-                int at = dst + p * NR + j;
-                bd[at] = w.dropScalar(bp[at], first + p * step + (long) j * stride);
+                int at = p * NR + j;
+                bd[to + at] = w.dropScalar(bp[from + at], first + p * step + (long) j * stride);
             }
         }
     }

@@ -221,27 +221,27 @@ final class WeightRead {
     }
 
     /**
-     * Drops a packed panel again: {@code bd[at + p·NR + j] = drop(bp[at + p·NR + j])} for p &lt; kc and j &lt; NR, where
-     * that element of the panel is element {@code first + p·step + j·stride} of B (a panel packed once plainly, for a
-     * product whose lower rows read drop(B)). The whole loop in one method: no vector crosses a call that C2 might
-     * not inline (it would box it).
+     * Drops a packed panel again: {@code bd[to + p·NR + j] = drop(bp[from + p·NR + j])} for p &lt; kc and j &lt; NR,
+     * where that element of the panel is element {@code first + p·step + j·stride} of B (a panel packed once plainly,
+     * for a product whose lower rows read drop(B)). The whole loop in one method: no vector crosses a call that C2
+     * might not inline (it would box it).
      */
-    void dropPanel(float[] bp, float[] bd, int at, int kc, long first, long step, int stride) {
+    void dropPanel(float[] bp, int from, float[] bd, int to, int kc, long first, long step, int stride) {
         // (e + lane·stride)·golden = e·golden + lane·stride·golden: one vector multiply fewer per vector
         IntVector lanes = IntVector.fromArray(I, IOTA, 0).mul(stride * 0x9E3779B9);
         int half = L * stride * 0x9E3779B9;
         for (int p = 0; p < kc; p++) {
             int eg = (int) (first + p * step) * 0x9E3779B9;
             for (int j = 0; j < 2; j++) {
-                int o = at + p * 2 * L + j * L;
+                int o = p * 2 * L + j * L;
                 IntVector h = lanes.add(eg + j * half).lanewise(VectorOperators.XOR, key32);
                 h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
                 h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
                 h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
                 IntVector dropped = h.lanewise(VectorOperators.LSHR, 1).sub(threshold)
                         .lanewise(VectorOperators.ASHR, 31);
-                FloatVector.fromArray(S, bp, o).mul(scale).reinterpretAsInts()
-                        .lanewise(VectorOperators.AND_NOT, dropped).reinterpretAsFloats().intoArray(bd, o);
+                FloatVector.fromArray(S, bp, from + o).mul(scale).reinterpretAsInts()
+                        .lanewise(VectorOperators.AND_NOT, dropped).reinterpretAsFloats().intoArray(bd, to + o);
             }
         }
     }
