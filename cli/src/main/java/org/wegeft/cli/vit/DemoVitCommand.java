@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.wegeft.cli.FlagCheck;
 import org.wegeft.kernels.io.OutputLock;
 import org.wegeft.nn.data.ArrowDataset;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code wegeft demo vit [--out DIR]}: the committed Fashion-MNIST ViT adapted to the embedded digits task
  * (1,000 training images, 797 test images, VTAB-1k style) with every registered fine-tuning method — same schedule
- * for all, a learning rate per method ({@link VitFineTuning#defaultLr}), {@code --seeds} runs each. Prints the
+ * for all, a placement and learning rate per method ({@link VitFineTuning#demoPlacement}), {@code --seeds} runs each. Prints the
  * paper's multi-faceted table (trainable parameters, median step time, peak memory, test accuracy mean ± std over
  * the seeds), writes every run to {@code DIR/results.json} and the two plots to {@code DIR/accuracy_vs_params.png}.
  *
@@ -74,11 +75,13 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
     int batch = 64;
 
-    @Option(names = "--rank", defaultValue = "16", description = "WeGeFT and LoRA rank (default: ${DEFAULT-VALUE})")
-    int rank = 16;
+    @Option(names = "--rank", description = "every adapter method's rank (default: each method's demo placement: "
+            + "16, WeGeFT 8)")
+    @Nullable Integer rank;
 
-    @Option(names = "--targets", defaultValue = "attn.proj", split = ",", description = "default: ${DEFAULT-VALUE}")
-    List<String> targets = List.of("attn.proj");
+    @Option(names = "--targets", split = ",", paramLabel = "NAME[,NAME…]", description = "every adapter method's "
+            + "target modules (default: each method's demo placement: attn.proj, WeGeFT attn.qkv,attn.proj)")
+    List<String> targets = List.of();
 
     @Option(names = "--seed", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
     long seed;
@@ -111,7 +114,9 @@ public final class DemoVitCommand implements Callable<Integer> {
         FlagCheck.atLeast(spec, "--epochs", epochs, 1);
         FlagCheck.atLeast(spec, "--max-steps", maxSteps, 0);
         FlagCheck.atLeast(spec, "--batch", batch, 1);
-        FlagCheck.atLeast(spec, "--rank", rank, 1);
+        if (rank != null) {
+            FlagCheck.atLeast(spec, "--rank", rank, 1);
+        }
         FlagCheck.atLeast(spec, "--workers", workers, 0);
         FlagCheck.atLeast(spec, "--held-out", heldOut, 1);
         FlagCheck.atLeast(spec, "--seeds", seeds, 1);
@@ -145,7 +150,7 @@ public final class DemoVitCommand implements Callable<Integer> {
             return 0;
         }
         PrintStream err = System.err;
-        err.printf(Locale.ROOT, "demo vit: %s adapted to %s (%,d images) → test %s (%,d images), %s%n", model,
+        err.printf(Locale.ROOT, "demo vit: %s adapted to %s (%,d images) → test %s (%,d images), %s%n", model.folder,
                 train, trainDs.size(), test, testDs.size(),
                 maxSteps > 0 ? maxSteps + " steps per method" : epochs + " epochs per method");
         List<FineTuneResult> results = new ArrayList<>();
@@ -154,11 +159,11 @@ public final class DemoVitCommand implements Callable<Integer> {
         for (int k = 0; k < seeds; k++) {   // seed by seed, so a slow spell of the machine hits every method alike
             long s = seed + k;
             for (FineTuningMethod m : ms) {
-                double lr = VitFineTuning.defaultLr(m);
-                err.printf(Locale.ROOT, "[%d/%d] %s, seed %d (lr %.0e)%n", results.size() + 1, runs, m.label(), s,
-                        lr);
-                FineTuneResult r = inProcess ? DemoVitRuns.runHere(this, m, lr, s, trainDs, testDs)
-                        : DemoVitRuns.runChild(this, m, lr, s);
+                VitFineTuning.Placement p = placement(m);
+                err.printf(Locale.ROOT, "[%d/%d] %s, seed %d (rank %d on %s, lr %.0e)%n", results.size() + 1, runs,
+                        m.label(), s, p.rank(), String.join(",", p.targets()), p.lr());
+                FineTuneResult r = inProcess ? DemoVitRuns.runHere(this, m, p, s, trainDs, testDs)
+                        : DemoVitRuns.runChild(this, m, p, s);
                 results.add(r);
                 ResultsFile.write(results, out.resolve("results.json"));
             }
@@ -172,6 +177,18 @@ public final class DemoVitCommand implements Callable<Integer> {
                 out.resolve("results.json"), out.resolve("accuracy_vs_params.png"), total);
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * Where {@code m}'s adapters go: its demo placement, or, when --rank or --targets is given, those for every method
+     * (the other from the common placement) at the method's common learning rate.
+     */
+    VitFineTuning.Placement placement(FineTuningMethod m) {
+        if (rank == null && targets.isEmpty()) {
+            return VitFineTuning.demoPlacement(m);
+        }
+        return new VitFineTuning.Placement(rank != null ? rank : VitFineTuning.DEMO_RANK,
+                targets.isEmpty() ? VitFineTuning.DEMO_TARGETS : targets, VitFineTuning.defaultLr(m));
     }
 
     Recipe recipe(double lr, long runSeed) {

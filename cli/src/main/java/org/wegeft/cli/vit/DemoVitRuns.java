@@ -20,6 +20,7 @@ import org.wegeft.vision.train.FineTuneResult;
 import org.wegeft.vision.train.FineTuner;
 import org.wegeft.vision.train.LrSelection;
 import org.wegeft.vision.train.VitData;
+import org.wegeft.vision.train.VitFineTuning;
 
 /** The runs of {@code demo vit}: in this JVM or a child one, the learning-rate selection, and the plot. */
 final class DemoVitRuns {
@@ -36,8 +37,9 @@ final class DemoVitRuns {
         stdout.printf(Locale.ROOT, "learning-rate selection: train on %d, validate on %d held-out training images%n",
                 split[0].size(), split[1].size());
         for (FineTuningMethod m : ms) {
-            LrSelection.Trial best = LrSelection.select(tuner, c.model.folder, m, c.rank, c.targets, split[0], split[1],
-                    c.lrGrid.isEmpty() ? LrSelection.grid(m) : c.lrGrid, lr -> c.recipe(lr, c.seed), t -> {
+            VitFineTuning.Placement p = c.placement(m);
+            LrSelection.Trial best = LrSelection.select(tuner, c.model.folder, m, p.rank(), p.targets(), split[0],
+                    split[1], c.lrGrid.isEmpty() ? LrSelection.grid(m) : c.lrGrid, lr -> c.recipe(lr, c.seed), t -> {
                         stdout.printf(Locale.ROOT, "  %-18s lr %.0e  validation accuracy %6.2f %%%n", m.label(),
                                 t.lr(), 100 * t.accuracy());
                         stdout.flush();
@@ -49,18 +51,18 @@ final class DemoVitRuns {
         stdout.flush();
     }
 
-    static FineTuneResult runHere(DemoVitCommand c, FineTuningMethod m, double lr, long runSeed, ArrowDataset trainDs,
-            ArrowDataset testDs) throws IOException {
+    static FineTuneResult runHere(DemoVitCommand c, FineTuningMethod m, VitFineTuning.Placement p, long runSeed,
+            ArrowDataset trainDs, ArrowDataset testDs) throws IOException {
         FineTuner tuner = new FineTuner("image", "label", c.workers, System.err, System.console() != null);
         try (PeakMemory mem = PeakMemory.sample()) {
-            FineTuneResult r = tuner.run(c.model.folder, m, c.rank, c.targets, trainDs, testDs, c.recipe(lr, runSeed),
-                    null);
+            FineTuneResult r = tuner.run(c.model.folder, m, p.rank(), p.targets(), trainDs, testDs,
+                    c.recipe(p.lr(), runSeed), null);
             return r.withPeakMemoryMb(mem.peakMb());
         }
     }
 
     /** {@code wegeft vit train …} in a fresh JVM with this JVM's options and class path. */
-    static FineTuneResult runChild(DemoVitCommand c, FineTuningMethod m, double lr, long runSeed)
+    static FineTuneResult runChild(DemoVitCommand c, FineTuningMethod m, VitFineTuning.Placement at, long runSeed)
             throws IOException, InterruptedException {
         Path result = c.out.resolve(m.name() + "-seed" + runSeed + ".json");
         Files.deleteIfExists(result);
@@ -72,9 +74,11 @@ final class DemoVitRuns {
         cmd.add("-Xmx" + c.childHeap);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WegeftCli.class.getName(), "vit", "train",
                 "--model", c.model.folder.toString(), "--train", c.train.toString(), "--eval", c.test.toString(),
-                "--method", m.name(), "--rank", Integer.toString(c.rank), "--targets", String.join(",", c.targets),
+                "--method", m.name(), "--rank", Integer.toString(at.rank()),
+                "--targets", String.join(",", at.targets()),
                 "--epochs", Integer.toString(c.epochs), "--steps", Long.toString(c.maxSteps),
-                "--batch", Integer.toString(c.batch), "--lr", Double.toString(lr), "--seed", Long.toString(runSeed),
+                "--batch", Integer.toString(c.batch), "--lr", Double.toString(at.lr()),
+                "--seed", Long.toString(runSeed),
                 "--workers", Integer.toString(c.workers), "--result-json", result.toString()));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

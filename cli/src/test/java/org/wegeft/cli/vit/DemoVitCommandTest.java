@@ -62,10 +62,11 @@ class DemoVitCommandTest {
             }
         }
         assertEquals(expected, order, "seed by seed, methods in registry order");
-        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT one tied pair; LoRA A, B per block;
-        // DoRA a magnitude per output too; VeRA λ_b (32) and λ_d (16) per block; (IA)³ an output scale per block
+        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT (its placement: rank 8 on attn.qkv
+        // and attn.proj) one tied pair per target; LoRA A, B per block; DoRA a magnitude per output too; VeRA λ_b (32)
+        // and λ_d (16) per block; (IA)³ an output scale per block
         assertEquals(330, params.get("probe"));
-        assertEquals(330 + 2 * 16 * 32, params.get("wegeft"));
+        assertEquals(330 + 2 * (2 * 8 * 32), params.get("wegeft"));
         assertEquals(330 + 2 * 16 * (32 + 32), params.get("lora"));
         assertEquals(330 + 2 * (16 * (32 + 32) + 32), params.get("dora"));
         assertEquals(330 + 2 * (32 + 16), params.get("vera"));
@@ -74,6 +75,17 @@ class DemoVitCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("accuracy_vs_params.png").toFile());
         assertEquals(2 * 760, png.getWidth(), "accuracy and cost panels side by side");
         assertEquals(560, png.getHeight());
+
+        // --rank and --targets put every method at the same place: WeGeFT's pair then sits on attn.proj alone
+        Path one = dir.resolve("one");
+        CliRun.Result o = CliRun.run("demo", "vit", "--model", model.toString(), "--train",
+                VitCommandsTest.TRAIN.toString(), "--test", VitCommandsTest.TEST.toString(), "--out", one.toString(),
+                "--max-steps", "1", "--batch", "8", "--seeds", "1", "--in-process", "--methods", "wegeft,lora",
+                "--rank", "4");
+        assertEquals(0, o.status(), o.err());
+        JsonNode same = VitCommandsTest.JSON.readTree(one.resolve("results.json").toFile());
+        assertEquals(330 + 2 * 4 * 32, same.get(0).get("trainable_params").asLong());
+        assertEquals(330 + 2 * 2 * 4 * 32, same.get(1).get("trainable_params").asLong());
 
         Files.delete(out.resolve("accuracy_vs_params.png"));
         assertEquals(0, CliRun.run("demo", "vit", "--plot-only", "--out", out.toString()).status());

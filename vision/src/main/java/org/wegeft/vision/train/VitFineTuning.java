@@ -1,6 +1,11 @@
 package org.wegeft.vision.train;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.LearningRates;
 import org.wegeft.peft.MethodOptions;
@@ -20,6 +25,23 @@ public final class VitFineTuning {
 
     private static final LearningRates LEARNING_RATES = new LearningRates(VitFineTuning.class,
             "learning-rates.properties", "wegeft demo vit --select-lr");
+    /** The demo's common placement: rank 16 on the output projection of every attention block. */
+    public static final int DEMO_RANK = 16;
+    public static final List<String> DEMO_TARGETS = List.of("attn.proj");
+    private static final String PLACEMENTS = "demo-placements.properties";
+
+    /**
+     * Where a method's adapters go in the digits demo, and the learning rate chosen for them there.
+     *
+     * @param rank    adapter rank
+     * @param targets adapter target module names
+     * @param lr      peak learning rate
+     */
+    public record Placement(int rank, List<String> targets, double lr) {
+        public Placement {
+            targets = List.copyOf(targets);
+        }
+    }
 
     private VitFineTuning() {
     }
@@ -32,6 +54,50 @@ public final class VitFineTuning {
      */
     public static double defaultLr(FineTuningMethod method) {
         return LEARNING_RATES.of(method);
+    }
+
+    /**
+     * Where the digits demo puts {@code method}'s adapters: the placement {@value #PLACEMENTS} records for it (a rank,
+     * targets and the rate chosen for them on held-out training images), else rank {@value #DEMO_RANK} on
+     * {@link #DEMO_TARGETS} at {@link #defaultLr}.
+     *
+     * @throws IllegalStateException when the file's entry for the method is incomplete or malformed, naming the key
+     */
+    public static Placement demoPlacement(FineTuningMethod method) {
+        Properties p = new Properties();
+        try (InputStream in = VitFineTuning.class.getResourceAsStream(PLACEMENTS)) {
+            if (in == null) {
+                throw new IllegalStateException(PLACEMENTS + " is missing from the class path");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String name = method.name();
+        if (p.stringPropertyNames().stream().noneMatch(k -> k.startsWith(name + "."))) {
+            return new Placement(DEMO_RANK, DEMO_TARGETS, defaultLr(method));
+        }
+        try {
+            int rank = Integer.parseInt(required(p, name + ".rank"));
+            List<String> targets = Arrays.stream(required(p, name + ".targets").split(",")).map(String::trim)
+                    .filter(t -> !t.isEmpty()).toList();
+            double lr = Double.parseDouble(required(p, name + ".lr"));
+            if (rank < 1 || targets.isEmpty() || !(lr > 0)) {
+                throw new NumberFormatException("rank " + rank + ", targets " + targets + ", lr " + lr);
+            }
+            return new Placement(rank, targets, lr);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(PLACEMENTS + ": bad placement for method '" + name + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalStateException(PLACEMENTS + ": key '" + key + "' is missing");
+        }
+        return v;
     }
 
     /** The fine-tuning schedule: AdamW with weight decay 0.01, 10 % linear warm-up then cosine, no label smoothing. */

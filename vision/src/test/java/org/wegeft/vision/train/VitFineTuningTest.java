@@ -38,6 +38,26 @@ class VitFineTuningTest {
         assertEquals(expected, p.trainableReport().trainable());
     }
 
+    @org.junit.jupiter.api.Test
+    void demoPlacementIsTheRecordedOneOrTheCommonOne() {
+        // WeGeFT's recorded placement: rank 8 on both attention projections, which share d_in, so the same trainable
+        // count as rank 16 on one
+        VitFineTuning.Placement w = VitFineTuning.demoPlacement(FineTuningMethods.named("wegeft"));
+        assertEquals(8, w.rank());
+        assertEquals(List.of("attn.qkv", "attn.proj"), w.targets());
+        assertEquals(5e-2, w.lr());
+        VisionTransformer a = model();
+        VisionTransformer b = model();
+        assertEquals(VitFineTuning.apply(FineTuningMethods.named("wegeft"), a, 16, List.of("attn.proj"), 0)
+                        .trainableReport().trainable(),
+                VitFineTuning.apply(FineTuningMethods.named("wegeft"), b, w.rank(), w.targets(), 0)
+                        .trainableReport().trainable());
+        // a method without a recorded placement: the common one at its common rate
+        FineTuningMethod lora = FineTuningMethods.named("lora");
+        assertEquals(new VitFineTuning.Placement(16, List.of("attn.proj"), VitFineTuning.defaultLr(lora)),
+                VitFineTuning.demoPlacement(lora));
+    }
+
     static List<FineTuningMethod> methods() {
         return FineTuningMethods.all();
     }
