@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code wegeft demo vit [--out DIR]}: the committed Fashion-MNIST ViT adapted to the embedded digits task
  * (1,000 training images, 797 test images, VTAB-1k style) with every registered fine-tuning method — same schedule
- * for all, a placement and learning rate per method ({@link VitFineTuning#demoPlacement}), {@code --seeds} runs each. Prints the
- * paper's multi-faceted table (trainable parameters, median step time, peak memory, test accuracy mean ± std over
- * the seeds), writes every run to {@code DIR/results.json} and the two plots to {@code DIR/accuracy_vs_params.png}.
+ * for all, a placement and learning rate per method ({@link VitFineTuning#demoPlacement}), {@code --seeds} runs
+ * each. Prints the paper's multi-faceted table (trainable parameters, median step time, peak memory, test accuracy
+ * mean ± std over the seeds), writes every run to {@code DIR/results.json} and the two plots to {@code DIR/accuracy_vs_params.png}.
  *
  * <p>Peak memory: each method runs in a fresh child JVM ({@code wegeft vit train}) and reports that process's
  * peak resident set (VmHWM), so no method inherits another's heap; the figure includes the JVM itself. Each child

@@ -25,8 +25,9 @@ public final class VitFineTuning {
 
     private static final LearningRates LEARNING_RATES = new LearningRates(VitFineTuning.class,
             "learning-rates.properties", "wegeft demo vit --select-lr");
-    /** The demo's common placement: rank 16 on the output projection of every attention block. */
+    /** The demo's common placement: rank {@value #DEMO_RANK} on {@link #DEMO_TARGETS}. */
     public static final int DEMO_RANK = 16;
+    /** The output projection of every attention block (timm's layout). */
     public static final List<String> DEMO_TARGETS = List.of("attn.proj");
     private static final String PLACEMENTS = "demo-placements.properties";
 
@@ -57,9 +58,9 @@ public final class VitFineTuning {
     }
 
     /**
-     * Where the digits demo puts {@code method}'s adapters: the placement {@value #PLACEMENTS} records for it (a rank,
-     * targets and the rate chosen for them on held-out training images), else rank {@value #DEMO_RANK} on
-     * {@link #DEMO_TARGETS} at {@link #defaultLr}.
+     * Where the digits demo puts {@code method}'s adapters: the placement {@code demo-placements.properties} (next to
+     * this class) records for it (a rank, targets and the rate chosen for them on held-out training images), else
+     * rank {@value #DEMO_RANK} on {@link #DEMO_TARGETS} at {@link #defaultLr}.
      *
      * @throws IllegalStateException when the file's entry for the method is incomplete or malformed, naming the key
      */
