@@ -10,7 +10,7 @@ import java.util.Properties;
  * on the class path ({@code <method name>=<rate>}).
  */
 public final class LearningRates {
-    private final Properties rates = new Properties();
+    private final Properties rates;
     private final String resource;
     private final String howToChoose;
 
@@ -21,14 +21,24 @@ public final class LearningRates {
     public LearningRates(Class<?> anchor, String resource, String howToChoose) {
         this.resource = resource;
         this.howToChoose = howToChoose;
+        this.rates = read(anchor, resource);
+    }
+
+    /**
+     * A recipe's properties file {@code resource} next to {@code anchor} on the class path.
+     * @throws IllegalStateException when it is missing
+     */
+    public static Properties read(Class<?> anchor, String resource) {
+        Properties p = new Properties();
         try (InputStream in = anchor.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is missing from the class path");
             }
-            rates.load(in);
+            p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return p;
     }
 
     /**

@@ -1,8 +1,5 @@
 package org.wegeft.vision.train;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -30,6 +27,7 @@ public final class VitFineTuning {
     /** The output projection of every attention block (timm's layout). */
     public static final List<String> DEMO_TARGETS = List.of("attn.proj");
     private static final String PLACEMENTS = "demo-placements.properties";
+    private static final Properties PLACED = LearningRates.read(VitFineTuning.class, PLACEMENTS);
 
     /**
      * Where a method's adapters go in the digits demo, and the learning rate chosen for them there.
@@ -65,24 +63,15 @@ public final class VitFineTuning {
      * @throws IllegalStateException when the file's entry for the method is incomplete or malformed, naming the key
      */
     public static Placement demoPlacement(FineTuningMethod method) {
-        Properties p = new Properties();
-        try (InputStream in = VitFineTuning.class.getResourceAsStream(PLACEMENTS)) {
-            if (in == null) {
-                throw new IllegalStateException(PLACEMENTS + " is missing from the class path");
-            }
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         String name = method.name();
-        if (p.stringPropertyNames().stream().noneMatch(k -> k.startsWith(name + "."))) {
+        if (PLACED.stringPropertyNames().stream().noneMatch(k -> k.startsWith(name + "."))) {
             return new Placement(DEMO_RANK, DEMO_TARGETS, defaultLr(method));
         }
         try {
-            int rank = Integer.parseInt(required(p, name + ".rank"));
-            List<String> targets = Arrays.stream(required(p, name + ".targets").split(",")).map(String::trim)
+            int rank = Integer.parseInt(required(name + ".rank"));
+            List<String> targets = Arrays.stream(required(name + ".targets").split(",")).map(String::trim)
                     .filter(t -> !t.isEmpty()).toList();
-            double lr = Double.parseDouble(required(p, name + ".lr"));
+            double lr = Double.parseDouble(required(name + ".lr"));
             if (rank < 1 || targets.isEmpty() || !(lr > 0)) {
                 throw new NumberFormatException("rank " + rank + ", targets " + targets + ", lr " + lr);
             }
@@ -93,8 +82,8 @@ public final class VitFineTuning {
         }
     }
 
-    private static String required(Properties p, String key) {
-        String v = p.getProperty(key);
+    private static String required(String key) {
+        String v = PLACED.getProperty(key);
         if (v == null) {
             throw new IllegalStateException(PLACEMENTS + ": key '" + key + "' is missing");
         }
