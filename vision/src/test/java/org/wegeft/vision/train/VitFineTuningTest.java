@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,7 +39,7 @@ class VitFineTuningTest {
         assertEquals(expected, p.trainableReport().trainable());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void demoPlacementIsTheRecordedOneOrTheCommonOne() {
         // WeGeFT's recorded placement: rank 8 on both attention projections, which share d_in, so the same trainable
         // count as rank 16 on one
@@ -83,7 +84,7 @@ class VitFineTuningTest {
                 .lookingAt());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void unknownMethodNamesTheChoices() {
         var e = assertThrows(IllegalArgumentException.class, () -> FineTuningMethods.named("adalora"));
         assertTrue(e.getMessage().contains("adalora") && e.getMessage().contains("bitfit"), e.getMessage());
