@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side float32 GEMM throughput: `wegeft bench gemm` (CPU backend) against PyTorch/OpenBLAS on the
 # same machine in the same run, alternating ROUNDS times per size (same method on both sides: warm-up,
-# then the median of 10 runs). OpenBLAS runs twice: with its native kernel (OPENBLAS_CORETYPE and
-# OPENBLAS_L2_SIZE unset: AVX-512 "Cooperlake" on this machine) and with the environment's setting.
+# then the median of 10 runs). OpenBLAS runs twice: with its fastest kernel for the CPU
+# (native_openblas.sh) and with the environment's setting.
 # Prints one JSON line per measurement and a summary table with the best-of-rounds ratios.
 #   tools/bench/gemm_vs_torch.sh [ROUNDS] [SIZES...]      e.g. tools/bench/gemm_vs_torch.sh 3 256 1024 2048
 # Needs /usr/bin/python3 with torch (apt-get install python3-torch libopenblas0-pthread).
@@ -15,7 +15,7 @@ out=$(mktemp)
 for n in "${SIZES[@]}"; do
   for r in $(seq "$ROUNDS"); do
     ./wegeft bench gemm --n "$n" --backend cpu | sed "s/^/ours $n /" | tee -a "$out"
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_gemm.py --n "$n" \
+    tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_gemm.py --n "$n" \
       | sed "s/^/torch-native $n /" | tee -a "$out"
     /usr/bin/python3 tools/bench/torch_gemm.py --n "$n" | sed "s/^/torch-env $n /" | tee -a "$out"
   done

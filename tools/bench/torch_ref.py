@@ -45,7 +45,6 @@ parameters as `wegeft bench train` does (a tied table once).
 import argparse
 import json
 import math
-import os
 import resource
 import statistics
 import sys
@@ -54,6 +53,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import openblas_core
 
 MODELS = {
     "vit-ti16": dict(width=192, depth=12, heads=3),
@@ -455,7 +456,7 @@ def main():
         "step_ms_max": round(max(times), 2), "step_ms": [round(t, 2) for t in times],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         "trainable": trainable, "total": total, "last_loss": float(loss),
-        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+        "openblas_core": openblas_core.core_name(),
     })
     if dev.type == "cuda":
         out["cuda_peak_mb"] = round(torch.cuda.max_memory_allocated() / 1048576.0, 1)

@@ -2,8 +2,8 @@
 # The training-step figures side by side in one run on this machine: `wegeft bench train` against PyTorch
 # (tools/bench/torch_ref.py) for WeGeFT on vit-s16 (batch 8) and llama-tiny (batch 4, 256 tokens), alternating
 # ROUNDS times; our LoRA and full fine-tuning in the same configurations (step time and peak memory); and
-# `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's native kernel (AVX-512 here:
-# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and, for reference, with the environment's setting.
+# `wegeft bench forward` (merged WeGeFT vs base). PyTorch runs with OpenBLAS's fastest kernel for the CPU
+# (native_openblas.sh) and, for reference, with the environment's setting.
 # Each measurement is its own process (peak RSS = that process's VmHWM / ru_maxrss); our JVMs run with -Xmx1g
 # (JAVA_HEAP) and the launcher's default collector (serial, 64 MB young generation: tensors live off-heap).
 # WeGeFT, LoRA and full fine-tuning with gradient checkpointing (full, and selective: attention and down-projection
@@ -35,7 +35,7 @@ ours() {
   ./wegeft bench train --model "$1" --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 \
     ${flags[@]+"${flags[@]}"} 2>/dev/null | sed "s/^/ours-$2$tag /" | tee -a "$out"
 }
-torch_native() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
+torch_native() { tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_ref.py --model "$1" \
   --method "$2" --batch "$3" --steps "$STEPS" --warmup 3 2>/dev/null | sed "s/^/torch-native-$2 /" | tee -a "$out"; }
 torch_env() { /usr/bin/python3 tools/bench/torch_ref.py --model "$1" --method "$2" --batch "$3" --steps "$STEPS" \
   --warmup 3 2>/dev/null | sed "s/^/torch-env-$2 /" | tee -a "$out"; }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs a command (a PyTorch reference) with OpenBLAS on its fastest kernel for this CPU. OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE from the environment are dropped (an environment may pin the AVX2 kernel). When OpenBLAS then
+# does not recognise the CPU and falls back to a generic kernel (0.3.21 runs SSE3 "Prescott" on Emerald Rapids, at
+# a quarter of its AVX-512 speed), the kernel is chosen from the CPU's flags: Cooperlake with AVX-512 BF16,
+# SkylakeX with AVX-512, Haswell with AVX2.
+#   tools/bench/native_openblas.sh /usr/bin/python3 tools/bench/torch_gemm.py --n 1024
+set -euo pipefail
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+here="$(dirname "$0")"
+detected=$(cd "$here" && /usr/bin/python3 -c 'import openblas_core; print(openblas_core.core_name())')
+flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+want=""
+if [[ " $flags " == *" avx512_bf16 "* ]]; then want=Cooperlake
+elif [[ " $flags " == *" avx512f "* ]]; then want=SkylakeX
+elif [[ " $flags " == *" avx2 "* ]]; then want=Haswell
+fi
+case "$want:$detected" in
+  Cooperlake:Cooperlake|Cooperlake:SapphireRapids|SkylakeX:SkylakeX|SkylakeX:Cooperlake|SkylakeX:SapphireRapids) ;;
+  Haswell:Haswell|Haswell:Zen|Haswell:SkylakeX|Haswell:Cooperlake|Haswell:SapphireRapids|:*) ;;
+  *) export OPENBLAS_CORETYPE="$want"
+     echo "native_openblas: OpenBLAS detected $detected on a CPU with ${want}'s instructions; running $want" >&2 ;;
+esac
+exec "$@"
