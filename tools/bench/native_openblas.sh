@@ -10,15 +10,21 @@ unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 here="$(dirname "$0")"
 detected=$(cd "$here" && /usr/bin/python3 -c 'import openblas_core; print(openblas_core.core_name())')
 flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+level() {   # the instruction set an OpenBLAS kernel uses: 3 AVX-512 BF16, 2 AVX-512, 1 AVX2, 0 older
+  case "$1" in
+    Cooperlake|SapphireRapids) echo 3 ;;
+    SkylakeX) echo 2 ;;
+    Haswell|Zen) echo 1 ;;
+    *) echo 0 ;;
+  esac
+}
 want=""
 if [[ " $flags " == *" avx512_bf16 "* ]]; then want=Cooperlake
 elif [[ " $flags " == *" avx512f "* ]]; then want=SkylakeX
 elif [[ " $flags " == *" avx2 "* ]]; then want=Haswell
 fi
-case "$want:$detected" in
-  Cooperlake:Cooperlake|Cooperlake:SapphireRapids|SkylakeX:SkylakeX|SkylakeX:Cooperlake|SkylakeX:SapphireRapids) ;;
-  Haswell:Haswell|Haswell:Zen|Haswell:SkylakeX|Haswell:Cooperlake|Haswell:SapphireRapids|:*) ;;
-  *) export OPENBLAS_CORETYPE="$want"
-     echo "native_openblas: OpenBLAS detected $detected on a CPU with ${want}'s instructions; running $want" >&2 ;;
-esac
+if [ -n "$want" ] && [ "$(level "$detected")" -lt "$(level "$want")" ]; then
+  export OPENBLAS_CORETYPE="$want"
+  echo "native_openblas: OpenBLAS detected $detected on a CPU with ${want}'s instructions; running $want" >&2
+fi
 exec "$@"
