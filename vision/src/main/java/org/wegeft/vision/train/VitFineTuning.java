@@ -67,20 +67,19 @@ public final class VitFineTuning {
         if (PLACED.stringPropertyNames().stream().noneMatch(k -> k.startsWith(name + "."))) {
             return new Placement(DEMO_RANK, DEMO_TARGETS, defaultLr(method));
         }
+        String bad = PLACEMENTS + ": bad placement for method '" + name + "': ";
         int rank;
         double lr;
         try {
             rank = Integer.parseInt(required(name + ".rank"));
             lr = Double.parseDouble(required(name + ".lr"));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException(PLACEMENTS + ": bad placement for method '" + name + "': "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(bad + e.getMessage(), e);
         }
         List<String> targets = Arrays.stream(required(name + ".targets").split(",")).map(String::trim)
                 .filter(t -> !t.isEmpty()).toList();
         if (rank < 1 || targets.isEmpty() || !(lr > 0)) {
-            throw new IllegalStateException(PLACEMENTS + ": bad placement for method '" + name + "': rank " + rank
-                    + ", targets " + targets + ", lr " + lr);
+            throw new IllegalStateException(bad + "rank " + rank + ", targets " + targets + ", lr " + lr);
         }
         return new Placement(rank, targets, lr);
     }
