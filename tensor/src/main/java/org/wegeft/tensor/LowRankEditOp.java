@@ -8,13 +8,17 @@ import org.wegeft.kernels.GemmSpec;
  * y = x + scale·(x aᵀ) b with x (..., d) and a, b (r, d): a rank-r edit of the last dimension in one node, as
  * WeGeFT's representation form needs it ({@code x + s·(x psiᵀ) phi}). The composition of linear, matmul, mul and
  * add it replaces passes over the (rows × d) activations seven times forward and about nine times backward; here
- * forward is u = x aᵀ and y = x + scale·u b (two GEMMs with a skinny dimension r, x added in the second's store:
+ * forward is u = a xᵀ and y = x + scale·uᵀ b (two GEMMs with a skinny dimension r, x added in the second's store:
  * {@code gemmAddend}), backward is
  * <pre>
- *   du = scale·g bᵀ      db = scale·uᵀ g      da = duᵀ x      dx = g + du a   (into g itself when the engine
- *                                                                               hands over an exclusive g)
+ *   du = scale·b gᵀ      db = scale·u g      da = du x      dx = g + duᵀ a   (into g itself when the engine
+ *                                                                             hands over an exclusive g)
  * </pre>
- * Saved for backward: x (when a needs a gradient), u (when b does), a and b.
+ * u and du are (r × rows): a skinny product with r rows rather than r columns fills the blocked GEMM's
+ * micro-tiles, which span two vectors of columns (docs/benchmarks/2026-12-07-vit-demo-memory.md).
+ * Saved for backward: x (when a needs a gradient), a and b. b's gradient needs u: computed again from x when x is
+ * saved anyway (one more skinny GEMM, the forward's own on the same operands: the same bits), saved only when it is
+ * not. A WeGeFT layer thus keeps one (rows × d) activation, as a LoRA layer does, and no (rows × r) one.
  */
 final class LowRankEditOp extends Node {
     private final float scale;
@@ -32,9 +36,9 @@ final class LowRankEditOp extends Node {
         this.scale = scale;
         this.rows = xFlat.shapeRef()[0];
         this.d = (int) xFlat.shapeRef()[1];
-        this.r = (int) uFlat.shapeRef()[1];
+        this.r = (int) uFlat.shapeRef()[0];
         this.x = needsGrad(1) ? save(xFlat) : null;
-        this.u = needsGrad(2) ? save(uFlat) : null;
+        this.u = needsGrad(2) && this.x == null ? save(uFlat) : null;
         this.a = save(aC);
         this.b = save(bC);
     }
@@ -49,15 +53,13 @@ final class LowRankEditOp extends Node {
         int r = Shapes.checkedInt(a.size(0), "lowRankEdit r");
         long rows = d == 0 ? 0 : x.numel() / d;
         try (Tensor xf = Raw.flatF32(x, rows, d); Tensor ac = Raw.flatF32(a, r, d); Tensor bc = Raw.flatF32(b, r, d);
-             Tensor u = Raw.empty(DType.F32, new long[] {rows, r})) {
+             Tensor u = Raw.empty(DType.F32, new long[] {r, rows})) {
             Tensor y = Raw.empty(DType.F32, x.shapeRef());
             if (rows > 0 && d > 0) {
                 int m = Shapes.checkedInt(rows, "lowRankEdit rows");
-                // u = x aᵀ (rows × r)
-                Raw.be().gemm(GemmSpec.strided(false, true, m, r, d, 1f, 0f, d, d, Math.max(1, r)),
-                        xf.seg(), ac.seg(), u.seg());
-                // y = x + scale · u b (x read in the GEMM's store where the backend can: no copy of x first)
-                Raw.be().gemmAddend(GemmSpec.strided(false, false, m, d, r, scale, 0f, Math.max(1, r), d, d),
+                project(xf, ac, u, m, d, r);
+                // y = x + scale · uᵀ b (x read in the GEMM's store where the backend can: no copy of x first)
+                Raw.be().gemmAddend(GemmSpec.strided(true, false, m, d, r, scale, 0f, m, d, d),
                         u.seg(), bc.seg(), xf.seg(), y.seg());
             }
             return Node.shouldRecord(x, a, b)
@@ -75,39 +77,52 @@ final class LowRankEditOp extends Node {
             return grads;
         }
         int m = Shapes.checkedInt(rows, "lowRankEdit rows");
-        int lr = Math.max(1, r);
         boolean inPlace = needsGrad(0) && g.isExclusive();
         try (Tensor gf = inPlace ? g.viewOf(0, new long[] {rows, d}, new long[] {d, 1}) : Raw.flatF32(g, rows, d);
-             Tensor du = Raw.empty(DType.F32, new long[] {rows, r})) {
+             Tensor du = Raw.empty(DType.F32, new long[] {r, rows})) {
             if (needsGrad(0) || needsGrad(1)) {
-                // du = scale · g bᵀ (rows × r)
-                Raw.be().gemm(GemmSpec.strided(false, true, m, r, d, scale, 0f, d, d, lr),
-                        gf.seg(), b.seg(), du.seg());
+                // du = scale · b gᵀ (r × rows)
+                Raw.be().gemm(GemmSpec.strided(false, true, r, m, d, scale, 0f, d, d, m),
+                        b.seg(), gf.seg(), du.seg());
             }
             if (needsGrad(2)) {
-                // db = scale · uᵀ g (r × d)
+                // db = scale · u g (r × d)
                 Tensor db = Raw.empty(DType.F32, new long[] {r, d});
-                Raw.be().gemm(GemmSpec.strided(true, false, r, d, m, scale, 0f, lr, d, d),
-                        u.seg(), gf.seg(), db.seg());
+                try (Tensor uu = u != null ? u.internalAlias() : projected(m)) {
+                    Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, scale, 0f, m, d, d),
+                            uu.seg(), gf.seg(), db.seg());
+                }
                 grads[2] = db;
             }
             if (needsGrad(1)) {
-                // da = duᵀ x (r × d)
+                // da = du x (r × d)
                 Tensor da = Raw.empty(DType.F32, new long[] {r, d});
-                Raw.be().gemm(GemmSpec.strided(true, false, r, d, m, 1f, 0f, lr, d, d),
+                Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, 1f, 0f, m, d, d),
                         du.seg(), x.seg(), da.seg());
                 grads[1] = da;
             }
             if (needsGrad(0)) {
-                // dx = g + du a, accumulated into g itself (or a copy of it)
+                // dx = g + duᵀ a, accumulated into g itself (or a copy of it)
                 Tensor dx = inPlace ? g.viewOf(0, inputs()[0].shape(), Shapes.contiguousStrides(inputs()[0].shapeRef()))
                         : Raw.contiguousAs(gf, DType.F32);
-                Raw.be().gemm(GemmSpec.strided(false, false, m, d, r, 1f, 1f, lr, d, d),
+                Raw.be().gemm(GemmSpec.strided(true, false, m, d, r, 1f, 1f, m, d, d),
                         du.seg(), a.seg(), dx.seg());
                 grads[0] = inPlace ? dx : reshaped(dx, inputs()[0].shapeRef());
             }
         }
         return grads;
+    }
+
+    /** u = a xᵀ (r × rows). */
+    private static void project(Tensor x, Tensor a, Tensor u, int m, int d, int r) {
+        Raw.be().gemm(GemmSpec.strided(false, true, r, m, d, 1f, 0f, d, d, m), a.seg(), x.seg(), u.seg());
+    }
+
+    /** u computed again from the saved x, as the forward computed it. */
+    private Tensor projected(int m) {
+        Tensor fresh = Raw.empty(DType.F32, new long[] {r, rows});
+        project(java.util.Objects.requireNonNull(x, "x"), a, fresh, m, d, r);
+        return fresh;
     }
 
     private static Tensor reshaped(Tensor t, long[] shape) {
