@@ -19,10 +19,11 @@ final class DemoTable {
      * @param accMean      mean test accuracy in [0, 1]
      * @param accStd       sample standard deviation of the test accuracy (0 for one run)
      * @param medianStepMs the median of the runs' median step times
-     * @param peakMb       the largest peak memory of the runs
+     * @param tensorMb     the largest peak tensor memory of the runs ({@link FineTuneResult#peakTensorMb})
+     * @param peakMb       the largest peak resident memory of the runs (the whole JVM)
      */
     record Row(String method, String label, long trainable, double trainablePercent, int runs, double accMean,
-            double accStd, double medianStepMs, double peakMb, double lr) {}
+            double accStd, double medianStepMs, double tensorMb, double peakMb, double lr) {}
 
     /** The rows of the methods in {@code order} that have results. */
     static List<Row> rows(List<FineTuneResult> results, List<FineTuningMethod> order) {
@@ -36,22 +37,23 @@ final class DemoTable {
             double step = SampleStats.of(rs.stream().mapToDouble(FineTuneResult::medianStepMs).toArray());
             FineTuneResult first = rs.get(0);
             out.add(new Row(m.name(), m.label(), first.trainableParams(), first.trainablePercent(), rs.size(),
-                    SampleStats.mean(acc), SampleStats.std(acc), step, rs.stream().mapToDouble(FineTuneResult::peakMemoryMb).max().orElse(-1),
-                    first.lr()));
+                    SampleStats.mean(acc), SampleStats.std(acc), step,
+                    rs.stream().mapToDouble(FineTuneResult::peakTensorMb).max().orElse(-1),
+                    rs.stream().mapToDouble(FineTuneResult::peakMemoryMb).max().orElse(-1), first.lr()));
         }
         return out;
     }
 
     static String render(List<Row> rows, int seeds) {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-18s %11s %10s %18s %9s %8s %7s%n";
+        String fmt = "%-18s %11s %10s %18s %9s %10s %10s %7s%n";
         sb.append(String.format(Locale.ROOT, fmt, "method", "trainable", "% of model",
-                "test acc (" + seeds + " seeds)", "step ms", "peak MB", "lr"));
-        sb.append("-".repeat(87)).append('\n');
+                "test acc (" + seeds + " seeds)", "step ms", "tensor MB", "process MB", "lr"));
+        sb.append("-".repeat(100)).append('\n');
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-18s %,11d %9.3f%% %10.2f ± %4.2f%% %9.1f %8.0f %7.0e%n", r.label(),
-                    r.trainable(), r.trainablePercent(), 100 * r.accMean(), 100 * r.accStd(), r.medianStepMs(),
-                    r.peakMb(), r.lr()));
+            sb.append(String.format(Locale.ROOT, "%-18s %,11d %9.3f%% %10.2f ± %4.2f%% %9.1f %10.1f %10.0f %7.0e%n",
+                    r.label(), r.trainable(), r.trainablePercent(), 100 * r.accMean(), 100 * r.accStd(),
+                    r.medianStepMs(), r.tensorMb(), r.peakMb(), r.lr()));
         }
         return sb.toString();
     }
@@ -65,9 +67,10 @@ final class DemoTable {
         StringBuilder sb = new StringBuilder();
         for (Row b : rows.subList(1, rows.size())) {
             sb.append(String.format(Locale.ROOT,
-                    "%s vs %s: %+.2f points, %s trainable parameters, step %.2fx, peak memory %.2fx%n", a.label(),
-                    b.label(), 100 * (a.accMean() - b.accMean()), paramRatio(a.trainable(), b.trainable()),
-                    a.medianStepMs() / b.medianStepMs(), a.peakMb() / b.peakMb()));
+                    "%s vs %s: %+.2f points, %s trainable parameters, step %.2fx, tensor memory %.3fx, process "
+                            + "memory %.2fx%n", a.label(), b.label(), 100 * (a.accMean() - b.accMean()),
+                    paramRatio(a.trainable(), b.trainable()), a.medianStepMs() / b.medianStepMs(),
+                    a.tensorMb() / b.tensorMb(), a.peakMb() / b.peakMb()));
         }
         return sb.toString().stripTrailing();
     }

@@ -32,12 +32,18 @@ import picocli.CommandLine.Spec;
  * each. Prints the paper's multi-faceted table (trainable parameters, median step time, peak memory, test accuracy
  * mean ± std over the seeds), writes every run to {@code DIR/results.json} and the two plots to {@code DIR/accuracy_vs_params.png}.
  *
- * <p>Peak memory: each method runs in a fresh child JVM ({@code wegeft vit train}) and reports that process's
- * peak resident set (VmHWM), so no method inherits another's heap; the figure includes the JVM itself. Each child
- * runs with {@code -Xmx384m} ({@code --child-heap}): tensors live off-heap, and an unbounded heap would report
- * mostly garbage not yet collected.
- * With {@code --in-process} the methods run in this JVM and the peak is VmRSS sampled every 20 ms during the
- * method (memory kept from earlier methods counts too).
+ * <p>Memory, two figures per run. Tensor memory: the most the tensors (weights, activations, gradients, optimizer
+ * state) held at once ({@link FineTuneResult#peakTensorMb}), the figure the paper's GPU memory corresponds to; it is
+ * the same for every seed. Process memory: each method runs in a fresh child JVM ({@code wegeft vit train}) and
+ * reports that process's peak resident set (VmHWM), so no method inherits another's heap; it includes the JVM itself,
+ * whose compiler threads alone can add tens of MB at moments that differ from run to run. Each child runs with
+ * {@code -Xmx384m} ({@code --child-heap}): tensors live off-heap, and an unbounded heap would report mostly garbage
+ * not yet collected. With {@code --in-process} the methods run in this JVM and the process peak is VmRSS sampled
+ * every 20 ms during the method (memory kept from earlier methods counts too).
+ *
+ * <p>Every method trains with {@code --recompute-activations} unless {@code --no-recompute-activations}: outputs of
+ * norms and the MLP activation that a method's backward reads are computed again instead of kept (the same bits),
+ * so the memory figures count what a method must keep.
  */
 @Command(name = "vit", mixinStandardHelpOptions = true,
         description = "Adapts the committed Fashion-MNIST ViT to the digits task with every fine-tuning method, "
@@ -80,7 +86,7 @@ public final class DemoVitCommand implements Callable<Integer> {
     @Nullable Integer rank;
 
     @Option(names = "--targets", split = ",", paramLabel = "NAME[,NAME…]", description = "every adapter method's "
-            + "target modules (default: each method's demo placement: attn.proj, WeGeFT attn.qkv,attn.proj)")
+            + "target modules (default: each method's demo placement: attn.proj, WeGeFT attn.proj,mlp.fc1)")
     List<String> targets = List.of();
 
     @Option(names = "--seed", defaultValue = "0", description = "default: ${DEFAULT-VALUE}")
@@ -108,6 +114,12 @@ public final class DemoVitCommand implements Callable<Integer> {
 
     @Option(names = "--in-process", description = "run the methods in this JVM (peak memory sampled) instead of child JVMs")
     boolean inProcess;
+
+    @Option(names = "--recompute-activations", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "every method lets the norms' and the MLP activation's outputs go after forward and computes "
+                    + "them again in backward (the same gradients), so each method's memory is what it must keep "
+                    + "(default: on; --no-recompute-activations keeps them)")
+    boolean recomputeActivations = true;
 
     /** Range checks of the numeric flags, before any file is read. */
     private void validate() {

@@ -14,6 +14,7 @@ import org.wegeft.cli.WegeftCli;
 import org.wegeft.cli.plot.ScatterPlot;
 import org.wegeft.kernels.io.AtomicFiles;
 import org.wegeft.nn.data.ArrowDataset;
+import org.wegeft.nn.train.RunFiles;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.FineTuningMethods;
 import org.wegeft.vision.train.FineTuneResult;
@@ -31,7 +32,7 @@ final class DemoVitRuns {
     static void selectLearningRates(DemoVitCommand c, List<FineTuningMethod> ms, ArrowDataset trainDs)
             throws IOException {
         VitData.Rows[] split = VitData.Rows.split(trainDs, c.heldOut, c.seed);
-        FineTuner tuner = new FineTuner("image", "label", c.workers, null, false);
+        FineTuner tuner = new FineTuner("image", "label", c.workers, null, false, RunFiles.NONE, c.recomputeActivations);
         PrintWriter stdout = c.spec.commandLine().getOut();
         ArrayNode all = JsonMapper.builder().build().createArrayNode();
         stdout.printf(Locale.ROOT, "learning-rate selection: train on %d, validate on %d held-out training images%n",
@@ -53,7 +54,8 @@ final class DemoVitRuns {
 
     static FineTuneResult runHere(DemoVitCommand c, FineTuningMethod m, VitFineTuning.Placement p, long runSeed,
             ArrowDataset trainDs, ArrowDataset testDs) throws IOException {
-        FineTuner tuner = new FineTuner("image", "label", c.workers, System.err, System.console() != null);
+        FineTuner tuner = new FineTuner("image", "label", c.workers, System.err, System.console() != null,
+                RunFiles.NONE, c.recomputeActivations);
         try (PeakMemory mem = PeakMemory.sample()) {
             FineTuneResult r = tuner.run(c.model.folder, m, p.rank(), p.targets(), trainDs, testDs,
                     c.recipe(p.lr(), runSeed), null);
@@ -80,6 +82,9 @@ final class DemoVitRuns {
                 "--batch", Integer.toString(c.batch), "--lr", Double.toString(at.lr()),
                 "--seed", Long.toString(runSeed),
                 "--workers", Integer.toString(c.workers), "--result-json", result.toString()));
+        if (c.recomputeActivations) {
+            cmd.add("--recompute-activations");
+        }
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int status = p.waitFor();
@@ -92,19 +97,22 @@ final class DemoVitRuns {
 
     /**
      * Two panels: test accuracy (mean ± std over the seeds) against trainable parameters, and median step time against
-     * peak memory.
+     * peak tensor memory (peak resident memory for results that lack it).
      */
     static void plot(List<FineTuneResult> results, Path png) throws IOException {
         List<FineTuningMethod> order = results.stream().map(FineTuneResult::method).distinct()
                 .map(FineTuningMethods::named).toList();
         ScatterPlot quality = new ScatterPlot("ViT (Fashion-MNIST) → digits: accuracy",
                 "trainable parameters (log scale)", "test accuracy (%), mean ± std", true);
-        ScatterPlot cost = new ScatterPlot("… and what a training step costs", "peak memory (MB)",
-                "median step (ms)", false);
-        for (DemoTable.Row r : DemoTable.rows(results, order)) {
+        List<DemoTable.Row> rows = DemoTable.rows(results, order);
+        boolean tensors = rows.stream().allMatch(r -> r.tensorMb() > 0);
+        ScatterPlot cost = new ScatterPlot("… and what a training step costs",
+                tensors ? "peak tensor memory (MB)" : "peak memory (MB)", "median step (ms)", false);
+        for (DemoTable.Row r : rows) {
             quality.add(Math.max(1, r.trainable()), 100 * r.accMean(), 100 * r.accStd(), r.label());
-            if (r.medianStepMs() > 0 && r.peakMb() > 0) {
-                cost.add(r.peakMb(), r.medianStepMs(), r.label());
+            double mb = tensors ? r.tensorMb() : r.peakMb();
+            if (r.medianStepMs() > 0 && mb > 0) {
+                cost.add(mb, r.medianStepMs(), r.label());
             }
         }
         if (cost.points().isEmpty()) {

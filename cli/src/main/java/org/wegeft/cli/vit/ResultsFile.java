@@ -32,9 +32,11 @@ final class ResultsFile {
         o.put("train_images_per_second", round(r.trainImagesPerSecond(), 1));
         o.put("seed", r.seed());
         o.put("median_step_ms", round(r.medianStepMs(), 2));
+        o.put("peak_tensor_mb", round(r.peakTensorMb(), 2));
         return o;
     }
 
+    /** One result; {@code peak_tensor_mb} may be missing (files written before it was recorded): -1. */
     static FineTuneResult fromJson(JsonNode o, String source) {
         for (String k : List.of("method", "trainable_params", "total_params", "test_accuracy", "test_count",
                 "train_seconds", "peak_memory_mb", "lr", "steps", "train_images_per_second", "seed",
@@ -47,7 +49,7 @@ final class ResultsFile {
                 o.get("total_params").asLong(), o.get("test_accuracy").asDouble(), o.get("test_count").asLong(),
                 o.get("train_seconds").asDouble(), o.get("peak_memory_mb").asDouble(), o.get("lr").asDouble(),
                 o.get("steps").asLong(), o.get("train_images_per_second").asDouble(), o.get("seed").asLong(),
-                o.get("median_step_ms").asDouble());
+                o.get("median_step_ms").asDouble(), o.path("peak_tensor_mb").asDouble(-1));
     }
 
     static FineTuneResult readOne(Path file) throws IOException {

@@ -41,6 +41,6 @@ final class VitSparkRun {
         long steps = r.startStep() + r.losses().length;
         long images = steps * job.batch();
         return new FineTuneResult(m.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(), seconds, -1,
-                job.recipe().lr(), steps, images / Math.max(1e-9, seconds), job.recipe().seed(), -1);
+                job.recipe().lr(), steps, images / Math.max(1e-9, seconds), job.recipe().seed(), -1, -1);
     }
 }

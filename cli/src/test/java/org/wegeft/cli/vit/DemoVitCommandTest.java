@@ -31,6 +31,7 @@ class DemoVitCommandTest {
                 VitCommandsTest.TRAIN.toString(), "--test", VitCommandsTest.TEST.toString(), "--out", out.toString(),
                 "--max-steps", "1", "--batch", "8", "--seeds", "2", "--in-process");
         assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("tensor MB") && r.out().contains("process MB"), r.out());
         List<String> methods = FineTuningMethods.all().stream().map(FineTuningMethod::name).toList();
         for (FineTuningMethod m : FineTuningMethods.all()) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(m.label() + " ")), m.name() + " row missing in\n"
@@ -51,6 +52,7 @@ class DemoVitCommandTest {
             assertEquals(797, o.get("test_count").asLong());
             assertEquals(1, o.get("steps").asLong());
             assertTrue(o.get("median_step_ms").asDouble() > 0, "step time in " + o);
+            assertTrue(o.get("peak_tensor_mb").asDouble() > 0, "tensor memory in " + o);
             params.put(o.get("method").asText(), o.get("trainable_params").asLong());
         }
         List<String> order = java.util.stream.StreamSupport.stream(results.spliterator(), false)
@@ -62,8 +64,8 @@ class DemoVitCommandTest {
             }
         }
         assertEquals(expected, order, "seed by seed, methods in registry order");
-        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT (its placement: rank 8 on attn.qkv
-        // and attn.proj) one tied pair per target; LoRA A, B per block; DoRA a magnitude per output too; VeRA λ_b (32)
+        // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT (its placement: rank 8 on attn.proj
+        // and mlp.fc1, both reading the width) one tied pair per target; LoRA A, B per block; DoRA a magnitude per output too; VeRA λ_b (32)
         // and λ_d (16) per block; (IA)³ an output scale per block
         assertEquals(330, params.get("probe"));
         assertEquals(330 + 2 * (2 * 8 * 32), params.get("wegeft"));

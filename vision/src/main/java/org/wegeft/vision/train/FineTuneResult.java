@@ -15,10 +15,13 @@ package org.wegeft.vision.train;
  * @param trainImagesPerSecond training images consumed per second
  * @param seed            the seed of the head, the adapter tensors and the data order
  * @param medianStepMs    the median wall time of one optimizer step, in milliseconds (-1 when unknown)
+ * @param peakTensorMb    the most memory tensors held at once during the run, in MiB (the off-heap pool's peak of
+ *                        allocated blocks, as {@code torch.cuda.max_memory_allocated} counts a GPU's: weights,
+ *                        activations, gradients and optimizer state, without the JVM); -1 when unknown
  */
 public record FineTuneResult(String method, long trainableParams, long totalParams, double testAccuracy,
         long testCount, double trainSeconds, double peakMemoryMb, double lr, long steps,
-        double trainImagesPerSecond, long seed, double medianStepMs) {
+        double trainImagesPerSecond, long seed, double medianStepMs, double peakTensorMb) {
     /** trainable / total, in percent. */
     public double trainablePercent() {
         return totalParams == 0 ? 0 : 100.0 * trainableParams / totalParams;
@@ -26,6 +29,6 @@ public record FineTuneResult(String method, long trainableParams, long totalPara
 
     public FineTuneResult withPeakMemoryMb(double mb) {
         return new FineTuneResult(method, trainableParams, totalParams, testAccuracy, testCount, trainSeconds, mb, lr,
-                steps, trainImagesPerSecond, seed, medianStepMs);
+                steps, trainImagesPerSecond, seed, medianStepMs, peakTensorMb);
     }
 }

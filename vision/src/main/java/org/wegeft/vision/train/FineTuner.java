@@ -15,6 +15,7 @@ import org.wegeft.nn.train.Trainer;
 import org.wegeft.peft.FineTuningMethod;
 import org.wegeft.peft.PeftModel;
 import org.wegeft.peft.TrainableReport;
+import org.wegeft.tensor.MemoryStats;
 import org.wegeft.vision.ImageClassifier;
 import org.wegeft.vision.VisionFamilies;
 import org.wegeft.vision.VisionTransformer;
@@ -75,7 +76,9 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     /**
      * Fine-tunes the model folder {@code modelDir} with {@code method} (rank {@code rank} on {@code targets}) on
      * {@code train} following {@code recipe}, measures top-1 accuracy on {@code test}, and saves the adapter folder
-     * (or, for a method without one, the whole model) to {@code saveTo} unless it is null.
+     * (or, for a method without one, the whole model) to {@code saveTo} unless it is null. The result's tensor memory
+     * is the tensor pool's peak from the start of this call ({@link MemoryStats#resetPeaks}): tensors other code
+     * holds meanwhile count too.
      */
     public FineTuneResult run(Path modelDir, FineTuningMethod method, int rank, List<String> targets, ArrowDataset train,
             ArrowDataset test, Recipe recipe, @Nullable Path saveTo) throws IOException {
@@ -85,6 +88,7 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
     /** {@link #run(Path, FineTuningMethod, int, List, ArrowDataset, ArrowDataset, Recipe, Path)} on some rows. */
     public FineTuneResult run(Path modelDir, FineTuningMethod method, int rank, List<String> targets, VitData.Rows train,
             VitData.Rows test, Recipe recipe, @Nullable Path saveTo) throws IOException {
+        MemoryStats.resetPeaks();
         int classes = Math.max(train.ds().numClasses(labelColumn), test.ds().numClasses(labelColumn));
         List<String> names = train.ds().classNames(labelColumn);     // a save_to_disk folder's ClassLabel names
         Prepared p = prepare(modelDir, method, classes, names.size() == classes ? names : List.of(), rank, targets,
@@ -105,6 +109,9 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
             steps = trainer.run().steps();
             seconds = (System.nanoTime() - t0) / 1e9;
         }
+        // the blocks training cached are not the sizes evaluation's larger batches ask for: kept, they would stay
+        // resident beside evaluation's own
+        MemoryStats.releaseCached();
         Accuracy acc = VitData.evaluate(p.model(), test, imageColumn, labelColumn, workers);
         if (saveTo != null) {
             p.save(method, saveTo);
@@ -112,6 +119,6 @@ public record FineTuner(String imageColumn, String labelColumn, int workers, @Nu
         long images = steps * Math.min(recipe.batchSize(), train.size());
         return new FineTuneResult(method.name(), report.trainable(), report.total(), acc.accuracy(), acc.count(),
                 seconds, -1, recipe.lr(), steps, images / Math.max(1e-9, seconds), recipe.seed(),
-                SampleStats.millis(stepNanos));
+                SampleStats.millis(stepNanos), MemoryStats.current().peakLiveBytes() / (double) (1 << 20));
     }
 }

@@ -41,11 +41,11 @@ class VitFineTuningTest {
 
     @Test
     void demoPlacementIsTheRecordedOneOrTheCommonOne() {
-        // WeGeFT's recorded placement: rank 8 on both attention projections, which share d_in, so the same trainable
-        // count as rank 16 on one
+        // WeGeFT's recorded placement: rank 8 on two layers that read the width (attn.proj, mlp.fc1), so the same
+        // trainable count as rank 16 on one
         VitFineTuning.Placement w = VitFineTuning.demoPlacement(FineTuningMethods.named("wegeft"));
         assertEquals(8, w.rank());
-        assertEquals(List.of("attn.qkv", "attn.proj"), w.targets());
+        assertEquals(List.of("attn.proj", "mlp.fc1"), w.targets());
         assertEquals(5e-2, w.lr());
         VisionTransformer a = model();
         VisionTransformer b = model();
