@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code wegeft bench forward}: the inference cost of a merged WeGeFT model against its base model, side by side
- * in one JVM. Two copies of the benchmark model are built from the same seed; the second gets WeGeFT (rank r on
- * the benchmark targets, phi and psi random so that ΔW ≠ 0) and is merged and unloaded. Forward passes (eval
+ * in one JVM. Two copies of the benchmark model are built from the same seed; the second gets the adapter method
+ * ({@code --method}, WeGeFT by default; rank r on the benchmark targets, every adapter tensor moved by uniform noise
+ * so that ΔW ≠ 0) and is merged and unloaded. Forward passes (eval
  * mode, no gradient recording) alternate between the two, {@code --rounds} × {@code --runs} passes of each in ABBA
  * order (base, merged, merged, base, …: a drift of the machine's speed weighs on both alike); the medians and their
  * ratio are printed as one JSON line, with the largest difference between the two models'
@@ -74,11 +75,11 @@ public final class BenchForwardCommand implements Callable<Integer> {
         PeftModel peft = m.apply(adapted, FlagCheck.method(spec, "--method", method), rank, 0);
         SplittableRandom rng = new SplittableRandom(42);
         try (var off = Grad.disabled()) {
+            // every adapter tensor moved off its initialisation (which makes ΔW = 0 for most methods), whatever the
+            // method
             peft.adapterState().forEach((key, w) -> {
-                if (key.contains("wegeft_")) {
-                    try (Tensor r = Tensor.uniform(rng, -0.05f, 0.05f, w.shape())) {
-                        w.copyFrom(r);
-                    }
+                try (Tensor r = Tensor.uniform(rng, -0.05f, 0.05f, w.shape()); Tensor moved = w.add(r)) {
+                    w.copyFrom(moved);
                 }
             });
         }

@@ -46,7 +46,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Mixin
     BenchShapeOptions shape = new BenchShapeOptions();
 
-    @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe")
+    @Option(names = "--method", required = true, paramLabel = "NAME", description = "fine-tuning method: wegeft, "
+            + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's")
     String method = "";
 
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "f32|bf16",

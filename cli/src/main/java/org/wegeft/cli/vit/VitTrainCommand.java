@@ -30,7 +30,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code wegeft vit train --model DIR --train FILE --eval FILE --method wegeft|lora|full|probe|bitfit}: fine-tunes
+ * {@code wegeft vit train --model DIR --train FILE --eval FILE --method NAME}: fine-tunes
  * a vision model folder of any family of {@code VisionFamilies} on an Arrow image-classification file and reports the evaluation accuracy as one JSON line on
  * stdout. {@code --out} receives the PEFT adapter folder (WeGeFT, LoRA) or the whole fine-tuned model (full,
  * probe, BitFit), ready for {@code wegeft vit eval}, and {@code metrics.jsonl}; with {@code --checkpoint-every N}
@@ -60,7 +60,8 @@ public final class VitTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path eval;
 
-    @Option(names = "--method", required = true, paramLabel = "wegeft|lora|full|probe|bitfit", description = "adaptation method")
+    @Option(names = "--method", required = true, paramLabel = "NAME", description = "fine-tuning method: wegeft, lora, "
+            + "dora, vera, ia3, full, probe, bitfit or a plug-in's")
     @SuppressWarnings("NullAway.Init")
     String method;
 
