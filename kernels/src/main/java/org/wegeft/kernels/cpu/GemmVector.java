@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import org.wegeft.kernels.GemmSpec;
 import org.wegeft.kernels.Parallel;
@@ -155,11 +154,12 @@ final class GemmVector {
         sums(acc0, acc1, acc2, acc3, dots);
     }
 
+    /** The lane sums in {@link CpuVec#sum}'s fixed order: the same bits in every JIT tier. */
     private static void sums(FloatVector acc0, FloatVector acc1, FloatVector acc2, FloatVector acc3, float[] dots) {
-        dots[0] = acc0.reduceLanes(VectorOperators.ADD);
-        dots[1] = acc1.reduceLanes(VectorOperators.ADD);
-        dots[2] = acc2.reduceLanes(VectorOperators.ADD);
-        dots[3] = acc3.reduceLanes(VectorOperators.ADD);
+        dots[0] = CpuVec.sum(acc0);
+        dots[1] = CpuVec.sum(acc1);
+        dots[2] = CpuVec.sum(acc2);
+        dots[3] = CpuVec.sum(acc3);
     }
 
     private static void store(GemmSpec s, MemorySegment c, MemorySegment bias, boolean hasBias, long at, int col,

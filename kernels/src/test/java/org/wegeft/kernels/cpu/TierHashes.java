@@ -12,7 +12,8 @@ import org.wegeft.kernels.UnaryOp;
 
 /**
  * Child-JVM entry point of {@link CpuTierDeterminismTest}: runs the CPU kernels whose results could depend on
- * the JIT tier (every unary op and its backward, softmax, layerNorm, rmsNorm, crossEntropy, attention) on
+ * the JIT tier (every unary op and its backward, softmax, layerNorm, rmsNorm, crossEntropy, attention, the few-row
+ * GEMM's lane sums) on
  * fixed seeded inputs, {@code args[0]} times, and prints one {@code name hash} line per kernel, where the hash
  * covers the output bits of every repetition: {@code name hash0 hashLast}.
  */
@@ -127,6 +128,20 @@ final class TierHashes {
         CPU.attentionBackward(seg(q), seg(k), seg(v), seg(o), seg(lse), seg(dout), seg(dq), seg(dk), seg(dv),
                 bh, t, t, d, 0.35f, true);
         h.put("attention", bits(o, lse, dq, dk, dv));
+
+        // a few rows against a transposed B: GemmVector's lane sums (decoding, a rank ≤ 4 adapter's projections)
+        int gm = 3;
+        int gn = 70;
+        int gk = 203;
+        float[] ga = rand(11, gm * gk, -1, 1);
+        float[] gb = rand(12, gn * gk, -1, 1);
+        float[] gc = new float[gm * gn];
+        org.wegeft.kernels.GemmSpec spec = org.wegeft.kernels.GemmSpec.of(false, true, gm, gn, gk, 1f, 0f);
+        if (!GemmVector.takes(spec)) {
+            throw new IllegalStateException("the product no longer goes to GemmVector: " + spec);
+        }
+        CPU.gemm(spec, seg(ga), seg(gb), seg(gc));
+        h.put("gemmVector", bits(gc));
         return h;
     }
 }
