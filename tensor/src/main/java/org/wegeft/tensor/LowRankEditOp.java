@@ -18,7 +18,7 @@ import org.wegeft.kernels.GemmSpec;
  * micro-tiles, which span two vectors of columns (docs/benchmarks/2026-12-07-vit-demo-memory.md).
  * Saved for backward: x (when a needs a gradient), a and b. b's gradient needs u: computed again from x when x is
  * saved anyway (one more skinny GEMM, the forward's own on the same operands: the same bits), saved only when it is
- * not. A WeGeFT layer thus keeps one (rows × d) activation, as a LoRA layer does, and no (rows × r) one.
+ * not. A WeGeFT layer thus keeps one (rows × d) activation, as a LoRA layer does, and no (r × rows) one.
  */
 final class LowRankEditOp extends Node {
     private final float scale;

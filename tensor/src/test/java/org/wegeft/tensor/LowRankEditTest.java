@@ -29,9 +29,9 @@ class LowRankEditTest {
         }
     }
 
-    /** With a and b trainable the node keeps x (held by the caller anyway) and no (rows × r) tensor. */
+    /** With a and b trainable the node keeps x (held by the caller anyway) and no (r × rows) tensor. */
     @Test
-    void keepsNoRowsByRankTensor() {
+    void keepsNoRankByRowsTensor() {
         try (TensorScope s = TensorScope.open()) {
             Tensor x = Tensor.randn(5, ROWS, D).requiresGrad(true);
             Tensor a = Tensor.randn(6, R, D).mul(0.1f).requiresGrad(true);

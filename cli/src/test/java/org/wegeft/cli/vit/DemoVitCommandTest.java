@@ -65,8 +65,8 @@ class DemoVitCommandTest {
         }
         assertEquals(expected, order, "seed by seed, methods in registry order");
         // width 32, 2 blocks, 10 classes, rank 16 on attn.proj: head 330; WeGeFT (its placement: rank 8 on attn.proj
-        // and mlp.fc1, both reading the width) one tied pair per target; LoRA A, B per block; DoRA a magnitude per output too; VeRA λ_b (32)
-        // and λ_d (16) per block; (IA)³ an output scale per block
+        // and mlp.fc1, both reading the width) one tied pair per target; LoRA A, B per block; DoRA a magnitude per
+        // output too; VeRA λ_b (32) and λ_d (16) per block; (IA)³ an output scale per block
         assertEquals(330, params.get("probe"));
         assertEquals(330 + 2 * (2 * 8 * 32), params.get("wegeft"));
         assertEquals(330 + 2 * 16 * (32 + 32), params.get("lora"));
