@@ -15,6 +15,10 @@ import picocli.CommandLine.ParameterException;
  * any file is read, so a bad value is reported as such and not as a missing file or a failure deep inside a run.
  */
 public final class FlagCheck {
+    /** The help text of a {@code --method} flag: the built-in methods' names. */
+    public static final String METHOD_HELP = "fine-tuning method: wegeft, lora, dora, vera, ia3, full, probe, bitfit or "
+            + "a plug-in's";
+
     private FlagCheck() {
     }
 

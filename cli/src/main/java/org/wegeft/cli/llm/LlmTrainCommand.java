@@ -56,8 +56,8 @@ public final class LlmTrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = "fine-tuning method: wegeft, "
-            + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's (default wegeft)")
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "wegeft", description = FlagCheck.METHOD_HELP
+            + " (default wegeft)")
     String method = "wegeft";
 
     @Option(names = "--rank", paramLabel = "R",

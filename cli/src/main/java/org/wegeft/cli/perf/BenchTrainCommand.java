@@ -46,8 +46,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Mixin
     BenchShapeOptions shape = new BenchShapeOptions();
 
-    @Option(names = "--method", required = true, paramLabel = "NAME", description = "fine-tuning method: wegeft, "
-            + "lora, dora, vera, ia3, full, probe, bitfit or a plug-in's")
+    @Option(names = "--method", required = true, paramLabel = "NAME", description = FlagCheck.METHOD_HELP)
     String method = "";
 
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "f32|bf16",

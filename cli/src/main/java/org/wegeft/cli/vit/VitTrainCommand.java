@@ -60,8 +60,7 @@ public final class VitTrainCommand implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     Path eval;
 
-    @Option(names = "--method", required = true, paramLabel = "NAME", description = "fine-tuning method: wegeft, lora, "
-            + "dora, vera, ia3, full, probe, bitfit or a plug-in's")
+    @Option(names = "--method", required = true, paramLabel = "NAME", description = FlagCheck.METHOD_HELP)
     @SuppressWarnings("NullAway.Init")
     String method;
 
