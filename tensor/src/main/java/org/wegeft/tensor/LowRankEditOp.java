@@ -15,7 +15,7 @@ import org.wegeft.kernels.GemmSpec;
  *                                                                             hands over an exclusive g)
  * </pre>
  * u and du are (r × rows): a skinny product with r rows rather than r columns fills the blocked GEMM's
- * micro-tiles, which span two vectors of columns (docs/benchmarks/2026-12-07-vit-demo-memory.md).
+ * micro-tiles, which span two vectors of columns.
  * Saved for backward: x (when a needs a gradient), a and b. b's gradient needs u: computed again from x when x is
  * saved anyway (one more skinny GEMM, the forward's own on the same operands: the same bits), saved only when it is
  * not. A WeGeFT layer thus keeps one (rows × d) activation, as a LoRA layer does, and no (r × rows) one.
