@@ -49,7 +49,19 @@ final class ResultsFile {
                 o.get("total_params").asLong(), o.get("test_accuracy").asDouble(), o.get("test_count").asLong(),
                 o.get("train_seconds").asDouble(), o.get("peak_memory_mb").asDouble(), o.get("lr").asDouble(),
                 o.get("steps").asLong(), o.get("train_images_per_second").asDouble(), o.get("seed").asLong(),
-                o.get("median_step_ms").asDouble(), o.path("peak_tensor_mb").asDouble(-1));
+                o.get("median_step_ms").asDouble(), optionalNumber(o, "peak_tensor_mb", source));
+    }
+
+    /** A key that older files lack: -1 when missing or null, else it must be a number. */
+    private static double optionalNumber(JsonNode o, String key, String source) {
+        JsonNode v = o.get(key);
+        if (v == null || v.isNull()) {
+            return -1;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(source + ": result's '" + key + "' is not a number: " + v);
+        }
+        return v.asDouble();
     }
 
     static FineTuneResult readOne(Path file) throws IOException {

@@ -26,6 +26,14 @@ class ResultsFileTest {
     }
 
     @Test
+    void aTensorMemoryThatIsNotANumberNamesTheKeyAndTheFile() {
+        ObjectNode o = ResultsFile.toJson(R);
+        o.put("peak_tensor_mb", "lots");
+        var e = assertThrows(IllegalArgumentException.class, () -> ResultsFile.fromJson(o, "results.json"));
+        assertEquals("results.json: result's 'peak_tensor_mb' is not a number: \"lots\"", e.getMessage());
+    }
+
+    @Test
     void aRowWithoutARequiredKeyNamesTheKeyAndTheFile() {
         ObjectNode o = ResultsFile.toJson(R);
         o.remove("median_step_ms");
