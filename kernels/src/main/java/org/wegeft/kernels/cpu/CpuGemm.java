@@ -25,7 +25,8 @@ import org.wegeft.kernels.Parallel;
  *         ir   12 rows             micro-kernel → tile → C (alpha, and beta on the first k block)
  * </pre>
  * A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient) is split along k
- * instead of n, so A is read once.
+ * instead of n, so A is read once. A layer's forward against a transposed frozen weight with few rows runs swapped,
+ * the weight packed as A ({@link #weightAsA}).
  *
  * <p>Work units, not fixed per-thread shares: the caller starts working at once and a helper that wakes late
  * only finds fewer units left, so a slow thread wake-up (or a busy core) costs at most a unit, never the whole
@@ -214,6 +215,52 @@ public final class CpuGemm {
             GemmSkinny.product(spec, a, b, c, offA, offB, offC, threads);
             return;
         }
+        if (weightAsA(spec, bias, addend, w)) {
+            // Cᵀ = W·op(A)ᵀ: the weight is packed as A, row by row, instead of transposed into B panels
+            GemmSpec swapped = GemmSpec.strided(false, !spec.transA(), spec.n(), spec.m(), spec.k(), spec.alpha(),
+                    spec.beta(), spec.ldb(), spec.lda(), spec.ldc());
+            blocked(swapped, b, a, c, bias, addend, null, w, offB, offA, offC, threads);
+            return;
+        }
+        blocked(spec, a, b, c, bias, addend, w, null, offA, offB, offC, threads);
+    }
+
+    /**
+     * Whether a product against a transposed weight ({@code x·Wᵀ}, a linear layer's forward) runs as
+     * {@code Cᵀ = W·xᵀ} with W as the packed A operand: a row-major weight widens into A micro-panels row by row,
+     * where as B it must be transposed 16×16 block by block, which costs a tenth of a 1B model's training step. Taken
+     * when the weight is at least as wide as the product is tall (few tokens against a large layer) and the swapped
+     * product's B fits one packed block (so W is read once), with no bias
+     * or addend to fuse, and with any dropped rows (the stacked generator product) starting on a whole NR-column
+     * panel of the swapped product. The same bits either way: every element is the same chain of fused
+     * multiply-adds over the same k blocks, merged into C the same way.
+     */
+    static boolean weightAsA(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
+        return weightAsA && w != null && spec.transB() && !w.quantized() && spec.m() <= spec.n()
+                && spec.m() <= ncMax(spec.k())
+                && bias.equals(MemorySegment.NULL) && addend.equals(MemorySegment.NULL)
+                && (!w.drops() || droppedFrom(spec.m(), w) % NR == 0);
+    }
+
+    /** Set false to pack every weight as B (the other side of {@link #weightAsA}, for comparisons). */
+    static volatile boolean weightAsA = !Boolean.getBoolean("wegeft.gemm.weightAsB");
+
+    /**
+     * The first row of a product of {@code m} rows that reads drop(B) through {@code w}: m when none does, 0 when all
+     * do (a dropping read whose first row lies past the product drops every row, as the blocked kernel reads it).
+     */
+    static int droppedFrom(int m, WeightRead w) {
+        return !w.drops() ? m : w.firstRow() < m ? w.firstRow() : 0;
+    }
+
+    /**
+     * The blocked product; {@code w} reads B (null for plain float32), or {@code wa} reads A, a row-major weight, for
+     * a product {@link #weightAsA} swapped: C is then written transposed (element (i, j) of the product goes to
+     * C[j·ldc + i]) and columns from {@link #droppedFrom} on read drop(A).
+     */
+    private static void blocked(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
+                                MemorySegment bias, MemorySegment addend, @Nullable WeightRead w,
+                                @Nullable WeightRead wa, long offA, long offB, long offC, int threads) {
         int m = spec.m();
         int n = spec.n();
         int k = spec.k();
@@ -242,8 +289,8 @@ public final class CpuGemm {
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
             long packed = (long) k * panels * NR;
-            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, offA, offB, offC, jc, nb, panels, kBlocks, kc,
-                    ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks, colGroups);
+            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, wa, offA, offB, offC, jc, nb, panels, kBlocks,
+                    kc, ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks, colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

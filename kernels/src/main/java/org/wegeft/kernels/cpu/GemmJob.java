@@ -21,7 +21,9 @@ import org.wegeft.kernels.GemmSpec;
  * k blocks of one C tile stay in order on one thread. B micro-panels (per k block) are packed once into the
  * shared buffer by the first thread that needs them. A split product's dropped rows come in units of their own,
  * claimed first: such a unit drops each plain panel into its thread's scratch just before reading it, so the dropped
- * panel never leaves that core's cache.
+ * panel never leaves that core's cache. A swapped weight product ({@link CpuGemm#weightAsA}) reads its weight as A
+ * instead, packing the dropped rows of W beside the plain ones for the columns that read drop(W), and writes C
+ * transposed.
  */
 final class GemmJob {
 
@@ -48,6 +50,15 @@ final class GemmJob {
     private final int split;
     /** How the plain panels of a split product are read (the weight's dtype, no dropout). */
     private final @Nullable WeightRead plainWeight;
+    /**
+     * How A is read when it is a row-major weight (a product {@link CpuGemm#weightAsA} swapped; B is then plain
+     * float32 and C is written transposed), or null.
+     */
+    private final @Nullable WeightRead aWeight;
+    /** {@link #aWeight} without dropout, or null. */
+    private final @Nullable WeightRead aPlain;
+    /** Columns from here on read drop(A) ({@link CpuGemm#droppedFrom}, a multiple of NR); n when none does. */
+    private final int aDropFrom;
     /** Row blocks of the dropped rows (0 without a split): units 0 … lowerBlocks·colGroups − 1. */
     private final int lowerBlocks;
     private final long offA;
@@ -68,7 +79,8 @@ final class GemmJob {
     private volatile Throwable failure;
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-            MemorySegment addend, @Nullable WeightRead weight, long offA, long offB, long offC,
+            MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, long offA, long offB,
+            long offC,
             int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split, AtomicIntegerArray flags,
             int unitRows, int rowBlocks, int colGroups) {
         this.spec = spec;
@@ -85,6 +97,14 @@ final class GemmJob {
         this.lowerBlocks = split > 0 ? Math.ceilDiv(spec.m() - split, unitRows) : 0;
         if (split > 0 && (weight == null || !weight.drops())) {
             throw new IllegalArgumentException("a product split at row " + split + " needs a dropped weight read");
+        }
+        this.aWeight = aWeight;
+        this.aPlain = aWeight == null ? null : aWeight.drops() ? aWeight.plainRead() : aWeight;
+        this.aDropFrom = aWeight == null ? spec.n() : CpuGemm.droppedFrom(spec.n(), aWeight);
+        if (aWeight != null && (weight != null || hasBias || hasAddend || spec.transA()
+                || aDropFrom < spec.n() && aDropFrom % NR != 0)) {
+            throw new IllegalArgumentException("a weight read as A needs a plain B, no bias or addend, a row-major A and"
+                    + " dropped columns from a whole panel: " + spec);
         }
         this.offA = offA;
         this.offB = offB;
@@ -168,17 +188,24 @@ final class GemmJob {
         float[] ap = ws.a(rowLayout ? (Math.ceilDiv(panelsA, sharing(kc)) * MR * GemmKernels.A_STRIDE + L)
                 : (rows + MR) * kc + L);
         int k = spec.k();
+        // a swapped product's columns from aDropFrom on read drop(A), packed beside A when the unit reaches them
+        boolean dropsA = aWeight != null && aDropFrom < jc + Math.min(spec.n() - jc, (p0 + span) * NR);
+        float[] apDropped = dropsA ? ws.dropped(ap.length) : ap;
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
             int kcq = Math.min(kc, k - pc);
             long bBase = (long) pc * panels * NR;
-            packA(ap, r0, rows, pc, kcq);
+            packA(ap, r0, rows, pc, kcq, aPlain);
+            if (dropsA) {
+                packA(apDropped, r0, rows, pc, kcq, aWeight);
+            }
             for (int i = 0; i < span; i++) {
                 int jr = p0 + (start + i) % span;
                 ensurePacked(q, jr, pc, kcq, bBase, ws.wide);
                 int bOff = (int) (bBase + (long) jr * kcq * NR);
                 int j = jc + jr * NR;
                 int cols = Math.min(NR, spec.n() - j);
+                float[] aPanels = j >= aDropFrom ? apDropped : ap;
                 float[] panel = bp;
                 WeightRead w = weight;
                 if (lower && w != null) {
@@ -191,8 +218,12 @@ final class GemmJob {
                     int mr = Math.min(MR, rows - ir);
                     int kr = CpuGemm.kernelRows(mr);
                     int aOff = rowLayout ? rowPanelOffset(ir / MR, kcq) : colOff;
-                    GemmKernels.run(rowLayout, kr, ap, aOff, panel, bOff, kcq, tile);
-                    storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
+                    GemmKernels.run(rowLayout, kr, aPanels, aOff, panel, bOff, kcq, tile);
+                    if (aWeight != null) {
+                        storeTileTransposed(tile, mr, cols, r0 + ir, j, q == 0);
+                    } else {
+                        storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);
+                    }
                     colOff += kr * kcq;
                 }
             }
@@ -236,7 +267,15 @@ final class GemmJob {
         }
     }
 
-    private void packA(float[] ap, int r0, int rows, int pc, int kcq) {
+    /** Packs the unit's A block; {@code w} reads a weight A (null for plain float32). */
+    private void packA(float[] ap, int r0, int rows, int pc, int kcq, @Nullable WeightRead w) {
+        if (w != null) {
+            for (int ir = 0; ir < rows; ir += MR) {
+                WeightPacking.packRowsA(spec, w, a, offA, r0 + ir, Math.min(MR, rows - ir), pc, kcq, ap,
+                        rowPanelOffset(ir / MR, kcq), GemmKernels.A_STRIDE);
+            }
+            return;
+        }
         if (spec.transA()) {
             GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
             return;
@@ -303,6 +342,27 @@ final class GemmJob {
                         c.setAtIndex(F, at + jj, v);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #storeTile} for a swapped product (no bias or addend): element (row0 + r, col0 + j) of the product goes
+     * to C[(col0 + j)·ldc + row0 + r], with the same arithmetic, element by element.
+     */
+    private void storeTileTransposed(float[] tile, int rows, int cols, int row0, int col0, boolean first) {
+        float alpha = spec.alpha();
+        float beta = first ? spec.beta() : 1f;
+        long ldc = spec.ldc();
+        for (int j = 0; j < cols; j++) {
+            long at = offC + (long) (col0 + j) * ldc + row0;
+            for (int r = 0; r < rows; r++) {
+                float v = alpha * tile[r * NR + j];
+                if (beta != 0f) {
+                    float old = c.getAtIndex(F, at + r);
+                    v = beta == 1f ? v + old : beta * old + v;
+                }
+                c.setAtIndex(F, at + r, v);
             }
         }
     }

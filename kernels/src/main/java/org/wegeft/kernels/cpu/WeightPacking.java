@@ -96,6 +96,40 @@ final class WeightPacking {
         }
     }
 
+    /**
+     * Rows i0 … i0+rows of a row-major weight A, k pc … pc+kc, widened (and dropped when {@code w} drops) into a
+     * row-major micro-panel {@code ap[dst + r·stride + p]}: a product {@link CpuGemm#weightAsA} swapped.
+     */
+    static void packRowsA(GemmSpec spec, WeightRead w, MemorySegment a, long offA, int i0, int rows, int pc, int kc,
+                          float[] ap, int dst, int stride) {
+        long lda = spec.lda();
+        int kv = kc / L * L;
+        for (int r = 0; r < rows; r++) {
+            long src = offA + (i0 + r) * lda + pc;
+            int to = dst + r * stride;
+            if (w.drops()) {
+                rowDropped(w, a, src, ap, to, kv);
+            } else {
+                rowPlain(w, a, src, ap, to, kv);
+            }
+            for (int p = kv; p < kc; p++) {
+                ap[to + p] = w.get(a, src + p);
+            }
+        }
+    }
+
+    private static void rowPlain(WeightRead w, MemorySegment a, long src, float[] ap, int to, int kv) {
+        for (int p = 0; p < kv; p += L) {
+            w.plain(a, src + p).intoArray(ap, to + p);
+        }
+    }
+
+    private static void rowDropped(WeightRead w, MemorySegment a, long src, float[] ap, int to, int kv) {
+        for (int p = 0; p < kv; p += L) {
+            w.dropped(a, src + p).intoArray(ap, to + p);
+        }
+    }
+
     /** B(p, j) = b[offB + p·ldb + j]: NR contiguous columns per k step. */
     private static void rowsPlain(GemmSpec spec, WeightRead w, MemorySegment b, long offB, int pc, int kc, int j0,
                                   float[] bp, int dst) {
