@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.GemmSpec;
@@ -30,6 +31,14 @@ final class GemmJob {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int MR = 12;
+    /** Offsets of a tile column's elements from its first: row r at r·NR. */
+    private static final int[] COLUMN = new int[L];
+
+    static {
+        for (int r = 0; r < L; r++) {
+            COLUMN[r] = r * NR;
+        }
+    }
 
     private final GemmSpec spec;
     private final MemorySegment a;
@@ -354,15 +363,17 @@ final class GemmJob {
         float alpha = spec.alpha();
         float beta = first ? spec.beta() : 1f;
         long ldc = spec.ldc();
-        for (int j = 0; j < cols; j++) {
-            long at = offC + (long) (col0 + j) * ldc + row0;
-            for (int r = 0; r < rows; r++) {
-                float v = alpha * tile[r * NR + j];
+        // column j of the tile, gathered (its rows NR floats apart), is a run of `rows` floats of C
+        for (int r = 0; r < rows; r += L) {
+            VectorMask<Float> m = S.indexInRange(r, rows);
+            for (int j = 0; j < cols; j++) {
+                long at = (offC + (long) (col0 + j) * ldc + row0 + r) * Float.BYTES;
+                FloatVector t = FloatVector.fromArray(S, tile, r * NR + j, COLUMN, 0, m).mul(alpha);
                 if (beta != 0f) {
-                    float old = c.getAtIndex(F, at + r);
-                    v = beta == 1f ? v + old : beta * old + v;
+                    FloatVector old = FloatVector.fromMemorySegment(S, c, at, NATIVE, m);
+                    t = beta == 1f ? t.add(old) : old.mul(beta).add(t);
                 }
-                c.setAtIndex(F, at + r, v);
+                t.intoMemorySegment(c, at, NATIVE, m);
             }
         }
     }

@@ -22,7 +22,8 @@ final class GemmWorkspace {
     float[] b = new float[0];
     /** One dropped B micro-panel, for a product whose lower rows read drop(B). */
     float[] dropped = new float[0];
-    final float[] tile = new float[12 * GemmKernels.NR];
+    /** 12 rows of the micro-tile, and 4 more that a transposed store's 16-lane gathers may read but never use. */
+    final float[] tile = new float[16 * GemmKernels.NR];
     /** 16×16 floats of native memory: a block of a half-precision weight widened before it is transposed. */
     final MemorySegment wide = Arena.ofAuto().allocate(16 * 16 * Float.BYTES, 64);
     AtomicIntegerArray flags = new AtomicIntegerArray(0);
