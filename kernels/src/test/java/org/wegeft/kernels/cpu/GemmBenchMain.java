@@ -20,6 +20,7 @@ import org.wegeft.kernels.WeightDropout;
  * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}, or {@code …:bf16:drop@256} for dropout from row 256 on: a layer's
  * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}. {@code -Dcold=N} rotates B over N
  * copies, so that a weight larger than the caches comes from memory on every call, as a model's weights do in training.
+ * {@code -Dab=weightAsA} times each product with its weight packed as A and as B, alternating.
  */
 public final class GemmBenchMain {
 
@@ -72,6 +73,11 @@ public final class GemmBenchMain {
             for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
                 product.run();
             }
+            if ("weightAsA".equals(System.getProperty("ab"))) {
+                alternate(spec, product, m + "x" + n + "x" + k + ":" + (ta ? "T" : "N") + (tb ? "T" : "N") + ":" + bt
+                        + (drop ? ":drop@" + firstRow : ""));
+                return;
+            }
             var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             long heap0 = threads.getTotalThreadAllocatedBytes();
             product.run();
@@ -98,6 +104,29 @@ public final class GemmBenchMain {
                     ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" + (firstRow > 0 ? "@" + firstRow : "") : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
                     t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
         }
+    }
+
+    /**
+     * {@code -Dab=weightAsA}: the product swapped ({@link CpuGemm#weightAsA}) and unswapped, alternating ABBA, 20 calls
+     * each; prints both medians and their ratio.
+     */
+    private static void alternate(GemmSpec spec, Runnable product, String shape) {
+        double[][] t = new double[2][20];
+        for (int i = 0; i < 40; i++) {
+            int side = i % 4 == 0 || i % 4 == 3 ? 0 : 1;
+            CpuGemm.weightAsA = side == 0;
+            long t0 = System.nanoTime();
+            product.run();
+            t[side][i / 2] = (System.nanoTime() - t0) * 1e-9;
+        }
+        CpuGemm.weightAsA = true;
+        Arrays.sort(t[0]);
+        Arrays.sort(t[1]);
+        double swapped = (t[0][9] + t[0][10]) / 2;
+        double asB = (t[1][9] + t[1][10]) / 2;
+        System.out.printf("{\"shape\": \"%s\", \"weight_as_a_ms\": %.3f, \"weight_as_b_ms\": %.3f, \"ratio\": %.3f, "
+                + "\"gflops_as_a\": %.1f, \"gflops_as_b\": %.1f}%n", shape, swapped * 1e3, asB * 1e3, swapped / asB,
+                spec.flops() / swapped / 1e9, spec.flops() / asB / 1e9);
     }
 
     private static MemorySegment random(Arena arena, long count, long seed) {
