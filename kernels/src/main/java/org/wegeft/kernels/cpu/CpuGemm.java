@@ -228,12 +228,11 @@ public final class CpuGemm {
     /**
      * Whether a product against a transposed weight ({@code x·Wᵀ}, a linear layer's forward) runs as
      * {@code Cᵀ = W·xᵀ} with W as the packed A operand: a row-major weight widens into A micro-panels row by row,
-     * where as B it must be transposed 16×16 block by block, which costs a tenth of a 1B model's training step. Taken
-     * when the weight is at least as wide as the product is tall (few tokens against a large layer) and the swapped
-     * product's B fits one packed block (so W is read once), with no bias
-     * or addend to fuse, and with any dropped rows (the stacked generator product) starting on a whole NR-column
-     * panel of the swapped product. The same bits either way: every element is the same chain of fused
-     * multiply-adds over the same k blocks, merged into C the same way.
+     * where as B it must be transposed 16×16 block by block. Taken when the weight is at least as wide as the product
+     * is tall (few tokens against a large layer) and the swapped product's B fits one packed block (so W is read
+     * once), with no bias or addend to fuse, and with any dropped rows (the stacked generator product) starting on a
+     * whole NR-column panel of the swapped product. The same bits either way: every element is the same chain of
+     * fused multiply-adds over the same k blocks, merged into C the same way.
      */
     static boolean weightAsA(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
         return weightAsA && w != null && spec.transB() && !w.quantized() && spec.m() <= spec.n()

@@ -89,9 +89,8 @@ final class GemmJob {
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
             MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, long offA, long offB,
-            long offC,
-            int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split, AtomicIntegerArray flags,
-            int unitRows, int rowBlocks, int colGroups) {
+            long offC, int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split,
+            AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups) {
         this.spec = spec;
         this.a = a;
         this.b = b;
@@ -357,7 +356,7 @@ final class GemmJob {
 
     /**
      * {@link #storeTile} for a swapped product (no bias or addend): element (row0 + r, col0 + j) of the product goes
-     * to C[(col0 + j)·ldc + row0 + r], with the same arithmetic, element by element.
+     * to C[(col0 + j)·ldc + row0 + r], with {@link #storeTile}'s arithmetic.
      */
     private void storeTileTransposed(float[] tile, int rows, int cols, int row0, int col0, boolean first) {
         float alpha = spec.alpha();
