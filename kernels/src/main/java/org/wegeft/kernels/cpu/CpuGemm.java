@@ -25,8 +25,9 @@ import org.wegeft.kernels.Parallel;
  *         ir   12 rows             micro-kernel → tile → C (alpha, and beta on the first k block)
  * </pre>
  * A deep product whose B block would not hold all of n (k > n, as an LM head's input gradient) is split along k
- * instead of n, so A is read once. A layer's forward against a transposed frozen weight with few rows runs swapped,
- * the weight packed as A ({@link #weightAsA}).
+ * instead of n, so A is read once. A layer's forward against a transposed frozen weight with few rows, and a
+ * float32 product against a much wider transposed B, run swapped, B packed as A ({@link #weightAsA},
+ * {@link #skinnyAsB}).
  *
  * <p>Work units, not fixed per-thread shares: the caller starts working at once and a helper that wakes late
  * only finds fewer units left, so a slow thread wake-up (or a busy core) costs at most a unit, never the whole
@@ -215,14 +216,27 @@ public final class CpuGemm {
             GemmSkinny.product(spec, a, b, c, offA, offB, offC, threads);
             return;
         }
-        if (weightAsA(spec, bias, addend, w)) {
-            // Cᵀ = W·op(A)ᵀ: the weight is packed as A, row by row, instead of transposed into B panels
+        if (weightAsA(spec, bias, addend, w) || skinnyAsB(spec, bias, addend, w)) {
+            // Cᵀ = op(B)ᵀ·op(A)ᵀ: B packed as A, row by row, instead of transposed into B panels
             GemmSpec swapped = GemmSpec.strided(false, !spec.transA(), spec.n(), spec.m(), spec.k(), spec.alpha(),
                     spec.beta(), spec.ldb(), spec.lda(), spec.ldc());
-            blocked(swapped, b, a, c, bias, addend, null, w, offB, offA, offC, threads);
+            blocked(swapped, b, a, c, bias, addend, null, w, offB, offA, offC, threads, true);
             return;
         }
-        blocked(spec, a, b, c, bias, addend, w, null, offA, offB, offC, threads);
+        blocked(spec, a, b, c, bias, addend, w, null, offA, offB, offC, threads, false);
+    }
+
+    /**
+     * Whether a float32 product against a transposed B at least four times as wide as it is tall (a low-rank
+     * adapter's {@code u = psi·xᵀ}, r × tokens) runs swapped, as {@code Cᵀ = B·op(A)ᵀ}: the short A is transposed
+     * into B panels instead of the long B. At least NR rows, so that the swapped product's columns fill whole
+     * micro-tiles; no bias or addend, and the swapped product's B must fit one packed block.
+     * The same bits, as for {@link #weightAsA}.
+     */
+    static boolean skinnyAsB(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
+        return swaps && w == null && spec.transB() && !spec.transA() && spec.m() >= NR && 4L * spec.m() <= spec.n()
+                && spec.m() <= ncMax(spec.k())
+                && bias.equals(MemorySegment.NULL) && addend.equals(MemorySegment.NULL);
     }
 
     /**
@@ -235,14 +249,14 @@ public final class CpuGemm {
      * fused multiply-adds over the same k blocks, merged into C the same way.
      */
     static boolean weightAsA(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
-        return weightAsA && w != null && spec.transB() && !w.quantized() && spec.m() <= spec.n()
+        return swaps && w != null && spec.transB() && !w.quantized() && spec.m() <= spec.n()
                 && spec.m() <= ncMax(spec.k())
                 && bias.equals(MemorySegment.NULL) && addend.equals(MemorySegment.NULL)
                 && (!w.drops() || droppedFrom(spec.m(), w) % NR == 0);
     }
 
-    /** Set false to pack every weight as B (the other side of {@link #weightAsA}, for comparisons). */
-    static volatile boolean weightAsA = !Boolean.getBoolean("wegeft.gemm.weightAsB");
+    /** Set false to run no product swapped ({@link #weightAsA}, {@link #skinnyAsB}), for comparisons. */
+    static volatile boolean swaps = !Boolean.getBoolean("wegeft.gemm.noSwap");
 
     /**
      * The first row of a product of {@code m} rows that reads drop(B) through {@code w}: m when none does, 0 when all
@@ -254,12 +268,13 @@ public final class CpuGemm {
 
     /**
      * The blocked product; {@code w} reads B (null for plain float32), or {@code wa} reads A, a row-major weight, for
-     * a product {@link #weightAsA} swapped: C is then written transposed (element (i, j) of the product goes to
-     * C[j·ldc + i]) and columns from {@link #droppedFrom} on read drop(A).
+     * a product {@link #weightAsA} swapped (columns from {@link #droppedFrom} on read drop(A)). A swapped product
+     * ({@code transposedC}) writes C transposed: element (i, j) of the product goes to C[j·ldc + i].
      */
     private static void blocked(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
                                 MemorySegment bias, MemorySegment addend, @Nullable WeightRead w,
-                                @Nullable WeightRead wa, long offA, long offB, long offC, int threads) {
+                                @Nullable WeightRead wa, long offA, long offB, long offC, int threads,
+                                boolean transposedC) {
         int m = spec.m();
         int n = spec.n();
         int k = spec.k();
@@ -288,8 +303,9 @@ public final class CpuGemm {
             int colGroups = threads == 1 || spec.transA() && rowBlocks >= 4 * threads ? 1
                     : Math.clamp(Math.ceilDiv(8 * threads, rowBlocks), 1, spec.transA() ? 2 : panels);
             long packed = (long) k * panels * NR;
-            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, wa, offA, offB, offC, jc, nb, panels, kBlocks,
-                    kc, ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks, colGroups);
+            GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, wa, transposedC, offA, offB, offC, jc, nb,
+                    panels, kBlocks, kc, ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks,
+                    colGroups);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

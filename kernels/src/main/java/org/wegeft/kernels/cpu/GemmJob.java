@@ -68,6 +68,8 @@ final class GemmJob {
     private final @Nullable WeightRead aPlain;
     /** Columns from here on read drop(A) ({@link CpuGemm#droppedFrom}, a multiple of NR); n when none does. */
     private final int aDropFrom;
+    /** Whether C is written transposed (a swapped product: element (i, j) goes to C[j·ldc + i]). */
+    private final boolean transposedC;
     /** Row blocks of the dropped rows (0 without a split): units 0 … lowerBlocks·colGroups − 1. */
     private final int lowerBlocks;
     private final long offA;
@@ -88,8 +90,8 @@ final class GemmJob {
     private volatile Throwable failure;
 
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-            MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, long offA, long offB,
-            long offC, int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split,
+            MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, boolean transposedC,
+            long offA, long offB, long offC, int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split,
             AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups) {
         this.spec = spec;
         this.a = a;
@@ -109,10 +111,14 @@ final class GemmJob {
         this.aWeight = aWeight;
         this.aPlain = aWeight == null ? null : aWeight.drops() ? aWeight.plainRead() : aWeight;
         this.aDropFrom = aWeight == null ? spec.n() : CpuGemm.droppedFrom(spec.n(), aWeight);
-        if (aWeight != null && (weight != null || hasBias || hasAddend || spec.transA()
+        this.transposedC = transposedC;
+        if (aWeight != null && (!transposedC || weight != null || spec.transA()
                 || aDropFrom < spec.n() && aDropFrom % NR != 0)) {
-            throw new IllegalArgumentException("a weight read as A needs a plain B, no bias or addend, a row-major A and"
+            throw new IllegalArgumentException("a weight read as A needs a swapped product, a plain B, a row-major A and"
                     + " dropped columns from a whole panel: " + spec);
+        }
+        if (transposedC && (hasBias || hasAddend)) {
+            throw new IllegalArgumentException("a swapped product takes no bias or addend: " + spec);
         }
         this.offA = offA;
         this.offB = offB;
@@ -227,7 +233,7 @@ final class GemmJob {
                     int kr = CpuGemm.kernelRows(mr);
                     int aOff = rowLayout ? rowPanelOffset(ir / MR, kcq) : colOff;
                     GemmKernels.run(rowLayout, kr, aPanels, aOff, panel, bOff, kcq, tile);
-                    if (aWeight != null) {
+                    if (transposedC) {
                         storeTileTransposed(tile, mr, cols, r0 + ir, j, q == 0);
                     } else {
                         storeTile(tile, mr, cols, offC + (long) (r0 + ir) * spec.ldc() + j, j, q == 0);

@@ -20,7 +20,7 @@ import org.wegeft.kernels.WeightDropout;
  * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}, or {@code …:bf16:drop@256} for dropout from row 256 on: a layer's
  * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}. {@code -Dcold=N} rotates B over N
  * copies, so that a weight larger than the caches comes from memory on every call, as a model's weights do in training.
- * {@code -Dab=weightAsA} times each product with its weight packed as A and as B, alternating.
+ * {@code -Dab=swap} times each product swapped (B packed as A) and not, alternating.
  */
 public final class GemmBenchMain {
 
@@ -73,7 +73,7 @@ public final class GemmBenchMain {
             for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
                 product.run();
             }
-            if ("weightAsA".equals(System.getProperty("ab"))) {
+            if ("swap".equals(System.getProperty("ab"))) {
                 alternate(spec, product, m + "x" + n + "x" + k + ":" + (ta ? "T" : "N") + (tb ? "T" : "N") + ":" + bt
                         + (drop ? ":drop@" + firstRow : ""));
                 return;
@@ -107,25 +107,25 @@ public final class GemmBenchMain {
     }
 
     /**
-     * {@code -Dab=weightAsA}: the product swapped ({@link CpuGemm#weightAsA}) and unswapped, alternating ABBA, 20 calls
+     * {@code -Dab=swap}: the product swapped ({@link CpuGemm#swaps}) and unswapped, alternating ABBA, 20 calls
      * each; prints both medians and their ratio.
      */
     private static void alternate(GemmSpec spec, Runnable product, String shape) {
         double[][] t = new double[2][20];
         for (int i = 0; i < 40; i++) {
             int side = i % 4 == 0 || i % 4 == 3 ? 0 : 1;
-            CpuGemm.weightAsA = side == 0;
+            CpuGemm.swaps = side == 0;
             long t0 = System.nanoTime();
             product.run();
             t[side][i / 2] = (System.nanoTime() - t0) * 1e-9;
         }
-        CpuGemm.weightAsA = true;
+        CpuGemm.swaps = true;
         Arrays.sort(t[0]);
         Arrays.sort(t[1]);
         double swapped = (t[0][9] + t[0][10]) / 2;
         double asB = (t[1][9] + t[1][10]) / 2;
-        System.out.printf("{\"shape\": \"%s\", \"weight_as_a_ms\": %.3f, \"weight_as_b_ms\": %.3f, \"ratio\": %.3f, "
-                + "\"gflops_as_a\": %.1f, \"gflops_as_b\": %.1f}%n", shape, swapped * 1e3, asB * 1e3, swapped / asB,
+        System.out.printf("{\"shape\": \"%s\", \"swapped_ms\": %.3f, \"unswapped_ms\": %.3f, \"ratio\": %.3f, "
+                + "\"gflops_swapped\": %.1f, \"gflops_unswapped\": %.1f}%n", shape, swapped * 1e3, asB * 1e3, swapped / asB,
                 spec.flops() / swapped / 1e9, spec.flops() / asB / 1e9);
     }
 
