@@ -22,9 +22,9 @@ import org.wegeft.kernels.GemmSpec;
  * k blocks of one C tile stay in order on one thread. B micro-panels (per k block) are packed once into the
  * shared buffer by the first thread that needs them. A split product's dropped rows come in units of their own,
  * claimed first: such a unit drops each plain panel into its thread's scratch just before reading it, so the dropped
- * panel never leaves that core's cache. A swapped weight product ({@link CpuGemm#weightAsA}) reads its weight as A
- * instead, packing the dropped rows of W beside the plain ones for the columns that read drop(W), and writes C
- * transposed.
+ * panel never leaves that core's cache. A swapped product ({@link CpuGemm#weightAsA}, {@link CpuGemm#skinnyAsB})
+ * writes C transposed; when its A is a weight, the dropped rows of W are packed beside the plain ones for the columns
+ * that read drop(W).
  */
 final class GemmJob {
 
