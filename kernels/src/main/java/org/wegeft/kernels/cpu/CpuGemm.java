@@ -230,28 +230,32 @@ public final class CpuGemm {
      * Whether a float32 product against a transposed B at least four times as wide as it is tall (a low-rank
      * adapter's {@code u = psi·xᵀ}, r × tokens) runs swapped, as {@code Cᵀ = B·op(A)ᵀ}: the short A is transposed
      * into B panels instead of the long B. At least NR rows, so that the swapped product's columns fill whole
-     * micro-tiles; no bias or addend, and the swapped product's B must fit one packed block.
-     * The same bits, as for {@link #weightAsA}.
+     * micro-tiles ({@link #swappable}). The same bits, as for {@link #weightAsA}.
      */
     static boolean skinnyAsB(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
-        return swaps && w == null && spec.transB() && !spec.transA() && spec.m() >= NR && 4L * spec.m() <= spec.n()
-                && spec.m() <= ncMax(spec.k())
-                && bias.equals(MemorySegment.NULL) && addend.equals(MemorySegment.NULL);
+        return w == null && swappable(spec, bias, addend) && !spec.transA() && spec.m() >= NR
+                && 4L * spec.m() <= spec.n();
+    }
+
+    /**
+     * What both swaps need: swapping on, a transposed B, the swapped product's B in one packed block (so the long
+     * operand is read once), and no bias or addend to fuse into the store.
+     */
+    private static boolean swappable(GemmSpec spec, MemorySegment bias, MemorySegment addend) {
+        return swaps && spec.transB() && spec.m() <= ncMax(spec.k()) && bias.equals(MemorySegment.NULL)
+                && addend.equals(MemorySegment.NULL);
     }
 
     /**
      * Whether a product against a transposed weight ({@code x·Wᵀ}, a linear layer's forward) runs as
      * {@code Cᵀ = W·xᵀ} with W as the packed A operand: a row-major weight widens into A micro-panels row by row,
      * where as B it must be transposed 16×16 block by block. Taken when the weight is at least as wide as the product
-     * is tall (few tokens against a large layer) and the swapped product's B fits one packed block (so W is read
-     * once), with no bias or addend to fuse, and with any dropped rows (the stacked generator product) starting on a
-     * whole NR-column panel of the swapped product. The same bits either way: every element is the same chain of
+     * is tall (few tokens against a large layer), as {@link #swappable} allows, and with any dropped rows (the
+     * stacked generator product) starting on a whole NR-column panel of the swapped product. The same bits either way: every element is the same chain of
      * fused multiply-adds over the same k blocks, merged into C the same way.
      */
     static boolean weightAsA(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
-        return swaps && w != null && spec.transB() && !w.quantized() && spec.m() <= spec.n()
-                && spec.m() <= ncMax(spec.k())
-                && bias.equals(MemorySegment.NULL) && addend.equals(MemorySegment.NULL)
+        return w != null && swappable(spec, bias, addend) && !w.quantized() && spec.m() <= spec.n()
                 && (!w.drops() || droppedFrom(spec.m(), w) % NR == 0);
     }
 

@@ -202,14 +202,18 @@ final class GemmJob {
         float[] ap = ws.a(rowLayout ? (Math.ceilDiv(panelsA, sharing(kc)) * MR * GemmKernels.A_STRIDE + L)
                 : (rows + MR) * kc + L);
         int k = spec.k();
-        // a swapped product's columns from aDropFrom on read drop(A), packed beside A when the unit reaches them
+        // a swapped product's columns from aDropFrom on read drop(A), packed beside A when the unit reaches them;
+        // plain A only when the unit has columns before them
         boolean dropsA = aWeight != null && aDropFrom < jc + Math.min(spec.n() - jc, (p0 + span) * NR);
+        boolean plainA = aWeight == null || jc + p0 * NR < aDropFrom;
         float[] apDropped = dropsA ? ws.dropped(ap.length) : ap;
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
             int kcq = Math.min(kc, k - pc);
             long bBase = (long) pc * panels * NR;
-            packA(ap, r0, rows, pc, kcq, aPlain);
+            if (plainA) {
+                packA(ap, r0, rows, pc, kcq, aPlain);
+            }
             if (dropsA) {
                 packA(apDropped, r0, rows, pc, kcq, aWeight);
             }
