@@ -16,9 +16,9 @@ import org.wegeft.kernels.GemmSpec;
  * </pre>
  * u and du are (r × rows): a skinny product with r rows rather than r columns fills the blocked GEMM's
  * micro-tiles, which span two vectors of columns.
- * Saved for backward: x (when a needs a gradient), a and b. b's gradient needs u: computed again from x when x is
- * saved anyway (one more skinny GEMM, the forward's own on the same operands: the same bits), saved only when it is
- * not. A WeGeFT layer thus keeps one (rows × d) activation, as a LoRA layer does, and no (r × rows) one.
+ * Saved for backward: x (when a needs a gradient), u (when b does), a and b: one (rows × d) activation and one
+ * (r × rows), what a LoRA layer keeps. Computing u again from x in backward instead would save the small one at the
+ * cost of another pass over the large one.
  */
 final class LowRankEditOp extends Node {
     private final float scale;
@@ -38,7 +38,7 @@ final class LowRankEditOp extends Node {
         this.d = (int) xFlat.shapeRef()[1];
         this.r = (int) uFlat.shapeRef()[0];
         this.x = needsGrad(1) ? save(xFlat) : null;
-        this.u = needsGrad(2) && this.x == null ? save(uFlat) : null;
+        this.u = needsGrad(2) ? save(uFlat) : null;
         this.a = save(aC);
         this.b = save(bC);
     }
@@ -88,10 +88,8 @@ final class LowRankEditOp extends Node {
             if (needsGrad(2)) {
                 // db = scale · u g (r × d)
                 Tensor db = Raw.empty(DType.F32, new long[] {r, d});
-                try (Tensor uu = u != null ? u.internalAlias() : projected(m)) {
-                    Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, scale, 0f, m, d, d),
-                            uu.seg(), gf.seg(), db.seg());
-                }
+                Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, scale, 0f, m, d, d),
+                        java.util.Objects.requireNonNull(u, "u").seg(), gf.seg(), db.seg());
                 grads[2] = db;
             }
             if (needsGrad(1)) {
@@ -116,13 +114,6 @@ final class LowRankEditOp extends Node {
     /** u = a xᵀ (r × rows). */
     private static void project(Tensor x, Tensor a, Tensor u, int m, int d, int r) {
         Raw.be().gemm(GemmSpec.strided(false, true, r, m, d, 1f, 0f, d, d, m), a.seg(), x.seg(), u.seg());
-    }
-
-    /** u computed again from the saved x, as the forward computed it. */
-    private Tensor projected(int m) {
-        Tensor fresh = Raw.empty(DType.F32, new long[] {r, rows});
-        project(java.util.Objects.requireNonNull(x, "x"), a, fresh, m, d, r);
-        return fresh;
     }
 
     private static Tensor reshaped(Tensor t, long[] shape) {

@@ -20,7 +20,8 @@ import org.wegeft.kernels.WeightDropout;
  * ({@code 256x8192x2048:NT:bf16}, {@code …:bf16:drop}, or {@code …:bf16:drop@256} for dropout from row 256 on: a layer's
  * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}. {@code -Dcold=N} rotates B over N
  * copies, so that a weight larger than the caches comes from memory on every call, as a model's weights do in training.
- * {@code -Dab=swap} times each product swapped (B packed as A) and not, alternating.
+ * {@code -Dab=swap} times each product swapped (B packed as A) and not, alternating; {@code -Dab=pair} times
+ * consecutive shapes against each other, alternating.
  */
 public final class GemmBenchMain {
 
@@ -32,7 +33,28 @@ public final class GemmBenchMain {
         if (shapes.isEmpty()) {
             shapes = List.of("256", "1024", "2048");
         }
+        if ("pair".equals(System.getProperty("ab"))) {
+            for (int i = 0; i + 1 < shapes.size(); i += 2) {
+                try (Product first = Product.of(shapes.get(i)); Product second = Product.of(shapes.get(i + 1))) {
+                    pair(first, second);
+                }
+            }
+            return;
+        }
         for (String s : shapes) {
+            try (Product p = Product.of(s)) {
+                run(p);
+            }
+        }
+    }
+
+    /**
+     * One product named by a shape argument, on operands allocated once (B rotating over {@code -Dcold} copies);
+     * {@code call} runs it.
+     */
+    private record Product(String name, GemmSpec spec, DType bType, boolean drop, int firstRow, Runnable call,
+                           Arena arena) implements AutoCloseable {
+        static Product of(String s) {
             String[] parts = s.split(":");
             String[] d = parts[0].split("x");
             int m = Integer.parseInt(d[0]);
@@ -42,13 +64,8 @@ public final class GemmBenchMain {
             DType bt = parts.length > 2 ? DType.valueOf(parts[2].toUpperCase()) : DType.F32;
             boolean drop = parts.length > 3 && parts[3].startsWith("drop");
             int firstRow = drop && parts[3].startsWith("drop@") ? Integer.parseInt(parts[3].substring(5)) : 0;
-            run(m, n, k, tr.charAt(0) == 'T', tr.charAt(1) == 'T', bt, drop, firstRow);
-        }
-    }
-
-    private static void run(int m, int n, int k, boolean ta, boolean tb, DType bt, boolean drop, int firstRow) {
-        GemmSpec spec = GemmSpec.of(ta, tb, m, n, k, 1f, 0f);
-        try (Arena arena = Arena.ofShared()) {
+            GemmSpec spec = GemmSpec.of(tr.charAt(0) == 'T', tr.charAt(1) == 'T', m, n, k, 1f, 0f);
+            Arena arena = Arena.ofShared();
             MemorySegment a = random(arena, (long) m * k, 1);
             MemorySegment b32 = random(arena, (long) k * n, 2);
             MemorySegment b = b32;
@@ -64,53 +81,96 @@ public final class GemmBenchMain {
                 bs[i] = arena.allocate(b.byteSize(), 64).copyFrom(b);
             }
             int[] next = {0};
-            WeightDropout d = drop ? new WeightDropout(42, 0.1f, firstRow) : null;
+            WeightDropout wd = drop ? new WeightDropout(42, 0.1f, firstRow) : null;
             CpuBackend be = new CpuBackend();
-            Runnable product = bt == DType.F32 && !drop
+            Runnable call = bt == DType.F32 && !drop
                     ? () -> CpuGemm.gemm(spec, a, bs[next[0]++ % copies], c)
-                    : () -> be.gemmWeight(spec, a, bt, bs[next[0]++ % copies], d, MemorySegment.NULL, c);
-            long end = System.nanoTime() + 2_000_000_000L;
-            for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
-                product.run();
-            }
-            if ("swap".equals(System.getProperty("ab"))) {
-                alternate(spec, product, m + "x" + n + "x" + k + ":" + (ta ? "T" : "N") + (tb ? "T" : "N") + ":" + bt
-                        + (drop ? ":drop@" + firstRow : ""));
-                return;
-            }
-            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            long heap0 = threads.getTotalThreadAllocatedBytes();
-            product.run();
-            long heapPerCall = threads.getTotalThreadAllocatedBytes() - heap0;
-            double[] t = new double[10];
-            double[] cpu = new double[10];
-            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-            for (int i = 0; i < t.length; i++) {
-                long c0 = mx.getCurrentThreadCpuTime();
-                long t0 = System.nanoTime();
-                product.run();
-                t[i] = (System.nanoTime() - t0) * 1e-9;
-                cpu[i] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
-            }
-            Arrays.sort(cpu);
-            if (Parallel.threads() == 1) {
-                System.out.printf("  cpu-time GFLOP/s (1 thread): median %.1f best %.1f%n",
-                        spec.flops() / cpu[5] / 1e9, spec.flops() / cpu[0] / 1e9);
-            }
-            Arrays.sort(t);
-            double med = (t[4] + t[5]) / 2;
-            System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", \"b\": \"%s\", "
-                            + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f, \"heap_kb_per_call\": %d}%n", m, n, k,
-                    ta ? "T" : "N", tb ? "T" : "N", bt + (drop ? "+dropout" + (firstRow > 0 ? "@" + firstRow : "") : ""), Parallel.threads(), spec.flops() / med / 1e9, med * 1e3,
-                    t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
+                    : () -> be.gemmWeight(spec, a, bt, bs[next[0]++ % copies], wd, MemorySegment.NULL, c);
+            return new Product(s, spec, bt, drop, firstRow, call, arena);
         }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    private static void run(Product p) {
+        GemmSpec spec = p.spec();
+        Runnable product = p.call();
+        long end = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
+            product.run();
+        }
+        if ("swap".equals(System.getProperty("ab"))) {
+            alternate(spec, product, p.name());
+            return;
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long heap0 = threads.getTotalThreadAllocatedBytes();
+        product.run();
+        long heapPerCall = threads.getTotalThreadAllocatedBytes() - heap0;
+        double[] t = new double[10];
+        double[] cpu = new double[10];
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < t.length; i++) {
+            long c0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            product.run();
+            t[i] = (System.nanoTime() - t0) * 1e-9;
+            cpu[i] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+        }
+        Arrays.sort(cpu);
+        if (Parallel.threads() == 1) {
+            System.out.printf("  cpu-time GFLOP/s (1 thread): median %.1f best %.1f%n",
+                    spec.flops() / cpu[5] / 1e9, spec.flops() / cpu[0] / 1e9);
+        }
+        Arrays.sort(t);
+        double med = (t[4] + t[5]) / 2;
+        System.out.printf("{\"backend\": \"java-cpu\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans\": \"%s%s\", \"b\": \"%s\", "
+                        + "\"threads\": %d, \"gflops\": %.1f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f, \"heap_kb_per_call\": %d}%n",
+                spec.m(), spec.n(), spec.k(), spec.transA() ? "T" : "N", spec.transB() ? "T" : "N",
+                p.bType() + (p.drop() ? "+dropout" + (p.firstRow() > 0 ? "@" + p.firstRow() : "") : ""),
+                Parallel.threads(), spec.flops() / med / 1e9, med * 1e3, t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
+    }
+
+    /**
+     * {@code -Dab=pair}: two products (consecutive shape arguments, such as a layer's product and the same product
+     * with its dropped generator rows stacked) alternating ABBA, 20 calls each after two seconds of both untimed;
+     * prints both medians and the second's over the first's, so that a ratio is taken under the same load.
+     */
+    private static void pair(Product first, Product second) {
+        long end = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < 10 || System.nanoTime() < end; i++) {
+            first.call().run();
+            second.call().run();
+        }
+        double[][] t = new double[2][20];
+        for (int i = 0; i < 40; i++) {
+            int side = i % 4 == 0 || i % 4 == 3 ? 0 : 1;
+            long t0 = System.nanoTime();
+            (side == 0 ? first : second).call().run();
+            t[side][i / 2] = (System.nanoTime() - t0) * 1e-9;
+        }
+        Arrays.sort(t[0]);
+        Arrays.sort(t[1]);
+        double a = (t[0][9] + t[0][10]) / 2;
+        double b = (t[1][9] + t[1][10]) / 2;
+        System.out.printf("{\"first\": \"%s\", \"second\": \"%s\", \"first_ms\": %.3f, \"second_ms\": %.3f, "
+                + "\"ratio\": %.3f}%n", first.name(), second.name(), a * 1e3, b * 1e3, b / a);
     }
 
     /**
      * {@code -Dab=swap}: the product swapped ({@link CpuGemm#swaps}) and unswapped, alternating ABBA, 20 calls
-     * each; prints both medians and their ratio.
+     * each after both have run for two seconds; prints both medians and their ratio.
      */
     private static void alternate(GemmSpec spec, Runnable product, String shape) {
+        // the caller warmed up the swapped side only
+        CpuGemm.swaps = false;
+        long end = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < 10 || System.nanoTime() < end; i++) {
+            product.run();
+        }
         double[][] t = new double[2][20];
         for (int i = 0; i < 40; i++) {
             int side = i % 4 == 0 || i % 4 == 3 ? 0 : 1;
