@@ -21,9 +21,13 @@ import org.wegeft.kernels.WeightDropout;
  * product and its dropped twin stacked), run through {@code CpuBackend.gemmWeight}. {@code -Dcold=N} rotates B over N
  * copies, so that a weight larger than the caches comes from memory on every call, as a model's weights do in training.
  * {@code -Dab=swap} times each product swapped (B packed as A) and not, alternating; {@code -Dab=pair} times
- * consecutive shapes against each other, alternating.
+ * consecutive shapes against each other, alternating. {@code kernel} times the micro-kernel alone.
  */
 public final class GemmBenchMain {
+
+    /** The last tile's first element, so that the kernel's results are used. */
+    @SuppressWarnings("unused")
+    private static volatile float sink;
 
     private GemmBenchMain() {
     }
@@ -32,6 +36,10 @@ public final class GemmBenchMain {
         List<String> shapes = new ArrayList<>(Arrays.asList(args));
         if (shapes.isEmpty()) {
             shapes = List.of("256", "1024", "2048");
+        }
+        if (shapes.getFirst().startsWith("kernel")) {
+            kernel(shapes.getFirst().equals("kernel") ? 256 : Integer.parseInt(shapes.getFirst().substring(7)));
+            return;
         }
         if ("pair".equals(System.getProperty("ab"))) {
             for (int i = 0; i + 1 < shapes.size(); i += 2) {
@@ -132,6 +140,57 @@ public final class GemmBenchMain {
                 spec.m(), spec.n(), spec.k(), spec.transA() ? "T" : "N", spec.transB() ? "T" : "N",
                 p.bType() + (p.drop() ? "+dropout" + (p.firstRow() > 0 ? "@" + p.firstRow() : "") : ""),
                 Parallel.threads(), spec.flops() / med / 1e9, med * 1e3, t[0] * 1e3, t[9] * 1e3, heapPerCall >> 10);
+    }
+
+    /**
+     * {@code kernel} or {@code kernel:KC}: the 12-row micro-kernel alone ({@link GemmKernels#row12}) on panels that
+     * stay in L1 (kc 256) or L2 (kc 2048), on one thread and on two at once: the rate the blocked product's other
+     * work (packing, stores, waiting) is measured against. Medians of 5 rounds of 200,000 calls.
+     */
+    private static void kernel(int kc) {
+        for (int threads = 1; threads <= 2; threads++) {
+            double[] rates = new double[6];
+            for (int round = 0; round < rates.length; round++) {
+                double[] each = new double[threads];
+                Thread[] ts = new Thread[threads];
+                for (int i = 0; i < threads; i++) {
+                    int t = i;
+                    ts[i] = Thread.ofPlatform().start(() -> each[t] = kernelRate(kc, 200_000));
+                }
+                for (Thread t : ts) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                rates[round] = Arrays.stream(each).sum();
+            }
+            double[] timed = Arrays.copyOfRange(rates, 1, rates.length);   // the first round warms up
+            Arrays.sort(timed);
+            System.out.printf("{\"kernel\": \"row12\", \"kc\": %d, \"threads\": %d, \"gflops\": %.1f}%n", kc, threads,
+                    timed[timed.length / 2]);
+        }
+    }
+
+    /** GFLOP/s of {@code calls} micro-kernel calls on this thread's own panels. */
+    private static double kernelRate(int kc, int calls) {
+        float[] ap = new float[12 * GemmKernels.A_STRIDE + 16];
+        float[] bp = new float[kc * GemmKernels.NR + 16];
+        float[] tile = new float[16 * GemmKernels.NR];
+        for (int i = 0; i < ap.length; i++) {
+            ap[i] = 1f / (1 + i % 7);
+        }
+        for (int i = 0; i < bp.length; i++) {
+            bp[i] = 1f / (1 + i % 5);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            GemmKernels.row12(ap, 0, bp, 0, kc, tile);
+        }
+        double s = (System.nanoTime() - t0) * 1e-9;
+        sink = tile[0];
+        return 2.0 * 12 * GemmKernels.NR * kc * calls / s / 1e9;
     }
 
     /**
