@@ -225,6 +225,29 @@ public interface KernelBackend {
     }
 
     /**
+     * {@link #gemmWeight} with a dropout whose {@link WeightDropout#firstRow} splits A, where A's rows from there on
+     * are a second buffer, {@code lower}, laid out as A's (row stride lda): a layer's rows and its generator's rows
+     * against drop(B) as one product, without first copying them into one A. Batch 1, A not transposed, and the first
+     * dropped row inside A (0 &lt; firstRow &lt; m). The default runs the two row ranges as two products.
+     */
+    default void gemmWeightStacked(GemmSpec spec, MemorySegment a, MemorySegment lower, DType bType, MemorySegment b,
+                                   WeightDropout dropout, MemorySegment bias, MemorySegment c) {
+        int split = checkStacked(spec, dropout);
+        gemmWeight(spec.rows(0, split), a, bType, b, null, bias, c);
+        gemmWeight(spec.rows(split, spec.m()), lower, bType, b, dropout.fromRow(0), bias,
+                c.asSlice((long) split * spec.ldc() * Float.BYTES));
+    }
+
+    /** Checks what {@link #gemmWeightStacked} needs; returns the first row of {@code lower}. */
+    private static int checkStacked(GemmSpec spec, WeightDropout dropout) {
+        if (spec.batch() != 1 || spec.transA() || dropout.firstRow() <= 0 || dropout.firstRow() >= spec.m()) {
+            throw new IllegalArgumentException("gemmWeightStacked: needs batch 1, A not transposed and the dropout's "
+                    + "first row inside A, got " + spec + " dropped from row " + dropout.firstRow());
+        }
+        return dropout.firstRow();
+    }
+
+    /**
      * {@link #gemmWeight} whose B is a quantized weight W (rows, cols) read as float32 ({@link QuantizedWeight}'s
      * formula): op(B) is Wᵀ when transB (a linear layer's forward, x·Wᵀ), W otherwise (its input gradient, dy·W);
      * ldb must be W's cols and one W serves the whole batch. The dropout indexes W's elements as

@@ -189,6 +189,13 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public void gemmWeightStacked(GemmSpec s, MemorySegment a, MemorySegment lower, DType bType, MemorySegment b,
+                                  WeightDropout dropout, MemorySegment bias, MemorySegment c) {
+        timed(() -> gemmLabel(s, " " + bType + " dropout stacked" + (bias.equals(MemorySegment.NULL) ? "" : " +bias")),
+                () -> delegate.gemmWeightStacked(s, a, lower, bType, b, dropout, bias, c));
+    }
+
+    @Override
     public void gemmQuantized(GemmSpec s, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
                               MemorySegment bias, MemorySegment c) {
         timed(() -> gemmLabel(s, " " + b.format() + (dropout == null ? "" : " dropout")

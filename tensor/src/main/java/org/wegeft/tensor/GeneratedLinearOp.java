@@ -12,7 +12,9 @@ import org.wegeft.kernels.WeightDropout;
  * layer plus a rank-r update generated from its own weight (WeGeFT's generator form) in one node. The layer's
  * product and the generator's read W in the same orientation, so each pair runs as one product over the stacked
  * rows, the generator's rows against drop(W) ({@link WeightDropout#firstRow}): one pass over W where two separate
- * products take two, and no (rows × out) temporaries for the update, which is added into y by its GEMM.
+ * products take two, and no (rows × out) temporaries for the update, which is added into y by its GEMM. With dropout
+ * the stacked rows stay in their own buffers (x and phi, g and dG), each packed from where it is
+ * ({@code KernelBackend.gemmWeightStacked}), not copied into one.
  * <pre>
  *   forward    [y; G] = [x; phi]·Wᵀ    (G = phi·drop(W)ᵀ, r × out)     u = x psiᵀ     y += b;  y += scale·u G
  *   backward   dG = scale·uᵀ g          du = scale·g Gᵀ
@@ -72,13 +74,19 @@ final class GeneratedLinearOp extends Node {
         yShape[yShape.length - 1] = out;
         try (Tensor both = Raw.empty(DType.F32, new long[] {(long) rows + r, out});
              Tensor xf = Raw.flatF32(x, rows, in); Tensor psiC = Raw.flatF32(psi, r, in);
-             Tensor stacked = Raw.place(new long[] {(long) rows + r, in}, 0, new long[] {0, rows},
-                     new Tensor[] {xf, phi}, DType.F32);
+             Tensor phiC = Raw.flatF32(phi, r, in);
              Tensor wt = Raw.transposedWeight(w);
              Tensor genRows = both.viewOf((long) rows * out, new long[] {r, out}, new long[] {out, 1});
              Tensor uf = Raw.empty(DType.F32, new long[] {rows, r})) {
-            // [y; G] = [x; phi]·Wᵀ, the rows of phi against drop(W)
-            Raw.gemmInto(stacked, wt, both, 0f, null, dropout == null ? null : dropout.fromRow(rows));
+            // [y; G] = [x; phi]·Wᵀ, the rows of phi against drop(W); x and phi read where they are
+            if (dropout != null) {
+                Raw.gemmStackedInto(xf, phiC, wt, both, dropout.fromRow(rows));
+            } else {
+                try (Tensor stacked = Raw.place(new long[] {(long) rows + r, in}, 0, new long[] {0, rows},
+                        new Tensor[] {xf, phiC}, DType.F32)) {
+                    Raw.gemmInto(stacked, wt, both, 0f, null, null);
+                }
+            }
             // G, saved for backward, gets its own copy (r rows), so that y's storage goes when y does
             try (Tensor gen = Raw.contiguousAs(genRows, DType.F32)) {
                 Tensor y = both.viewOf(0, yShape, Shapes.contiguousStrides(yShape));
@@ -116,24 +124,29 @@ final class GeneratedLinearOp extends Node {
                 // [dx; dphi] = [g; dG]·W, the rows of dG against drop(W); only the parts that are wanted
                 int top = wantX ? rows : 0;
                 int bottom = wantPhi ? r : 0;
-                try (Tensor stacked = Raw.empty(DType.F32, new long[] {(long) top + bottom, out})) {
-                    if (top > 0) {
-                        Raw.be().copy(gf.seg(), stacked.seg(), (long) rows * out * Float.BYTES);
-                    }
+                try (Tensor dg = Raw.empty(DType.F32, new long[] {bottom, out})) {
                     if (bottom > 0) {
-                        // dG = scale · uᵀ g (r × out), straight into the stacked rows
-                        try (Tensor dg = stacked.viewOf((long) top * out, new long[] {r, out}, new long[] {out, 1})) {
-                            if (rows > 0) {
-                                Raw.be().gemm(GemmSpec.strided(true, false, r, out, rows, scale, 0f, r,
-                                        Math.max(1, out), Math.max(1, out)), u.seg(), gf.seg(), dg.seg());
-                            } else {
-                                Raw.be().fill(dg.seg(), (long) r * out, 0f);
-                            }
+                        // dG = scale · uᵀ g (r × out)
+                        if (rows > 0) {
+                            Raw.be().gemm(GemmSpec.strided(true, false, r, out, rows, scale, 0f, r,
+                                    Math.max(1, out), Math.max(1, out)), u.seg(), gf.seg(), dg.seg());
+                        } else {
+                            Raw.be().fill(dg.seg(), (long) r * out, 0f);
                         }
                     }
                     Tensor both = Raw.empty(DType.F32, new long[] {(long) top + bottom, in});
-                    WeightDropout d = dropout == null || bottom == 0 ? null : dropout.fromRow(top);
-                    Raw.gemmInto(stacked, w, both, 0f, null, d);
+                    if (top > 0 && bottom > 0 && dropout != null) {
+                        Raw.gemmStackedInto(gf, dg, w, both, dropout.fromRow(top));
+                    } else if (bottom == 0) {
+                        Raw.gemmInto(gf, w, both, 0f, null, null);
+                    } else if (top == 0) {
+                        Raw.gemmInto(dg, w, both, 0f, null, dropout == null ? null : dropout.fromRow(0));
+                    } else {
+                        try (Tensor stacked = Raw.place(new long[] {(long) top + bottom, out}, 0,
+                                new long[] {0, top}, new Tensor[] {gf, dg}, DType.F32)) {
+                            Raw.gemmInto(stacked, w, both, 0f, null, null);
+                        }
+                    }
                     if (wantX) {
                         long[] xShape = inputs()[0].shapeRef();
                         Tensor dx = both.viewOf(0, xShape, Shapes.contiguousStrides(xShape));

@@ -74,6 +74,28 @@ class GeneratedLinearTest {
     }
 
     @Test
+    void aFrozenGeneratorStillGivesTheInputItsGradient() {
+        SplittableRandom rng = new SplittableRandom(11);
+        WeightDropout d = new WeightDropout(5, 0.2f);
+        try (Tensor w = Tensor.randn(rng, 40, 30).to(DType.BF16); Tensor x = Tensor.randn(rng, 2, 10, 30)
+                .requiresGrad(true);
+             Tensor xr = x.detach().requiresGrad(true);
+             Tensor phi = Tensor.randn(rng, 4, 30); Tensor psi = Tensor.randn(rng, 4, 30).requiresGrad(true);
+             Tensor psiR = psi.detach().requiresGrad(true);
+             Tensor g = Tensor.randn(rng, 2, 10, 40);
+             Tensor y = Functional.generatedLinear(x, w, null, phi, psi, 0.5f, d);
+             Tensor base = Functional.linear(xr, w, null); Tensor gen = Functional.linear(phi, w, null, d);
+             Tensor u = Functional.linear(xr, psiR, null); Tensor upd = u.matmul(gen); Tensor scaled = upd.mul(0.5f);
+             Tensor yr = base.add(scaled)) {
+            y.backward(g);
+            yr.backward(g);
+            assertClose(xr.grad(), x.grad(), "dx");
+            assertClose(psiR.grad(), psi.grad(), "dpsi");
+            assertNull(phi.grad());
+        }
+    }
+
+    @Test
     void refusesATrainableWeightAndMismatchedShapes() {
         try (Tensor w = Tensor.randn(1, 8, 4).requiresGrad(true); Tensor frozen = Tensor.randn(2, 8, 4);
              Tensor x = Tensor.randn(3, 2, 4); Tensor phi = Tensor.randn(4, 2, 4); Tensor psi = Tensor.randn(5, 3, 4)) {

@@ -64,7 +64,7 @@ public final class CpuGemm {
 
     /** {@code C_b = alpha·op(A_b)·op(B_b) + beta·C_b} for every b in the batch; see KernelBackend.gemm. */
     public static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, null, Parallel.threads());
+        gemm(spec, a, MemorySegment.NULL, b, c, MemorySegment.NULL, MemorySegment.NULL, null, Parallel.threads());
     }
 
     /**
@@ -85,7 +85,22 @@ public final class CpuGemm {
         if (!takesWeight(spec, !bias.equals(MemorySegment.NULL))) {
             throw new IllegalArgumentException("gemmWeight: not a blocked product: " + spec);
         }
-        gemm(spec, a, b, c, bias, MemorySegment.NULL, w, Parallel.threads());
+        gemm(spec, a, MemorySegment.NULL, b, c, bias, MemorySegment.NULL, w, Parallel.threads());
+    }
+
+    /**
+     * {@link #gemmWeight} whose A rows from the dropout's first row on ({@link WeightRead#firstRow}, inside A) are
+     * {@code lower}, laid out as A's: each row range is packed from its own buffer, one pass over B (see
+     * {@code KernelBackend.gemmWeightStacked}). Batch 1, A not transposed. The same bits as one A holding both.
+     */
+    static void gemmWeightStacked(GemmSpec spec, MemorySegment a, MemorySegment lower, WeightRead w, MemorySegment b,
+                                  MemorySegment bias, MemorySegment c) {
+        if (!takesWeight(spec, !bias.equals(MemorySegment.NULL)) || GemmVector.takes(spec) || spec.batch() != 1
+                || spec.transA() || !w.drops() || w.firstRow() <= 0 || w.firstRow() >= spec.m()) {
+            throw new IllegalArgumentException("gemmWeightStacked: not a blocked product of batch 1 with A's rows "
+                    + "split by the dropout: " + spec);
+        }
+        gemm(spec, a, lower, b, c, bias, MemorySegment.NULL, w, Parallel.threads());
     }
 
     /**
@@ -108,7 +123,7 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmBias: the fused bias needs beta = 0 and a blocked product, got "
                     + spec);
         }
-        gemm(spec, a, b, c, bias, MemorySegment.NULL, null, Parallel.threads());
+        gemm(spec, a, MemorySegment.NULL, b, c, bias, MemorySegment.NULL, null, Parallel.threads());
     }
 
     /**
@@ -121,15 +136,16 @@ public final class CpuGemm {
             throw new IllegalArgumentException("gemmAddend: the fused addend needs beta = 0, batch 1 and a blocked "
                     + "product, got " + spec);
         }
-        gemm(spec, a, b, c, MemorySegment.NULL, d, null, shareable(d) ? Parallel.threads() : 1);
+        gemm(spec, a, MemorySegment.NULL, b, c, MemorySegment.NULL, d, null, shareable(d) ? Parallel.threads() : 1);
     }
 
     /**
      * The product on at most {@code maxThreads} threads (the caller's included); bias and addend may be NULL, and
-     * {@code w} is null for a plain float32 B.
+     * {@code w} is null for a plain float32 B. {@code lower} holds A's rows from the dropout's first row on
+     * ({@link #gemmWeightStacked}), or is NULL.
      */
-    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
-                             MemorySegment addend, @Nullable WeightRead w, int maxThreads) {
+    private static void gemm(GemmSpec spec, MemorySegment a, MemorySegment lower, MemorySegment b, MemorySegment c,
+                             MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, int maxThreads) {
         int m = spec.m();
         int n = spec.n();
         if (m == 0 || n == 0) {
@@ -143,20 +159,21 @@ public final class CpuGemm {
         }
         long work = (long) m * n * spec.k();
         // segments of a confined arena can only be touched by their owner thread
-        int threads = shareable(a) && shareable(b) && shareable(c) ? maxThreads : 1;
+        int threads = shareable(a) && shareable(b) && shareable(c)
+                && (lower.equals(MemorySegment.NULL) || shareable(lower)) ? maxThreads : 1;
         int batch = spec.batch();
         if (batch > 1 && threads > 1
                 && (work < BATCH_SPLIT_WORK || batch % threads == 0 || batch >= 4 * threads)) {
             Parallel.forRange(batch, 1, (from, to) -> {
                 for (int bi = from; bi < to; bi++) {
-                    product(spec, a, b, c, bias, addend, w, bi, 1);
+                    product(spec, a, lower, b, c, bias, addend, w, bi, 1);
                 }
             });
             return;
         }
         int helpers = work < THREADING_WORK ? 1 : threads;
         for (int bi = 0; bi < batch; bi++) {
-            product(spec, a, b, c, bias, addend, w, bi, helpers);
+            product(spec, a, lower, b, c, bias, addend, w, bi, helpers);
         }
     }
 
@@ -165,11 +182,11 @@ public final class CpuGemm {
      * (attention's per-head products), where handing units to helpers would only make the threads contend.
      */
     static void gemmSerial(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c) {
-        gemm(spec, a, b, c, MemorySegment.NULL, MemorySegment.NULL, null, 1);
+        gemm(spec, a, MemorySegment.NULL, b, c, MemorySegment.NULL, MemorySegment.NULL, null, 1);
     }
 
     /** One product of the batch, on up to {@code threads} threads. */
-    private static void product(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
+    private static void product(GemmSpec spec, MemorySegment a, MemorySegment lower, MemorySegment b, MemorySegment c,
                                 MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, int bi,
                                 int threads) {
         long offA = bi * spec.strideA();
@@ -186,13 +203,13 @@ public final class CpuGemm {
             for (int k0 = 0; k0 < k; k0 += kChunk) {
                 GemmSpec part = GemmSpec.strided(spec.transA(), spec.transB(), m, n, Math.min(kChunk, k - k0),
                         spec.alpha(), k0 == 0 ? spec.beta() : 1f, spec.lda(), spec.ldb(), spec.ldc());
-                productAt(part, a, b, c, k0 == 0 ? bias : MemorySegment.NULL, k0 == 0 ? addend : MemorySegment.NULL, w,
-                        offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
-                        offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);
+                productAt(part, a, lower, b, c, k0 == 0 ? bias : MemorySegment.NULL,
+                        k0 == 0 ? addend : MemorySegment.NULL, w, offA + (spec.transA() ? (long) k0 * spec.lda() : k0),
+                        k0, offB + (spec.transB() ? k0 : (long) k0 * spec.ldb()), offC, threads);
             }
             return;
         }
-        productAt(spec, a, b, c, bias, addend, w, offA, offB, offC, threads);
+        productAt(spec, a, lower, b, c, bias, addend, w, offA, 0, offB, offC, threads);
     }
 
     /** Most columns of one packed B block (≤ B_BLOCK floats) for an inner dimension k. */
@@ -200,10 +217,13 @@ public final class CpuGemm {
         return Math.max(NR, B_BLOCK / Math.max(1, k) / NR * NR);
     }
 
-    /** One product of batch 1 at the given element offsets of A, B and C. */
-    private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
-                                  MemorySegment bias, MemorySegment addend, @Nullable WeightRead w, long offA,
-                                  long offB, long offC, int threads) {
+    /** One product of batch 1 at the given element offsets of A (and of its lower rows), B and C. */
+    private static void productAt(GemmSpec spec, MemorySegment a, MemorySegment lower, MemorySegment b,
+                                  MemorySegment c, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w,
+                                  long offA, long offLower, long offB, long offC, int threads) {
+        if (!lower.equals(MemorySegment.NULL) && (GemmVector.takes(spec) || GemmSkinny.takes(spec))) {
+            throw new IllegalStateException("a product with A in two buffers needs the blocked kernel: " + spec);
+        }
         if (GemmVector.takes(spec) && addend.equals(MemorySegment.NULL)
                 && (w == null || !w.drops() && !w.quantized())) {
             GemmVector.product(spec, a, offA, w == null ? PLAIN : w, b, offB, bias, c, offC, threads);
@@ -220,10 +240,10 @@ public final class CpuGemm {
             // Cᵀ = op(B)ᵀ·op(A)ᵀ: B packed as A, row by row, instead of transposed into B panels
             GemmSpec swapped = GemmSpec.strided(false, !spec.transA(), spec.n(), spec.m(), spec.k(), spec.alpha(),
                     spec.beta(), spec.ldb(), spec.lda(), spec.ldc());
-            blocked(swapped, b, a, c, bias, addend, null, w, offB, offA, offC, threads, true);
+            blocked(swapped, b, a, lower, c, bias, addend, null, w, offB, offA, offLower, offC, threads, true);
             return;
         }
-        blocked(spec, a, b, c, bias, addend, w, null, offA, offB, offC, threads, false);
+        blocked(spec, a, b, lower, c, bias, addend, w, null, offA, offB, offLower, offC, threads, false);
     }
 
     /**
@@ -273,11 +293,12 @@ public final class CpuGemm {
     /**
      * The blocked product; {@code w} reads B (null for plain float32), or {@code wa} reads A, a row-major weight, for
      * a product {@link #weightAsA} swapped (columns from {@link #droppedFrom} on read drop(A)). A swapped product
-     * ({@code transposedC}) writes C transposed: element (i, j) of the product goes to C[j·ldc + i].
+     * ({@code transposedC}) writes C transposed: element (i, j) of the product goes to C[j·ldc + i]. {@code lower}
+     * (or NULL) holds the activations' rows from the dropout's first row on: A's rows, or B's columns when swapped.
      */
-    private static void blocked(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c,
+    private static void blocked(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment lower, MemorySegment c,
                                 MemorySegment bias, MemorySegment addend, @Nullable WeightRead w,
-                                @Nullable WeightRead wa, long offA, long offB, long offC, int threads,
+                                @Nullable WeightRead wa, long offA, long offB, long offLower, long offC, int threads,
                                 boolean transposedC) {
         int m = spec.m();
         int n = spec.n();
@@ -309,7 +330,7 @@ public final class CpuGemm {
             long packed = (long) k * panels * NR;
             GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, wa, transposedC, offA, offB, offC, jc, nb,
                     panels, kBlocks, kc, ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks,
-                    colGroups);
+                    colGroups, lower, offLower);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

@@ -72,6 +72,14 @@ final class GemmJob {
     private final boolean transposedC;
     /** Row blocks of the dropped rows (0 without a split): units 0 … lowerBlocks·colGroups − 1. */
     private final int lowerBlocks;
+    /**
+     * The activations' rows from the dropout's first row on, in a buffer of their own ({@link CpuGemm#gemmWeightStacked}),
+     * or NULL: A's rows from {@link #split} on, or, swapped, B's columns from {@link #aDropFrom} on; element 0 of
+     * that row at {@link #offLower}.
+     */
+    private final MemorySegment lowerRows;
+    private final boolean hasLower;
+    private final long offLower;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -92,7 +100,8 @@ final class GemmJob {
     GemmJob(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment bias,
             MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, boolean transposedC,
             long offA, long offB, long offC, int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split,
-            AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups) {
+            AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups, MemorySegment lower,
+            long offLower) {
         this.spec = spec;
         this.a = a;
         this.b = b;
@@ -133,6 +142,14 @@ final class GemmJob {
         this.rowBlocks = rowBlocks;
         this.colGroups = colGroups;
         this.units = rowBlocks * colGroups;
+        this.lowerRows = lower;
+        this.hasLower = !lower.equals(MemorySegment.NULL);
+        this.offLower = offLower;
+        if (hasLower && (spec.batch() != 1 || (transposedC ? aWeight == null || aDropFrom % NR != 0 || aDropFrom == 0
+                || !spec.transB() : split == 0 || spec.transA()))) {
+            throw new IllegalArgumentException("activations in two buffers need batch 1, a row-major layout and a split "
+                    + "on a whole panel: " + spec);
+        }
     }
 
     /** Claims and runs units until none is left; safe to call from any number of threads, late or not. */
@@ -212,10 +229,10 @@ final class GemmJob {
             int kcq = Math.min(kc, k - pc);
             long bBase = (long) pc * panels * NR;
             if (plainA) {
-                packA(ap, r0, rows, pc, kcq, aPlain);
+                packA(ap, r0, rows, pc, kcq, aPlain, lower && hasLower);
             }
             if (dropsA) {
-                packA(apDropped, r0, rows, pc, kcq, aWeight);
+                packA(apDropped, r0, rows, pc, kcq, aWeight, lower && hasLower);
             }
             for (int i = 0; i < span; i++) {
                 int jr = p0 + (start + i) % span;
@@ -259,7 +276,9 @@ final class GemmJob {
             try {
                 int cols = Math.min(NR, spec.n() - j);
                 int dst = (int) (bBase + (long) jr * kcq * NR);
-                if (weight == null) {
+                if (weight == null && hasLower && j >= aDropFrom) {
+                    GemmPacking.packB(spec, lowerRows, offLower, pc, kcq, j - aDropFrom, cols, bp, dst);
+                } else if (weight == null) {
                     GemmPacking.packB(spec, b, offB, pc, kcq, j, cols, bp, dst);
                 } else if (plainWeight != null) {
                     WeightPacking.packB(spec, plainWeight, b, offB, pc, kcq, j, cols, bp, dst, wide);
@@ -285,8 +304,11 @@ final class GemmJob {
         }
     }
 
-    /** Packs the unit's A block; {@code w} reads a weight A (null for plain float32). */
-    private void packA(float[] ap, int r0, int rows, int pc, int kcq, @Nullable WeightRead w) {
+    /**
+     * Packs the unit's A block; {@code w} reads a weight A (null for plain float32). {@code fromLower}: the block
+     * lies below the split and its rows come from {@link #lowerRows}.
+     */
+    private void packA(float[] ap, int r0, int rows, int pc, int kcq, @Nullable WeightRead w, boolean fromLower) {
         if (w != null) {
             for (int ir = 0; ir < rows; ir += MR) {
                 WeightPacking.packRowsA(spec, w, a, offA, r0 + ir, Math.min(MR, rows - ir), pc, kcq, ap,
@@ -298,8 +320,11 @@ final class GemmJob {
             GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
             return;
         }
+        MemorySegment src = fromLower ? lowerRows : a;
+        long off = fromLower ? offLower : offA;
+        int first = fromLower ? r0 - split : r0;
         for (int ir = 0; ir < rows; ir += MR) {
-            GemmPacking.packA(spec, a, offA, r0 + ir, Math.min(MR, rows - ir), pc, kcq, ap,
+            GemmPacking.packA(spec, src, off, first + ir, Math.min(MR, rows - ir), pc, kcq, ap,
                     rowPanelOffset(ir / MR, kcq), GemmKernels.A_STRIDE);
         }
     }
