@@ -1,7 +1,10 @@
 package org.wegeft.kernels.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
@@ -20,6 +23,26 @@ final class CpuTestSupport {
             a[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
         }
         return a;
+    }
+
+    /** n floats uniform in [−1, 1) in a segment of the arena. */
+    static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
+        MemorySegment s = arena.allocate(JAVA_FLOAT, n);
+        for (long i = 0; i < n; i++) {
+            s.setAtIndex(JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
+        }
+        return s;
+    }
+
+    /** The m × n floats of two results have the same bits, else fails naming the first element (row, column). */
+    static void assertSameBits(MemorySegment want, MemorySegment got, int m, int n, String what) {
+        for (long i = 0; i < (long) m * n; i++) {
+            if (Float.floatToRawIntBits(want.getAtIndex(JAVA_FLOAT, i))
+                    != Float.floatToRawIntBits(got.getAtIndex(JAVA_FLOAT, i))) {
+                assertEquals(want.getAtIndex(JAVA_FLOAT, i), got.getAtIndex(JAVA_FLOAT, i),
+                        what + ": element " + i / n + "," + i % n);
+            }
+        }
     }
 
     static MemorySegment seg(float[] a) {

@@ -50,8 +50,8 @@ class StackedGemmTest {
         WeightDropout d = new WeightDropout(7, 0.1f, 2);
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(3);
-            MemorySegment a = random(arena, 3 * 64, rnd);
-            MemorySegment w = random(arena, 40 * 64, rnd);
+            MemorySegment a = CpuTestSupport.random(arena, 3 * 64, rnd);
+            MemorySegment w = CpuTestSupport.random(arena, 40 * 64, rnd);
             MemorySegment cpu = arena.allocate(JAVA_FLOAT, 3 * 40);
             MemorySegment scalar = arena.allocate(JAVA_FLOAT, 3 * 40);
             new CpuBackend().gemmWeightStacked(spec, a, a.asSlice(2 * 64 * 4L), DType.F32, w, d, MemorySegment.NULL,
@@ -105,40 +105,25 @@ class StackedGemmTest {
                 + (bias ? " bias" : "");
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(m * 31L + n);
-            MemorySegment stacked = random(arena, (long) m * lda, rnd);
+            MemorySegment stacked = CpuTestSupport.random(arena, (long) m * lda, rnd);
             // the upper rows with NaN below them (read only through `lower`), and the lower rows elsewhere
             MemorySegment upper = arena.allocate(JAVA_FLOAT, (long) m * lda);
             upper.fill((byte) 0xFF);
             upper.copyFrom(stacked.asSlice(0, (long) split * lda * 4));
             MemorySegment lower = arena.allocate(JAVA_FLOAT, (long) (m - split) * lda)
                     .copyFrom(stacked.asSlice((long) split * lda * 4));
-            MemorySegment w32 = random(arena, (long) n * k, rnd);
+            MemorySegment w32 = CpuTestSupport.random(arena, (long) n * k, rnd);
             MemorySegment w = w32;
             if (bt != DType.F32) {
                 w = arena.allocate((long) n * k * 2, 64);
                 new CpuBackend().convert(DType.F32, w32, bt, w, (long) n * k);
             }
-            MemorySegment b = bias ? random(arena, n, rnd) : MemorySegment.NULL;
+            MemorySegment b = bias ? CpuTestSupport.random(arena, n, rnd) : MemorySegment.NULL;
             MemorySegment one = arena.allocate(JAVA_FLOAT, (long) m * n);
             MemorySegment two = arena.allocate(JAVA_FLOAT, (long) m * n);
             be.gemmWeight(spec, stacked, bt, w, d, b, one);
             be.gemmWeightStacked(spec, upper, lower, bt, w, d, b, two);
-            for (long i = 0; i < (long) m * n; i++) {
-                int want = Float.floatToRawIntBits(one.getAtIndex(JAVA_FLOAT, i));
-                int got = Float.floatToRawIntBits(two.getAtIndex(JAVA_FLOAT, i));
-                if (want != got) {
-                    assertEquals(one.getAtIndex(JAVA_FLOAT, i), two.getAtIndex(JAVA_FLOAT, i),
-                            what + ": element " + i / n + "," + i % n);
-                }
-            }
+            CpuTestSupport.assertSameBits(one, two, m, n, what);
         }
-    }
-
-    private static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
-        MemorySegment s = arena.allocate(JAVA_FLOAT, n);
-        for (long i = 0; i < n; i++) {
-            s.setAtIndex(JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
-        }
-        return s;
     }
 }

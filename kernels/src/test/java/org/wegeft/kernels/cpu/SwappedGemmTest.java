@@ -79,14 +79,14 @@ class SwappedGemmTest {
         int k = spec.k();
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom rnd = new SplittableRandom(m * 31L + n);
-            MemorySegment a = random(arena, (long) m * k, rnd);
-            MemorySegment w32 = random(arena, (long) n * k, rnd);
+            MemorySegment a = CpuTestSupport.random(arena, (long) m * k, rnd);
+            MemorySegment w32 = CpuTestSupport.random(arena, (long) n * k, rnd);
             MemorySegment b = w32;
             if (bt != null && bt != DType.F32) {
                 b = arena.allocate((long) n * k * 2, 64);
                 new CpuBackend().convert(DType.F32, w32, bt, b, (long) n * k);
             }
-            MemorySegment c0 = random(arena, (long) m * n, rnd);
+            MemorySegment c0 = CpuTestSupport.random(arena, (long) m * n, rnd);
             MemorySegment swapped = arena.allocate(JAVA_FLOAT, (long) m * n).copyFrom(c0);
             MemorySegment unswapped = arena.allocate(JAVA_FLOAT, (long) m * n).copyFrom(c0);
             for (boolean on : new boolean[] {true, false}) {
@@ -98,22 +98,7 @@ class SwappedGemmTest {
                     new CpuBackend().gemmWeight(spec, a, bt, b, d, MemorySegment.NULL, c);
                 }
             }
-            for (long i = 0; i < (long) m * n; i++) {
-                int want = Float.floatToRawIntBits(unswapped.getAtIndex(JAVA_FLOAT, i));
-                int got = Float.floatToRawIntBits(swapped.getAtIndex(JAVA_FLOAT, i));
-                if (want != got) {
-                    assertEquals(unswapped.getAtIndex(JAVA_FLOAT, i), swapped.getAtIndex(JAVA_FLOAT, i),
-                            what + ": element " + i / n + "," + i % n);
-                }
-            }
+            CpuTestSupport.assertSameBits(unswapped, swapped, m, n, what);
         }
-    }
-
-    private static MemorySegment random(Arena arena, long n, SplittableRandom rnd) {
-        MemorySegment s = arena.allocate(JAVA_FLOAT, n);
-        for (long i = 0; i < n; i++) {
-            s.setAtIndex(JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
-        }
-        return s;
     }
 }
