@@ -78,15 +78,8 @@ final class GeneratedLinearOp extends Node {
              Tensor wt = Raw.transposedWeight(w);
              Tensor genRows = both.viewOf((long) rows * out, new long[] {r, out}, new long[] {out, 1});
              Tensor uf = Raw.empty(DType.F32, new long[] {rows, r})) {
-            // [y; G] = [x; phi]·Wᵀ, the rows of phi against drop(W); x and phi read where they are
-            if (dropout != null) {
-                Raw.gemmStackedInto(xf, phiC, wt, both, dropout.fromRow(rows));
-            } else {
-                try (Tensor stacked = Raw.place(new long[] {(long) rows + r, in}, 0, new long[] {0, rows},
-                        new Tensor[] {xf, phiC}, DType.F32)) {
-                    Raw.gemmInto(stacked, wt, both, 0f, null, null);
-                }
-            }
+            // [y; G] = [x; phi]·Wᵀ, the rows of phi against drop(W)
+            Raw.gemmStackedInto(xf, phiC, wt, both, dropout == null ? null : dropout.fromRow(rows));
             // G, saved for backward, gets its own copy (r rows), so that y's storage goes when y does
             try (Tensor gen = Raw.contiguousAs(genRows, DType.F32)) {
                 Tensor y = both.viewOf(0, yShape, Shapes.contiguousStrides(yShape));
@@ -135,17 +128,12 @@ final class GeneratedLinearOp extends Node {
                         }
                     }
                     Tensor both = Raw.empty(DType.F32, new long[] {(long) top + bottom, in});
-                    if (top > 0 && bottom > 0 && dropout != null) {
-                        Raw.gemmStackedInto(gf, dg, w, both, dropout.fromRow(top));
-                    } else if (bottom == 0) {
+                    if (bottom == 0) {
                         Raw.gemmInto(gf, w, both, 0f, null, null);
                     } else if (top == 0) {
                         Raw.gemmInto(dg, w, both, 0f, null, dropout == null ? null : dropout.fromRow(0));
                     } else {
-                        try (Tensor stacked = Raw.place(new long[] {(long) top + bottom, out}, 0,
-                                new long[] {0, top}, new Tensor[] {gf, dg}, DType.F32)) {
-                            Raw.gemmInto(stacked, w, both, 0f, null, null);
-                        }
+                        Raw.gemmStackedInto(gf, dg, w, both, dropout == null ? null : dropout.fromRow(top));
                     }
                     if (wantX) {
                         long[] xShape = inputs()[0].shapeRef();

@@ -404,22 +404,22 @@ final class Raw {
     }
 
     /**
-     * out (rows + r, n), contiguous, = [top; bottom]·b0 with the rows of bottom (r of them) against drop(b0):
-     * {@link #gemmInto} of the two stacked, with {@code dropout}'s first row at top's row count. top (rows, k) and
-     * bottom (r, k) are contiguous float32; b0 a matrix weight or a view of one. A plain weight is read once and
-     * top and bottom each from their own buffer ({@code gemmWeightStacked}); a quantized one from a stacked copy.
+     * out (rows + r, n), contiguous, = [top; bottom]·b0, the rows of bottom (r of them) against drop(b0) when there is
+     * a {@code dropout} (its first row at top's row count): {@link #gemmInto} of the two stacked. top (rows, k) and
+     * bottom (r, k) are float32; b0 a matrix weight or a view of one. With a dropout and a plain weight, b0 is read
+     * once and top and bottom each from their own buffer ({@code gemmWeightStacked}); otherwise from a stacked copy.
      */
-    static void gemmStackedInto(Tensor top, Tensor bottom, Tensor b0, Tensor out, WeightDropout dropout) {
+    static void gemmStackedInto(Tensor top, Tensor bottom, Tensor b0, Tensor out, @Nullable WeightDropout dropout) {
         long rows = top.size(0);
         long k = top.size(1);
         long n = b0.size(1);
         long[] lb = b0.dim() == 2 ? matrix(b0) : null;
-        if (dropout.firstRow() != rows || bottom.size(1) != k || b0.size(0) != k) {
+        if (dropout != null && dropout.firstRow() != rows || bottom.size(1) != k || b0.size(0) != k) {
             throw new ShapeMismatchException("gemmStackedInto: " + top + " and " + bottom + " stacked against " + b0
-                    + " with the dropout from row " + dropout.firstRow());
+                    + (dropout == null ? "" : " with the dropout from row " + dropout.firstRow()));
         }
-        if (b0.storage().quantized() != null || lb == null || rows == 0 || bottom.size(0) == 0 || k == 0
-                || !top.isContiguous() || !bottom.isContiguous() || top.dtype() != DType.F32
+        if (dropout == null || b0.storage().quantized() != null || lb == null || rows == 0 || bottom.size(0) == 0
+                || k == 0 || !top.isContiguous() || !bottom.isContiguous() || top.dtype() != DType.F32
                 || bottom.dtype() != DType.F32) {
             try (Tensor stacked = place(new long[] {rows + bottom.size(0), k}, 0, new long[] {0, rows},
                     new Tensor[] {top, bottom}, DType.F32)) {

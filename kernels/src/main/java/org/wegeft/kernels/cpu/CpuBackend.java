@@ -96,15 +96,13 @@ public final class CpuBackend implements KernelBackend {
     }
 
     /**
-     * One blocked product over both row ranges, each packed from its own buffer, where {@link CpuGemm#takesWeight}
+     * One blocked product over both row ranges, each packed from its own buffer, where {@link CpuGemm#takesStacked}
      * takes it (a skinny or degenerate product takes the default: two products).
      */
     @Override
     public void gemmWeightStacked(GemmSpec spec, MemorySegment a, MemorySegment lower, DType bType, MemorySegment b,
                                   WeightDropout dropout, MemorySegment bias, MemorySegment c) {
-        int split = dropout.firstRow();
-        if (spec.batch() == 1 && !spec.transA() && split > 0 && split < spec.m()
-                && CpuGemm.takesWeight(spec, !bias.equals(MemorySegment.NULL)) && !GemmVector.takes(spec)) {
+        if (CpuGemm.takesStacked(spec, !bias.equals(MemorySegment.NULL), dropout.firstRow())) {
             CpuGemm.gemmWeightStacked(spec, a, lower, WeightRead.of(bType, dropout), b, bias, c);
         } else {
             KernelBackend.super.gemmWeightStacked(spec, a, lower, bType, b, dropout, bias, c);

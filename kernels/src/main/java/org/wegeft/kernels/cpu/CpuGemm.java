@@ -95,12 +95,21 @@ public final class CpuGemm {
      */
     static void gemmWeightStacked(GemmSpec spec, MemorySegment a, MemorySegment lower, WeightRead w, MemorySegment b,
                                   MemorySegment bias, MemorySegment c) {
-        if (!takesWeight(spec, !bias.equals(MemorySegment.NULL)) || GemmVector.takes(spec) || spec.batch() != 1
-                || spec.transA() || !w.drops() || w.firstRow() <= 0 || w.firstRow() >= spec.m()) {
+        if (!w.drops() || !takesStacked(spec, !bias.equals(MemorySegment.NULL), w.firstRow())) {
             throw new IllegalArgumentException("gemmWeightStacked: not a blocked product of batch 1 with A's rows "
                     + "split by the dropout: " + spec);
         }
         gemm(spec, a, lower, b, c, bias, MemorySegment.NULL, w, Parallel.threads());
+    }
+
+    /**
+     * Whether the blocked kernel takes a product whose A rows from {@code split} on are a buffer of their own
+     * ({@link #gemmWeightStacked}): one {@link #takesWeight} takes, of batch 1, A not transposed, split inside A, and
+     * not one for the decoding kernel.
+     */
+    static boolean takesStacked(GemmSpec spec, boolean hasBias, int split) {
+        return spec.batch() == 1 && !spec.transA() && split > 0 && split < spec.m() && takesWeight(spec, hasBias)
+                && !GemmVector.takes(spec);
     }
 
     /**
@@ -271,8 +280,8 @@ public final class CpuGemm {
      * {@code Cᵀ = W·xᵀ} with W as the packed A operand: a row-major weight widens into A micro-panels row by row,
      * where as B it must be transposed 16×16 block by block. Taken when the weight is at least as wide as the product
      * is tall (few tokens against a large layer), as {@link #swappable} allows, and with any dropped rows (the
-     * stacked generator product) starting on a whole NR-column panel of the swapped product. The same bits either way: every element is the same chain of
-     * fused multiply-adds over the same k blocks, merged into C the same way.
+     * stacked generator product) starting on a whole NR-column panel of the swapped product. The same bits either
+     * way: every element is the same chain of fused multiply-adds over the same k blocks, merged into C the same way.
      */
     static boolean weightAsA(GemmSpec spec, MemorySegment bias, MemorySegment addend, @Nullable WeightRead w) {
         return w != null && swappable(spec, bias, addend) && !w.quantized() && spec.m() <= spec.n()

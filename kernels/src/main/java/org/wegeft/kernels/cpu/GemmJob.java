@@ -73,9 +73,9 @@ final class GemmJob {
     /** Row blocks of the dropped rows (0 without a split): units 0 … lowerBlocks·colGroups − 1. */
     private final int lowerBlocks;
     /**
-     * The activations' rows from the dropout's first row on, in a buffer of their own ({@link CpuGemm#gemmWeightStacked}),
-     * or NULL: A's rows from {@link #split} on, or, swapped, B's columns from {@link #aDropFrom} on; element 0 of
-     * that row at {@link #offLower}.
+     * The activations' rows from the dropout's first row on, in a buffer of their own
+     * ({@link CpuGemm#gemmWeightStacked}), or NULL: A's rows from {@link #split} on, or, swapped, B's columns from
+     * {@link #aDropFrom} on; element 0 of that row at {@link #offLower}.
      */
     private final MemorySegment lowerRows;
     private final boolean hasLower;
@@ -123,8 +123,8 @@ final class GemmJob {
         this.transposedC = transposedC;
         if (aWeight != null && (!transposedC || weight != null || spec.transA()
                 || aDropFrom < spec.n() && aDropFrom % NR != 0)) {
-            throw new IllegalArgumentException("a weight read as A needs a swapped product, a plain B, a row-major A and"
-                    + " dropped columns from a whole panel: " + spec);
+            throw new IllegalArgumentException("a weight read as A needs a swapped product, a plain B, a row-major A"
+                    + " and dropped columns from a whole panel: " + spec);
         }
         if (transposedC && (hasBias || hasAddend)) {
             throw new IllegalArgumentException("a swapped product takes no bias or addend: " + spec);
@@ -147,8 +147,8 @@ final class GemmJob {
         this.offLower = offLower;
         if (hasLower && (spec.batch() != 1 || (transposedC ? aWeight == null || aDropFrom % NR != 0 || aDropFrom == 0
                 || !spec.transB() : split == 0 || spec.transA()))) {
-            throw new IllegalArgumentException("activations in two buffers need batch 1, a row-major layout and a split "
-                    + "on a whole panel: " + spec);
+            throw new IllegalArgumentException("activations in two buffers need batch 1, a row-major layout and a "
+                    + "split on a whole panel: " + spec);
         }
     }
 
@@ -224,15 +224,16 @@ final class GemmJob {
         boolean dropsA = aWeight != null && aDropFrom < jc + Math.min(spec.n() - jc, (p0 + span) * NR);
         boolean plainA = aWeight == null || jc + p0 * NR < aDropFrom;
         float[] apDropped = dropsA ? ws.dropped(ap.length) : ap;
+        boolean fromLower = lower && hasLower;
         for (int q = 0; q < kBlocks; q++) {
             int pc = q * kc;
             int kcq = Math.min(kc, k - pc);
             long bBase = (long) pc * panels * NR;
             if (plainA) {
-                packA(ap, r0, rows, pc, kcq, aPlain, lower && hasLower);
+                packA(ap, r0, rows, pc, kcq, aPlain, fromLower);
             }
             if (dropsA) {
-                packA(apDropped, r0, rows, pc, kcq, aWeight, lower && hasLower);
+                packA(apDropped, r0, rows, pc, kcq, aWeight, fromLower);
             }
             for (int i = 0; i < span; i++) {
                 int jr = p0 + (start + i) % span;
