@@ -248,6 +248,42 @@ public interface KernelBackend {
     }
 
     /**
+     * Whether {@link #gemmEditedA} applies the edit inside the product for these arguments, rather than writing the
+     * edited A into a buffer first (the default: false).
+     */
+    default boolean fusesEditedA(GemmSpec spec, int r, DType bType, boolean hasBias) {
+        return false;
+    }
+
+    /**
+     * {@link #gemmWeight} (no dropout) whose A is edited on the way in: op(A) = X + editScale·Uᵀ·E, with X (m × k,
+     * row stride lda, not transposed), U (r × m, row stride m) and E (r × k, row stride k). This is WeGeFT's
+     * representation form {@code (x + s·(x psiᵀ) phi)·Wᵀ + b} (U = psi·xᵀ, E = phi) without the edited copy of x in
+     * memory. Batch 1. The default writes the edited A into a buffer of this backend with {@link #gemmAddend} (a
+     * transposed U, alpha = editScale, X the addend) and runs {@link #gemmWeight} on it: the reference a fused
+     * version is tested against. Callers that can hold the edited A themselves ask {@link #fusesEditedA} first.
+     */
+    default void gemmEditedA(GemmSpec spec, MemorySegment x, MemorySegment u, MemorySegment e, int r,
+                             float editScale, DType bType, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (spec.batch() != 1 || spec.transA() || r < 0) {
+            throw new IllegalArgumentException("gemmEditedA: needs batch 1, A not transposed and r >= 0, got " + spec
+                    + " with r " + r);
+        }
+        int m = spec.m();
+        int k = spec.k();
+        long span = m == 0 || k == 0 ? 0 : (long) (m - 1) * spec.lda() + k;
+        MemorySegment edited = allocate(Math.max(1, span) * Float.BYTES);
+        try {
+            if (span > 0) {
+                gemmAddend(GemmSpec.strided(true, false, m, k, r, editScale, 0f, m, k, spec.lda()), u, e, x, edited);
+            }
+            gemmWeight(spec, edited, bType, b, null, bias, c);
+        } finally {
+            free(edited);
+        }
+    }
+
+    /**
      * {@link #gemmWeight} whose B is a quantized weight W (rows, cols) read as float32 ({@link QuantizedWeight}'s
      * formula): op(B) is Wᵀ when transB (a linear layer's forward, x·Wᵀ), W otherwise (its input gradient, dy·W);
      * ldb must be W's cols and one W serves the whole batch. The dropout indexes W's elements as
@@ -264,7 +300,7 @@ public interface KernelBackend {
     /** y[i] = op(x[i]) for i in [0, n). In place (x == y) is allowed. */
     void unary(UnaryOp op, MemorySegment x, MemorySegment y, long n);
 
-    /** dx[i] = dy[i] * op'(x[i]) for i in [0, n) (x is the forward input). */
+    /** dx[i] = dy[i] * op'(x[i]) for i in [0, n) (x is the forward input). In place (dx == dy) is allowed. */
     void unaryBackward(UnaryOp op, MemorySegment x, MemorySegment dy, MemorySegment dx, long n);
 
     /** y[i] = x[i] * scale + shift. In place allowed. */

@@ -196,6 +196,19 @@ public final class ProfilingBackend implements KernelBackend {
     }
 
     @Override
+    public boolean fusesEditedA(GemmSpec s, int r, DType bType, boolean hasBias) {
+        return delegate.fusesEditedA(s, r, bType, hasBias);
+    }
+
+    @Override
+    public void gemmEditedA(GemmSpec s, MemorySegment x, MemorySegment u, MemorySegment e, int r, float editScale,
+                            DType bType, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        timed(() -> gemmLabel(s, (bType == DType.F32 ? "" : " " + bType) + " edited r" + r
+                + (bias.equals(MemorySegment.NULL) ? "" : " +bias")),
+                () -> delegate.gemmEditedA(s, x, u, e, r, editScale, bType, b, bias, c));
+    }
+
+    @Override
     public void gemmQuantized(GemmSpec s, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
                               MemorySegment bias, MemorySegment c) {
         timed(() -> gemmLabel(s, " " + b.format() + (dropout == null ? "" : " dropout")

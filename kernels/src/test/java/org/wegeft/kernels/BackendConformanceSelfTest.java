@@ -69,12 +69,12 @@ class BackendConformanceSelfTest {
     void suiteCoversEveryKernelOfTheSpi() {
         var kernels = ConformanceSuite.cases().stream().map(c -> c.kernel().split(" ")[0]).distinct().toList();
         // every abstract kernel, and the default ones a backend may override with its own kernel (gemmBias,
-        // gemmAddend, gemmWeight, the token-major attention pair);
+        // gemmAddend, gemmWeight, gemmQuantized, gemmEditedA, the token-major attention pair);
         // the memory and synchronisation defaults are not kernels, nor are the interface's private helpers
         var spi = Stream.of(KernelBackend.class.getDeclaredMethods())
                 .filter(m -> !java.lang.reflect.Modifier.isPrivate(m.getModifiers()))
-                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "gemmQuantized", "attentionTokenMajor",
-                        "attentionBackwardTokenMajor").contains(m.getName()))
+                .filter(m -> (!m.isDefault() || List.of("gemmBias", "gemmAddend", "gemmWeight", "gemmQuantized", "gemmEditedA",
+                        "attentionTokenMajor", "attentionBackwardTokenMajor").contains(m.getName()))
                         && !List.of("name", "availability", "priority").contains(m.getName()))
                 .map(java.lang.reflect.Method::getName).distinct().sorted().toList();
         assertEquals(spi, kernels.stream().sorted().toList());

@@ -26,9 +26,10 @@ final class ElementwiseConformance {
         for (UnaryOp op : UnaryOp.values()) {
             for (int n : SIZES) {
                 cases.add(unary(op, n, false));
-                cases.add(unaryBackward(op, n));
+                cases.add(unaryBackward(op, n, false));
             }
             cases.add(unary(op, 257, true));
+            cases.add(unaryBackward(op, 257, true));
         }
         for (int n : SIZES) {
             cases.add(close("affine", "n=" + n, ATOL, RTOL, new String[] {"y"}, b -> {
@@ -89,13 +90,14 @@ final class ElementwiseConformance {
         });
     }
 
-    private static ConformanceCase unaryBackward(UnaryOp op, int n) {
-        return close("unaryBackward " + op, "n=" + n, ATOL, RTOL, new String[] {"dx"}, b -> {
+    private static ConformanceCase unaryBackward(UnaryOp op, int n, boolean inPlace) {
+        return close("unaryBackward " + op, "n=" + n + (inPlace ? " in place" : ""), ATOL, RTOL, new String[] {"dx"},
+                b -> {
             Random rng = new Random(op.ordinal() * 104729L + n);
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment x = floats(arena, domain(op, rng, n));
                 MemorySegment dy = floats(arena, uniform(rng, n, -1f, 1f));
-                MemorySegment dx = floats(arena, new float[n]);
+                MemorySegment dx = inPlace ? dy : floats(arena, new float[n]);
                 b.unaryBackward(op, x, dy, dx, n);
                 return new float[][] {toArray(dx, n)};
             }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.wegeft.kernels.scalar.ScalarBackend;
 
 /**
- * {@link KernelBackend#gemmWeight} conformance: B stored as F32, BF16 or F16, with and without a weight dropout, over
+ * {@link KernelBackend#gemmWeight} and {@link KernelBackend#gemmEditedA} conformance: B stored as F32, BF16 or F16, with and without a weight dropout, over
  * both orientations of B (a linear layer's forward reads W transposed, its input gradient plain), odd sizes, padded
  * leading dimensions, a bias, a batch, several k blocks and several column blocks. The reference is the SPI's default
  * (widen, drop, then the float32 product), within 1e-4 of |α|·Σ|a||b|·scale + |β||c| + |bias|.
@@ -65,7 +65,59 @@ final class WeightGemmConformance {
         // products the blocked kernel does not take (skinny, k = 0) still follow the contract
         cases.add(weight(GemmConformance.tight(false, true, 3, 8, 20, 1f, 0f, 1), DType.BF16, drop, false));
         cases.add(weight(GemmConformance.tight(false, true, 4, 5, 0, 1f, 0f, 1), DType.BF16, null, true));
+        // A edited on the way in (gemmEditedA, WeGeFT's representation form): rows the blocked kernel takes, decoding
+        // rows, padded rows, several k blocks
+        cases.add(edited(GemmConformance.tight(false, true, 60, 70, 90, 1f, 0f, 1), 5, DType.F32, true));
+        cases.add(edited(GemmConformance.tight(false, true, 60, 70, 90, 1f, 0f, 1), 5, DType.BF16, false));
+        cases.add(edited(GemmConformance.tight(false, true, 3, 70, 40, 1f, 0f, 1), 4, DType.F16, true));
+        cases.add(edited(GemmConformance.padded(false, true, 33, 47, 40, 0, 3, 2, 1f, 0f), 16, DType.F32, false));
+        cases.add(edited(GemmConformance.tight(false, true, 40, 30, 2200, 1f, 0f, 1), 8, DType.BF16, true));
         return cases;
+    }
+
+    /**
+     * gemmEditedA: op(A) = X + s·Uᵀ·E with U (r × m) and E (r × k) random, s = 0.75, against the reference backend;
+     * the bound runs the same product on absolute values.
+     */
+    private static ConformanceCase edited(GemmSpec s, int r, DType bType, boolean bias) {
+        String shape = GemmConformance.describe(s) + " r " + r + " B " + bType + (bias ? " +bias" : "");
+        long seed = shape.hashCode();
+        return new ConformanceCase("gemmEditedA", shape, (ref, cand) -> {
+            Random rng = new Random(seed);
+            float[] x = GemmConformance.operandA(rng, s);
+            float[] u = GemmConformance.operand(rng, 1, 0, r, s.m(), s.m(), Float.NaN);
+            float[] e = GemmConformance.operand(rng, 1, 0, r, s.k(), s.k(), Float.NaN);
+            float[] bWide = GemmConformance.operandB(rng, s);
+            float[] biasRow = bias ? GemmConformance.operand(rng, 1, 0, 1, s.n(), s.n(), Float.NaN) : null;
+            float[] c = GemmConformance.operandC(rng, s);
+            short[] bHalf = bType == DType.F32 ? null : half(bType, bWide);
+            float[] expected = runEdited(ref, s, x, u, e, r, 0.75f, bType, bWide, bHalf, biasRow, c);
+            float[] actual = runEdited(cand, s, x, u, e, r, 0.75f, bType, bWide, bHalf, biasRow, c);
+            float[] bound = runEdited(new ScalarBackend(), GemmConformance.absolute(s), GemmConformance.abs(x),
+                    GemmConformance.abs(u), GemmConformance.abs(e), r, 0.75f, DType.F32, GemmConformance.abs(bWide),
+                    null, biasRow == null ? null : GemmConformance.abs(biasRow), GemmConformance.abs(c));
+            TestBuffers.assertWithin(cand.name() + " gemmEditedA " + shape + " output C", expected, actual,
+                    GemmConformance.tolerance(bound));
+        });
+    }
+
+    private static float[] runEdited(KernelBackend backend, GemmSpec s, float[] x, float[] u, float[] e, int r,
+                                     float scale, DType bType, float[] bWide, short @Nullable [] bHalf,
+                                     float @Nullable [] bias, float[] c) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment b;
+            if (bHalf == null) {
+                b = TestBuffers.floats(arena, bWide);
+            } else {
+                b = arena.allocate(JAVA_SHORT, bHalf.length);
+                MemorySegment.copy(bHalf, 0, b, JAVA_SHORT, 0, bHalf.length);
+            }
+            MemorySegment cs = TestBuffers.floats(arena, c);
+            backend.gemmEditedA(s, TestBuffers.floats(arena, x), TestBuffers.floats(arena, u),
+                    TestBuffers.floats(arena, e), r, scale, bType, b,
+                    bias == null ? MemorySegment.NULL : TestBuffers.floats(arena, bias), cs);
+            return TestBuffers.toArray(cs, c.length);
+        }
     }
 
     private static ConformanceCase weight(GemmSpec s, DType bType, @Nullable WeightDropout d, boolean bias) {

@@ -30,10 +30,9 @@ final class GatedUnaryOp extends Node {
         if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
             throw new ShapeMismatchException("gated " + op + ": a " + a + " and b " + b + " must have one shape");
         }
-        Tensor y;
-        try (Tensor fa = Raw.unary(op, a)) {
-            y = Raw.binary(BinaryOp.MUL, fa, b);
-        }
+        // f(a), then · b in the same buffer
+        Tensor y = Raw.unary(op, a);
+        Raw.binaryInto(BinaryOp.MUL, y, b);
         if (!Node.shouldRecord(a, b)) {
             return y;
         }
@@ -49,13 +48,15 @@ final class GatedUnaryOp extends Node {
         Tensor[] grads = new Tensor[2];
         if (needsGrad(0)) {
             try (Tensor gb = Raw.binary(BinaryOp.MUL, g, b)) {
-                grads[0] = Raw.unaryBackward(op, a, gb);
+                // over gb, this node's own product
+                grads[0] = Raw.inPlaceGradient(gb, a) ? Raw.unaryBackwardInPlace(op, a, gb)
+                        : Raw.unaryBackward(op, a, gb);
             }
         }
         if (needsGrad(1)) {
-            try (Tensor fa = Raw.unary(op, a)) {
-                grads[1] = Raw.binary(BinaryOp.MUL, g, fa);
-            }
+            Tensor fa = Raw.unary(op, a);
+            Raw.binaryInto(BinaryOp.MUL, fa, g);   // fa · g: the same products as g · fa
+            grads[1] = fa;
         }
         return grads;
     }

@@ -69,50 +69,61 @@ final class LowRankEditOp extends Node {
 
     @Override
     @Nullable Tensor[] backward(Tensor g) {
+        boolean[] needs = {needsGrad(0), needsGrad(1), needsGrad(2)};
+        boolean inPlace = needs[0] && g.isExclusive();
+        return gradients(g, inPlace, needs, inputs()[0].shapeRef(), x, u, a, b, scale, rows, d, r);
+    }
+
+    /**
+     * The edit's gradients (for x, a, b; null where {@code needs} is false) from the output gradient g: dx is
+     * accumulated into g itself when {@code inPlace} (g contiguous and held by the caller alone; a view of it is
+     * returned), into a copy otherwise. x is needed for a's gradient, u for b's.
+     */
+    static @Nullable Tensor[] gradients(Tensor g, boolean inPlace, boolean[] needs, long[] xShape, @Nullable Tensor x,
+                                        @Nullable Tensor u, Tensor a, Tensor b, float scale, long rows, int d, int r) {
         Tensor[] grads = new Tensor[3];
         if (rows == 0 || d == 0) {
-            for (int i = 0; i < 3; i++) {
-                grads[i] = needsGrad(i) ? Raw.full(inputs()[i].shape(), 0f) : null;
-            }
+            grads[0] = needs[0] ? Raw.full(xShape, 0f) : null;
+            grads[1] = needs[1] ? Raw.full(a.shape(), 0f) : null;
+            grads[2] = needs[2] ? Raw.full(b.shape(), 0f) : null;
             return grads;
         }
         int m = Shapes.checkedInt(rows, "lowRankEdit rows");
-        boolean inPlace = needsGrad(0) && g.isExclusive();
         try (Tensor gf = inPlace ? g.viewOf(0, new long[] {rows, d}, new long[] {d, 1}) : Raw.flatF32(g, rows, d);
              Tensor du = Raw.empty(DType.F32, new long[] {r, rows})) {
-            if (needsGrad(0) || needsGrad(1)) {
+            if (needs[0] || needs[1]) {
                 // du = scale · b gᵀ (r × rows)
                 Raw.be().gemm(GemmSpec.strided(false, true, r, m, d, scale, 0f, d, d, m),
                         b.seg(), gf.seg(), du.seg());
             }
-            if (needsGrad(2)) {
+            if (needs[2]) {
                 // db = scale · u g (r × d)
                 Tensor db = Raw.empty(DType.F32, new long[] {r, d});
                 Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, scale, 0f, m, d, d),
                         java.util.Objects.requireNonNull(u, "u").seg(), gf.seg(), db.seg());
                 grads[2] = db;
             }
-            if (needsGrad(1)) {
+            if (needs[1]) {
                 // da = du x (r × d)
                 Tensor da = Raw.empty(DType.F32, new long[] {r, d});
                 Raw.be().gemm(GemmSpec.strided(false, false, r, d, m, 1f, 0f, m, d, d),
-                        du.seg(), x.seg(), da.seg());
+                        du.seg(), java.util.Objects.requireNonNull(x, "x").seg(), da.seg());
                 grads[1] = da;
             }
-            if (needsGrad(0)) {
+            if (needs[0]) {
                 // dx = g + duᵀ a, accumulated into g itself (or a copy of it)
-                Tensor dx = inPlace ? g.viewOf(0, inputs()[0].shape(), Shapes.contiguousStrides(inputs()[0].shapeRef()))
+                Tensor dx = inPlace ? g.viewOf(0, xShape.clone(), Shapes.contiguousStrides(xShape))
                         : Raw.contiguousAs(gf, DType.F32);
                 Raw.be().gemm(GemmSpec.strided(true, false, m, d, r, 1f, 1f, m, d, d),
                         du.seg(), a.seg(), dx.seg());
-                grads[0] = inPlace ? dx : reshaped(dx, inputs()[0].shapeRef());
+                grads[0] = inPlace ? dx : reshaped(dx, xShape);
             }
         }
         return grads;
     }
 
     /** u = a xᵀ (r × rows). */
-    private static void project(Tensor x, Tensor a, Tensor u, int m, int d, int r) {
+    static void project(Tensor x, Tensor a, Tensor u, int m, int d, int r) {
         Raw.be().gemm(GemmSpec.strided(false, true, r, m, d, 1f, 0f, d, d, m), a.seg(), x.seg(), u.seg());
     }
 

@@ -159,6 +159,27 @@ final class Raw {
         }
     }
 
+    /**
+     * {@link #unaryBackward} written over dy, which must hold its own storage alone ({@link Tensor#isExclusive}) in
+     * x's shape: no new buffer, and no pass that fills one. Returns a view of dy's storage (the caller still closes
+     * dy); the same bits as {@link #unaryBackward}.
+     */
+    static Tensor unaryBackwardInPlace(UnaryOp op, Tensor x, Tensor dy) {
+        if (!dy.isExclusive() || !java.util.Arrays.equals(dy.shapeRef(), x.shapeRef())) {
+            throw new IllegalArgumentException("unaryBackwardInPlace: " + dy + " is not an exclusive gradient of "
+                    + x + "'s shape");
+        }
+        try (Operand xo = Operand.f32(x)) {
+            be().unaryBackward(op, xo.seg(), dy.seg(), dy.seg(), dy.numel());
+            return dy.viewOf(0, dy.shapeRef(), dy.stridesRef());
+        }
+    }
+
+    /** Whether {@link #unaryBackwardInPlace} may write over g for input x. */
+    static boolean inPlaceGradient(Tensor g, Tensor x) {
+        return g.isExclusive() && java.util.Arrays.equals(g.shapeRef(), x.shapeRef());
+    }
+
     /** Reduction over one dim. */
     static Tensor reduce(ReduceOp op, Tensor x, int dim, boolean keepdim) {
         long[] shape = x.shapeRef();

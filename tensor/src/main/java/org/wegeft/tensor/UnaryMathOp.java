@@ -27,7 +27,9 @@ final class UnaryMathOp extends Node {
 
     @Override
     Tensor[] backward(Tensor g) {
-        return new Tensor[] {Raw.unaryBackward(op, x, g)};
+        // over g when the engine alone holds it: an activation-sized buffer less, and none to fill
+        Tensor dx = Raw.inPlaceGradient(g, x) ? Raw.unaryBackwardInPlace(op, x, g) : Raw.unaryBackward(op, x, g);
+        return new Tensor[] {dx};
     }
 
     @Override

@@ -109,6 +109,30 @@ public final class CpuBackend implements KernelBackend {
         }
     }
 
+    /**
+     * The edit applied as the blocked GEMM packs A, where {@link CpuGemm#takesEdited} takes the product; others take
+     * the default (the edited A written first).
+     */
+    @Override
+    public boolean fusesEditedA(GemmSpec spec, int r, DType bType, boolean hasBias) {
+        return bType.isFloating() && CpuGemm.takesEdited(spec, r, hasBias, plainRead(bType));
+    }
+
+    @Override
+    public void gemmEditedA(GemmSpec spec, MemorySegment x, MemorySegment u, MemorySegment e, int r, float editScale,
+                            DType bType, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (fusesEditedA(spec, r, bType, !bias.equals(MemorySegment.NULL))) {
+            CpuGemm.gemmEditedA(spec, x, u, e, r, editScale, plainRead(bType), b, bias, c);
+        } else {
+            KernelBackend.super.gemmEditedA(spec, x, u, e, r, editScale, bType, b, bias, c);
+        }
+    }
+
+    /** How the blocked kernel reads a weight of this dtype without dropout: null for plain float32. */
+    private static @Nullable WeightRead plainRead(DType bType) {
+        return bType == DType.F32 ? null : WeightRead.of(bType, null);
+    }
+
     @Override
     public void gemmQuantized(GemmSpec spec, MemorySegment a, QuantizedWeight b, @Nullable WeightDropout dropout,
                               MemorySegment bias, MemorySegment c) {

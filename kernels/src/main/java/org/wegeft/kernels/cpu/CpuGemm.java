@@ -149,6 +149,47 @@ public final class CpuGemm {
     }
 
     /**
+     * Whether the blocked kernel takes a product whose A is edited as it is packed ({@link #gemmEditedA}): batch 1, A
+     * row-major, 1 ≤ r ≤ one k block, a product the blocked kernel runs unswapped and unsplit ({@link #takesWeight},
+     * no decoding or skinny kernel, no swap, no split along k), and an edit that {@code gemmAddend} would itself run
+     * through the blocked kernel, whose arithmetic the packing repeats. {@code w} reads B (null for plain float32).
+     */
+    static boolean takesEdited(GemmSpec spec, int r, boolean hasBias, @Nullable WeightRead w) {
+        if (spec.batch() != 1 || spec.transA() || r < 1 || r > KC || !takesWeight(spec, hasBias)
+                || GemmVector.takes(spec) || w != null && (w.drops() || w.quantized())) {
+            return false;
+        }
+        MemorySegment bias = hasBias ? EDIT_BIAS : MemorySegment.NULL;
+        GemmSpec editSpec = GemmSpec.strided(true, false, spec.m(), spec.k(), r, 1f, 0f, spec.m(), spec.k(),
+                spec.lda());
+        return !weightAsA(spec, bias, MemorySegment.NULL, w) && !skinnyAsB(spec, bias, MemorySegment.NULL, w)
+                && !(spec.n() > ncMax(spec.k()) && spec.k() > spec.n()) && fusesStore(editSpec)
+                && !GemmVector.takes(editSpec);
+    }
+
+    /** A stand-in for "a bias", for the swap tests of {@link #takesEdited} (which only ask whether there is one). */
+    private static final MemorySegment EDIT_BIAS = MemorySegment.ofArray(new float[1]);
+
+    /**
+     * {@link #gemmWeight} (or the plain product when {@code w} is null) whose A is X + editScale·Uᵀ·E, edited as
+     * it is packed ({@link GemmEdit}; see {@code KernelBackend.gemmEditedA}); the product must be one
+     * {@link #takesEdited} takes. The same bits as writing the edited A with {@link #gemmAddend} and running the
+     * product on it.
+     */
+    static void gemmEditedA(GemmSpec spec, MemorySegment x, MemorySegment u, MemorySegment e, int r, float editScale,
+                            @Nullable WeightRead w, MemorySegment b, MemorySegment bias, MemorySegment c) {
+        if (!takesEdited(spec, r, !bias.equals(MemorySegment.NULL), w)) {
+            throw new IllegalArgumentException("gemmEditedA: not a blocked product with an edit of rank " + r + ": "
+                    + spec);
+        }
+        int threads = shareable(x) && shareable(u) && shareable(e) && shareable(b) && shareable(c)
+                ? Parallel.threads() : 1;
+        int helpers = (long) spec.m() * spec.n() * spec.k() < THREADING_WORK ? 1 : threads;
+        blocked(spec, x, b, MemorySegment.NULL, c, bias, MemorySegment.NULL, w, null, 0, 0, 0, 0, helpers, false,
+                new GemmEdit.Args(u, e, r, editScale));
+    }
+
+    /**
      * The product on at most {@code maxThreads} threads (the caller's included); bias and addend may be NULL, and
      * {@code w} is null for a plain float32 B. {@code lower} holds A's rows from the dropout's first row on
      * ({@link #gemmWeightStacked}), or is NULL.
@@ -249,10 +290,10 @@ public final class CpuGemm {
             // Cᵀ = op(B)ᵀ·op(A)ᵀ: B packed as A, row by row, instead of transposed into B panels
             GemmSpec swapped = GemmSpec.strided(false, !spec.transA(), spec.n(), spec.m(), spec.k(), spec.alpha(),
                     spec.beta(), spec.ldb(), spec.lda(), spec.ldc());
-            blocked(swapped, b, a, lower, c, bias, addend, null, w, offB, offA, offLower, offC, threads, true);
+            blocked(swapped, b, a, lower, c, bias, addend, null, w, offB, offA, offLower, offC, threads, true, null);
             return;
         }
-        blocked(spec, a, b, lower, c, bias, addend, w, null, offA, offB, offLower, offC, threads, false);
+        blocked(spec, a, b, lower, c, bias, addend, w, null, offA, offB, offLower, offC, threads, false, null);
     }
 
     /**
@@ -308,7 +349,7 @@ public final class CpuGemm {
     private static void blocked(GemmSpec spec, MemorySegment a, MemorySegment b, MemorySegment lower, MemorySegment c,
                                 MemorySegment bias, MemorySegment addend, @Nullable WeightRead w,
                                 @Nullable WeightRead wa, long offA, long offB, long offLower, long offC, int threads,
-                                boolean transposedC) {
+                                boolean transposedC, GemmEdit.@Nullable Args edit) {
         int m = spec.m();
         int n = spec.n();
         int k = spec.k();
@@ -318,6 +359,7 @@ public final class CpuGemm {
         kBlocks = Math.ceilDiv(k, kc);
         int ncMax = ncMax(k);
         GemmWorkspace ws = GemmWorkspace.get();
+        GemmEdit edited = edit == null ? null : new GemmEdit(m, k, kc, edit, ws);
         // work units: blocks of whole 12-row micro-panels × groups of NR-column panels, about 8 per thread
         int microPanels = Math.ceilDiv(m, MR);
         // when B does not fit in L2, every unit streams it from L3: give units at least 8 micro-panels of rows
@@ -339,7 +381,7 @@ public final class CpuGemm {
             long packed = (long) k * panels * NR;
             GemmJob job = new GemmJob(spec, a, b, c, bias, addend, w, wa, transposedC, offA, offB, offC, jc, nb,
                     panels, kBlocks, kc, ws.b(packed), split, ws.flags(kBlocks * panels), unitRows, rowBlocks,
-                    colGroups, lower, offLower);
+                    colGroups, lower, offLower, edited);
             if (threads > 1) {
                 GemmHelpers.offer(job);
             }

@@ -80,6 +80,8 @@ final class GemmJob {
     private final MemorySegment lowerRows;
     private final boolean hasLower;
     private final long offLower;
+    /** A's edit, applied as A is packed ({@link CpuGemm#gemmEditedA}), or null. */
+    private final @Nullable GemmEdit edit;
     private final long offA;
     private final long offB;
     private final long offC;
@@ -101,7 +103,7 @@ final class GemmJob {
             MemorySegment addend, @Nullable WeightRead weight, @Nullable WeightRead aWeight, boolean transposedC,
             long offA, long offB, long offC, int jc, int nb, int panels, int kBlocks, int kc, float[] bp, int split,
             AtomicIntegerArray flags, int unitRows, int rowBlocks, int colGroups, MemorySegment lower,
-            long offLower) {
+            long offLower, @Nullable GemmEdit edit) {
         this.spec = spec;
         this.a = a;
         this.b = b;
@@ -145,6 +147,12 @@ final class GemmJob {
         this.lowerRows = lower;
         this.hasLower = !lower.equals(MemorySegment.NULL);
         this.offLower = offLower;
+        this.edit = edit;
+        if (edit != null && (spec.transA() || hasLower || split > 0 || transposedC || aWeight != null
+                || spec.batch() != 1)) {
+            throw new IllegalArgumentException("an edited A needs batch 1, a row-major A in one buffer and a product "
+                    + "neither swapped nor split: " + spec);
+        }
         if (hasLower && (spec.batch() != 1 || (transposedC ? aWeight == null || aDropFrom % NR != 0 || aDropFrom == 0
                 || !spec.transB() : split == 0 || spec.transA()))) {
             throw new IllegalArgumentException("activations in two buffers need batch 1, a row-major layout and a "
@@ -321,6 +329,10 @@ final class GemmJob {
             GemmPacking.packBlockTransA(spec, a, offA, r0, rows, pc, kcq, ap);
             return;
         }
+        if (edit != null) {
+            edit.packA(spec, a, offA, r0, rows, pc, kcq, ap);
+            return;
+        }
         MemorySegment src = fromLower ? lowerRows : a;
         long off = fromLower ? offLower : offA;
         int first = fromLower ? r0 - split : r0;
@@ -345,7 +357,7 @@ final class GemmJob {
     }
 
     /** Where row-major A micro-panel i of a block (inner size kc) starts in the packed buffer. */
-    private static int rowPanelOffset(int i, int kc) {
+    static int rowPanelOffset(int i, int kc) {
         int g = sharing(kc);
         return i / g * MR * GemmKernels.A_STRIDE + i % g * slot(kc);
     }

@@ -22,6 +22,10 @@ final class GemmWorkspace {
     float[] b = new float[0];
     /** One dropped B micro-panel, for a product whose lower rows read drop(B). */
     float[] dropped = new float[0];
+    /** A unit's Uᵀ panels, for a product whose A is edited as it is packed ({@link GemmEdit}). */
+    float[] edit = new float[0];
+    /** The edit's E panels, packed by the thread that drives the product ({@link GemmEdit}). */
+    float[] editPanels = new float[0];
     /** 12 rows of the micro-tile, and 4 more that a transposed store's 16-lane gathers may read but never use. */
     final float[] tile = new float[16 * GemmKernels.NR];
     /** 16×16 floats of native memory: a block of a half-precision weight widened before it is transposed. */
@@ -54,6 +58,20 @@ final class GemmWorkspace {
             dropped = new float[(int) size];
         }
         return dropped;
+    }
+
+    float[] edit(int size) {
+        if (edit.length < size) {
+            edit = new float[size];
+        }
+        return edit;
+    }
+
+    float[] editPanels(long size) {
+        if (editPanels.length < checkedB(size)) {
+            editPanels = new float[(int) size];
+        }
+        return editPanels;
     }
 
     private static long checkedB(long size) {

@@ -99,11 +99,13 @@ public final class WeGeFTLinear extends TunerLayer implements Stochastic {
         return Functional.generatedLinear(x, base.weight(), base.bias(), phi.weight(), psi.weight(), scale, drop);
     }
 
-    /** y = (x + s · (x psiᵀ) phi) Wᵀ + b (exact only without dropout). x: (..., d_in) → (..., d_out). */
+    /**
+     * y = (x + s · (x psiᵀ) phi) Wᵀ + b (exact only without dropout). x: (..., d_in) → (..., d_out). One node
+     * ({@link Functional#editedLinear}): the frozen product edits x as it reads it.
+     */
     public Tensor forwardRepresentation(Tensor x) {
-        try (Tensor xs = Functional.lowRankEdit(x, psi.weight(), phi.weight(), scale)) {   // (..., d_in)
-            return baseLayer().forward(xs);
-        }
+        Linear base = baseLayer();
+        return Functional.editedLinear(x, base.weight(), base.bias(), psi.weight(), phi.weight(), scale);
     }
 
     @Override
