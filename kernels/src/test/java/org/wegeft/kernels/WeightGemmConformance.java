@@ -105,16 +105,9 @@ final class WeightGemmConformance {
                                      float scale, DType bType, float[] bWide, short @Nullable [] bHalf,
                                      float @Nullable [] bias, float[] c) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment b;
-            if (bHalf == null) {
-                b = TestBuffers.floats(arena, bWide);
-            } else {
-                b = arena.allocate(JAVA_SHORT, bHalf.length);
-                MemorySegment.copy(bHalf, 0, b, JAVA_SHORT, 0, bHalf.length);
-            }
             MemorySegment cs = TestBuffers.floats(arena, c);
             backend.gemmEditedA(s, TestBuffers.floats(arena, x), TestBuffers.floats(arena, u),
-                    TestBuffers.floats(arena, e), r, scale, bType, b,
+                    TestBuffers.floats(arena, e), r, scale, bType, weight(arena, bWide, bHalf),
                     bias == null ? MemorySegment.NULL : TestBuffers.floats(arena, bias), cs);
             return TestBuffers.toArray(cs, c.length);
         }
@@ -161,17 +154,20 @@ final class WeightGemmConformance {
                                short @Nullable [] bHalf, @Nullable WeightDropout d, float @Nullable [] bias,
                                float[] c) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment b;
-            if (bHalf == null) {
-                b = TestBuffers.floats(arena, bWide);
-            } else {
-                b = arena.allocate(JAVA_SHORT, bHalf.length);
-                MemorySegment.copy(bHalf, 0, b, JAVA_SHORT, 0, bHalf.length);
-            }
             MemorySegment cs = TestBuffers.floats(arena, c);
-            backend.gemmWeight(s, TestBuffers.floats(arena, a), bType, b, d,
+            backend.gemmWeight(s, TestBuffers.floats(arena, a), bType, weight(arena, bWide, bHalf), d,
                     bias == null ? MemorySegment.NULL : TestBuffers.floats(arena, bias), cs);
             return TestBuffers.toArray(cs, c.length);
         }
+    }
+
+    /** B in its dtype: the float32 values, or the half-precision bits when there are some. */
+    private static MemorySegment weight(Arena arena, float[] bWide, short @Nullable [] bHalf) {
+        if (bHalf == null) {
+            return TestBuffers.floats(arena, bWide);
+        }
+        MemorySegment b = arena.allocate(JAVA_SHORT, bHalf.length);
+        MemorySegment.copy(bHalf, 0, b, JAVA_SHORT, 0, bHalf.length);
+        return b;
     }
 }

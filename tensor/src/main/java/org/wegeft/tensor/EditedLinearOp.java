@@ -55,7 +55,7 @@ final class EditedLinearOp extends Node {
         int d = spec.k();
         int m = spec.m();
         long rows = m;
-        long out = w.size(0);
+        long out = spec.n();
         long[] outShape = x.shape();
         outShape[outShape.length - 1] = out;
         boolean keep = Recompute.keeps(Recompute.Op.LINEAR, d, out);
@@ -86,8 +86,8 @@ final class EditedLinearOp extends Node {
     }
 
     /**
-     * Whether one node can take it (and the backend then decides, {@code fusesEditedA}): x (..., in) with rows, a and b (r, in) with r ≥ 1, a frozen float W (out, in) stored
-     * contiguously and unquantized, a frozen bias (out) or none.
+     * Whether one node can take it (the backend then decides, {@code fusesEditedA}): x (..., in) with rows, a and b
+     * (r, in) with r ≥ 1, a frozen float W (out, in) stored contiguously and unquantized, a frozen bias (out) or none.
      */
     private static boolean fuses(Tensor x, Tensor w, @Nullable Tensor bias, Tensor a, Tensor b) {
         return a.dim() == 2 && Arrays.equals(a.shapeRef(), b.shapeRef()) && a.size(0) > 0 && x.dim() >= 1

@@ -54,8 +54,8 @@ public final class Functional {
      * {@code (x + scale·(x aᵀ) b)·Wᵀ + bias}: a frozen linear layer on the rank-r edit of its input (WeGeFT's
      * representation form, a = psi, b = phi), x (..., in), W (out, in), a and b (r, in), in one node whose product
      * edits x as it reads it: the edited copy of x is never made. The same values as
-     * {@code linear(lowRankEdit(x, a, b, scale), weight, bias)}, which it runs instead when W or the bias is trainable
-     * or W is quantized.
+     * {@code linear(lowRankEdit(x, a, b, scale), weight, bias)}, which it runs instead when the backend would write
+     * the edited copy anyway, W or the bias is trainable, or W is quantized.
      */
     public static Tensor editedLinear(Tensor x, Tensor weight, @Nullable Tensor bias, Tensor a, Tensor b,
                                       float scale) {

@@ -47,16 +47,12 @@ final class GemmWorkspace {
     }
 
     float[] b(long size) {
-        if (b.length < checkedB(size)) {
-            b = new float[(int) size];
-        }
+        b = atLeast(b, size);
         return b;
     }
 
     float[] dropped(long size) {
-        if (dropped.length < checkedB(size)) {
-            dropped = new float[(int) size];
-        }
+        dropped = atLeast(dropped, size);
         return dropped;
     }
 
@@ -68,10 +64,13 @@ final class GemmWorkspace {
     }
 
     float[] editPanels(long size) {
-        if (editPanels.length < checkedB(size)) {
-            editPanels = new float[(int) size];
-        }
+        editPanels = atLeast(editPanels, size);
         return editPanels;
+    }
+
+    /** {@code cur}, or a new array of {@code size} floats when cur is shorter. */
+    private static float[] atLeast(float[] cur, long size) {
+        return cur.length < checkedB(size) ? new float[(int) size] : cur;
     }
 
     private static long checkedB(long size) {
