@@ -48,9 +48,7 @@ final class GatedUnaryOp extends Node {
         Tensor[] grads = new Tensor[2];
         if (needsGrad(0)) {
             try (Tensor gb = Raw.binary(BinaryOp.MUL, g, b)) {
-                // over gb, this node's own product
-                grads[0] = Raw.inPlaceGradient(gb, a) ? Raw.unaryBackwardInPlace(op, a, gb)
-                        : Raw.unaryBackward(op, a, gb);
+                grads[0] = Raw.unaryBackwardReusing(op, a, gb);   // over gb, this node's own product
             }
         }
         if (needsGrad(1)) {

@@ -160,24 +160,18 @@ final class Raw {
     }
 
     /**
-     * {@link #unaryBackward} written over dy, which must hold its own storage alone ({@link Tensor#isExclusive}) in
-     * x's shape: no new buffer, and no pass that fills one. Returns a view of dy's storage (the caller still closes
-     * dy); the same bits as {@link #unaryBackward}.
+     * {@link #unaryBackward}, written over dy when dy holds its own storage alone ({@link Tensor#isExclusive}) in x's
+     * shape: then no new buffer, and no pass that fills one, and the result is a view of dy's storage (the caller
+     * still closes dy). The same bits either way.
      */
-    static Tensor unaryBackwardInPlace(UnaryOp op, Tensor x, Tensor dy) {
+    static Tensor unaryBackwardReusing(UnaryOp op, Tensor x, Tensor dy) {
         if (!dy.isExclusive() || !java.util.Arrays.equals(dy.shapeRef(), x.shapeRef())) {
-            throw new IllegalArgumentException("unaryBackwardInPlace: " + dy + " is not an exclusive gradient of "
-                    + x + "'s shape");
+            return unaryBackward(op, x, dy);
         }
         try (Operand xo = Operand.f32(x)) {
             be().unaryBackward(op, xo.seg(), dy.seg(), dy.seg(), dy.numel());
             return dy.viewOf(0, dy.shapeRef(), dy.stridesRef());
         }
-    }
-
-    /** Whether {@link #unaryBackwardInPlace} may write over g for input x. */
-    static boolean inPlaceGradient(Tensor g, Tensor x) {
-        return g.isExclusive() && java.util.Arrays.equals(g.shapeRef(), x.shapeRef());
     }
 
     /** Reduction over one dim. */

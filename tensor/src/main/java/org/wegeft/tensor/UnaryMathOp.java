@@ -28,8 +28,7 @@ final class UnaryMathOp extends Node {
     @Override
     Tensor[] backward(Tensor g) {
         // over g when the engine alone holds it: an activation-sized buffer less, and none to fill
-        Tensor dx = Raw.inPlaceGradient(g, x) ? Raw.unaryBackwardInPlace(op, x, g) : Raw.unaryBackward(op, x, g);
-        return new Tensor[] {dx};
+        return new Tensor[] {Raw.unaryBackwardReusing(op, x, g)};
     }
 
     @Override

@@ -159,16 +159,13 @@ public final class CpuGemm {
                 || GemmVector.takes(spec) || w != null && (w.drops() || w.quantized())) {
             return false;
         }
-        MemorySegment bias = hasBias ? EDIT_BIAS : MemorySegment.NULL;
+        // a product with a bias never runs swapped
+        boolean swapped = !hasBias && (weightAsA(spec, MemorySegment.NULL, MemorySegment.NULL, w)
+                || skinnyAsB(spec, MemorySegment.NULL, MemorySegment.NULL, w));
         GemmSpec editSpec = GemmSpec.strided(true, false, spec.m(), spec.k(), r, 1f, 0f, spec.m(), spec.k(),
                 spec.lda());
-        return !weightAsA(spec, bias, MemorySegment.NULL, w) && !skinnyAsB(spec, bias, MemorySegment.NULL, w)
-                && !(spec.n() > ncMax(spec.k()) && spec.k() > spec.n()) && fusesStore(editSpec)
-                && !GemmVector.takes(editSpec);
+        return !swapped && !splitsAlongK(spec) && fusesStore(editSpec);
     }
-
-    /** A stand-in for "a bias", for the swap tests of {@link #takesEdited} (which only ask whether there is one). */
-    private static final MemorySegment EDIT_BIAS = MemorySegment.ofArray(new float[1]);
 
     /**
      * {@link #gemmWeight} (or the plain product when {@code w} is null) whose A is X + editScale·Uᵀ·E, edited as
@@ -245,7 +242,7 @@ public final class CpuGemm {
         int m = spec.m();
         int n = spec.n();
         int k = spec.k();
-        if (!GemmSkinny.takes(spec) && n > ncMax(k) && k > n) {
+        if (splitsAlongK(spec)) {
             // a deep product whose B does not fit one packed block (an LM head's dX: 1024×512×32000): splitting
             // n would read and pack all of A once per column block; split k instead, so A is read once and only
             // the smaller C is revisited (beta = 1 after the first part; the bias or addend goes with the first)
@@ -260,6 +257,11 @@ public final class CpuGemm {
             return;
         }
         productAt(spec, a, lower, b, c, bias, addend, w, offA, 0, offB, offC, threads);
+    }
+
+    /** Whether {@link #product} splits the product along k: B's packed block would not hold all of n, and k &gt; n. */
+    private static boolean splitsAlongK(GemmSpec spec) {
+        return !GemmSkinny.takes(spec) && spec.n() > ncMax(spec.k()) && spec.k() > spec.n();
     }
 
     /** Most columns of one packed B block (≤ B_BLOCK floats) for an inner dimension k. */
